@@ -62,7 +62,7 @@ bench: ## Run the benchmarks (no tests) against the dev PostgreSQL.
 	set -x; \
 	go test -run '^$$' -bench . $(BENCHFLAGS) ./...
 
-demo: build ## Migrate, ingest examples/articles and ask a question.
+demo: build ## Migrate, ingest the sample articles (examples/) and ask a question.
 	@if [[ -z "$${DATABASE_URL:-}" ]]; then \
 		$(DEVDB) start; \
 		DATABASE_URL=$$($(DEVDB) url); \
@@ -71,7 +71,7 @@ demo: build ## Migrate, ingest examples/articles and ask a question.
 	echo "DATABASE_URL=$$DATABASE_URL" >&2; \
 	set -x; \
 	$(BIN) migrate; \
-	$(BIN) ingest examples/articles; \
+	$(BIN) ingest --jsonl examples/wikipedia-sample.jsonl examples/articles; \
 	$(BIN) ask "$(DEMO_QUESTION)"
 
 fmt: ## Format the Go code.
