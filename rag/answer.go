@@ -1,0 +1,223 @@
+package rag
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Answer modes.
+const (
+	ModeLLM        = "llm"
+	ModeExtractive = "extractive"
+)
+
+// Question is what a member asks.
+type Question struct {
+	Text string
+	// Lang is the question's language (fr, en, ar) when known; answers and
+	// "not found" messages use it.
+	Lang string
+	// History holds the previous turns of the conversation, oldest first;
+	// a follow-up is rewritten into a standalone query before retrieval.
+	History []Message
+	// Mode is ModeLLM, ModeExtractive, or "" for LLM when a chat model is
+	// configured and extractive otherwise.
+	Mode string
+	// OnDelta, when set with an LLM, receives the raw answer text as it is
+	// generated (before citations are checked).
+	OnDelta func(delta string)
+}
+
+// Citation is one numbered source of an answer.
+type Citation struct {
+	N       int     `json:"n"`
+	Article Article `json:"article"`
+	ChunkID int64   `json:"chunk_id"`
+	// Quote is the sentence of the article the citation rests on; it is an
+	// exact substring of the article text.
+	Quote string `json:"quote"`
+}
+
+// Answer is dalil's reply to a question.
+type Answer struct {
+	Question string `json:"question"`
+	// Query is the standalone search query (differs from Question for
+	// follow-ups and date phrases).
+	Query string `json:"query,omitempty"`
+	// Found is false when the archive does not answer the question.
+	Found     bool       `json:"found"`
+	Text      string     `json:"answer"`
+	Citations []Citation `json:"citations"`
+	Mode      string     `json:"mode"`
+	// Note explains a fallback (e.g. the model cited nothing valid).
+	Note  string    `json:"note,omitempty"`
+	Usage Usage     `json:"usage"`
+	When  TimeRange `json:"-"`
+}
+
+// notFoundText is the reply when nothing in the archive answers.
+func notFoundText(lang string) string {
+	switch lang {
+	case "fr":
+		return "Les archives ne disent rien à ce sujet."
+	case "ar":
+		return "لا يذكر الأرشيف شيئًا عن هذا الموضوع."
+	default:
+		return "The archive does not say."
+	}
+}
+
+// Ask answers a question from the archive.
+func (s *Service) Ask(ctx context.Context, q Question) (Answer, error) {
+	q.Text = strings.TrimSpace(q.Text)
+	if q.Text == "" {
+		return Answer{}, fmt.Errorf("ask: %w", ErrEmptyInput)
+	}
+	mode := q.Mode
+	if mode == "" {
+		mode = ModeExtractive
+		if s.chat != nil {
+			mode = ModeLLM
+		}
+	}
+	if mode == ModeLLM && s.chat == nil {
+		return Answer{}, fmt.Errorf("ask: mode llm needs a chat model (set CHAT_MODEL)")
+	}
+	ans := Answer{Question: q.Text, Mode: mode}
+	query, usage, err := s.standalone(ctx, q, mode)
+	if err != nil {
+		return Answer{}, err
+	}
+	ans.Usage = usage
+	when, rest, ok := ParseWhen(query, s.cfg.Now().In(s.cfg.Location))
+	if ok && strings.TrimSpace(rest) != "" {
+		query = rest
+	}
+	ans.Query, ans.When = query, when
+	ps, err := s.Search(ctx, query, SearchOptions{When: when})
+	if err != nil {
+		return Answer{}, err
+	}
+	ps = s.relevant(query, ps)
+	if len(ps) == 0 {
+		ans.Text = notFoundText(q.Lang)
+		return ans, nil
+	}
+	if mode == ModeLLM {
+		return s.llmAnswer(ctx, q, ans, ps)
+	}
+	return extractiveAnswer(query, q.Lang, ans, ps), nil
+}
+
+// relevant keeps the passages above the relevance floor, best first, and
+// breaks near-ties in favour of recent articles.
+func (s *Service) relevant(query string, ps []Passage) []Passage {
+	qs := newTermSet(query)
+	var out []Passage
+	for _, p := range ps {
+		cov := qs.coverage(newTermSet(p.Article.Title + " " + p.Chunk.Heading + " " + p.Chunk.Text))
+		if p.Similarity >= s.cfg.MinSimilarity || cov >= s.cfg.MinCoverage {
+			out = append(out, p)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if d := a.Score - b.Score; d > 1e-4 || d < -1e-4 {
+			return d > 0
+		}
+		return a.Article.Published.After(b.Article.Published)
+	})
+	return out
+}
+
+// standalone turns a follow-up into a query that stands on its own: by the
+// chat model in LLM mode, otherwise by prefixing the previous question's
+// content words when the follow-up is short.
+func (s *Service) standalone(ctx context.Context, q Question, mode string) (string, Usage, error) {
+	prev := ""
+	for i := len(q.History) - 1; i >= 0; i-- {
+		if q.History[i].Role == RoleUser {
+			prev = q.History[i].Content
+			break
+		}
+	}
+	if prev == "" {
+		return q.Text, Usage{}, nil
+	}
+	if mode == ModeLLM {
+		return s.rewrite(ctx, q)
+	}
+	if len(Terms(q.Text)) >= 6 {
+		return q.Text, Usage{}, nil
+	}
+	return strings.Join(Terms(prev), " ") + " " + q.Text, Usage{}, nil
+}
+
+// extractiveAnswer quotes the best one to three sentences of the passages,
+// each followed by the number of its article.
+func extractiveAnswer(query, lang string, ans Answer, ps []Passage) Answer {
+	qs := newTermSet(query)
+	type cand struct {
+		p     Passage
+		sent  string
+		score float64
+		order int
+	}
+	var cands []cand
+	for pi, p := range ps {
+		if pi >= 6 {
+			break
+		}
+		for _, sp := range Sentences(p.Chunk.Text) {
+			sent := p.Chunk.Text[sp.Start:sp.End]
+			if len([]rune(sent)) < 25 || strings.HasPrefix(sent, HeadingPrefix) {
+				continue
+			}
+			// Word overlap decides; the passage's rank breaks ties.
+			score := qs.coverage(newTermSet(sent)) + 0.05/float64(pi+1)
+			cands = append(cands, cand{p, sent, score, len(cands)})
+		}
+	}
+	if len(cands) == 0 {
+		ans.Text = notFoundText(lang)
+		return ans
+	}
+	sort.SliceStable(cands, func(i, j int) bool { return cands[i].score > cands[j].score })
+	best := cands[0].score
+	var picked []cand
+	perArticle := map[int64]int{}
+	for _, c := range cands {
+		if len(picked) == 3 || c.score < best*0.6 {
+			break
+		}
+		if perArticle[c.p.Article.ID] == 2 {
+			continue
+		}
+		perArticle[c.p.Article.ID]++
+		picked = append(picked, c)
+	}
+	// Keep the reading order of the article for sentences of one passage.
+	open, closeQ := "“", "”"
+	if lang == "fr" || lang == "ar" {
+		open, closeQ = "« ", " »"
+	}
+	num := map[int64]int{}
+	var b strings.Builder
+	for _, c := range picked {
+		n, ok := num[c.p.Article.ID]
+		if !ok {
+			n = len(num) + 1
+			num[c.p.Article.ID] = n
+			ans.Citations = append(ans.Citations, Citation{N: n, Article: c.p.Article, ChunkID: c.p.Chunk.ID, Quote: c.sent})
+		}
+		if b.Len() > 0 {
+			b.WriteString(" ")
+		}
+		fmt.Fprintf(&b, "%s%s%s [%d]", open, c.sent, closeQ, n)
+	}
+	ans.Found = true
+	ans.Text = b.String()
+	return ans
+}

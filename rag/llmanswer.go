@@ -1,0 +1,165 @@
+package rag
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/dalil-news/dalil/prompts"
+)
+
+func toPromptMessages(ms []Message) []prompts.Message {
+	out := make([]prompts.Message, len(ms))
+	for i, m := range ms {
+		out[i] = prompts.Message{Role: m.Role, Content: m.Content}
+	}
+	return out
+}
+
+func fromPromptMessages(ms []prompts.Message) []Message {
+	out := make([]Message, len(ms))
+	for i, m := range ms {
+		out[i] = Message{Role: m.Role, Content: m.Content}
+	}
+	return out
+}
+
+// articleSource is one article given to the model as a numbered source, with
+// the passages its text came from.
+type articleSource struct {
+	article  Article
+	passages []Passage
+}
+
+// groupByArticle turns passages (best first) into one source per article,
+// in order of each article's best passage; an article's passages are put
+// back in reading order.
+func groupByArticle(ps []Passage) []articleSource {
+	idx := map[int64]int{}
+	var out []articleSource
+	for _, p := range ps {
+		i, ok := idx[p.Article.ID]
+		if !ok {
+			i = len(out)
+			idx[p.Article.ID] = i
+			out = append(out, articleSource{article: p.Article})
+		}
+		out[i].passages = append(out[i].passages, p)
+	}
+	for _, s := range out {
+		sort.Slice(s.passages, func(a, b int) bool { return s.passages[a].Chunk.Start < s.passages[b].Chunk.Start })
+	}
+	return out
+}
+
+// llmAnswer asks the chat model to answer from numbered sources, then
+// checks its citations: invalid ones are dropped, uncited sentences removed,
+// the rest renumbered. With nothing validly cited, it falls back to the
+// extractive answer.
+func (s *Service) llmAnswer(ctx context.Context, q Question, ans Answer, ps []Passage) (Answer, error) {
+	groups := groupByArticle(ps)
+	sources := make([]prompts.Source, len(groups))
+	for i, g := range groups {
+		texts := make([]string, len(g.passages))
+		for j, p := range g.passages {
+			texts[j] = p.Chunk.Text
+		}
+		sources[i] = prompts.Source{
+			N: i + 1, Title: g.article.Title, Publisher: g.article.Publisher,
+			Published: g.article.Published, URL: g.article.URL, Text: strings.Join(texts, "\n\n"),
+		}
+	}
+	// Fitting may drop sources; number the survivors 1..k so that every
+	// number the model may cite exists.
+	fitted := FitSources(sources, s.cfg.ContextChars)
+	kept := make([]articleSource, len(fitted))
+	for i := range fitted {
+		kept[i] = groups[fitted[i].N-1]
+		fitted[i].N = i + 1
+	}
+	if len(fitted) == 0 {
+		return extractiveAnswer(ans.Query, q.Lang, ans, ps), nil
+	}
+	msgs, err := prompts.Answer(prompts.AnswerInput{
+		Question: q.Text, Lang: q.Lang, Now: s.cfg.Now().In(s.cfg.Location),
+		Sources: fitted, History: toPromptMessages(q.History),
+	})
+	if err != nil {
+		return Answer{}, fmt.Errorf("answer prompt: %w", err)
+	}
+	comp, err := s.chat.Complete(ctx, ChatRequest{Messages: fromPromptMessages(msgs)}, q.OnDelta)
+	if err != nil {
+		return Answer{}, fmt.Errorf("answer %q: %w", q.Text, err)
+	}
+	ans.Usage.PromptTokens += comp.Usage.PromptTokens
+	ans.Usage.CompletionTokens += comp.Usage.CompletionTokens
+	if strings.HasPrefix(strings.TrimSpace(comp.Text), prompts.NotFound) {
+		ans.Text = notFoundText(q.Lang)
+		return ans, nil
+	}
+	checked := CheckCitations(comp.Text, len(fitted))
+	if checked.Text == "" {
+		ex := extractiveAnswer(ans.Query, q.Lang, ans, ps)
+		ex.Note = "the model's answer cited no source, so these are the most relevant quotes instead"
+		return ex, nil
+	}
+	ans.Found = true
+	ans.Text = checked.Text
+	claims := Sentences(checked.Text)
+	for i, orig := range checked.Sources {
+		n := i + 1
+		marker := fmt.Sprintf("[%d]", n)
+		var citing []string
+		for _, sp := range claims {
+			if c := checked.Text[sp.Start:sp.End]; strings.Contains(c, marker) {
+				citing = append(citing, c)
+			}
+		}
+		g := kept[orig-1]
+		chunkID, quote := bestQuote(strings.Join(citing, " "), g.passages)
+		ans.Citations = append(ans.Citations, Citation{N: n, Article: g.article, ChunkID: chunkID, Quote: quote})
+	}
+	return ans, nil
+}
+
+// bestQuote returns the sentence of the passages that shares the most words
+// with claim, and the chunk it comes from.
+func bestQuote(claim string, ps []Passage) (int64, string) {
+	want := newTermSet(claim)
+	var bestID int64
+	best, bestScore := "", -1.0
+	for _, p := range ps {
+		for _, sp := range Sentences(p.Chunk.Text) {
+			sent := p.Chunk.Text[sp.Start:sp.End]
+			if strings.HasPrefix(sent, HeadingPrefix) {
+				continue
+			}
+			if score := want.coverage(newTermSet(sent)); score > bestScore {
+				bestID, best, bestScore = p.Chunk.ID, sent, score
+			}
+		}
+	}
+	return bestID, best
+}
+
+// rewrite asks the chat model for a standalone search query from a
+// follow-up and the conversation so far.
+func (s *Service) rewrite(ctx context.Context, q Question) (string, Usage, error) {
+	msgs, err := prompts.Rewrite(prompts.RewriteInput{
+		FollowUp: q.Text, Lang: q.Lang, Now: s.cfg.Now().In(s.cfg.Location), History: toPromptMessages(q.History),
+	})
+	if err != nil {
+		return "", Usage{}, fmt.Errorf("rewrite prompt: %w", err)
+	}
+	comp, err := s.chat.Complete(ctx, ChatRequest{Messages: fromPromptMessages(msgs), MaxTokens: 120}, nil)
+	if err != nil {
+		return "", Usage{}, fmt.Errorf("rewrite follow-up %q: %w", q.Text, err)
+	}
+	query, _, _ := strings.Cut(strings.TrimSpace(comp.Text), "\n")
+	query = strings.Trim(strings.TrimSpace(query), `"«»`)
+	if query == "" {
+		query = q.Text
+	}
+	return query, comp.Usage, nil
+}

@@ -1,0 +1,189 @@
+package rag
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Config tunes the service. Zero fields take the defaults noted.
+type Config struct {
+	Chunk ChunkConfig
+	// K is the number of passages a search returns (default 8).
+	K int
+	// Candidates is how many rows each search leg fetches (default 40).
+	Candidates int
+	// PerArticle caps passages from one article (default 2).
+	PerArticle int
+	// MinSimilarity and MinCoverage form the relevance floor: an answer is
+	// attempted only when the best passage has a cosine similarity of at
+	// least MinSimilarity or shares at least MinCoverage of the question's
+	// content words (defaults 0.30 and 0.5).
+	MinSimilarity float64
+	MinCoverage   float64
+	// EmbedBatch is how many texts go to the embedder at once (default 64).
+	EmbedBatch int
+	// ContextChars is the budget of source text given to the chat model
+	// (default 6000).
+	ContextChars int
+	// Location is the time zone for date phrases (default UTC).
+	Location *time.Location
+	// Now returns the current time (default time.Now); tests inject a clock.
+	Now func() time.Time
+}
+
+func (c Config) withDefaults() Config {
+	def := func(v *int, d int) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	def(&c.K, 8)
+	def(&c.Candidates, 40)
+	def(&c.PerArticle, 2)
+	def(&c.EmbedBatch, 64)
+	def(&c.ContextChars, 6000)
+	if c.Candidates < c.K {
+		c.Candidates = c.K
+	}
+	if c.MinSimilarity <= 0 {
+		c.MinSimilarity = 0.30
+	}
+	if c.MinCoverage <= 0 {
+		c.MinCoverage = 0.5
+	}
+	if c.Location == nil {
+		c.Location = time.UTC
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	return c
+}
+
+// Service is dalil's use cases: ingest an article, search, answer.
+type Service struct {
+	store Store
+	emb   Embedder
+	chat  Chat
+	cfg   Config
+}
+
+// NewService returns a Service over a store and an embedder. chat may be
+// nil: answers are then extractive.
+func NewService(store Store, emb Embedder, chat Chat, cfg Config) *Service {
+	return &Service{store: store, emb: emb, chat: chat, cfg: cfg.withDefaults()}
+}
+
+// IngestResult says what Ingest did with one article.
+type IngestResult struct {
+	ArticleID int64      `json:"article_id"`
+	Status    SaveStatus `json:"status"`
+	Chunks    int        `json:"chunks"`
+}
+
+// Ingest chunks, embeds and stores one article. An article already stored
+// with the same URL and content is left alone (Unchanged); the same content
+// under another URL is not stored again (Duplicate); the same URL with new
+// content replaces the old chunks (Updated). The article is stored whole or
+// not at all.
+func (s *Service) Ingest(ctx context.Context, a Article) (IngestResult, error) {
+	a.Text = strings.TrimSpace(a.Text)
+	if a.Text == "" {
+		return IngestResult{}, fmt.Errorf("article %q: %w", a.URL, ErrEmptyInput)
+	}
+	if a.URL == "" {
+		return IngestResult{}, fmt.Errorf("article %q has no URL", a.Title)
+	}
+	if a.ContentHash == "" {
+		a.ContentHash = ContentHash(a.Text)
+	}
+	status := Created
+	e, ok, err := s.store.Lookup(ctx, a.URL, a.ContentHash)
+	if err != nil {
+		return IngestResult{}, fmt.Errorf("look up %s: %w", a.URL, err)
+	}
+	if ok {
+		switch {
+		case e.URL == a.URL && e.ContentHash == a.ContentHash:
+			return IngestResult{ArticleID: e.ID, Status: Unchanged}, nil
+		case e.URL != a.URL:
+			return IngestResult{ArticleID: e.ID, Status: Duplicate}, nil
+		default:
+			status = Updated
+		}
+	}
+	chunks := ChunkArticle(a, s.cfg.Chunk)
+	if len(chunks) == 0 {
+		return IngestResult{}, fmt.Errorf("article %s: %w", a.URL, ErrEmptyInput)
+	}
+	texts := make([]string, len(chunks))
+	for i, c := range chunks {
+		texts[i] = c.EmbeddingText(a.Title)
+	}
+	vecs, err := s.embed(ctx, texts)
+	if err != nil {
+		return IngestResult{}, fmt.Errorf("article %s: %w", a.URL, err)
+	}
+	for i := range chunks {
+		chunks[i].Embedding = vecs[i]
+	}
+	if err := s.store.SaveArticle(ctx, &a, chunks); err != nil {
+		return IngestResult{}, fmt.Errorf("store %s: %w", a.URL, err)
+	}
+	return IngestResult{ArticleID: a.ID, Status: status, Chunks: len(chunks)}, nil
+}
+
+// embed embeds texts in batches of cfg.EmbedBatch.
+func (s *Service) embed(ctx context.Context, texts []string) ([][]float32, error) {
+	out := make([][]float32, 0, len(texts))
+	for i := 0; i < len(texts); i += s.cfg.EmbedBatch {
+		batch := texts[i:min(i+s.cfg.EmbedBatch, len(texts))]
+		vecs, err := s.emb.Embed(ctx, batch)
+		if err != nil {
+			return nil, fmt.Errorf("embed batch %d: %w", i/s.cfg.EmbedBatch, err)
+		}
+		if len(vecs) != len(batch) {
+			return nil, fmt.Errorf("embed batch %d: %d vectors for %d texts", i/s.cfg.EmbedBatch, len(vecs), len(batch))
+		}
+		out = append(out, vecs...)
+	}
+	return out, nil
+}
+
+// SearchOptions refines a search.
+type SearchOptions struct {
+	K int // passages wanted (default Config.K)
+	// When restricts publication dates; zero means no restriction.
+	When TimeRange
+}
+
+// Search returns the passages most relevant to a query, best first.
+func (s *Service) Search(ctx context.Context, query string, opt SearchOptions) ([]Passage, error) {
+	query = strings.TrimSpace(query)
+	if query == "" {
+		return nil, fmt.Errorf("search: %w", ErrEmptyInput)
+	}
+	k := opt.K
+	if k <= 0 {
+		k = s.cfg.K
+	}
+	vecs, err := s.emb.Embed(ctx, []string{query})
+	if err != nil {
+		return nil, fmt.Errorf("embed question: %w", err)
+	}
+	ps, err := s.store.Search(ctx, SearchQuery{
+		Text:       query,
+		Vector:     vecs[0],
+		K:          k,
+		Candidates: max(s.cfg.Candidates, k),
+		PerArticle: s.cfg.PerArticle,
+		Since:      opt.When.Since,
+		Until:      opt.When.Until,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("search %q: %w", query, err)
+	}
+	return ps, nil
+}
