@@ -1,0 +1,227 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Fetcher downloads web pages with timeouts, a size cap, a redirect cap, a
+// content-type check and protection against server-side request forgery:
+// every connection is checked on the resolved IP address at dial time, so
+// neither DNS rebinding nor redirects can reach a non-public address.
+type Fetcher struct {
+	cfg    Config
+	client *http.Client
+}
+
+// NewFetcher returns a Fetcher with cfg, zero fields replaced by defaults.
+func NewFetcher(cfg Config) *Fetcher {
+	if cfg.MaxBytes <= 0 {
+		cfg.MaxBytes = DefaultMaxBytes
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	if cfg.HeaderTimeout <= 0 {
+		cfg.HeaderTimeout = DefaultHeaderTimeout
+	}
+	cfg.HeaderTimeout = min(cfg.HeaderTimeout, cfg.Timeout)
+	if cfg.MaxRedirects <= 0 {
+		cfg.MaxRedirects = DefaultMaxRedirects
+	}
+	if cfg.UserAgent == "" {
+		cfg.UserAgent = DefaultUserAgent
+	}
+	f := &Fetcher{cfg: cfg}
+	dialer := &net.Dialer{Timeout: cfg.Timeout, KeepAlive: 30 * time.Second}
+	if !cfg.AllowPrivate {
+		dialer.Control = checkDial
+	}
+	transport := &http.Transport{
+		Proxy:                 nil, // a proxy would dial on our behalf and bypass the address check
+		DialContext:           dialer.DialContext,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          16,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   cfg.HeaderTimeout,
+		ResponseHeaderTimeout: cfg.HeaderTimeout,
+		ExpectContinueTimeout: time.Second,
+	}
+	f.client = &http.Client{
+		Transport:     transport,
+		Timeout:       cfg.Timeout,
+		CheckRedirect: f.checkRedirect,
+	}
+	return f
+}
+
+// Fetch downloads rawURL (http or https only) and returns its body with the
+// final URL and content type. It fails on a non-2xx status, a body larger
+// than Config.MaxBytes, more than Config.MaxRedirects redirects or a loop,
+// a content type other than HTML, XHTML, plain text or Markdown, and (unless
+// Config.AllowPrivate) any non-public address. Errors name the URL.
+func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (*Document, error) {
+	doc, err := f.fetch(ctx, rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("fetch %s: %w", rawURL, err)
+	}
+	return doc, nil
+}
+
+func (f *Fetcher) fetch(ctx context.Context, rawURL string) (*Document, error) {
+	u, err := url.Parse(strings.TrimSpace(rawURL))
+	if err != nil {
+		return nil, fmt.Errorf("invalid URL: %w", err)
+	}
+	if err := checkScheme(u); err != nil {
+		return nil, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, fmt.Errorf("build request: %w", err)
+	}
+	req.Header.Set("User-Agent", f.cfg.UserAgent)
+	req.Header.Set("Accept", "text/html,application/xhtml+xml,text/plain;q=0.9,text/markdown;q=0.9,*/*;q=0.1")
+	resp, err := f.client.Do(req)
+	if err != nil {
+		if ue, ok := errors.AsType[*url.Error](err); ok {
+			if ue.Timeout() {
+				return nil, fmt.Errorf("timed out (limit %s): %w", f.cfg.Timeout, ue.Err)
+			}
+			err = ue.Err // the URL is already named by Fetch
+		}
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return nil, fmt.Errorf("HTTP status %s", resp.Status)
+	}
+	ctype := resp.Header.Get("Content-Type")
+	if ctype != "" {
+		if err := checkContentType(ctype); err != nil {
+			return nil, err
+		}
+	}
+	if resp.ContentLength > f.cfg.MaxBytes {
+		return nil, fmt.Errorf("%w: body larger than %d bytes", ErrTooLarge, f.cfg.MaxBytes)
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, f.cfg.MaxBytes+1))
+	if err != nil {
+		if isTimeout(err) {
+			return nil, fmt.Errorf("read body: timed out (limit %s): %w", f.cfg.Timeout, err)
+		}
+		return nil, fmt.Errorf("read body: %w", err)
+	}
+	if int64(len(body)) > f.cfg.MaxBytes {
+		return nil, fmt.Errorf("%w: body larger than %d bytes", ErrTooLarge, f.cfg.MaxBytes)
+	}
+	if ctype == "" {
+		ctype = http.DetectContentType(body)
+		if err := checkContentType(ctype); err != nil {
+			return nil, err
+		}
+	}
+	return &Document{Source: rawURL, URL: resp.Request.URL.String(), ContentType: ctype, Body: body}, nil
+}
+
+func (f *Fetcher) checkRedirect(req *http.Request, via []*http.Request) error {
+	if err := checkScheme(req.URL); err != nil {
+		return fmt.Errorf("redirect to %s: %w", req.URL, err)
+	}
+	for _, prev := range via {
+		if prev.URL.String() == req.URL.String() {
+			return fmt.Errorf("redirect loop at %s", req.URL)
+		}
+	}
+	if len(via) > f.cfg.MaxRedirects {
+		return fmt.Errorf("more than %d redirects", f.cfg.MaxRedirects)
+	}
+	return nil
+}
+
+func isTimeout(err error) bool {
+	ne, ok := errors.AsType[net.Error](err)
+	return ok && ne.Timeout()
+}
+
+func checkScheme(u *url.URL) error {
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return fmt.Errorf("unsupported scheme %q (only http and https)", u.Scheme)
+	}
+	if u.Host == "" {
+		return errors.New("URL has no host")
+	}
+	return nil
+}
+
+// checkContentType accepts HTML, XHTML, plain text and Markdown.
+func checkContentType(ctype string) error {
+	mt, _, err := mime.ParseMediaType(ctype)
+	if err != nil {
+		return fmt.Errorf("%w: invalid content type %q", ErrUnsupportedType, ctype)
+	}
+	if kindOf(mt) == kindUnknown {
+		return fmt.Errorf("%w: content type %s (want HTML, plain text or Markdown)", ErrUnsupportedType, mt)
+	}
+	return nil
+}
+
+// checkDial is a net.Dialer Control function: it runs after DNS resolution,
+// on the address actually dialed.
+func checkDial(network, address string, _ syscall.RawConn) error {
+	ap, err := netip.ParseAddrPort(address)
+	if err != nil {
+		return fmt.Errorf("%w: cannot parse dialed address %q", ErrBlockedAddress, address)
+	}
+	if reason := blockedReason(ap.Addr()); reason != "" {
+		return fmt.Errorf("%w: refusing to connect to %s (%s)", ErrBlockedAddress, ap.Addr(), reason)
+	}
+	return nil
+}
+
+var (
+	cgnat     = netip.MustParsePrefix("100.64.0.0/10")
+	thisNet   = netip.MustParsePrefix("0.0.0.0/8")
+	reserved  = netip.MustParsePrefix("240.0.0.0/4")
+	benchmark = netip.MustParsePrefix("198.18.0.0/15")
+	ietf      = netip.MustParsePrefix("192.0.0.0/24")
+	nat64     = netip.MustParsePrefix("64:ff9b::/96")
+)
+
+// blockedReason says why addr is not a public unicast address, or "".
+func blockedReason(addr netip.Addr) string {
+	addr = addr.Unmap()
+	if nat64.Contains(addr) {
+		b := addr.As16()
+		addr = netip.AddrFrom4([4]byte(b[12:]))
+	}
+	switch {
+	case !addr.IsValid():
+		return "invalid address"
+	case addr.IsUnspecified():
+		return "unspecified address"
+	case addr.IsLoopback():
+		return "loopback address"
+	case addr.IsPrivate():
+		return "private address"
+	case addr.IsLinkLocalUnicast():
+		return "link-local address"
+	case addr.IsMulticast() || addr.IsLinkLocalMulticast() || addr.IsInterfaceLocalMulticast():
+		return "multicast address"
+	case cgnat.Contains(addr):
+		return "shared (CGNAT) address"
+	case thisNet.Contains(addr), reserved.Contains(addr), benchmark.Contains(addr), ietf.Contains(addr):
+		return "reserved address"
+	}
+	return ""
+}

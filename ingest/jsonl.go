@@ -1,0 +1,148 @@
+package ingest
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/dalil-news/dalil/rag"
+)
+
+// DefaultMaxLine is the longest JSONL line ReadJSONL accepts when maxLine
+// is not positive.
+const DefaultMaxLine = 4 << 20
+
+// jsonlArticle is one line of a JSONL archive.
+type jsonlArticle struct {
+	Title     string `json:"title"`
+	URL       string `json:"url"`
+	Publisher string `json:"publisher"`
+	Published string `json:"published"`
+	Lang      string `json:"lang"`
+	Text      string `json:"text"`
+}
+
+// ReadJSONL reads one article a line ({"title","url","publisher",
+// "published","lang","text"}; published is empty, a date 2006-01-02 or
+// RFC 3339) and calls fn for each non-blank line with its 1-based number
+// and either the article or the reason the line is bad (invalid JSON,
+// missing text, a line longer than maxLine bytes, a bad date or URL).
+// Reading goes on after a bad line; it stops when fn returns an error,
+// which ReadJSONL returns, or when ctx is done. The text is cleaned lightly:
+// white space normalized, one paragraph a line. URLs are canonicalized,
+// a missing lang is detected.
+func ReadJSONL(ctx context.Context, r io.Reader, maxLine int, fn func(line int, a rag.Article, err error) error) error {
+	if maxLine <= 0 {
+		maxLine = DefaultMaxLine
+	}
+	br := bufio.NewReaderSize(r, 64<<10)
+	for n := 1; ; n++ {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("read jsonl line %d: %w", n, err)
+		}
+		line, tooLong, err := readLine(br, maxLine)
+		if err != nil && !errors.Is(err, io.EOF) {
+			return fmt.Errorf("read jsonl line %d: %w", n, err)
+		}
+		eof := errors.Is(err, io.EOF)
+		if eof && len(line) == 0 && !tooLong {
+			return nil
+		}
+		var ferr error
+		switch {
+		case tooLong:
+			ferr = fn(n, rag.Article{}, fmt.Errorf("line %d: longer than %d bytes", n, maxLine))
+		case len(bytes.TrimSpace(line)) == 0:
+		default:
+			a, perr := parseJSONLine(line)
+			if perr != nil {
+				perr = fmt.Errorf("line %d: %w", n, perr)
+			}
+			ferr = fn(n, a, perr)
+		}
+		if ferr != nil {
+			return ferr
+		}
+		if eof {
+			return nil
+		}
+	}
+}
+
+// readLine reads one line without its end. A line longer than max is
+// consumed and reported with tooLong, its content dropped.
+func readLine(br *bufio.Reader, max int) (line []byte, tooLong bool, err error) {
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if !tooLong {
+			if len(line)+len(chunk) > max+1 { // +1: the newline
+				tooLong, line = true, nil
+			} else {
+				line = append(line, chunk...)
+			}
+		}
+		if errors.Is(err, bufio.ErrBufferFull) {
+			continue
+		}
+		line = bytes.TrimSuffix(bytes.TrimSuffix(line, []byte("\n")), []byte("\r"))
+		if !tooLong && len(line) > max {
+			tooLong, line = true, nil
+		}
+		return line, tooLong, err
+	}
+}
+
+func parseJSONLine(line []byte) (rag.Article, error) {
+	var j jsonlArticle
+	if err := json.Unmarshal(line, &j); err != nil {
+		return rag.Article{}, fmt.Errorf("invalid JSON: %w", err)
+	}
+	a := rag.Article{
+		Title:     normalizeSpace(j.Title),
+		Publisher: normalizeSpace(j.Publisher),
+		Text:      cleanLightly(j.Text),
+	}
+	if a.Text == "" {
+		return rag.Article{}, fmt.Errorf("missing text: %w", rag.ErrEmptyInput)
+	}
+	if j.URL != "" {
+		u, err := CanonicalURL(j.URL)
+		if err != nil {
+			return rag.Article{}, fmt.Errorf("bad url: %w", err)
+		}
+		a.URL = u
+	}
+	if p := strings.TrimSpace(j.Published); p != "" {
+		t, err := time.Parse(time.RFC3339, p)
+		if err != nil {
+			t, err = time.Parse(time.DateOnly, p)
+		}
+		if err != nil {
+			return rag.Article{}, fmt.Errorf("bad published date %q (want 2006-01-02 or RFC 3339)", p)
+		}
+		a.Published = t
+	}
+	if a.Lang = normalizeLang(j.Lang); a.Lang == "" {
+		a.Lang = DetectLang(a.Title + "\n" + a.Text)
+	}
+	a.ContentHash = ContentHash(a.Text)
+	return a, nil
+}
+
+// cleanLightly normalizes white space and makes every non-empty line a
+// paragraph.
+func cleanLightly(s string) string {
+	var paras []string
+	for _, l := range splitLines(s) {
+		if l = normalizeSpace(l); l != "" {
+			paras = append(paras, l)
+		}
+	}
+	return strings.Join(paras, "\n\n")
+}

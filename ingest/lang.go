@@ -1,0 +1,93 @@
+package ingest
+
+import (
+	"strings"
+	"unicode"
+)
+
+// Stop words that tell French from English; words common to both ("a",
+// "on", "as") are left out.
+var (
+	frenchWords  = wordSet("le la les un une des du de et est en dans pour que qui ne pas sur au aux avec ce cette ces il elle ils elles nous vous son sa ses leur leurs par plus mais ou où été être sont ont avait fait comme aussi très entre dont même selon après avant lors sans sous chez tout tous")
+	englishWords = wordSet("the of and to is in that it for with was were be been are this these those by from at an have has had not but or which who will would their there they he she his her its our we you can could should into than then also about after before between more most other such only new said")
+)
+
+func wordSet(s string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(s) {
+		m[w] = true
+	}
+	return m
+}
+
+// DetectLang guesses the language of text: "ar" when Arabic script makes
+// up most letters, else "fr" or "en" by counting each language's stop
+// words (French accents count for French). It returns "" when the text is
+// too short or the evidence unclear.
+func DetectLang(text string) string {
+	letters, arabic := 0, 0
+	for _, r := range text {
+		if unicode.IsLetter(r) {
+			letters++
+			if unicode.Is(unicode.Arabic, r) {
+				arabic++
+			}
+		}
+	}
+	if letters < 12 {
+		return ""
+	}
+	if arabic*2 > letters {
+		return "ar"
+	}
+	fr, en, words := 0, 0, 0
+	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
+		return !unicode.IsLetter(r) && r != '\''
+	}) {
+		words++
+		if i := strings.LastIndexAny(w, "'’"); i >= 0 {
+			w = w[i+1:] // l'article → article, d'une → une
+		}
+		switch {
+		case frenchWords[w]:
+			fr++
+		case englishWords[w]:
+			en++
+		}
+		if strings.ContainsAny(w, "éèêàçùâîôû") {
+			fr++
+		}
+	}
+	switch {
+	case words < 3 || fr+en < 2:
+		return ""
+	case fr >= 2*en+1:
+		return "fr"
+	case en >= 2*fr+1:
+		return "en"
+	}
+	return ""
+}
+
+// normalizeLang reduces a language tag ("fr-FR", "EN_us") to dalil's
+// ISO 639-1 codes, "" for others.
+func normalizeLang(tag string) string {
+	tag = strings.ToLower(strings.TrimSpace(tag))
+	if i := strings.IndexAny(tag, "-_"); i >= 0 {
+		tag = tag[:i]
+	}
+	switch tag {
+	case "fr", "en", "ar":
+		return tag
+	}
+	return ""
+}
+
+// chooseLang prefers what the text says over a declaration: pages often
+// declare a template's language (a French article under lang="en").
+func chooseLang(declared, text string) string {
+	if d := DetectLang(text); d != "" {
+		return d
+	}
+	return normalizeLang(declared)
+}
