@@ -1,0 +1,283 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/pgvector/pgvector-go"
+
+	"github.com/dalil-news/dalil/rag"
+)
+
+// Lookup finds the article stored under url or, failing that, with
+// contentHash (ignored when empty). ok is false when there is none.
+func (s *Store) Lookup(ctx context.Context, url, contentHash string) (rag.Existing, bool, error) {
+	var e rag.Existing
+	err := s.pool.QueryRow(ctx, `SELECT id, url, content_hash FROM articles
+		WHERE url = $1 OR ($2 <> '' AND content_hash = $2)
+		ORDER BY url = $1 DESC, id LIMIT 1`, url, contentHash).Scan(&e.ID, &e.URL, &e.ContentHash)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return rag.Existing{}, false, nil
+	}
+	if err != nil {
+		return rag.Existing{}, false, fmt.Errorf("look up article %q: %w", url, err)
+	}
+	return e, true, nil
+}
+
+// SaveArticle stores a and its embedded chunks in one transaction: it
+// inserts the article, or updates the one with the same URL and replaces
+// its chunks. It sets a.ID and a.IngestedAt (kept from the first save).
+// Every chunk needs an embedding of the index's dimension; on any error
+// nothing is stored.
+func (s *Store) SaveArticle(ctx context.Context, a *rag.Article, chunks []rag.Chunk) error {
+	if a == nil {
+		return errors.New("save article: nil article")
+	}
+	if err := checkArticle(a, chunks); err != nil {
+		return fmt.Errorf("save article %q: %w", a.URL, err)
+	}
+	var id int64
+	var ingested time.Time
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `INSERT INTO articles (url, title, publisher, published, lang, text, content_hash)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)
+			ON CONFLICT (url) DO UPDATE SET title = EXCLUDED.title, publisher = EXCLUDED.publisher,
+				published = EXCLUDED.published, lang = EXCLUDED.lang, text = EXCLUDED.text,
+				content_hash = EXCLUDED.content_hash, updated_at = now()
+			RETURNING id, ingested_at`,
+			a.URL, a.Title, a.Publisher, nullTime(a.Published), a.Lang, a.Text, a.ContentHash).Scan(&id, &ingested)
+		if err != nil {
+			return fmt.Errorf("upsert article: %w", err)
+		}
+		if _, err := tx.Exec(ctx, "DELETE FROM chunks WHERE article_id = $1", id); err != nil {
+			return fmt.Errorf("delete old chunks: %w", err)
+		}
+		rows := make([][]any, len(chunks))
+		for i, c := range chunks {
+			rows[i] = []any{id, c.Index, c.Heading, c.Text, c.Start, c.End, a.Lang, pgvector.NewVector(c.Embedding)}
+		}
+		_, err = tx.CopyFrom(ctx, pgx.Identifier{"chunks"},
+			[]string{"article_id", "idx", "heading", "text", "start_off", "end_off", "lang", "embedding"},
+			pgx.CopyFromRows(rows))
+		if err != nil {
+			return fmt.Errorf("copy %d chunks: %w", len(chunks), dimensionErr(err))
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("save article %q: %w", a.URL, err)
+	}
+	a.ID, a.IngestedAt = id, ingested
+	return nil
+}
+
+// checkArticle rejects what PostgreSQL would refuse with a less clear
+// message, and chunks that do not fit the article.
+func checkArticle(a *rag.Article, chunks []rag.Chunk) error {
+	if strings.TrimSpace(a.URL) == "" {
+		return errors.New("empty URL")
+	}
+	if strings.TrimSpace(a.Text) == "" {
+		return fmt.Errorf("article text: %w", rag.ErrEmptyInput)
+	}
+	fields := []struct{ name, v string }{
+		{"url", a.URL}, {"title", a.Title}, {"publisher", a.Publisher},
+		{"lang", a.Lang}, {"text", a.Text}, {"content hash", a.ContentHash},
+	}
+	for _, f := range fields {
+		if err := checkText(f.v); err != nil {
+			return fmt.Errorf("%s: %w", f.name, err)
+		}
+	}
+	seen := make(map[int]bool, len(chunks))
+	for i, c := range chunks {
+		switch {
+		case seen[c.Index]:
+			return fmt.Errorf("chunk %d: index %d appears twice", i, c.Index)
+		case c.Start < 0 || c.Start > c.End || c.End > len(a.Text):
+			return fmt.Errorf("chunk %d: offsets [%d,%d) are outside the text (%d bytes)", i, c.Start, c.End, len(a.Text))
+		case len(c.Embedding) == 0:
+			return fmt.Errorf("chunk %d: no embedding", i)
+		}
+		seen[c.Index] = true
+		if err := checkText(c.Heading); err != nil {
+			return fmt.Errorf("chunk %d heading: %w", i, err)
+		}
+		if err := checkText(c.Text); err != nil {
+			return fmt.Errorf("chunk %d text: %w", i, err)
+		}
+	}
+	return nil
+}
+
+// checkText refuses what a PostgreSQL text column cannot hold.
+func checkText(s string) error {
+	if !utf8.ValidString(s) {
+		return errors.New("invalid UTF-8")
+	}
+	if strings.IndexByte(s, 0) >= 0 {
+		return errors.New("contains a NUL byte")
+	}
+	return nil
+}
+
+// dimensionErr marks pgvector's dimension errors as rag.ErrEmbedderMismatch.
+func dimensionErr(err error) error {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && (strings.HasPrefix(pe.Message, "expected ") && strings.Contains(pe.Message, "dimensions") ||
+		strings.HasPrefix(pe.Message, "different vector dimensions")) {
+		return fmt.Errorf("%w: %w", rag.ErrEmbedderMismatch, err)
+	}
+	return err
+}
+
+// nullTime maps the zero time to SQL NULL.
+func nullTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+// articleColumns are the columns scanned by scanArticle, without the text.
+const articleColumns = "a.id, a.url, a.title, a.publisher, a.published, a.lang, a.content_hash, a.ingested_at"
+
+// articleFields returns the scan targets for articleColumns into a, and a
+// function to call after the scan.
+func articleFields(a *rag.Article) ([]any, func()) {
+	var published *time.Time
+	return []any{&a.ID, &a.URL, &a.Title, &a.Publisher, &published, &a.Lang, &a.ContentHash, &a.IngestedAt}, func() {
+		a.Published = time.Time{}
+		if published != nil {
+			a.Published = *published
+		}
+	}
+}
+
+// Article returns the article with id, with its text. The error wraps
+// rag.ErrNotFound when there is none.
+func (s *Store) Article(ctx context.Context, id int64) (rag.Article, error) {
+	a, err := s.oneArticle(ctx, "a.id = $1", id)
+	if err != nil {
+		return rag.Article{}, fmt.Errorf("article %d: %w", id, err)
+	}
+	return a, nil
+}
+
+// ArticleByURL returns the article stored under url, with its text. The
+// error wraps rag.ErrNotFound when there is none.
+func (s *Store) ArticleByURL(ctx context.Context, url string) (rag.Article, error) {
+	a, err := s.oneArticle(ctx, "a.url = $1", url)
+	if err != nil {
+		return rag.Article{}, fmt.Errorf("article %q: %w", url, err)
+	}
+	return a, nil
+}
+
+// oneArticle reads the article matching where (a fixed condition on alias
+// a with one parameter), with its text.
+func (s *Store) oneArticle(ctx context.Context, where string, arg any) (rag.Article, error) {
+	var a rag.Article
+	fields, done := articleFields(&a)
+	err := s.pool.QueryRow(ctx, "SELECT "+articleColumns+", a.text FROM articles a WHERE "+where, arg).Scan(append(fields, &a.Text)...)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return rag.Article{}, rag.ErrNotFound
+	}
+	if err != nil {
+		return rag.Article{}, err
+	}
+	done()
+	return a, nil
+}
+
+// RecentArticles returns up to limit articles ingested at or after since,
+// newest first, without their text.
+func (s *Store) RecentArticles(ctx context.Context, since time.Time, limit int) ([]rag.Article, error) {
+	if limit <= 0 {
+		return nil, fmt.Errorf("recent articles: limit %d must be positive", limit)
+	}
+	rows, err := s.pool.Query(ctx, "SELECT "+articleColumns+` FROM articles a
+		WHERE a.ingested_at >= $1 ORDER BY a.ingested_at DESC, a.id DESC LIMIT $2`, since, limit)
+	if err != nil {
+		return nil, fmt.Errorf("recent articles since %s: %w", since.Format(time.RFC3339), err)
+	}
+	var out []rag.Article
+	var a rag.Article
+	fields, done := articleFields(&a)
+	_, err = pgx.ForEachRow(rows, fields, func() error {
+		done()
+		out = append(out, a)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("recent articles since %s: %w", since.Format(time.RFC3339), err)
+	}
+	return out, nil
+}
+
+// DeleteArticle removes the article with id and its chunks. The error wraps
+// rag.ErrNotFound when there is none.
+func (s *Store) DeleteArticle(ctx context.Context, id int64) error {
+	tag, err := s.pool.Exec(ctx, "DELETE FROM articles WHERE id = $1", id)
+	if err != nil {
+		return fmt.Errorf("delete article %d: %w", id, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("delete article %d: %w", id, rag.ErrNotFound)
+	}
+	return nil
+}
+
+// Stats describes the contents of the store.
+type Stats struct {
+	Articles int64 // stored articles
+	Chunks   int64 // stored chunks
+	// Embedder and Dimensions identify the embedder the index is bound
+	// to ("" and 0 before EnsureEmbedder).
+	Embedder   string
+	Dimensions int
+	// DatabaseBytes is the size of the whole database on disk.
+	DatabaseBytes int64
+	// NewestIngest is when the last article was first stored (zero when
+	// there is none).
+	NewestIngest time.Time
+	// Pgvector is the installed pgvector version.
+	Pgvector string
+}
+
+// Stats counts articles and chunks and reports the embedder binding and the
+// database size.
+func (s *Store) Stats(ctx context.Context) (Stats, error) {
+	var st Stats
+	var embedder *string
+	var dim *int
+	var newest *time.Time
+	err := s.pool.QueryRow(ctx, `SELECT
+		(SELECT count(*) FROM articles),
+		(SELECT count(*) FROM chunks),
+		(SELECT embedder FROM index_meta),
+		(SELECT dimensions FROM index_meta),
+		pg_database_size(current_database()),
+		(SELECT max(ingested_at) FROM articles)`).Scan(&st.Articles, &st.Chunks, &embedder, &dim, &st.DatabaseBytes, &newest)
+	if err != nil {
+		return Stats{}, fmt.Errorf("stats of %s: %w", s.where, err)
+	}
+	if embedder != nil {
+		st.Embedder = *embedder
+	}
+	if dim != nil {
+		st.Dimensions = *dim
+	}
+	if newest != nil {
+		st.NewestIngest = *newest
+	}
+	st.Pgvector = s.PgvectorVersion()
+	return st, nil
+}

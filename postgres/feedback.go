@@ -1,0 +1,115 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/dalil-news/dalil/rag"
+)
+
+// Feedback is one member's vote on one answer the bot posted.
+type Feedback struct {
+	ID        int64
+	CreatedAt time.Time // when the vote was last cast or changed
+	GuildID   string
+	ChannelID string
+	MessageID string // the message carrying the vote buttons
+	UserID    string
+	Question  string
+	Answer    string
+	// Citations are the answer's sources; article texts are not stored.
+	Citations []rag.Citation
+	Vote      int // +1 or -1
+}
+
+// maxFeedbackText bounds the question and answer stored with a vote.
+const maxFeedbackText = 64 << 10
+
+// SaveFeedback stores a vote. A member votes once per message: voting
+// again replaces the earlier vote, with the question, answer and citations
+// given now, and sets f's time to now.
+func (s *Store) SaveFeedback(ctx context.Context, f Feedback) error {
+	if err := checkFeedback(f); err != nil {
+		return fmt.Errorf("save feedback on message %q: %w", f.MessageID, err)
+	}
+	cites := make([]rag.Citation, len(f.Citations))
+	for i, c := range f.Citations {
+		c.Article.Text = ""
+		cites[i] = c
+	}
+	js, err := json.Marshal(cites)
+	if err != nil {
+		return fmt.Errorf("save feedback on message %s: encode citations: %w", f.MessageID, err)
+	}
+	_, err = s.pool.Exec(ctx, `INSERT INTO feedback
+		(guild_id, channel_id, message_id, user_id, question, answer, citations, vote)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+		ON CONFLICT (message_id, user_id) DO UPDATE SET
+			vote = EXCLUDED.vote, question = EXCLUDED.question, answer = EXCLUDED.answer,
+			citations = EXCLUDED.citations, guild_id = EXCLUDED.guild_id,
+			channel_id = EXCLUDED.channel_id, created_at = now()`,
+		f.GuildID, f.ChannelID, f.MessageID, f.UserID, f.Question, f.Answer, string(js), f.Vote)
+	if err != nil {
+		return fmt.Errorf("save feedback on message %s: %w", f.MessageID, err)
+	}
+	return nil
+}
+
+// checkFeedback rejects a vote PostgreSQL would refuse less clearly.
+func checkFeedback(f Feedback) error {
+	if f.Vote != 1 && f.Vote != -1 {
+		return fmt.Errorf("vote %d is neither 1 nor -1", f.Vote)
+	}
+	if strings.TrimSpace(f.MessageID) == "" || strings.TrimSpace(f.UserID) == "" {
+		return errors.New("message and user IDs are required")
+	}
+	fields := []struct{ name, v string }{
+		{"guild id", f.GuildID}, {"channel id", f.ChannelID}, {"message id", f.MessageID},
+		{"user id", f.UserID}, {"question", f.Question}, {"answer", f.Answer},
+	}
+	for _, fl := range fields {
+		if err := checkText(fl.v); err != nil {
+			return fmt.Errorf("%s: %w", fl.name, err)
+		}
+		if len(fl.v) > maxFeedbackText {
+			return fmt.Errorf("%s: longer than %d bytes", fl.name, maxFeedbackText)
+		}
+	}
+	return nil
+}
+
+// RecentFeedback returns up to limit votes, the most recently cast first.
+func (s *Store) RecentFeedback(ctx context.Context, limit int) ([]Feedback, error) {
+	if limit <= 0 {
+		return nil, fmt.Errorf("recent feedback: limit %d must be positive", limit)
+	}
+	rows, err := s.pool.Query(ctx, `SELECT id, created_at, guild_id, channel_id, message_id, user_id,
+		question, answer, citations, vote FROM feedback ORDER BY created_at DESC, id DESC LIMIT $1`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("recent feedback: %w", err)
+	}
+	var out []Feedback
+	var f Feedback
+	var cites []byte
+	var vote int16
+	_, err = pgx.ForEachRow(rows, []any{&f.ID, &f.CreatedAt, &f.GuildID, &f.ChannelID, &f.MessageID, &f.UserID,
+		&f.Question, &f.Answer, &cites, &vote}, func() error {
+		f.Vote = int(vote)
+		f.Citations = nil
+		if err := json.Unmarshal(cites, &f.Citations); err != nil {
+			return fmt.Errorf("feedback %d: decode citations: %w", f.ID, err)
+		}
+		out = append(out, f)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("recent feedback: %w", err)
+	}
+	return out, nil
+}

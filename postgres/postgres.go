@@ -1,0 +1,317 @@
+// Package postgres implements rag.Store on PostgreSQL with pgvector: a pgx
+// connection pool, embedded numbered migrations, the binding of the vector
+// index to one embedder, and hybrid search (HNSW cosine and full text, fused
+// by reciprocal rank fusion) in one SQL statement.
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	pgxvec "github.com/pgvector/pgvector-go/pgx"
+
+	"github.com/dalil-news/dalil/rag"
+)
+
+var _ rag.Store = (*Store)(nil)
+
+// Config tunes a Store. Zero fields take the defaults documented on each.
+type Config struct {
+	// MaxConns caps the pool (0: pgxpool's default, max(4, GOMAXPROCS)).
+	MaxConns int32
+	// ConnectTimeout bounds each new connection when the URL sets no
+	// connect_timeout (0: 10s).
+	ConnectTimeout time.Duration
+	// EfSearch is hnsw.ef_search, the HNSW candidate list size at query time
+	// (0: 100). Search raises it to the vector leg's LIMIT when that is
+	// larger. pgvector accepts 1 to 1000.
+	EfSearch int
+	// RRFK is k in the reciprocal rank fusion score 1/(k+rank) (0: 60).
+	RRFK int
+	// HNSWM and HNSWEfConstruction are the HNSW build parameters m
+	// (0: 16) and ef_construction (0: 64).
+	HNSWM              int
+	HNSWEfConstruction int
+	// MaintenanceWorkMem is maintenance_work_mem while building the HNSW
+	// index ("": "1GB").
+	MaintenanceWorkMem string
+	// TextMatchLimit bounds how many full-text matches are ranked with
+	// ts_rank_cd per search, which bounds the cost of questions made of
+	// common words (0: 2000). When more chunks match, those with every
+	// word of the question come first, then an arbitrary subset of those
+	// with any word: raise it for recall on large archives, at the cost
+	// of the tail latency.
+	TextMatchLimit int
+	// MaxQueryWords caps the distinct words of a question used by the
+	// full-text leg (0: 24).
+	MaxQueryWords int
+	// ReindexBatch is the number of chunks embedded per call during
+	// Reindex (0: 128).
+	ReindexBatch int
+}
+
+// withDefaults returns c with zero fields set to their defaults, or an error
+// naming the first invalid field.
+func (c Config) withDefaults() (Config, error) {
+	def := func(v *int, d int) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	def(&c.EfSearch, 100)
+	def(&c.RRFK, 60)
+	def(&c.HNSWM, 16)
+	def(&c.HNSWEfConstruction, 64)
+	def(&c.TextMatchLimit, 2000)
+	def(&c.MaxQueryWords, 24)
+	def(&c.ReindexBatch, 128)
+	if c.ConnectTimeout == 0 {
+		c.ConnectTimeout = 10 * time.Second
+	}
+	if c.MaintenanceWorkMem == "" {
+		c.MaintenanceWorkMem = "1GB"
+	}
+	switch {
+	case c.MaxConns < 0:
+		return c, fmt.Errorf("postgres config: MaxConns %d is negative", c.MaxConns)
+	case c.ConnectTimeout < 0:
+		return c, fmt.Errorf("postgres config: ConnectTimeout %v is negative", c.ConnectTimeout)
+	case c.EfSearch < 1 || c.EfSearch > maxEfSearch:
+		return c, fmt.Errorf("postgres config: EfSearch %d is outside 1..%d", c.EfSearch, maxEfSearch)
+	case c.RRFK < 1:
+		return c, fmt.Errorf("postgres config: RRFK %d must be positive", c.RRFK)
+	case c.HNSWM < 2 || c.HNSWM > 100:
+		return c, fmt.Errorf("postgres config: HNSWM %d is outside 2..100", c.HNSWM)
+	case c.HNSWEfConstruction < 2*c.HNSWM || c.HNSWEfConstruction > 1000:
+		return c, fmt.Errorf("postgres config: HNSWEfConstruction %d is outside %d..1000 (at least 2×HNSWM)", c.HNSWEfConstruction, 2*c.HNSWM)
+	case c.TextMatchLimit < 1:
+		return c, fmt.Errorf("postgres config: TextMatchLimit %d must be positive", c.TextMatchLimit)
+	case c.MaxQueryWords < 1:
+		return c, fmt.Errorf("postgres config: MaxQueryWords %d must be positive", c.MaxQueryWords)
+	case c.ReindexBatch < 1:
+		return c, fmt.Errorf("postgres config: ReindexBatch %d must be positive", c.ReindexBatch)
+	}
+	return c, nil
+}
+
+// maxEfSearch is the largest hnsw.ef_search pgvector accepts, and so the
+// largest LIMIT of the vector leg.
+const maxEfSearch = 1000
+
+// Store is a rag.Store backed by PostgreSQL with pgvector. It is safe for
+// concurrent use.
+type Store struct {
+	pool *pgxpool.Pool
+	cfg  Config
+	// where names the server and database (never the password) in errors.
+	where string
+
+	mu      sync.Mutex
+	pgvec   version // installed pgvector version, zero before Migrate
+	hasVecT bool    // whether the vector type exists in the database
+}
+
+// Open connects to the database at url (a postgres:// URL or a key=value
+// connection string) and checks that it answers. Run Migrate before using
+// a new database. Errors name the host and database, never the password.
+func Open(ctx context.Context, url string, cfg Config) (*Store, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	pcfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("parse database URL %s: %s", redactURL(url), redactErr(url, err))
+	}
+	s := &Store{cfg: cfg, where: describe(pcfg.ConnConfig)}
+	if cfg.MaxConns > 0 {
+		pcfg.MaxConns = cfg.MaxConns
+	}
+	if pcfg.ConnConfig.ConnectTimeout == 0 {
+		pcfg.ConnConfig.ConnectTimeout = cfg.ConnectTimeout
+	}
+	pcfg.AfterConnect = s.afterConnect
+	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
+	if err != nil {
+		return nil, fmt.Errorf("connect to %s: %s", s.where, redactErr(url, err))
+	}
+	s.pool = pool
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("connect to %s: %s", s.where, redactErr(url, err))
+	}
+	if err := s.detectVector(ctx); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// afterConnect prepares every new pool connection: pgvector's binary codecs
+// (when the extension exists yet) and the default hnsw.ef_search.
+func (s *Store) afterConnect(ctx context.Context, conn *pgx.Conn) error {
+	var exists bool
+	if err := conn.QueryRow(ctx, "SELECT to_regtype('vector') IS NOT NULL").Scan(&exists); err != nil {
+		return fmt.Errorf("look for the vector type: %w", err)
+	}
+	if !exists {
+		// Before Migrate: Migrate resets the pool once the extension exists.
+		return nil
+	}
+	if err := pgxvec.RegisterTypes(ctx, conn); err != nil {
+		return fmt.Errorf("register pgvector types: %w", err)
+	}
+	if _, err := conn.Exec(ctx, "SELECT set_config('hnsw.ef_search', $1, false)", strconv.Itoa(s.cfg.EfSearch)); err != nil {
+		return fmt.Errorf("set hnsw.ef_search: %w", err)
+	}
+	return nil
+}
+
+// Close closes every connection of the pool; it waits for acquired ones.
+func (s *Store) Close() {
+	s.pool.Close()
+}
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.pool.Ping(ctx); err != nil {
+		return fmt.Errorf("ping %s: %w", s.where, err)
+	}
+	return nil
+}
+
+// PgvectorVersion returns the version of the pgvector extension installed
+// in the database, or "" when it is not installed yet (before Migrate).
+func (s *Store) PgvectorVersion() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.hasVecT {
+		return ""
+	}
+	return s.pgvec.String()
+}
+
+// The pgvector versions dalil depends on.
+const (
+	minPgvector           version = 500 // 0.5.0: HNSW indexes
+	iterativeScanPgvector version = 800 // 0.8.0: hnsw.iterative_scan
+)
+
+// detectVector reads the installed pgvector version and refuses one without
+// HNSW.
+func (s *Store) detectVector(ctx context.Context) error {
+	var ext *string
+	err := s.pool.QueryRow(ctx, "SELECT extversion FROM pg_extension WHERE extname = 'vector'").Scan(&ext)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return fmt.Errorf("read pgvector version on %s: %w", s.where, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if ext == nil {
+		s.hasVecT = false
+		return nil
+	}
+	v, err := parseVersion(*ext)
+	if err != nil {
+		return fmt.Errorf("pgvector on %s: %w", s.where, err)
+	}
+	if v < minPgvector {
+		return fmt.Errorf("pgvector %s on %s is too old: dalil needs %s or later (HNSW); run ALTER EXTENSION vector UPDATE after upgrading the package", v, s.where, minPgvector)
+	}
+	s.pgvec, s.hasVecT = v, true
+	return nil
+}
+
+// iterativeScan says whether hnsw.iterative_scan is available.
+func (s *Store) iterativeScan() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.hasVecT && s.pgvec >= iterativeScanPgvector
+}
+
+// version is a major.minor.patch version encoded as
+// major*10000 + minor*100 + patch, so that versions compare as integers.
+type version int
+
+// parseVersion parses "0.8.0" (or "0.8"), ignoring any suffix after "-".
+func parseVersion(s string) (version, error) {
+	core, _, _ := strings.Cut(s, "-")
+	parts := strings.Split(core, ".")
+	if len(parts) < 2 || len(parts) > 3 {
+		return 0, fmt.Errorf("cannot parse version %q", s)
+	}
+	var v version
+	for i, scale := range []version{10000, 100, 1}[:len(parts)] {
+		n, err := strconv.Atoi(parts[i])
+		if err != nil || n < 0 || n > 99 {
+			return 0, fmt.Errorf("cannot parse version %q", s)
+		}
+		v += version(n) * scale
+	}
+	return v, nil
+}
+
+func (v version) String() string {
+	return fmt.Sprintf("%d.%d.%d", v/10000, v/100%100, v%100)
+}
+
+// describe names a connection target for error messages: user, host, port
+// and database, never the password.
+func describe(c *pgx.ConnConfig) string {
+	return fmt.Sprintf("postgres %s@%s:%d/%s", c.User, c.Host, c.Port, c.Database)
+}
+
+// redactURL returns the URL with its password replaced, or a placeholder
+// when it cannot be parsed as a URL.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme == "" {
+		return "(connection string not shown)"
+	}
+	return u.Redacted()
+}
+
+// redactErr returns err's text with the password of raw (when it can be
+// found) masked: pgx redacts passwords on a best-effort basis only.
+func redactErr(raw string, err error) string {
+	msg := err.Error()
+	for _, pw := range passwords(raw) {
+		msg = strings.ReplaceAll(msg, pw, "xxxxx")
+	}
+	return msg
+}
+
+// passwords finds the password in a URL or in a key=value connection
+// string, including its URL-escaped form.
+func passwords(raw string) []string {
+	var out []string
+	if u, err := url.Parse(raw); err == nil && u.User != nil {
+		if pw, ok := u.User.Password(); ok && pw != "" {
+			out = append(out, pw)
+			if esc := url.PathEscape(pw); esc != pw {
+				out = append(out, esc)
+			}
+		}
+	}
+	for _, f := range strings.Fields(raw) {
+		if v, ok := strings.CutPrefix(f, "password="); ok {
+			if v = strings.Trim(v, "'"); v != "" {
+				out = append(out, v)
+			}
+		}
+	}
+	if q, err := url.Parse(raw); err == nil {
+		if pw := q.Query().Get("password"); pw != "" {
+			out = append(out, pw)
+		}
+	}
+	return out
+}

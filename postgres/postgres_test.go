@@ -1,0 +1,838 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/dalil-news/dalil/postgres/pgtest"
+	"github.com/dalil-news/dalil/rag"
+)
+
+// testDim is the dimension of the hand-made test vectors.
+const testDim = 4
+
+// MustOpen opens a store on a fresh database, migrated.
+func MustOpen(tb testing.TB, cfg Config) *Store {
+	tb.Helper()
+	ctx := context.Background()
+	s, err := Open(ctx, pgtest.NewDatabase(tb), cfg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(s.Close)
+	if err := s.Migrate(ctx); err != nil {
+		tb.Fatal(err)
+	}
+	return s
+}
+
+// MustOpenBound opens a migrated store bound to the test embedder.
+func MustOpenBound(tb testing.TB) *Store {
+	tb.Helper()
+	s := MustOpen(tb, Config{})
+	if err := s.EnsureEmbedder(context.Background(), "test", testDim); err != nil {
+		tb.Fatal(err)
+	}
+	return s
+}
+
+// axis returns a unit-ish vector pointing mostly along axis i.
+func axis(i int) []float32 {
+	v := []float32{0.1, 0.1, 0.1, 0.1}
+	v[i%testDim] = 1
+	return v
+}
+
+// makeArticle builds an article whose paragraphs are its chunks; the chunk
+// vectors are axis(vecs[i]).
+func makeArticle(url, lang string, published time.Time, vecs []int, paragraphs ...string) (rag.Article, []rag.Chunk) {
+	a := rag.Article{
+		URL: url, Title: "Titre " + url, Publisher: "Le Test", Published: published, Lang: lang,
+		Text: strings.Join(paragraphs, "\n\n"), ContentHash: "hash-" + url + "-" + strings.Join(paragraphs, ""),
+	}
+	var chunks []rag.Chunk
+	off := 0
+	for i, p := range paragraphs {
+		chunks = append(chunks, rag.Chunk{Index: i, Text: p, Start: off, End: off + len(p), Embedding: axis(vecs[i])})
+		off += len(p) + 2
+	}
+	return a, chunks
+}
+
+// MustSave saves an article and returns it with its ID.
+func MustSave(tb testing.TB, s *Store, a rag.Article, chunks []rag.Chunk) rag.Article {
+	tb.Helper()
+	if err := s.SaveArticle(context.Background(), &a, chunks); err != nil {
+		tb.Fatal(err)
+	}
+	return a
+}
+
+// saver returns MustSave bound to tb and s, to take makeArticle's results
+// directly.
+func saver(tb testing.TB, s *Store) func(rag.Article, []rag.Chunk) rag.Article {
+	return func(a rag.Article, chunks []rag.Chunk) rag.Article {
+		tb.Helper()
+		return MustSave(tb, s, a, chunks)
+	}
+}
+
+// chunkIDs returns the chunk ids of an article, in order.
+func chunkIDs(tb testing.TB, s *Store, articleID int64) []int64 {
+	tb.Helper()
+	rows, err := s.pool.Query(context.Background(), "SELECT id FROM chunks WHERE article_id = $1 ORDER BY idx", articleID)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			tb.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		tb.Fatal(err)
+	}
+	return ids
+}
+
+func TestMigrate(t *testing.T) {
+	ctx := context.Background()
+	versions := func(t *testing.T, s *Store) map[int]time.Time {
+		t.Helper()
+		rows, err := s.pool.Query(ctx, "SELECT version, applied_at FROM schema_migrations")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[int]time.Time{}
+		for rows.Next() {
+			var v int
+			var at time.Time
+			if err := rows.Scan(&v, &at); err != nil {
+				t.Fatal(err)
+			}
+			got[v] = at
+		}
+		return got
+	}
+	migs, err := loadMigrations(migrationFiles)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []int
+	for _, m := range migs {
+		want = append(want, m.version)
+	}
+	keys := func(m map[int]time.Time) []int {
+		var out []int
+		for k := range m {
+			out = append(out, k)
+		}
+		return out
+	}
+	sortInts := cmpopts.SortSlices(func(a, b int) bool { return a < b })
+
+	tests := []struct {
+		name    string
+		prepare func(t *testing.T, s *Store) // runs on a migrated store
+		wantErr string
+	}{
+		{name: "up to date", prepare: func(*testing.T, *Store) {}},
+		{name: "concurrent", prepare: func(t *testing.T, s *Store) {
+			var wg sync.WaitGroup
+			errs := make([]error, 4)
+			for i := range errs {
+				wg.Go(func() { errs[i] = s.Migrate(ctx) })
+			}
+			wg.Wait()
+			if err := errors.Join(errs...); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{name: "newer database", prepare: func(t *testing.T, s *Store) {
+			if _, err := s.pool.Exec(ctx, "INSERT INTO schema_migrations (version) VALUES (9999)"); err != nil {
+				t.Fatal(err)
+			}
+		}, wantErr: "schema version 9999, newer"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := Open(ctx, pgtest.NewDatabase(t), Config{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			if got := s.PgvectorVersion(); got != "" {
+				t.Errorf("PgvectorVersion on an empty database = %q, want \"\"", got)
+			}
+			if err := s.Migrate(ctx); err != nil {
+				t.Fatalf("Migrate on an empty database: %v", err)
+			}
+			first := versions(t, s)
+			if diff := cmp.Diff(want, keys(first), sortInts); diff != "" {
+				t.Errorf("versions after the first Migrate (-want +got):\n%s", diff)
+			}
+			if s.PgvectorVersion() == "" {
+				t.Error("PgvectorVersion after Migrate is empty")
+			}
+			tt.prepare(t, s)
+			err = s.Migrate(ctx)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("Migrate error = %v, want one containing %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Migrate again: %v", err)
+			}
+			if diff := cmp.Diff(first, versions(t, s)); diff != "" {
+				t.Errorf("Migrate again changed schema_migrations (-before +after):\n%s", diff)
+			}
+			// The pool has pgvector's codecs after migrating: COPY works.
+			MustSave(t, s, rag.Article{URL: "https://example.org/a", Text: "x"},
+				[]rag.Chunk{{Text: "x", End: 1, Embedding: axis(0)}})
+		})
+	}
+}
+
+func TestTextSearchConfigs(t *testing.T) {
+	s := MustOpen(t, Config{})
+	tests := []struct {
+		cfg, text, want string
+	}{
+		{"dalil_fr", "Des élèves de l'école", "'ecol':5 'elev':2"},
+		{"dalil_en", "The café voted budgets", "'budget':4 'cafe':2 'vote':3"},
+		{"dalil_simple", "Élèves École", "'ecole':2 'eleves':1"},
+		{"dalil_ar", "الميزانية", "'ميزان':1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.cfg, func(t *testing.T) {
+			var got string
+			if err := s.pool.QueryRow(context.Background(), "SELECT to_tsvector($1::regconfig, $2)::text", tt.cfg, tt.text).Scan(&got); err != nil {
+				t.Fatal(err)
+			}
+			if got != tt.want {
+				t.Errorf("to_tsvector(%s, %q) = %s, want %s", tt.cfg, tt.text, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestOpenErrors(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name, url string
+		cfg       Config
+		want      string // in the error
+	}{
+		{"unreachable", "postgres://dalil:s3cretpw@127.0.0.1:1/somedb?sslmode=disable&connect_timeout=2", Config{}, "127.0.0.1:1/somedb"},
+		{"bad port", "postgres://dalil:s3cretpw@127.0.0.1:notaport/somedb", Config{}, "parse database URL"},
+		{"key value", "host=127.0.0.1 port=1 user=dalil password=s3cretpw dbname=somedb connect_timeout=2", Config{}, "somedb"},
+		{"bad config", "postgres://127.0.0.1/db", Config{EfSearch: 5000}, "EfSearch 5000"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := Open(ctx, tt.url, tt.cfg)
+			if err == nil {
+				s.Close()
+				t.Fatal("Open succeeded, want an error")
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %q does not contain %q", err, tt.want)
+			}
+			if strings.Contains(err.Error(), "s3cretpw") {
+				t.Errorf("error %q shows the password", err)
+			}
+		})
+	}
+}
+
+func TestEnsureEmbedder(t *testing.T) {
+	ctx := context.Background()
+	s := MustOpenBound(t)
+	tests := []struct {
+		name     string
+		embedder string
+		dim      int
+		wantErr  error
+		wantText []string
+	}{
+		{"same", "test", testDim, nil, nil},
+		{"other name", "openai:text-embedding-3-small", testDim, rag.ErrEmbedderMismatch, []string{"test", "openai:text-embedding-3-small", "dalil reindex"}},
+		{"other dimension", "test", 8, rag.ErrEmbedderMismatch, []string{"(4 dimensions)", "(8 dimensions)", "dalil reindex"}},
+		{"empty name", "", testDim, nil, []string{"name is empty"}},
+		{"too many dimensions", "big", 3072, nil, []string{"3072"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := s.EnsureEmbedder(ctx, tt.embedder, tt.dim)
+			if tt.wantText == nil {
+				if err != nil {
+					t.Fatalf("EnsureEmbedder: %v", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatal("EnsureEmbedder succeeded, want an error")
+			}
+			if tt.wantErr != nil && !errors.Is(err, tt.wantErr) {
+				t.Errorf("error %v does not wrap %v", err, tt.wantErr)
+			}
+			for _, w := range tt.wantText {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not contain %q", err, w)
+				}
+			}
+		})
+	}
+	var colType, storage string
+	var hasIndex bool
+	err := s.pool.QueryRow(ctx, `SELECT format_type(atttypid, atttypmod), attstorage::text, to_regclass('chunks_embedding_hnsw') IS NOT NULL
+		FROM pg_attribute WHERE attrelid = 'chunks'::regclass AND attname = 'embedding'`).Scan(&colType, &storage, &hasIndex)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if colType != "vector(4)" || storage != "p" || !hasIndex {
+		t.Errorf("embedding column %s, storage %s, HNSW index %v; want vector(4), p (plain), with the index", colType, storage, hasIndex)
+	}
+	var efSearch string
+	if err := s.pool.QueryRow(ctx, "SELECT current_setting('hnsw.ef_search')").Scan(&efSearch); err != nil {
+		t.Fatal(err)
+	}
+	if efSearch != "100" {
+		t.Errorf("hnsw.ef_search on a pool connection = %s, want the default 100", efSearch)
+	}
+	st, err := s.Stats(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Embedder != "test" || st.Dimensions != testDim {
+		t.Errorf("Stats embedder = %s/%d, want test/%d", st.Embedder, st.Dimensions, testDim)
+	}
+}
+
+// articleOpts compares articles up to the database's clock.
+var articleOpts = cmp.Options{cmpopts.IgnoreFields(rag.Article{}, "IngestedAt")}
+
+func TestSaveArticle(t *testing.T) {
+	ctx := context.Background()
+	s := MustOpenBound(t)
+	pub := time.Date(2023, 10, 24, 9, 30, 0, 0, time.UTC)
+	orig, origChunks := makeArticle("https://example.org/one", "fr", pub, []int{0, 1, 2}, "Premier paragraphe.", "Deuxième paragraphe.", "Troisième.")
+	first := MustSave(t, s, orig, origChunks)
+	if first.ID == 0 || first.IngestedAt.IsZero() {
+		t.Fatalf("SaveArticle set ID %d and IngestedAt %v, want both", first.ID, first.IngestedAt)
+	}
+	firstChunks := chunkIDs(t, s, first.ID)
+	replaced, replacedChunks := makeArticle("https://example.org/one", "fr", pub, []int{3, 3}, "Texte corrigé.", "Nouveau.")
+
+	tests := []struct {
+		name       string
+		article    rag.Article
+		chunks     []rag.Chunk
+		wantChunks int
+		sameChunks bool // the chunk rows are the first save's
+	}{
+		{"unchanged", orig, origChunks, 3, false},
+		{"replace", replaced, replacedChunks, 2, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := MustSave(t, s, tt.article, tt.chunks)
+			if got.ID != first.ID || !got.IngestedAt.Equal(first.IngestedAt) {
+				t.Errorf("saved again as %d ingested %v, want %d ingested %v", got.ID, got.IngestedAt, first.ID, first.IngestedAt)
+			}
+			stored, err := s.Article(ctx, first.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(got, stored, articleOpts); diff != "" {
+				t.Errorf("Article (-saved +stored):\n%s", diff)
+			}
+			ids := chunkIDs(t, s, first.ID)
+			if len(ids) != tt.wantChunks {
+				t.Errorf("%d chunks stored, want %d", len(ids), tt.wantChunks)
+			}
+			for _, old := range firstChunks {
+				for _, id := range ids {
+					if id == old {
+						t.Errorf("chunk %d of the first save is still stored", old)
+					}
+				}
+			}
+		})
+	}
+
+	t.Run("lookup", func(t *testing.T) {
+		other := MustSave(t, s, rag.Article{URL: "https://example.org/two", Text: "Autre.", ContentHash: "h2"},
+			[]rag.Chunk{{Text: "Autre.", End: 6, Embedding: axis(1)}})
+		lookups := []struct {
+			url, hash string
+			want      rag.Existing
+			wantOK    bool
+		}{
+			{"https://example.org/one", "", rag.Existing{ID: first.ID, URL: "https://example.org/one", ContentHash: replaced.ContentHash}, true},
+			{"https://example.org/one", "h2", rag.Existing{ID: first.ID, URL: "https://example.org/one", ContentHash: replaced.ContentHash}, true},
+			{"https://example.org/moved", "h2", rag.Existing{ID: other.ID, URL: "https://example.org/two", ContentHash: "h2"}, true},
+			{"https://example.org/none", "", rag.Existing{}, false},
+			{"https://example.org/none", "nohash", rag.Existing{}, false},
+		}
+		for _, l := range lookups {
+			got, ok, err := s.Lookup(ctx, l.url, l.hash)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ok != l.wantOK || got != l.want {
+				t.Errorf("Lookup(%q, %q) = %+v, %v; want %+v, %v", l.url, l.hash, got, ok, l.want, l.wantOK)
+			}
+		}
+		byURL, err := s.ArticleByURL(ctx, "https://example.org/two")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(other, byURL, articleOpts); diff != "" {
+			t.Errorf("ArticleByURL (-saved +stored):\n%s", diff)
+		}
+		if _, err := s.ArticleByURL(ctx, "https://example.org/none"); !errors.Is(err, rag.ErrNotFound) {
+			t.Errorf("ArticleByURL of a missing URL: %v, want ErrNotFound", err)
+		}
+	})
+}
+
+func TestSaveArticleRejects(t *testing.T) {
+	ctx := context.Background()
+	s := MustOpenBound(t)
+	pub := time.Date(2024, 1, 2, 0, 0, 0, 0, time.UTC)
+	existing, existingChunks := makeArticle("https://example.org/kept", "fr", pub, []int{0, 1}, "Avant.", "Encore.")
+	existing = MustSave(t, s, existing, existingChunks)
+
+	withBadVector := func(url string) (rag.Article, []rag.Chunk) {
+		a, c := makeArticle(url, "fr", pub, []int{0, 1, 2}, "Un.", "Deux.", "Trois.")
+		c[1].Embedding = []float32{1, 2, 3} // wrong dimension, mid-article
+		return a, c
+	}
+	tests := []struct {
+		name    string
+		mutate  func() (rag.Article, []rag.Chunk)
+		wantErr error
+		want    string
+	}{
+		{"wrong dimension, new article", func() (rag.Article, []rag.Chunk) { return withBadVector("https://example.org/new") }, rag.ErrEmbedderMismatch, "expected 4 dimensions"},
+		{"wrong dimension, replacing", func() (rag.Article, []rag.Chunk) { return withBadVector("https://example.org/kept") }, rag.ErrEmbedderMismatch, "expected 4 dimensions"},
+		{"empty text", func() (rag.Article, []rag.Chunk) {
+			return rag.Article{URL: "https://example.org/empty", Text: " \n "}, nil
+		}, rag.ErrEmptyInput, "example.org/empty"},
+		{"no URL", func() (rag.Article, []rag.Chunk) { return rag.Article{Text: "x"}, nil }, nil, "empty URL"},
+		{"NUL byte", func() (rag.Article, []rag.Chunk) {
+			a, c := makeArticle("https://example.org/nul", "fr", pub, []int{0}, "a\x00b")
+			return a, c
+		}, nil, "NUL"},
+		{"invalid UTF-8", func() (rag.Article, []rag.Chunk) {
+			a, c := makeArticle("https://example.org/utf8", "fr", pub, []int{0}, "a\xffb")
+			return a, c
+		}, nil, "UTF-8"},
+		{"offsets outside the text", func() (rag.Article, []rag.Chunk) {
+			a, c := makeArticle("https://example.org/off", "fr", pub, []int{0}, "abc")
+			c[0].End = 99
+			return a, c
+		}, nil, "offsets"},
+		{"no embedding", func() (rag.Article, []rag.Chunk) {
+			a, c := makeArticle("https://example.org/noemb", "fr", pub, []int{0}, "abc")
+			c[0].Embedding = nil
+			return a, c
+		}, nil, "no embedding"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, chunks := tt.mutate()
+			err := s.SaveArticle(ctx, &a, chunks)
+			if err == nil {
+				t.Fatal("SaveArticle succeeded, want an error")
+			}
+			if tt.wantErr != nil && !errors.Is(err, tt.wantErr) {
+				t.Errorf("error %v does not wrap %v", err, tt.wantErr)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %q does not contain %q", err, tt.want)
+			}
+			if a.ID != 0 {
+				t.Errorf("SaveArticle set ID %d after failing", a.ID)
+			}
+		})
+	}
+
+	var articles, chunks int
+	if err := s.pool.QueryRow(ctx, "SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM chunks)").Scan(&articles, &chunks); err != nil {
+		t.Fatal(err)
+	}
+	if articles != 1 || chunks != 2 {
+		t.Errorf("after the failed saves: %d articles, %d chunks; want only the first article and its 2 chunks", articles, chunks)
+	}
+	kept, err := s.Article(ctx, existing.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(existing, kept, articleOpts); diff != "" {
+		t.Errorf("a failed replacement changed the article (-before +after):\n%s", diff)
+	}
+}
+
+func TestSearch(t *testing.T) {
+	ctx := context.Background()
+	s := MustOpenBound(t)
+	day := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 12, 0, 0, 0, time.UTC) }
+	save := saver(t, s)
+	school := save(makeArticle("https://example.org/ecole", "fr", day(2023, 3, 1), []int{0, 1},
+		"Les élèves de l'école Jules-Ferry ont repris les cours lundi.",
+		"La mairie a promis des travaux de toiture."))
+	budget := save(makeArticle("https://example.org/budget", "en", day(2024, 2, 1), []int{2, 1},
+		"Parliament voted the budget after a long night of debates.",
+		"The opposition walked out."))
+	arabic := save(makeArticle("https://example.org/ar", "ar", day(2024, 5, 1), []int{3},
+		"صوت البرلمان على الميزانية الجديدة"))
+	undated := save(makeArticle("https://example.org/undated", "", time.Time{}, []int{2},
+		"An undated note about the harbour."))
+	many := save(makeArticle("https://example.org/many", "en", day(2022, 1, 1), []int{3, 3, 3, 3, 3},
+		"Harbour one.", "Harbour two.", "Harbour three.", "Harbour four.", "Harbour five."))
+
+	type hit struct {
+		URL        string
+		Index      int
+		VectorRank int
+		TextRank   int
+	}
+	tests := []struct {
+		name string
+		q    rag.SearchQuery
+		want []hit // a prefix of the results
+		all  bool  // want is all the results
+	}{
+		{"vector", rag.SearchQuery{Vector: axis(0), K: 1},
+			[]hit{{school.URL, 0, 1, 0}}, true},
+		{"accent-insensitive French", rag.SearchQuery{Text: "eleve ecole", K: 3},
+			[]hit{{school.URL, 0, 0, 1}}, true},
+		{"English stems", rag.SearchQuery{Text: "Which budgets did parliament vote?", K: 3},
+			[]hit{{budget.URL, 0, 0, 1}}, true},
+		{"Arabic", rag.SearchQuery{Text: "ما هي الميزانية؟", K: 3},
+			[]hit{{arabic.URL, 0, 0, 1}}, true},
+		{"hybrid agrees", rag.SearchQuery{Text: "budget vote", Vector: axis(2), K: 1, Candidates: 10},
+			[]hit{{budget.URL, 0, 1, 1}}, true},
+		{"per-article cap", rag.SearchQuery{Vector: axis(3), K: 10, PerArticle: 2},
+			[]hit{{arabic.URL, 0, 1, 0}, {many.URL, 0, 2, 0}, {many.URL, 1, 3, 0}}, false},
+		{"since", rag.SearchQuery{Vector: axis(2), K: 10, Since: day(2024, 1, 1)},
+			[]hit{{budget.URL, 0, 1, 0}, {budget.URL, 1, 2, 0}, {arabic.URL, 0, 3, 0}}, true},
+		{"until", rag.SearchQuery{Text: "harbour", K: 10, Until: day(2022, 6, 1), PerArticle: 1},
+			[]hit{{many.URL, 0, 0, 1}}, true},
+		{"window", rag.SearchQuery{Vector: axis(1), Text: "toiture", K: 10, Since: day(2023, 1, 1), Until: day(2024, 1, 1)},
+			[]hit{{school.URL, 1, 1, 1}, {school.URL, 0, 2, 0}}, true},
+		{"many candidates", rag.SearchQuery{Vector: axis(2), K: 2, Candidates: 900},
+			[]hit{{budget.URL, 0, 1, 0}, {undated.URL, 0, 2, 0}}, true},
+		{"French stop words only", rag.SearchQuery{Text: "Les, de la", Vector: axis(0), K: 1},
+			[]hit{{school.URL, 0, 1, 0}}, true},
+		{"hostile text", rag.SearchQuery{Text: "école' | !:* & (ecole) <-> \\'; DROP TABLE chunks; --", K: 1},
+			[]hit{{school.URL, 0, 0, 1}}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ps, err := s.Search(ctx, tt.q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []hit
+			for _, p := range ps {
+				got = append(got, hit{p.Article.URL, p.Chunk.Index, p.VectorRank, p.TextRank})
+				if p.Article.Text != "" {
+					t.Errorf("passage %d carries the article text", p.Chunk.ID)
+				}
+				if p.VectorRank == 0 && p.Similarity != 0 || p.VectorRank != 0 && (p.Similarity <= 0 || p.Similarity > 1.0001) {
+					t.Errorf("passage %d: similarity %v with vector rank %d", p.Chunk.ID, p.Similarity, p.VectorRank)
+				}
+			}
+			if !tt.all && len(got) > len(tt.want) {
+				got = got[:len(tt.want)]
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("results (-want +got):\n%s", diff)
+			}
+		})
+	}
+
+	t.Run("passage fields", func(t *testing.T) {
+		ps, err := s.Search(ctx, rag.SearchQuery{Vector: axis(0), Text: "élèves", K: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ps) != 1 {
+			t.Fatalf("got %d passages, want 1", len(ps))
+		}
+		want := rag.Passage{
+			Chunk: rag.Chunk{ArticleID: school.ID, Index: 0, Text: "Les élèves de l'école Jules-Ferry ont repris les cours lundi.", End: 64},
+			Article: rag.Article{ID: school.ID, Title: school.Title, URL: school.URL, Publisher: school.Publisher,
+				Published: school.Published, Lang: "fr", ContentHash: school.ContentHash, IngestedAt: school.IngestedAt},
+			Score:      2.0 / 61,
+			Similarity: 1,
+			VectorRank: 1,
+			TextRank:   1,
+		}
+		if diff := cmp.Diff(want, ps[0], cmpopts.IgnoreFields(rag.Chunk{}, "ID"), cmpopts.EquateApprox(0, 1e-6)); diff != "" {
+			t.Errorf("passage (-want +got):\n%s", diff)
+		}
+	})
+
+	errTests := []struct {
+		name    string
+		q       rag.SearchQuery
+		wantErr error
+		want    string
+	}{
+		{"no k", rag.SearchQuery{Vector: axis(0)}, nil, "k 0"},
+		{"nothing to search", rag.SearchQuery{Text: " ?! ", K: 3}, rag.ErrEmptyInput, "neither"},
+		{"wrong dimension", rag.SearchQuery{Vector: []float32{1, 2}, K: 3}, rag.ErrEmbedderMismatch, "different vector dimensions"},
+		{"negative cap", rag.SearchQuery{Vector: axis(0), K: 3, PerArticle: -1}, nil, "negative"},
+	}
+	for _, tt := range errTests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := s.Search(ctx, tt.q)
+			if err == nil {
+				t.Fatal("Search succeeded, want an error")
+			}
+			if tt.wantErr != nil && !errors.Is(err, tt.wantErr) {
+				t.Errorf("error %v does not wrap %v", err, tt.wantErr)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %q does not contain %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestQueryWords(t *testing.T) {
+	tests := []struct {
+		in   string
+		max  int
+		want string
+	}{
+		{"Élèves, école!", 10, "élèves | école"},
+		{"a a A b", 10, "a | b"},
+		{"one two three", 2, "one | two"},
+		{"l'école & (x) | !y:*", 10, "l | école | x | y"},
+		{"Les élèves", 10, "élèves"},
+		{"مرحبا بالعالم", 10, "مرحبا | بالعالم"},
+		{"?!", 10, ""},
+		{strings.Repeat("x", 65) + " ok", 10, "ok"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			if got := queryWords(tt.in, tt.max); got != tt.want {
+				t.Errorf("queryWords(%q, %d) = %q, want %q", tt.in, tt.max, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestDeleteArticle(t *testing.T) {
+	ctx := context.Background()
+	s := MustOpenBound(t)
+	a := saver(t, s)(makeArticleOnly("https://example.org/del"))
+	b := saver(t, s)(makeArticleOnly("https://example.org/stay"))
+	tests := []struct {
+		name    string
+		id      int64
+		wantErr error
+	}{
+		{"existing", a.ID, nil},
+		{"again", a.ID, rag.ErrNotFound},
+		{"never existed", 424242, rag.ErrNotFound},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := s.DeleteArticle(ctx, tt.id); !errors.Is(err, tt.wantErr) {
+				t.Errorf("DeleteArticle(%d) = %v, want %v", tt.id, err, tt.wantErr)
+			}
+		})
+	}
+	if _, err := s.Article(ctx, a.ID); !errors.Is(err, rag.ErrNotFound) {
+		t.Errorf("Article of a deleted article: %v, want ErrNotFound", err)
+	}
+	if got := chunkIDs(t, s, a.ID); len(got) != 0 {
+		t.Errorf("chunks of the deleted article remain: %v", got)
+	}
+	if got := chunkIDs(t, s, b.ID); len(got) != 2 {
+		t.Errorf("the other article has %d chunks, want 2", len(got))
+	}
+}
+
+// makeArticleOnly builds a two-chunk article.
+func makeArticleOnly(url string) (rag.Article, []rag.Chunk) {
+	return makeArticle(url, "en", time.Time{}, []int{0, 1}, "First.", "Second.")
+}
+
+func TestRecentArticlesAndStats(t *testing.T) {
+	ctx := context.Background()
+	s := MustOpenBound(t)
+	empty, err := s.Stats(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if empty.Articles != 0 || !empty.NewestIngest.IsZero() || empty.DatabaseBytes <= 0 || empty.Pgvector == "" {
+		t.Errorf("Stats of an empty store = %+v", empty)
+	}
+	var saved []rag.Article
+	for _, u := range []string{"https://example.org/1", "https://example.org/2", "https://example.org/3"} {
+		a := saver(t, s)(makeArticleOnly(u))
+		a.Text = ""
+		saved = append(saved, a)
+	}
+	tests := []struct {
+		name  string
+		since time.Time
+		limit int
+		want  []rag.Article
+	}{
+		{"all, newest first", time.Time{}, 10, []rag.Article{saved[2], saved[1], saved[0]}},
+		{"limited", time.Time{}, 2, []rag.Article{saved[2], saved[1]}},
+		{"since the second", saved[1].IngestedAt, 10, []rag.Article{saved[2], saved[1]}},
+		{"future", time.Now().Add(time.Hour), 10, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := s.RecentArticles(ctx, tt.since, tt.limit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("RecentArticles (-want +got):\n%s", diff)
+			}
+		})
+	}
+	if _, err := s.RecentArticles(ctx, time.Time{}, 0); err == nil {
+		t.Error("RecentArticles with limit 0 succeeded, want an error")
+	}
+	st, err := s.Stats(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Stats{Articles: 3, Chunks: 6, Embedder: "test", Dimensions: testDim, NewestIngest: saved[2].IngestedAt, Pgvector: s.PgvectorVersion()}
+	if diff := cmp.Diff(want, st, cmpopts.IgnoreFields(Stats{}, "DatabaseBytes")); diff != "" {
+		t.Errorf("Stats (-want +got):\n%s", diff)
+	}
+}
+
+func TestReindex(t *testing.T) {
+	ctx := context.Background()
+	s := MustOpenBound(t)
+	fr := saver(t, s)(makeArticle("https://example.org/fr", "fr", time.Time{}, []int{0, 1}, "Les élèves.", "La toiture."))
+	en := saver(t, s)(makeArticle("https://example.org/en", "en", time.Time{}, []int{0}, "The harbour."))
+
+	// embed3 puts texts about the harbour on one axis and the rest on another,
+	// and records what it was asked to embed.
+	var embedded []string
+	embed3 := func(_ context.Context, texts []string) ([][]float32, error) {
+		out := make([][]float32, len(texts))
+		for i, tx := range texts {
+			embedded = append(embedded, tx)
+			out[i] = []float32{1, 0.1, 0.1}
+			if strings.Contains(tx, "harbour") {
+				out[i] = []float32{0.1, 1, 0.1}
+			}
+		}
+		return out, nil
+	}
+	failing := func(context.Context, []string) ([][]float32, error) {
+		return nil, errors.New("embedding API down")
+	}
+	short := func(_ context.Context, texts []string) ([][]float32, error) {
+		return make([][]float32, len(texts)-1), nil
+	}
+
+	errTests := []struct {
+		name  string
+		embed EmbedFunc
+		want  string
+	}{
+		{"embed fails", failing, "embedding API down"},
+		{"too few vectors", short, "got 0 vectors for 1 texts"},
+	}
+	s.cfg.ReindexBatch = 1
+	for _, tt := range errTests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := s.Reindex(ctx, "three", 3, tt.embed, nil)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("Reindex error = %v, want one containing %q", err, tt.want)
+			}
+			if err := s.EnsureEmbedder(ctx, "test", testDim); err != nil {
+				t.Errorf("after a failed Reindex the index changed: %v", err)
+			}
+		})
+	}
+
+	s.cfg.ReindexBatch = 2
+	var calls [][2]int
+	if err := s.Reindex(ctx, "three", 3, embed3, func(done, total int) { calls = append(calls, [2]int{done, total}) }); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([][2]int{{0, 3}, {2, 3}, {3, 3}}, calls); diff != "" {
+		t.Errorf("progress calls (-want +got):\n%s", diff)
+	}
+	wantEmbedded := []string{fr.Title + "\nLes élèves.", fr.Title + "\nLa toiture.", en.Title + "\nThe harbour."}
+	if diff := cmp.Diff(wantEmbedded, embedded); diff != "" {
+		t.Errorf("embedded texts (-want +got):\n%s", diff)
+	}
+	if err := s.EnsureEmbedder(ctx, "three", 3); err != nil {
+		t.Errorf("EnsureEmbedder with the new embedder: %v", err)
+	}
+	if err := s.EnsureEmbedder(ctx, "test", testDim); !errors.Is(err, rag.ErrEmbedderMismatch) {
+		t.Errorf("EnsureEmbedder with the old embedder: %v, want ErrEmbedderMismatch", err)
+	}
+	ps, err := s.Search(ctx, rag.SearchQuery{Vector: []float32{0, 1, 0}, K: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ps) != 1 || ps[0].Article.ID != en.ID {
+		t.Errorf("search after reindex found %+v, want the harbour chunk", ps)
+	}
+	var hasIndex bool
+	if err := s.pool.QueryRow(ctx, "SELECT to_regclass('chunks_embedding_hnsw') IS NOT NULL").Scan(&hasIndex); err != nil {
+		t.Fatal(err)
+	}
+	if !hasIndex {
+		t.Error("the HNSW index is missing after Reindex")
+	}
+}
+
+func TestSearchTextBound(t *testing.T) {
+	ctx := context.Background()
+	s := MustOpen(t, Config{TextMatchLimit: 2})
+	if err := s.EnsureEmbedder(ctx, "test", testDim); err != nil {
+		t.Fatal(err)
+	}
+	save := saver(t, s)
+	// Stored first, so a bare LIMIT over the matches would keep them.
+	save(makeArticle("https://example.org/partial", "en", time.Time{}, []int{0, 0}, "Harbour news.", "More harbour news."))
+	both := save(makeArticle("https://example.org/both", "en", time.Time{}, []int{0}, "The harbour strike ended."))
+	ps, err := s.Search(ctx, rag.SearchQuery{Text: "harbour strike", K: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range ps {
+		got = append(got, p.Chunk.Text)
+	}
+	want := []string{"The harbour strike ended.", "Harbour news."}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("with 2 matches ranked, chunks with every word must come first (-want +got):\n%s", diff)
+	}
+	if len(ps) > 0 && ps[0].Article.ID != both.ID {
+		t.Errorf("first passage from article %d, want %d", ps[0].Article.ID, both.ID)
+	}
+}
