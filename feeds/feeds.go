@@ -1,0 +1,524 @@
+// Package feeds polls RSS (0.9x, 1.0, 2.0) and Atom feeds with conditional
+// GETs, backs off from failing feeds and marks them unhealthy, and turns
+// new items into articles: an item holding only an excerpt has its page
+// fetched and extracted; items are deduplicated by GUID, canonical URL and
+// content hash; the backlog found at subscription is ingested but never
+// announced in a digest.
+package feeds
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/mmcdole/gofeed"
+	"golang.org/x/net/html"
+
+	"github.com/dalil-news/dalil/ingest"
+	"github.com/dalil-news/dalil/rag"
+)
+
+// Store is what the poller needs from the database.
+type Store interface {
+	// DueFeeds returns the feeds whose next poll is at or before now.
+	DueFeeds(ctx context.Context, now time.Time) ([]rag.Feed, error)
+	// UpdateFeedState saves a feed's polling state.
+	UpdateFeedState(ctx context.Context, f rag.Feed) error
+	// FeedItemSeen reports whether the feed already recorded item guid.
+	FeedItemSeen(ctx context.Context, feedID int64, guid string) (bool, error)
+	// RecordFeedItem remembers that item guid became article articleID.
+	RecordFeedItem(ctx context.Context, feedID int64, guid, url string, articleID int64) error
+	// SetAnnounce sets whether a digest may announce an article.
+	SetAnnounce(ctx context.Context, articleID int64, announce bool) error
+	// Lookup finds an article by canonical URL or content hash.
+	Lookup(ctx context.Context, url, contentHash string) (rag.Existing, bool, error)
+}
+
+// Ingester stores an article (rag.Service does).
+type Ingester interface {
+	Ingest(ctx context.Context, a rag.Article) (rag.IngestResult, error)
+}
+
+// PageFetcher downloads an item's page (ingest.Fetcher does, safely).
+type PageFetcher interface {
+	Fetch(ctx context.Context, rawURL string) (*ingest.Document, error)
+}
+
+// Config tunes a Poller. Zero fields take the defaults noted.
+type Config struct {
+	// Client fetches the feeds themselves (default: an http.Client with a
+	// 30s timeout). Item pages go through the PageFetcher.
+	Client *http.Client
+	// MaxBytes caps a feed's body (default 5 MiB).
+	MaxBytes int64
+	// MaxItems bounds the items read from one poll (default 100).
+	MaxItems int
+	// MaxFailures is the number of consecutive failures after which a feed
+	// is unhealthy (default 5); it is still polled, at MaxBackoff.
+	MaxFailures int
+	// MaxBackoff caps the delay before polling a failing feed again
+	// (default 24h); the delay doubles with each failure from the feed's
+	// interval.
+	MaxBackoff time.Duration
+	// MinText is the length (characters) under which an item's content is
+	// taken for an excerpt and its page is fetched (default 600).
+	MinText int
+	// Tick is how often Run looks for due feeds (default 1m).
+	Tick time.Duration
+	// UserAgent is sent with feed requests (default ingest.DefaultUserAgent).
+	UserAgent string
+	// Now returns the current time (default time.Now).
+	Now func() time.Time
+}
+
+// Poller polls the due feeds and ingests their new items.
+type Poller struct {
+	store Store
+	ing   Ingester
+	pages PageFetcher
+	log   *slog.Logger
+	cfg   Config
+}
+
+// NewPoller returns a Poller. log may be nil (nothing logged).
+func NewPoller(store Store, ing Ingester, pages PageFetcher, log *slog.Logger, cfg Config) *Poller {
+	if cfg.Client == nil {
+		cfg.Client = &http.Client{Timeout: 30 * time.Second}
+	}
+	if cfg.MaxBytes <= 0 {
+		cfg.MaxBytes = 5 << 20
+	}
+	if cfg.MaxItems <= 0 {
+		cfg.MaxItems = 100
+	}
+	if cfg.MaxFailures <= 0 {
+		cfg.MaxFailures = 5
+	}
+	if cfg.MaxBackoff <= 0 {
+		cfg.MaxBackoff = 24 * time.Hour
+	}
+	if cfg.MinText <= 0 {
+		cfg.MinText = 600
+	}
+	if cfg.Tick <= 0 {
+		cfg.Tick = time.Minute
+	}
+	if cfg.UserAgent == "" {
+		cfg.UserAgent = ingest.DefaultUserAgent
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Poller{store: store, ing: ing, pages: pages, log: log, cfg: cfg}
+}
+
+// MaxFailures is the configured threshold for an unhealthy feed.
+func (p *Poller) MaxFailures() int { return p.cfg.MaxFailures }
+
+// Result counts what polls did.
+type Result struct {
+	Polled      int `json:"polled"`       // feeds fetched
+	NotModified int `json:"not_modified"` // 304 answers
+	FeedErrors  int `json:"feed_errors"`  // feeds that failed
+	Items       int `json:"items"`        // items read
+	New         int `json:"new"`          // articles created or updated
+	Known       int `json:"known"`        // items already seen, or duplicates
+	ItemErrors  int `json:"item_errors"`  // items that could not be ingested
+}
+
+// Add adds o's counts to r.
+func (r *Result) Add(o Result) {
+	r.Polled += o.Polled
+	r.NotModified += o.NotModified
+	r.FeedErrors += o.FeedErrors
+	r.Items += o.Items
+	r.New += o.New
+	r.Known += o.Known
+	r.ItemErrors += o.ItemErrors
+}
+
+// Run polls due feeds every Tick until ctx is cancelled, then returns nil.
+// Failures are logged and recorded on the feed.
+func (p *Poller) Run(ctx context.Context) error {
+	t := time.NewTicker(p.cfg.Tick)
+	defer t.Stop()
+	for {
+		res, err := p.PollDue(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			p.log.Error("poll feeds", "err", err)
+		case res.Polled > 0:
+			p.log.Info("feeds polled", "feeds", res.Polled, "not_modified", res.NotModified, "failed", res.FeedErrors,
+				"new", res.New, "known", res.Known, "item_errors", res.ItemErrors)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// PollDue polls every feed that is due, one after the other. A feed's
+// failure is recorded on it and does not stop the others; the error is
+// only for the store failing or ctx ending.
+func (p *Poller) PollDue(ctx context.Context) (Result, error) {
+	due, err := p.store.DueFeeds(ctx, p.cfg.Now())
+	if err != nil {
+		return Result{}, err
+	}
+	var total Result
+	for _, f := range due {
+		if ctx.Err() != nil {
+			return total, ctx.Err()
+		}
+		res, err := p.Poll(ctx, f)
+		total.Add(res)
+		if err != nil {
+			p.log.Warn("feed poll failed", "feed", f.URL, "failures", f.Failures+1, "err", err)
+		}
+		if errors.Is(err, errStore) {
+			return total, err
+		}
+	}
+	return total, nil
+}
+
+// errStore marks errors of the store, which stop PollDue.
+var errStore = errors.New("feed store")
+
+// Poll fetches one feed (conditionally), ingests its new items and saves
+// its state: on success the validators and the next poll after Interval;
+// on failure one more failure and the next poll after a doubling backoff.
+// The error names the feed.
+func (p *Poller) Poll(ctx context.Context, f rag.Feed) (Result, error) {
+	res := Result{Polled: 1}
+	now := p.cfg.Now()
+	f.LastPolled = now
+	parsed, notModified, err := p.fetch(ctx, &f)
+	if err == nil && !notModified {
+		// The backlog at subscription is stored, not announced.
+		announce := !f.LastOK.IsZero()
+		err = p.items(ctx, f, parsed, announce, &res)
+	}
+	if err != nil && !errors.Is(err, errStore) {
+		res.FeedErrors++
+		f.Failures++
+		f.LastError = oneLine(err.Error(), 500)
+		f.NextPoll = now.Add(p.backoff(f))
+	} else if err == nil {
+		if notModified {
+			res.NotModified++
+		}
+		f.Failures, f.LastError, f.LastOK = 0, "", now
+		f.NextPoll = now.Add(f.Interval)
+	}
+	if uerr := p.store.UpdateFeedState(ctx, f); uerr != nil {
+		return res, fmt.Errorf("%w: feed %s: %w", errStore, f.URL, uerr)
+	}
+	if err != nil {
+		return res, fmt.Errorf("feed %s: %w", f.URL, err)
+	}
+	return res, nil
+}
+
+// backoff is the wait after f's latest failure: the interval doubled for
+// each consecutive failure after the first, at most MaxBackoff.
+func (p *Poller) backoff(f rag.Feed) time.Duration {
+	d := max(f.Interval, time.Minute)
+	for i := 1; i < f.Failures && d < p.cfg.MaxBackoff; i++ {
+		d *= 2
+	}
+	return min(d, p.cfg.MaxBackoff)
+}
+
+// fetch GETs the feed with its validators and parses it. notModified is
+// true on 304. f's validators and title are updated on 200.
+func (p *Poller) fetch(ctx context.Context, f *rag.Feed) (*gofeed.Feed, bool, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, f.URL, nil)
+	if err != nil {
+		return nil, false, fmt.Errorf("build request: %w", err)
+	}
+	req.Header.Set("User-Agent", p.cfg.UserAgent)
+	req.Header.Set("Accept", "application/rss+xml, application/atom+xml, application/rdf+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1")
+	if f.ETag != "" {
+		req.Header.Set("If-None-Match", f.ETag)
+	}
+	if f.LastModified != "" {
+		req.Header.Set("If-Modified-Since", f.LastModified)
+	}
+	resp, err := p.cfg.Client.Do(req)
+	if err != nil {
+		return nil, false, fmt.Errorf("fetch: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusNotModified {
+		return nil, true, nil
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return nil, false, fmt.Errorf("fetch: HTTP status %s", resp.Status)
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, p.cfg.MaxBytes+1))
+	if err != nil {
+		return nil, false, fmt.Errorf("read body: %w", err)
+	}
+	if int64(len(body)) > p.cfg.MaxBytes {
+		return nil, false, fmt.Errorf("%w: feed larger than %d bytes", ingest.ErrTooLarge, p.cfg.MaxBytes)
+	}
+	parsed, err := gofeed.NewParser().Parse(strings.NewReader(string(body)))
+	if err != nil {
+		return nil, false, fmt.Errorf("parse feed: %w", err)
+	}
+	f.ETag, f.LastModified = resp.Header.Get("ETag"), resp.Header.Get("Last-Modified")
+	if t := oneLine(parsed.Title, 300); t != "" {
+		f.Title = t
+	}
+	return parsed, false, nil
+}
+
+// items ingests the feed's new items, oldest first. Item failures are
+// counted and logged, not returned; only store failures are.
+func (p *Poller) items(ctx context.Context, f rag.Feed, parsed *gofeed.Feed, announce bool, res *Result) error {
+	items := parsed.Items
+	if len(items) > p.cfg.MaxItems {
+		items = items[:p.cfg.MaxItems]
+	}
+	for i := len(items) - 1; i >= 0; i-- {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		res.Items++
+		created, err := p.item(ctx, f, parsed, items[i], announce)
+		switch {
+		case errors.Is(err, errStore):
+			return err
+		case err != nil:
+			res.ItemErrors++
+			p.log.Warn("feed item not ingested", "feed", f.URL, "item", oneLine(items[i].Title, 100), "err", err)
+		case created:
+			res.New++
+		default:
+			res.Known++
+		}
+	}
+	return nil
+}
+
+// item turns one item into an article. created is true when an article was
+// created or updated.
+func (p *Poller) item(ctx context.Context, f rag.Feed, feed *gofeed.Feed, it *gofeed.Item, announce bool) (created bool, err error) {
+	link, err := itemLink(f.URL, it)
+	if err != nil {
+		return false, err
+	}
+	guid := strings.TrimSpace(it.GUID)
+	if guid == "" {
+		guid = link
+	}
+	if seen, err := p.store.FeedItemSeen(ctx, f.ID, guid); err != nil {
+		return false, fmt.Errorf("%w: %w", errStore, err)
+	} else if seen {
+		return false, nil
+	}
+	if e, ok, err := p.store.Lookup(ctx, link, ""); err != nil {
+		return false, fmt.Errorf("%w: %w", errStore, err)
+	} else if ok {
+		return false, p.record(ctx, f.ID, guid, link, e.ID)
+	}
+	a, err := p.article(ctx, feed, it, link)
+	if err != nil {
+		return false, fmt.Errorf("item %s: %w", link, err)
+	}
+	r, err := p.ing.Ingest(ctx, a)
+	if err != nil {
+		return false, fmt.Errorf("item %s: %w", link, err)
+	}
+	if r.Status == rag.Created && !announce {
+		if err := p.store.SetAnnounce(ctx, r.ArticleID, false); err != nil {
+			return false, fmt.Errorf("%w: %w", errStore, err)
+		}
+	}
+	if err := p.record(ctx, f.ID, guid, link, r.ArticleID); err != nil {
+		return false, err
+	}
+	return r.Status == rag.Created || r.Status == rag.Updated, nil
+}
+
+func (p *Poller) record(ctx context.Context, feedID int64, guid, link string, articleID int64) error {
+	if err := p.store.RecordFeedItem(ctx, feedID, guid, link, articleID); err != nil {
+		return fmt.Errorf("%w: %w", errStore, err)
+	}
+	return nil
+}
+
+// itemLink is the item's canonical link (its link, else a URL GUID),
+// resolved against the feed's URL.
+func itemLink(feedURL string, it *gofeed.Item) (string, error) {
+	raw := strings.TrimSpace(it.Link)
+	if raw == "" && (strings.HasPrefix(it.GUID, "http://") || strings.HasPrefix(it.GUID, "https://")) {
+		raw = strings.TrimSpace(it.GUID)
+	}
+	if raw == "" {
+		return "", fmt.Errorf("item %q has no link", oneLine(it.Title, 100))
+	}
+	base, err := url.Parse(feedURL)
+	if err != nil {
+		return "", fmt.Errorf("feed URL %q: %w", feedURL, err)
+	}
+	ref, err := url.Parse(raw)
+	if err != nil {
+		return "", fmt.Errorf("item %q: link %q: %w", oneLine(it.Title, 100), raw, err)
+	}
+	return ingest.CanonicalURL(base.ResolveReference(ref).String())
+}
+
+// article builds the item's article: from the item's content when it is
+// long enough, else from its page (falling back to the excerpt when the
+// page cannot be had).
+func (p *Poller) article(ctx context.Context, feed *gofeed.Feed, it *gofeed.Item, link string) (rag.Article, error) {
+	content := it.Content
+	if strings.TrimSpace(content) == "" {
+		content = it.Description
+	}
+	text := HTMLText(content)
+	a := rag.Article{URL: link, Text: text}
+	if isExcerpt(text, p.cfg.MinText) {
+		page, err := p.page(ctx, link)
+		switch {
+		case err == nil:
+			a = page
+		case text == "":
+			return rag.Article{}, err
+		}
+	}
+	if t := oneLine(it.Title, 500); t != "" {
+		a.Title = t
+	}
+	if a.Publisher == "" || a.Publisher == hostOf(a.URL) {
+		if t := oneLine(feed.Title, 200); t != "" {
+			a.Publisher = t
+		} else {
+			a.Publisher = hostOf(a.URL)
+		}
+	}
+	if it.PublishedParsed != nil {
+		a.Published = it.PublishedParsed.UTC()
+	} else if it.UpdatedParsed != nil && a.Published.IsZero() {
+		a.Published = it.UpdatedParsed.UTC()
+	}
+	if a.Lang == "" {
+		a.Lang = ingest.DetectLang(a.Title + "\n" + a.Text)
+	}
+	if a.Lang == "" && len(feed.Language) >= 2 {
+		a.Lang = strings.ToLower(feed.Language[:2])
+	}
+	return a, nil
+}
+
+// page fetches and extracts the item's page.
+func (p *Poller) page(ctx context.Context, link string) (rag.Article, error) {
+	if p.pages == nil {
+		return rag.Article{}, errors.New("the item holds only an excerpt and no page fetcher is configured")
+	}
+	doc, err := p.pages.Fetch(ctx, link)
+	if err != nil {
+		return rag.Article{}, err
+	}
+	return ingest.Extract(doc)
+}
+
+// isExcerpt says whether an item's text is only a teaser: shorter than
+// minText, or ending with an ellipsis or a "read more" link.
+func isExcerpt(text string, minText int) bool {
+	if utf8.RuneCountInString(text) < minText {
+		return true
+	}
+	tail := text
+	if r := []rune(text); len(r) > 120 {
+		tail = string(r[len(r)-120:])
+	}
+	tail = strings.ToLower(tail)
+	for _, m := range []string{"…", "...", "read more", "continue reading", "lire la suite", "la suite", "اقرأ المزيد"} {
+		if strings.Contains(tail, m) {
+			return true
+		}
+	}
+	return false
+}
+
+func hostOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return strings.TrimPrefix(strings.ToLower(u.Hostname()), "www.")
+}
+
+// blockTags end a paragraph in HTMLText.
+var blockTags = map[string]bool{
+	"p": true, "div": true, "br": true, "li": true, "ul": true, "ol": true, "h1": true, "h2": true,
+	"h3": true, "h4": true, "h5": true, "h6": true, "blockquote": true, "table": true, "tr": true,
+	"section": true, "article": true, "figure": true, "figcaption": true, "pre": true, "hr": true,
+}
+
+// HTMLText turns an item's HTML content or description into plain text:
+// paragraphs separated by blank lines, white space collapsed, scripts,
+// styles and images dropped, entities decoded. Plain text passes through.
+func HTMLText(s string) string {
+	z := html.NewTokenizer(strings.NewReader(s))
+	var paras []string
+	var cur strings.Builder
+	skip := 0
+	flush := func() {
+		if t := strings.Join(strings.Fields(cur.String()), " "); t != "" {
+			paras = append(paras, t)
+		}
+		cur.Reset()
+	}
+	for {
+		switch z.Next() {
+		case html.ErrorToken:
+			flush()
+			return strings.Join(paras, "\n\n")
+		case html.TextToken:
+			if skip == 0 {
+				cur.Write(z.Text())
+			}
+		case html.StartTagToken, html.SelfClosingTagToken:
+			name, _ := z.TagName()
+			switch n := string(name); {
+			case n == "script" || n == "style":
+				skip++
+			case blockTags[n]:
+				flush()
+			}
+		case html.EndTagToken:
+			name, _ := z.TagName()
+			switch n := string(name); {
+			case n == "script" || n == "style":
+				skip = max(skip-1, 0)
+			case blockTags[n]:
+				flush()
+			}
+		}
+	}
+}
+
+// oneLine collapses white space and cuts s to at most n runes.
+func oneLine(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}

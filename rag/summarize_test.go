@@ -1,0 +1,132 @@
+package rag_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/dalil-news/dalil/embeddings"
+	"github.com/dalil-news/dalil/rag"
+)
+
+func TestExtractiveSummary(t *testing.T) {
+	arts := loadArticles(t)
+	// A longer article: every test article's text, one after the other.
+	var all []string
+	for _, a := range arts {
+		all = append(all, a.Text)
+	}
+	long := rag.Article{Title: "Roundup", URL: "https://example.com/roundup", Lang: "en", Text: strings.Join(all, "\n\n")}
+	tests := []struct {
+		name string
+		a    rag.Article
+		lang string
+		want []string
+		note bool
+	}{
+		{"short article keeps the lead", arts[2], "", []string{
+			"- The city council approved the 2024 budget on Monday evening after a six-hour debate. [1]",
+			"- Spending on public transport rises by 12 percent, while the road maintenance budget is cut. [1]",
+			"- The opposition voted against the plan. [1]",
+		}, false},
+		{"other language noted", arts[3], "fr", nil, true},
+		{"long article", long, "", nil, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := rag.ExtractiveSummary(tt.a, tt.lang)
+			lines := strings.Split(s.Text, "\n")
+			if tt.want != nil {
+				if diff := cmp.Diff(tt.want, lines); diff != "" {
+					t.Errorf("summary (-want +got):\n%s", diff)
+				}
+			}
+			if len(lines) < 1 || len(lines) > 3 {
+				t.Errorf("%d bullets, want 1 to 3", len(lines))
+			}
+			first, _, _ := strings.Cut(tt.a.Text, ". ")
+			if !strings.HasPrefix(lines[0], "- "+first) {
+				t.Errorf("first bullet %q does not quote the lead %q", lines[0], first)
+			}
+			for _, l := range lines {
+				sent := strings.TrimSuffix(strings.TrimPrefix(l, "- "), " [1]")
+				if !strings.HasPrefix(l, "- ") || !strings.HasSuffix(l, " [1]") || !strings.Contains(tt.a.Text, sent) {
+					t.Errorf("bullet %q is not a whole sentence of the article cited [1]", l)
+				}
+			}
+			if (s.Note != "") != tt.note || s.Mode != rag.ModeExtractive {
+				t.Errorf("mode %q note %q", s.Mode, s.Note)
+			}
+		})
+	}
+}
+
+func TestLLMSummaryMapReduce(t *testing.T) {
+	arts := loadArticles(t)
+	var all []string
+	for _, a := range arts {
+		all = append(all, a.Text)
+	}
+	long := rag.Article{Title: "Roundup", URL: "https://example.com/roundup", Lang: "en", Text: strings.Join(all, "\n\n")}
+	var calls, combines atomic.Int32
+	chat := chatServer(t, func(user string) string {
+		calls.Add(1)
+		if strings.HasPrefix(user, "Summaries of the") {
+			combines.Add(1)
+			return "- Morocco plans to train 100,000 young people by 2030 [1].\n- Rainfall was 30% below average [1]\n- An uncited claim.\n- A claim citing a source that does not exist [2]"
+		}
+		if strings.HasPrefix(user, "Part ") {
+			n := strings.Fields(user)[1]
+			return fmt.Sprintf("1. Fact of part %s [1]\n2. Another fact [1]", n)
+		}
+		return "- Whole article fact [1]"
+	})
+	tests := []struct {
+		name        string
+		budget      int
+		a           rag.Article
+		want        string
+		parts       int
+		minCombines int32
+	}{
+		{"whole article", 6000, arts[0], "- Whole article fact [1]", 1, 0},
+		{"map-reduce", 400, long, "- Morocco plans to train 100,000 young people by 2030 [1].\n- Rainfall was 30% below average [1]", 0, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			calls.Store(0)
+			combines.Store(0)
+			svc := rag.NewService(nil, embeddings.NewOffline(embeddings.OfflineConfig{}), chat, rag.Config{ContextChars: tt.budget})
+			s, err := svc.SummarizeArticle(context.Background(), tt.a, "en")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.Text != tt.want || s.Mode != rag.ModeLLM {
+				t.Errorf("summary %q mode %q, want %q", s.Text, s.Mode, tt.want)
+			}
+			if tt.parts > 0 && s.Parts != tt.parts {
+				t.Errorf("parts %d, want %d", s.Parts, tt.parts)
+			}
+			if tt.parts == 0 && s.Parts < 2 {
+				t.Errorf("parts %d, want a map-reduce over several", s.Parts)
+			}
+			if combines.Load() < tt.minCombines {
+				t.Errorf("%d combine calls, want at least %d", combines.Load(), tt.minCombines)
+			}
+			if want := int(calls.Load()) * 100; s.Usage.PromptTokens != want {
+				t.Errorf("prompt tokens %d, want %d (100 per call)", s.Usage.PromptTokens, want)
+			}
+		})
+	}
+}
+
+func TestSummarizeEmpty(t *testing.T) {
+	svc := rag.NewService(nil, embeddings.NewOffline(embeddings.OfflineConfig{}), nil, rag.Config{})
+	if _, err := svc.SummarizeArticle(context.Background(), rag.Article{URL: "https://example.com/x", Text: " \n"}, ""); err == nil {
+		t.Error("empty article summarized")
+	}
+}
