@@ -34,7 +34,7 @@ export DALIL_TEST_DATABASE_URL; \
 echo "DALIL_TEST_DATABASE_URL=$$DALIL_TEST_DATABASE_URL" >&2;
 endef
 
-.PHONY: help build db db-stop test bench demo fmt fmt-check vet clean clean-db
+.PHONY: help build db db-stop test bench demo eval fmt fmt-check vet clean clean-db
 
 help: ## Show this help.
 	@echo 'Usage: make TARGET [TESTFLAGS=...] [BENCHFLAGS=...]'
@@ -57,10 +57,11 @@ test: ## go vet and go test ./... against the dev PostgreSQL.
 	go vet ./...; \
 	go test $(TESTFLAGS) ./...
 
-bench: ## Run the benchmarks (no tests) against the dev PostgreSQL.
+bench: ## Run the Go benchmarks, then dalil vs LangChainGo at scale (bench/, COMPAREFLAGS=...; docs/performance.md).
 	@$(WITH_TEST_DB) \
 	set -x; \
-	go test -run '^$$' -bench . $(BENCHFLAGS) ./...
+	go test -run '^$$' -bench . $(BENCHFLAGS) ./...; \
+	cd bench && go run ./cmd/compare -admin-url "$$DALIL_TEST_DATABASE_URL" -out results $(COMPAREFLAGS)
 
 demo: build ## Migrate, ingest the sample articles (examples/) and ask a question.
 	@if [[ -z "$${DATABASE_URL:-}" ]]; then \
@@ -73,6 +74,16 @@ demo: build ## Migrate, ingest the sample articles (examples/) and ask a questio
 	$(BIN) migrate; \
 	$(BIN) ingest --jsonl examples/wikipedia-sample.jsonl examples/articles; \
 	$(BIN) ask "$(DEMO_QUESTION)"
+
+eval: build ## Measure retrieval and answers on the dev questions (fresh database dalil_eval).
+	@$(DEVDB) start; \
+	admin=$$($(DEVDB) test-url); \
+	psql "$$admin" -qc 'DROP DATABASE IF EXISTS dalil_eval' -c 'CREATE DATABASE dalil_eval'; \
+	export DATABASE_URL=$$(echo "$$admin" | sed 's|/postgres?|/dalil_eval?|'); \
+	set -x; \
+	$(BIN) eval --ingest testdata/eval/corpus.jsonl --ingest examples/articles \
+		--questions testdata/eval/questions-dev.jsonl $(EVALFLAGS); \
+	$(BIN) eval --questions testdata/eval/questions-extra.jsonl $(EVALFLAGS)
 
 fmt: ## Format the Go code.
 	go fmt ./...

@@ -1,0 +1,215 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// defaultDatabaseURL is the local development database that `make demo`
+// (scripts/devdb.sh) provisions.
+const defaultDatabaseURL = "postgres://dalil@127.0.0.1:54329/dalil?sslmode=disable"
+
+// Config is every setting of dalil, read once from the environment (and a
+// .env file) and validated. .env.example documents each variable.
+type Config struct {
+	DatabaseURL string
+
+	OpenAIBaseURL string
+	OpenAIAPIKey  string
+
+	EmbeddingModel      string
+	EmbeddingBaseURL    string
+	EmbeddingAPIKey     string
+	EmbeddingDimensions int
+
+	ChatModel    string
+	ChatTimeout  time.Duration
+	ContextChars int
+
+	TimeZone *time.Location
+
+	FetchAllowPrivate bool
+	FetchTimeout      time.Duration
+	FetchMaxBytes     int64
+
+	SearchK       int
+	PerArticle    int
+	MinSimilarity float64
+
+	FeedInterval    time.Duration
+	FeedMaxFailures int
+
+	DigestGrace      time.Duration
+	DigestMaxStories int
+
+	LogLevel  string
+	LogFormat string
+}
+
+// envLookup reads a setting: the process environment first, then the .env
+// file's values.
+type envLookup func(key string) string
+
+// withDotEnv returns a lookup that falls back to the KEY=value lines of the
+// file at path (missing file: no fallback). Quotes around values are removed.
+func withDotEnv(getenv envLookup, path string) (envLookup, error) {
+	f, err := os.Open(path)
+	if os.IsNotExist(err) {
+		return getenv, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	defer f.Close()
+	vals := map[string]string{}
+	sc := bufio.NewScanner(f)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		k, v, ok := strings.Cut(strings.TrimPrefix(line, "export "), "=")
+		if !ok {
+			return nil, fmt.Errorf("%s:%d: expected KEY=value", path, n)
+		}
+		v = strings.TrimSpace(v)
+		if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0] {
+			v = v[1 : len(v)-1]
+		}
+		vals[strings.TrimSpace(k)] = v
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	return func(key string) string {
+		if v := getenv(key); v != "" {
+			return v
+		}
+		return vals[key]
+	}, nil
+}
+
+// loadConfig reads and validates the configuration. Every problem is
+// reported, one per line.
+func loadConfig(getenv envLookup) (Config, error) {
+	var errs []string
+	str := func(key, def string) string {
+		if v := strings.TrimSpace(getenv(key)); v != "" {
+			return v
+		}
+		return def
+	}
+	num := func(key string, def int) int {
+		v := str(key, "")
+		if v == "" {
+			return def
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			errs = append(errs, fmt.Sprintf("%s=%q: want a non-negative whole number", key, v))
+			return def
+		}
+		return n
+	}
+	float := func(key string, def float64) float64 {
+		v := str(key, "")
+		if v == "" {
+			return def
+		}
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			errs = append(errs, fmt.Sprintf("%s=%q: want a number", key, v))
+			return def
+		}
+		return f
+	}
+	dur := func(key string, def time.Duration) time.Duration {
+		v := str(key, "")
+		if v == "" {
+			return def
+		}
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			errs = append(errs, fmt.Sprintf("%s=%q: want a duration such as 30s or 2m", key, v))
+			return def
+		}
+		return d
+	}
+	boolean := func(key string) bool {
+		v := str(key, "false")
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Sprintf("%s=%q: want true or false", key, v))
+		}
+		return b
+	}
+	c := Config{
+		DatabaseURL:         str("DATABASE_URL", defaultDatabaseURL),
+		OpenAIBaseURL:       str("OPENAI_BASE_URL", "https://api.openai.com/v1"),
+		OpenAIAPIKey:        str("OPENAI_API_KEY", ""),
+		EmbeddingModel:      str("EMBEDDING_MODEL", ""),
+		EmbeddingDimensions: num("EMBEDDING_DIMENSIONS", 0),
+		ChatModel:           str("CHAT_MODEL", ""),
+		ChatTimeout:         dur("CHAT_TIMEOUT", 60*time.Second),
+		ContextChars:        num("CONTEXT_CHARS", 6000),
+		FetchAllowPrivate:   boolean("FETCH_ALLOW_PRIVATE"),
+		FetchTimeout:        dur("FETCH_TIMEOUT", 20*time.Second),
+		FetchMaxBytes:       int64(num("FETCH_MAX_BYTES", 10<<20)),
+		SearchK:             num("SEARCH_K", 8),
+		PerArticle:          num("SEARCH_PER_ARTICLE", 2),
+		MinSimilarity:       float("MIN_SIMILARITY", 0.30),
+		FeedInterval:        dur("FEED_INTERVAL", 30*time.Minute),
+		FeedMaxFailures:     num("FEED_MAX_FAILURES", 5),
+		DigestGrace:         dur("DIGEST_GRACE", 3*time.Hour),
+		DigestMaxStories:    num("DIGEST_MAX_STORIES", 12),
+		LogLevel:            str("LOG_LEVEL", "info"),
+		LogFormat:           str("LOG_FORMAT", "text"),
+	}
+	c.EmbeddingBaseURL = str("EMBEDDING_BASE_URL", c.OpenAIBaseURL)
+	c.EmbeddingAPIKey = str("EMBEDDING_API_KEY", c.OpenAIAPIKey)
+	if c.EmbeddingModel == "" && c.EmbeddingDimensions == 0 {
+		c.EmbeddingDimensions = 384
+	}
+	tz := str("DALIL_TIMEZONE", "Africa/Casablanca")
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		errs = append(errs, fmt.Sprintf("DALIL_TIMEZONE=%q: not an IANA time zone (e.g. Africa/Casablanca)", tz))
+		loc = time.UTC
+	}
+	c.TimeZone = loc
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Sprintf("LOG_LEVEL=%q: want debug, info, warn or error", c.LogLevel))
+	}
+	switch c.LogFormat {
+	case "text", "json":
+	default:
+		errs = append(errs, fmt.Sprintf("LOG_FORMAT=%q: want text or json", c.LogFormat))
+	}
+	if len(errs) > 0 {
+		return Config{}, fmt.Errorf("configuration:\n  %s", strings.Join(errs, "\n  "))
+	}
+	return c, nil
+}
+
+// redactURL hides the password of a connection URL for messages.
+func redactURL(u string) string {
+	scheme, rest, ok := strings.Cut(u, "://")
+	if !ok {
+		return u
+	}
+	at := strings.LastIndex(rest, "@")
+	if at < 0 {
+		return u
+	}
+	user, _, hasPass := strings.Cut(rest[:at], ":")
+	if !hasPass {
+		return u
+	}
+	return scheme + "://" + user + ":***" + rest[at:]
+}

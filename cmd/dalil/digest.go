@@ -1,0 +1,149 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"unicode/utf8"
+
+	"github.com/robfig/cron/v3"
+
+	"github.com/dalil-news/dalil/rag"
+)
+
+const digestSynopsis = `--dry-run [--channel ID] | set CHANNEL [flags] | list
+
+--dry-run prints exactly the messages the channel's digest would post now
+(the articles since its last digest), or, without --channel, a digest with
+the default settings. Posting needs Discord: 'dalil serve' posts each
+channel's digest on its schedule.
+'set' configures a channel: --time 08:00 or --cron "0 8 * * 1-5", --tz,
+--lang, --feeds 1,2, --publishers "Le Monde,BBC", --empty-note, --disable.`
+
+func cmdDigest(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "digest", digestSynopsis)
+	dry := fs.Bool("dry-run", false, "print what would be posted, post nothing")
+	channel := fs.String("channel", "", "Discord channel id (dry run)")
+	at := fs.String("time", "", "time of day of the digest, e.g. 08:00 (set)")
+	cronExpr := fs.String("cron", "", "five-field cron expression instead of --time (set)")
+	tz := fs.String("tz", rag.DefaultDigestTimeZone, "IANA time zone of the schedule (set)")
+	lang := fs.String("lang", "", "language of the digest: fr, en or ar (set)")
+	feedIDs := fs.String("feeds", "", "comma-separated feed ids to keep (set)")
+	pubs := fs.String("publishers", "", "comma-separated publishers to keep (set)")
+	note := fs.Bool("empty-note", false, "post a one-line note when there is nothing new (set)")
+	disable := fs.Bool("disable", false, "stop the channel's digest (set)")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	verb := ""
+	if len(pos) > 0 {
+		verb = pos[0]
+	}
+	switch {
+	case verb == "" && !*dry:
+		return errors.New("digest: posting needs Discord, which only 'dalil serve' connects to; it posts each channel's digest on schedule (and /digest now posts at once). Use 'dalil digest --dry-run' to see what would be posted")
+	case verb == "" && len(pos) == 0:
+	case verb == "set" && len(pos) == 2:
+	case verb == "list" && len(pos) == 1:
+	default:
+		fs.Usage()
+		return fmt.Errorf("digest: unexpected arguments %q", pos)
+	}
+	svc, err := openServices(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer svc.Close()
+	sched, err := newScheduler(e, svc, nil)
+	if err != nil {
+		return err
+	}
+	switch verb {
+	case "set":
+		spec := *at
+		if *cronExpr != "" {
+			spec = *cronExpr
+		}
+		ch := rag.DigestChannel{ChannelID: pos[1], Schedule: spec, TimeZone: *tz, Lang: *lang, EmptyNote: *note, Enabled: !*disable}
+		for _, f := range splitList(*feedIDs) {
+			id, err := strconv.ParseInt(f, 10, 64)
+			if err != nil {
+				return fmt.Errorf("digest set: --feeds: %q is not a feed id", f)
+			}
+			ch.FeedIDs = append(ch.FeedIDs, id)
+		}
+		ch.Publishers = splitList(*pubs)
+		if ch.Schedule == "" {
+			ch.Schedule = rag.DefaultDigestSchedule
+		}
+		if _, _, err := sched.ChannelSchedule(ch); err != nil {
+			return err
+		}
+		ch, err = svc.store.SetDigestChannel(ctx, ch)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "channel %s: digest at %q (%s), language %q, enabled %v\n", ch.ChannelID, ch.Schedule, ch.TimeZone, ch.Lang, ch.Enabled)
+		return nil
+	case "list":
+		chans, err := svc.store.DigestChannels(ctx)
+		if err != nil {
+			return err
+		}
+		w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(w, "CHANNEL\tSCHEDULE\tTIME ZONE\tLANG\tENABLED\tLAST DIGEST")
+		for _, c := range chans {
+			last := "-"
+			if rec, ok, err := svc.store.LastDigest(ctx, c.ChannelID); err != nil {
+				return err
+			} else if ok {
+				last = fmt.Sprintf("%s %s", when(rec.Period), rec.Status)
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%v\t%s\n", c.ChannelID, c.Schedule, c.TimeZone, c.Lang, c.Enabled, last)
+		}
+		return w.Flush()
+	}
+	ch := rag.DigestChannel{Schedule: rag.DefaultDigestSchedule, TimeZone: rag.DefaultDigestTimeZone}
+	if *channel != "" {
+		if ch, err = svc.store.DigestChannel(ctx, *channel); err != nil {
+			return err
+		}
+	}
+	d, err := sched.Preview(ctx, ch)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "dry run: %d articles ingested %s – %s, %d stories, %d messages; nothing posted\n",
+		d.Articles, when(d.Since), when(d.Until), len(d.Stories), len(d.Parts))
+	if len(d.Parts) == 0 {
+		fmt.Fprintln(e.stdout, "(nothing new: nothing would be posted)")
+	}
+	for i, p := range d.Parts {
+		fmt.Fprintf(e.stdout, "----- message %d of %d (%d characters) -----\n%s\n", i+1, len(d.Parts), utf8.RuneCountInString(p), p)
+	}
+	return nil
+}
+
+// newScheduler wires the digest scheduler (poster nil: previews only).
+func newScheduler(e *env, svc *services, poster rag.Poster) (*rag.Scheduler, error) {
+	return rag.NewScheduler(svc.rag, svc.store, poster, e.log, rag.SchedulerConfig{
+		ParseSchedule: func(spec string) (rag.Schedule, error) { return cron.ParseStandard(spec) },
+		Grace:         e.cfg.DigestGrace,
+		MaxStories:    e.cfg.DigestMaxStories,
+	})
+}
+
+// splitList splits a comma-separated list, dropping empty items.
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}

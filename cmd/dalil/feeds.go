@@ -1,0 +1,163 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"text/tabwriter"
+	"time"
+
+	"github.com/dalil-news/dalil/feeds"
+	"github.com/dalil-news/dalil/ingest"
+	"github.com/dalil-news/dalil/postgres"
+	"github.com/dalil-news/dalil/rag"
+)
+
+const feedsSynopsis = `add [--interval D] URL | list [--json] | remove URL|ID | poll
+
+Manages the RSS/Atom feeds that 'dalil serve' polls. 'poll' polls the due
+feeds once, now. The items found when a feed is added (its backlog) are
+ingested but never announced in a digest.`
+
+func cmdFeeds(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "feeds", feedsSynopsis)
+	interval := fs.Duration("interval", e.cfg.FeedInterval, "time between polls of the feed (add)")
+	asJSON := fs.Bool("json", false, "print JSON (list)")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) == 0 {
+		fs.Usage()
+		return errors.New("feeds: give add, list, remove or poll")
+	}
+	verb, rest := pos[0], pos[1:]
+	want := map[string]int{"add": 1, "remove": 1, "list": 0, "poll": 0}
+	n, ok := want[verb]
+	if !ok || len(rest) != n {
+		fs.Usage()
+		return fmt.Errorf("feeds %s: unexpected arguments %q", verb, rest)
+	}
+	if verb == "poll" {
+		return feedsPoll(ctx, e)
+	}
+	store, err := openStore(ctx, e.cfg)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	switch verb {
+	case "add":
+		u, err := ingest.CanonicalURL(rest[0])
+		if err != nil {
+			return err
+		}
+		f, created, err := store.AddFeed(ctx, u, *interval)
+		if err != nil {
+			return err
+		}
+		what := "added"
+		if !created {
+			what = "already there; interval updated"
+		}
+		fmt.Fprintf(e.stdout, "feed %d %s: %s (every %s)\n", f.ID, what, f.URL, f.Interval)
+	case "remove":
+		f, err := findFeed(ctx, store, rest[0])
+		if err != nil {
+			return err
+		}
+		if err := store.RemoveFeed(ctx, f.ID); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "feed %d removed: %s (its articles stay)\n", f.ID, f.URL)
+	case "list":
+		fl, err := store.Feeds(ctx)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			type jsonFeed struct {
+				rag.Feed
+				Health rag.FeedHealth `json:"health"`
+			}
+			out := make([]jsonFeed, len(fl))
+			for i, f := range fl {
+				out[i] = jsonFeed{f, f.Health(e.cfg.FeedMaxFailures)}
+			}
+			return writeJSON(e.stdout, map[string]any{"feeds": out})
+		}
+		if len(fl) == 0 {
+			fmt.Fprintln(e.stdout, "no feeds; add one with 'dalil feeds add URL'")
+			return nil
+		}
+		w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(w, "ID\tHEALTH\tFAILURES\tITEMS\tLAST OK\tNEXT POLL\tURL\tLAST ERROR")
+		for _, f := range fl {
+			fmt.Fprintf(w, "%d\t%s\t%d\t%d\t%s\t%s\t%s\t%s\n", f.ID, f.Health(e.cfg.FeedMaxFailures), f.Failures, f.Items,
+				when(f.LastOK), when(f.NextPoll), f.URL, oneLine(f.LastError, 80))
+		}
+		return w.Flush()
+	}
+	return nil
+}
+
+// when formats a time for listings, "-" when unknown.
+func when(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.Local().Format("2006-01-02 15:04")
+}
+
+// findFeed finds a feed by id or URL.
+func findFeed(ctx context.Context, store *postgres.Store, ref string) (rag.Feed, error) {
+	if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
+		fl, err := store.Feeds(ctx)
+		if err != nil {
+			return rag.Feed{}, err
+		}
+		for _, f := range fl {
+			if f.ID == id {
+				return f, nil
+			}
+		}
+		return rag.Feed{}, fmt.Errorf("feed %d: %w", id, rag.ErrNotFound)
+	}
+	u, err := ingest.CanonicalURL(ref)
+	if err != nil {
+		return rag.Feed{}, err
+	}
+	return store.FeedByURL(ctx, u)
+}
+
+// newPoller wires a feed poller to the services.
+func newPoller(e *env, svc *services) *feeds.Poller {
+	pages := ingest.NewFetcher(ingest.Config{
+		MaxBytes: e.cfg.FetchMaxBytes, Timeout: e.cfg.FetchTimeout, AllowPrivate: e.cfg.FetchAllowPrivate,
+	})
+	return feeds.NewPoller(svc.store, svc.rag, pages, e.log, feeds.Config{
+		Client:      &http.Client{Timeout: e.cfg.FetchTimeout},
+		MaxBytes:    e.cfg.FetchMaxBytes,
+		MaxFailures: e.cfg.FeedMaxFailures,
+	})
+}
+
+func feedsPoll(ctx context.Context, e *env) error {
+	svc, err := openServices(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer svc.Close()
+	res, err := newPoller(e, svc).PollDue(ctx)
+	fmt.Fprintf(e.stdout, "polled %d feeds: %d not modified, %d failed; %d items: %d new, %d known, %d failed\n",
+		res.Polled, res.NotModified, res.FeedErrors, res.Items, res.New, res.Known, res.ItemErrors)
+	if err != nil {
+		return err
+	}
+	if res.FeedErrors > 0 || res.ItemErrors > 0 {
+		fmt.Fprintln(e.stderr, "see 'dalil feeds list' for each feed's last error")
+	}
+	return nil
+}

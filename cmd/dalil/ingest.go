@@ -1,0 +1,157 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/dalil-news/dalil/ingest"
+	"github.com/dalil-news/dalil/rag"
+)
+
+const ingestSynopsis = `[--jsonl FILE] [--quiet] PATH|URL ...
+
+Ingests articles: plain text, Markdown and HTML files, directories
+(recursively), http(s) URLs, and JSONL archives with one article a line:
+{"title","url","publisher","published","lang","text"}.
+Re-ingesting is safe: unchanged articles are skipped, changed ones replaced.
+A bad input is reported on one line and the others go on; the exit status
+is 1 if any failed.`
+
+// ingestTally counts outcomes of an ingest run.
+type ingestTally struct {
+	byStatus map[rag.SaveStatus]int
+	chunks   int
+	failed   int
+}
+
+func cmdIngest(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "ingest", ingestSynopsis)
+	var jsonl []string
+	fs.Func("jsonl", "a JSONL archive, one article a line (repeatable)", func(s string) error {
+		jsonl = append(jsonl, s)
+		return nil
+	})
+	quiet := fs.Bool("quiet", false, "print only errors and the summary")
+	inputs, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(inputs) == 0 && len(jsonl) == 0 {
+		fs.Usage()
+		return errors.New("ingest: nothing to ingest: give files, directories, URLs or --jsonl FILE")
+	}
+	svc, err := openServices(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer svc.Close()
+
+	t := &ingestTally{byStatus: map[rag.SaveStatus]int{}}
+	start := time.Now()
+	prog := newProgress(e.stderr, "ingested", "articles")
+	seen := 0
+	report := func(source string, a rag.Article, err error) {
+		seen++
+		if err == nil {
+			var res rag.IngestResult
+			res, err = svc.rag.Ingest(ctx, a)
+			if err == nil {
+				t.byStatus[res.Status]++
+				t.chunks += res.Chunks
+				if !*quiet {
+					prog.done()
+					fmt.Fprintf(e.stdout, "%-9s %3d chunks  %s  (%s)\n", res.Status, res.Chunks, oneLine(a.Title, 70), source)
+				}
+			}
+		}
+		if err != nil {
+			t.failed++
+			prog.done()
+			fmt.Fprintf(e.stderr, "error: %s: %v\n", source, oneLine(err.Error(), 300))
+		}
+		prog.set(seen, 0)
+	}
+
+	fetcher := ingest.NewFetcher(ingest.Config{
+		MaxBytes:     e.cfg.FetchMaxBytes,
+		Timeout:      e.cfg.FetchTimeout,
+		AllowPrivate: e.cfg.FetchAllowPrivate,
+	})
+	for _, in := range inputs {
+		if ctx.Err() != nil {
+			break
+		}
+		if strings.HasPrefix(in, "http://") || strings.HasPrefix(in, "https://") {
+			doc, err := fetcher.Fetch(ctx, in)
+			if err != nil {
+				report(in, rag.Article{}, err)
+				continue
+			}
+			a, err := ingest.Extract(doc)
+			report(in, a, err)
+			continue
+		}
+		files, err := ingest.Files(in)
+		if err != nil {
+			report(in, rag.Article{}, err)
+			continue
+		}
+		if len(files) == 0 {
+			report(in, rag.Article{}, errors.New("no .txt, .md or .html files in it"))
+		}
+		for _, f := range files {
+			if ctx.Err() != nil {
+				break
+			}
+			doc, err := ingest.ReadFile(f, e.cfg.FetchMaxBytes)
+			if err != nil {
+				report(f, rag.Article{}, err)
+				continue
+			}
+			a, err := ingest.Extract(doc)
+			report(f, a, err)
+		}
+	}
+	for _, path := range jsonl {
+		if err := ingestJSONL(ctx, path, report); err != nil {
+			report(path, rag.Article{}, err)
+		}
+	}
+	prog.done()
+	if ctx.Err() != nil {
+		fmt.Fprintln(e.stderr, "interrupted: articles stored so far are complete; run the same command again to finish")
+	}
+	fmt.Fprintf(e.stdout, "ingested %d articles, %d chunks in %s: %d created, %d updated, %d unchanged, %d duplicate, %d failed\n",
+		seen-t.failed, t.chunks, time.Since(start).Round(time.Millisecond),
+		t.byStatus[rag.Created], t.byStatus[rag.Updated], t.byStatus[rag.Unchanged], t.byStatus[rag.Duplicate], t.failed)
+	if t.failed > 0 || ctx.Err() != nil {
+		return errReported
+	}
+	return nil
+}
+
+// ingestJSONL feeds every article of a JSONL archive to report.
+func ingestJSONL(ctx context.Context, path string, report func(string, rag.Article, error)) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return ingest.ReadJSONL(ctx, f, 0, func(line int, a rag.Article, err error) error {
+		report(fmt.Sprintf("%s:%d", path, line), a, err)
+		return ctx.Err()
+	})
+}
+
+// oneLine flattens s to one line of at most n runes.
+func oneLine(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}

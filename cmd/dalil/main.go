@@ -1,0 +1,122 @@
+// Command dalil ingests news articles into PostgreSQL with pgvector and
+// answers questions from them with citations, on the command line and in
+// Discord.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `dalil — grounded answers and daily digests from a news archive.
+
+Usage:
+  dalil ingest [--jsonl FILE] [--quiet] PATH|URL ...   ingest files, directories (recursive), URLs
+  dalil search [--k N] [--json] QUESTION             ranked passages
+  dalil ask [--json] [--mode llm|extractive] QUESTION  answer with citations
+  dalil eval --questions FILE [--corpus FILE] [--k N] [--json]
+  dalil summarize [--lang L] [--json] ID|URL|latest  summarize an article
+  dalil feeds add|list|remove|poll [URL|ID]          RSS/Atom feeds to ingest
+  dalil digest --dry-run [--channel ID] | set | list print or configure the daily digest
+  dalil migrate                                      apply database migrations
+  dalil reindex                                      re-embed every chunk with the configured embedder
+  dalil help                                         this text
+
+Configuration comes from environment variables and a .env file in the
+current directory; .env.example lists every one. Without DATABASE_URL, dalil
+uses the local database that 'make demo' provisions (scripts/devdb.sh).
+Run 'dalil COMMAND --help' for a command's flags.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		if !errors.Is(err, errReported) && !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "dalil:", err)
+		}
+		if errors.Is(err, flag.ErrHelp) {
+			return
+		}
+		os.Exit(1)
+	}
+}
+
+// errReported is returned when the failure was already printed (e.g. some
+// inputs of an ingest failed); main only sets the exit status.
+var errReported = errors.New("failures reported above")
+
+// command is one subcommand.
+type command func(ctx context.Context, e *env, args []string) error
+
+// env carries what a command may use: the configuration and the streams.
+type env struct {
+	cfg    Config
+	stdout io.Writer
+	stderr io.Writer
+	log    *slog.Logger
+}
+
+// run is the whole program, with its dependencies explicit so that tests
+// can call it.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	commands := map[string]command{
+		"ingest":    cmdIngest,
+		"search":    cmdSearch,
+		"ask":       cmdAsk,
+		"eval":      cmdEval,
+		"migrate":   cmdMigrate,
+		"reindex":   cmdReindex,
+		"summarize": cmdSummarize,
+		"feeds":     cmdFeeds,
+		"digest":    cmdDigest,
+	}
+	cmd, ok := commands[args[0]]
+	if !ok {
+		return fmt.Errorf("unknown command %q; run 'dalil help'", args[0])
+	}
+	lookup, err := withDotEnv(getenv, ".env")
+	if err != nil {
+		return err
+	}
+	cfg, err := loadConfig(lookup)
+	if err != nil {
+		return err
+	}
+	return cmd(ctx, &env{cfg: cfg, stdout: stdout, stderr: stderr, log: newLogger(cfg, stderr)}, args[1:])
+}
+
+// newLogger builds the process logger from LOG_LEVEL and LOG_FORMAT.
+func newLogger(cfg Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// newFlags returns a FlagSet that prints its usage to stderr and returns
+// errors instead of exiting.
+func newFlags(e *env, name, synopsis string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(e.stderr, "Usage: dalil %s %s\n", name, synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/dalil-news/dalil/ingest"
+	"github.com/dalil-news/dalil/postgres"
+	"github.com/dalil-news/dalil/rag"
+)
+
+const summarizeSynopsis = `[--lang fr|en|ar] [--json] ARTICLE
+
+Summarizes a stored article, given by id, URL or "latest": 3 to 5 cited
+bullets with a chat model (CHAT_MODEL), else its lead and most central
+sentences.`
+
+func cmdSummarize(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "summarize", summarizeSynopsis)
+	lang := fs.String("lang", "", "language of the summary (default: the article's)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return errors.New("summarize: give one article: an id, a URL or \"latest\"")
+	}
+	svc, err := openServices(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer svc.Close()
+	id, err := resolveArticle(ctx, svc.store, pos[0])
+	if err != nil {
+		return err
+	}
+	sum, err := svc.rag.Summarize(ctx, id, *lang)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return writeJSON(e.stdout, struct {
+			Article jsonArticle `json:"article"`
+			Summary string      `json:"summary"`
+			Mode    string      `json:"mode"`
+			Parts   int         `json:"parts"`
+			Note    string      `json:"note,omitempty"`
+		}{toJSONArticle(sum.Article), sum.Text, sum.Mode, sum.Parts, sum.Note})
+	}
+	fmt.Fprintf(e.stdout, "%s\n\n%s\n\n[1] %s — %s\n", sum.Article.Title, sum.Text, sum.Article.Title, sourceLine(sum.Article))
+	if sum.Note != "" {
+		fmt.Fprintf(e.stderr, "note: %s\n", sum.Note)
+	}
+	return nil
+}
+
+// resolveArticle finds an article's id from an id, a URL or "latest".
+func resolveArticle(ctx context.Context, store *postgres.Store, ref string) (int64, error) {
+	ref = strings.TrimSpace(ref)
+	switch {
+	case ref == "latest":
+		arts, err := store.RecentArticles(ctx, time.Time{}, 1)
+		if err != nil {
+			return 0, err
+		}
+		if len(arts) == 0 {
+			return 0, fmt.Errorf("no article stored yet: %w", rag.ErrNotFound)
+		}
+		return arts[0].ID, nil
+	case strings.HasPrefix(ref, "http://") || strings.HasPrefix(ref, "https://"):
+		u, err := ingest.CanonicalURL(ref)
+		if err != nil {
+			return 0, err
+		}
+		a, err := store.ArticleByURL(ctx, u)
+		if err != nil {
+			return 0, err
+		}
+		return a.ID, nil
+	}
+	id, err := strconv.ParseInt(ref, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, fmt.Errorf("article %q: want an id, a URL or \"latest\"", ref)
+	}
+	return id, nil
+}
