@@ -34,7 +34,7 @@ type Config struct {
 	// (0: 100). Search raises it to the vector leg's LIMIT when that is
 	// larger. pgvector accepts 1 to 1000.
 	EfSearch int
-	// RRFK is k in the reciprocal rank fusion score 1/(k+rank) (0: 60).
+	// RRFK is k in the reciprocal rank fusion score 1/(k+rank) (0: 10).
 	RRFK int
 	// HNSWM and HNSWEfConstruction are the HNSW build parameters m
 	// (0: 16) and ef_construction (0: 64).
@@ -43,13 +43,17 @@ type Config struct {
 	// MaintenanceWorkMem is maintenance_work_mem while building the HNSW
 	// index ("": "1GB").
 	MaintenanceWorkMem string
-	// TextMatchLimit bounds how many full-text matches are ranked with
-	// ts_rank_cd per search, which bounds the cost of questions made of
-	// common words (0: 2000). When more chunks match, those with every
-	// word of the question come first, then an arbitrary subset of those
-	// with any word: raise it for recall on large archives, at the cost
-	// of the tail latency.
+	// TextMatchLimit bounds how many full-text matches are scored with
+	// BM25 per search (0: 2000).
 	TextMatchLimit int
+	// VectorWeight and TextWeight scale each leg's reciprocal-rank score
+	// in the fusion (0: 0.5 and 1). With the offline embedder the BM25 leg
+	// is the stronger one; the defaults (with RRFK 10) were tuned on the
+	// dev questions, see README's evaluation.
+	VectorWeight, TextWeight float64
+	// MatchWords is how many of the question's rarest words select the
+	// chunks the full-text leg scores (0: 16).
+	MatchWords int
 	// MaxQueryWords caps the distinct words of a question used by the
 	// full-text leg (0: 24).
 	MaxQueryWords int
@@ -67,11 +71,18 @@ func (c Config) withDefaults() (Config, error) {
 		}
 	}
 	def(&c.EfSearch, 100)
-	def(&c.RRFK, 60)
+	def(&c.RRFK, 10)
 	def(&c.HNSWM, 16)
 	def(&c.HNSWEfConstruction, 64)
 	def(&c.TextMatchLimit, 2000)
 	def(&c.MaxQueryWords, 24)
+	def(&c.MatchWords, 16)
+	if c.VectorWeight <= 0 {
+		c.VectorWeight = 0.5
+	}
+	if c.TextWeight <= 0 {
+		c.TextWeight = 1
+	}
 	def(&c.ReindexBatch, 128)
 	if c.ConnectTimeout == 0 {
 		c.ConnectTimeout = 10 * time.Second

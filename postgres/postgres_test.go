@@ -579,7 +579,7 @@ func TestSearch(t *testing.T) {
 			Chunk: rag.Chunk{ArticleID: school.ID, Index: 0, Text: "Les élèves de l'école Jules-Ferry ont repris les cours lundi.", End: 64},
 			Article: rag.Article{ID: school.ID, Title: school.Title, URL: school.URL, Publisher: school.Publisher,
 				Published: school.Published, Lang: "fr", ContentHash: school.ContentHash, IngestedAt: school.IngestedAt},
-			Score:      2.0 / 61,
+			Score:      0.5/11 + 1.0/11, // the default weights and k
 			Similarity: 1,
 			VectorRank: 1,
 			TextRank:   1,
@@ -835,4 +835,42 @@ func TestSearchTextBound(t *testing.T) {
 	if len(ps) > 0 && ps[0].Article.ID != both.ID {
 		t.Errorf("first passage from article %d, want %d", ps[0].Article.ID, both.ID)
 	}
+}
+
+// TestLexemeCounts checks that the BM25 statistics the triggers keep equal
+// a recount from the chunks after inserts, a replacement and a delete.
+func TestLexemeCounts(t *testing.T) {
+	ctx := context.Background()
+	s := MustOpenBound(t)
+	save := saver(t, s)
+	check := func(step string) {
+		t.Helper()
+		var diff int
+		err := s.pool.QueryRow(ctx, `SELECT count(*) FROM (
+			SELECT word, ndoc FROM lexemes WHERE ndoc > 0
+			EXCEPT
+			SELECT u.lexeme, count(*) FROM chunks c, unnest(c.tsv) u GROUP BY u.lexeme
+		) d`).Scan(&diff)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var statsOK bool
+		err = s.pool.QueryRow(ctx, `SELECT st.chunks = (SELECT count(*) FROM chunks)
+			AND st.total_len = (SELECT coalesce(sum(length(tsv)), 0) FROM chunks) FROM text_stats st`).Scan(&statsOK)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff != 0 || !statsOK {
+			t.Errorf("after %s: %d lexeme counts differ from a recount; text_stats right: %v", step, diff, statsOK)
+		}
+	}
+	a := save(makeArticle("https://example.org/a", "fr", time.Time{}, []int{0, 1}, "Les élèves de l'école.", "La grève du port."))
+	save(makeArticle("https://example.org/b", "en", time.Time{}, []int{1}, "The harbour strike ended."))
+	check("two inserts")
+	save(makeArticle("https://example.org/a", "fr", time.Time{}, []int{0}, "Une autre grève au port."))
+	check("a replacement")
+	if err := s.DeleteArticle(ctx, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	check("a delete")
 }

@@ -15,6 +15,12 @@ import (
 	"github.com/dalil-news/dalil/rag"
 )
 
+// BM25's parameters: term-frequency saturation and length normalization.
+const (
+	bm25K1 = 1.2
+	bm25B  = 0.75
+)
+
 // maxWordBytes drops longer "words" from the full-text query: no
 // dictionary knows them and they only cost time.
 const maxWordBytes = 64
@@ -22,21 +28,30 @@ const maxWordBytes = 64
 // searchSQL returns the hybrid search statement. Parameters:
 //
 //	$1 question vector (NULL: no vector leg)   $2 rows per leg
-//	$3 tsquery text ("w1 | w2 | …")             $4 full-text matches ranked
+//	$3 the question's words ("w1 | w2 | …")     $4 full-text matches ranked
 //	$5 RRF k    $6 passages per article (0: no cap)    $7 passages wanted
-//	$8, $9 publication window [since, until) when dated
+//	$8 rarest words used to match   $9, $10 BM25's k1 and b
+//	$11, $12 weights of the vector and full-text legs in the fusion
+//	$13 the question's language ("" when unknown)
+//	$14, $15 publication window [since, until) when dated
 //
 // The vector leg is a CTE referenced once, so PostgreSQL inlines it and the
-// bare `ORDER BY embedding <=> $1 LIMIT` uses the HNSW index. The full-text
-// leg matches each chunk against the question parsed with the chunk's own
-// configuration (the one its tsv was built with), through the GIN index,
-// and ranks at most $4 matches, those with every word first, so common
-// words cannot make it score the whole table.
+// bare `ORDER BY embedding <=> $1 LIMIT` uses the HNSW index.
+//
+// The full-text leg is BM25 over the tsv column: the question is parsed
+// with its language's text-search configuration (all of them when the
+// language is unknown) and the language-neutral one, its lexemes are looked
+// up in the lexemes table (document frequencies kept by triggers, migration
+// 0004), and chunks holding one of the $8 rarest are fetched through the GIN
+// index, at most $4 of them (those holding all of them first), then scored with BM25 (idf, saturated term
+// frequency, length normalization). Matching on rare words only bounds the
+// work: a question full of common words cannot make it score the table,
+// and common words add little to a BM25 score anyway.
 func searchSQL(dated bool) string {
 	join, window := "", ""
 	if dated {
 		join = "JOIN articles a ON a.id = c.article_id"
-		window = "AND a.published >= $8 AND a.published < $9"
+		window = "AND a.published >= $14 AND a.published < $15"
 	}
 	return `WITH vec AS (
 	SELECT c.id, c.embedding <=> $1 AS distance
@@ -47,33 +62,45 @@ func searchSQL(dated bool) string {
 ), vec_ranked AS (
 	SELECT id, distance, row_number() OVER (ORDER BY distance, id) AS rank FROM vec
 ), q AS (
-	SELECT to_tsquery('dalil_fr', $3) AS fr, to_tsquery('dalil_en', $3) AS en,
-		to_tsquery('dalil_ar', $3) AS ar, to_tsquery('dalil_simple', $3) AS simple
+	SELECT DISTINCT w FROM unnest(CASE $13::text
+		WHEN 'fr' THEN tsvector_to_array(to_tsvector('dalil_fr', $3))
+		WHEN 'en' THEN tsvector_to_array(to_tsvector('dalil_en', $3))
+		WHEN 'ar' THEN tsvector_to_array(to_tsvector('dalil_ar', $3))
+		ELSE tsvector_to_array(to_tsvector('dalil_fr', $3)) || tsvector_to_array(to_tsvector('dalil_en', $3))
+			|| tsvector_to_array(to_tsvector('dalil_ar', $3))
+		END || tsvector_to_array(to_tsvector('dalil_simple', $3))) w
+), qt AS (
+	SELECT l.word, l.ndoc, ln(1 + (st.chunks - l.ndoc + 0.5) / (l.ndoc + 0.5)) AS idf
+	FROM q JOIN lexemes l ON l.word = q.w, text_stats st
+	WHERE l.ndoc > 0
+), mq AS (
+	SELECT string_agg('''' || word || '''', ' | ')::tsquery AS any_word,
+		string_agg('''' || word || '''', ' & ')::tsquery AS every_word
+	FROM (SELECT word FROM qt WHERE word !~ '[''\\]' ORDER BY ndoc, word LIMIT $8) r
 ), txt_match AS (
-	-- Chunks with every word first, so that the bound keeps the best
-	-- matches, then chunks with any word.
-	SELECT DISTINCT ON (id) id, tsv, lang FROM (
-		(SELECT c.id, c.tsv, c.lang
-		FROM chunks c ` + join + `
-		WHERE ` + textMatch("plainto_tsquery") + ` ` + window + `
-		LIMIT $4)
-		UNION ALL
-		(SELECT c.id, c.tsv, c.lang
-		FROM chunks c ` + join + `
-		WHERE ` + textMatch("to_tsquery") + ` ` + window + `
-		LIMIT $4)
-		LIMIT $4
-	) both_matches
-	ORDER BY id
+	(SELECT c.id, c.tsv
+	FROM chunks c ` + join + `
+	WHERE c.tsv @@ (SELECT every_word FROM mq) ` + window + `
+	LIMIT $4)
+	UNION ALL
+	(SELECT c.id, c.tsv
+	FROM chunks c ` + join + `
+	WHERE c.tsv @@ (SELECT any_word FROM mq) AND NOT c.tsv @@ (SELECT every_word FROM mq) ` + window + `
+	LIMIT $4)
+	LIMIT $4
 ), txt AS (
-	SELECT m.id, row_number() OVER (ORDER BY ts_rank_cd(m.tsv,
-		CASE m.lang WHEN 'fr' THEN q.fr WHEN 'en' THEN q.en WHEN 'ar' THEN q.ar ELSE q.simple END) DESC, m.id) AS rank
-	FROM txt_match m, q
+	SELECT m.id, row_number() OVER (ORDER BY s.score DESC, m.id) AS rank
+	FROM txt_match m CROSS JOIN text_stats st CROSS JOIN LATERAL (
+		SELECT sum(qt.idf * cardinality(u.positions) * ($9 + 1)
+			/ (cardinality(u.positions) + $9 * (1 - $10 + $10 * length(m.tsv)
+				/ greatest(st.total_len::float8 / greatest(st.chunks, 1), 1)))) AS score
+		FROM unnest(m.tsv) u JOIN qt ON qt.word = u.lexeme
+	) s
 	ORDER BY rank
 	LIMIT $2
 ), fused AS (
 	SELECT coalesce(v.id, t.id) AS id, v.distance, v.rank AS vrank, t.rank AS trank,
-		coalesce(1.0::float8 / ($5::float8 + v.rank), 0) + coalesce(1.0::float8 / ($5::float8 + t.rank), 0) AS score
+		coalesce($11::float8 / ($5::float8 + v.rank), 0) + coalesce($12::float8 / ($5::float8 + t.rank), 0) AS score
 	FROM vec_ranked v FULL OUTER JOIN txt t ON t.id = v.id
 ), capped AS (
 	SELECT f.id, f.distance, f.vrank, f.trank, f.score,
@@ -88,16 +115,6 @@ FROM capped p JOIN articles a ON a.id = p.article_id
 WHERE $6::bigint = 0 OR p.nth <= $6
 ORDER BY p.score DESC, p.id
 LIMIT $7`
-}
-
-// textMatch returns the condition that a chunk matches the words in $3,
-// parsed by fn (to_tsquery: any word; plainto_tsquery: every word) with the
-// configuration its tsv was built with, so that the GIN index serves it.
-func textMatch(fn string) string {
-	return `((c.lang = 'fr' AND c.tsv @@ ` + fn + `('dalil_fr', $3))
-		OR (c.lang = 'en' AND c.tsv @@ ` + fn + `('dalil_en', $3))
-		OR (c.lang = 'ar' AND c.tsv @@ ` + fn + `('dalil_ar', $3))
-		OR (c.lang NOT IN ('fr', 'en', 'ar') AND c.tsv @@ ` + fn + `('dalil_simple', $3)))`
 }
 
 // queryWords returns the tsquery text that ORs the distinct words of the
@@ -154,7 +171,8 @@ func (s *Store) Search(ctx context.Context, q rag.SearchQuery) ([]rag.Passage, e
 	// The unnamed statement of CacheDescribe is planned for these very
 	// values every time: a generic plan cannot know how many chunks the
 	// words or the date window select, and picks badly.
-	args := []any{pgx.QueryExecModeCacheDescribe, vec, cand, words, s.cfg.TextMatchLimit, s.cfg.RRFK, q.PerArticle, q.K}
+	args := []any{pgx.QueryExecModeCacheDescribe, vec, cand, words, s.cfg.TextMatchLimit, s.cfg.RRFK, q.PerArticle, q.K,
+		s.cfg.MatchWords, bm25K1, bm25B, s.cfg.VectorWeight, s.cfg.TextWeight, q.Lang}
 	if dated {
 		args = append(args, bound(q.Since, pgtype.NegativeInfinity), bound(q.Until, pgtype.Infinity))
 	}

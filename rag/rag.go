@@ -88,6 +88,7 @@ type Passage struct {
 // SearchQuery asks a Store for passages.
 type SearchQuery struct {
 	Text   string    // the question, for the full-text leg
+	Lang   string    // the question's language (fr, en, ar), "" when unknown
 	Vector []float32 // the question's embedding, for the vector leg
 	// K is the number of passages wanted after fusion; each leg fetches
 	// Candidates rows (at least K).

@@ -16,10 +16,10 @@ type Config struct {
 	Candidates int
 	// PerArticle caps passages from one article (default 2).
 	PerArticle int
-	// MinSimilarity and MinCoverage form the relevance floor: an answer is
-	// attempted only when the best passage has a cosine similarity of at
-	// least MinSimilarity or shares at least MinCoverage of the question's
-	// content words (defaults 0.30 and 0.5).
+	// MinSimilarity and MinCoverage form the relevance floor: a passage
+	// may answer when its cosine similarity is at least MinSimilarity, when
+	// it shares at least MinCoverage of the question's content words, or
+	// when both search legs rank it first (defaults 0.30 and 0.5).
 	MinSimilarity float64
 	MinCoverage   float64
 	// EmbedBatch is how many texts go to the embedder at once (default 64).
@@ -155,6 +155,9 @@ func (s *Service) embed(ctx context.Context, texts []string) ([][]float32, error
 // SearchOptions refines a search.
 type SearchOptions struct {
 	K int // passages wanted (default Config.K)
+	// Lang is the query's language (fr, en, ar), "" when unknown; the
+	// full-text leg parses the query with that language's rules.
+	Lang string
 	// When restricts publication dates; zero means no restriction.
 	When TimeRange
 }
@@ -169,12 +172,16 @@ func (s *Service) Search(ctx context.Context, query string, opt SearchOptions) (
 	if k <= 0 {
 		k = s.cfg.K
 	}
+	// The query is expanded with glossary equivalents (ExpandQuery) for
+	// both legs: the archive mixes French, English and Arabic.
+	query = ExpandQuery(query)
 	vecs, err := s.emb.Embed(ctx, []string{query})
 	if err != nil {
 		return nil, fmt.Errorf("embed question: %w", err)
 	}
 	ps, err := s.store.Search(ctx, SearchQuery{
 		Text:       query,
+		Lang:       opt.Lang,
 		Vector:     vecs[0],
 		K:          k,
 		Candidates: max(s.cfg.Candidates, k),

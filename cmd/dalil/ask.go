@@ -67,7 +67,7 @@ func cmdSearch(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer svc.Close()
-	ps, err := svc.rag.Search(ctx, q, rag.SearchOptions{K: *k})
+	ps, err := svc.rag.Search(ctx, q, rag.SearchOptions{K: *k, Lang: ingest.DetectLang(q)})
 	if err != nil {
 		return err
 	}

@@ -172,7 +172,7 @@ func loadConfig(getenv envLookup) (Config, error) {
 	c.EmbeddingBaseURL = str("EMBEDDING_BASE_URL", c.OpenAIBaseURL)
 	c.EmbeddingAPIKey = str("EMBEDDING_API_KEY", c.OpenAIAPIKey)
 	if c.EmbeddingModel == "" && c.EmbeddingDimensions == 0 {
-		c.EmbeddingDimensions = 384
+		c.EmbeddingDimensions = 768
 	}
 	tz := str("DALIL_TIMEZONE", "Africa/Casablanca")
 	loc, err := time.LoadLocation(tz)

@@ -108,9 +108,13 @@ func cmdEval(ctx context.Context, e *env, args []string) error {
 			kinds[q.Kind] = kk
 		}
 		kk.Questions++
+		lang := q.Lang
+		if lang == "" {
+			lang = ingest.DetectLang(q.Question)
+		}
 		if len(q.ExpectedURLs) > 0 {
 			kk.answerable++
-			ps, err := svc.rag.Search(ctx, q.Question, rag.SearchOptions{K: *k})
+			ps, err := svc.rag.Search(ctx, q.Question, rag.SearchOptions{K: *k, Lang: lang})
 			if err != nil {
 				return fmt.Errorf("eval %s: %w", q.ID, err)
 			}
@@ -121,10 +125,6 @@ func cmdEval(ctx context.Context, e *env, args []string) error {
 					kk.MRRAt10 += 1 / float64(r)
 				}
 			}
-		}
-		lang := q.Lang
-		if lang == "" {
-			lang = ingest.DetectLang(q.Question)
 		}
 		start := time.Now()
 		ans, err := svc.rag.Ask(ctx, rag.Question{Text: q.Question, Lang: lang, Mode: *mode})
