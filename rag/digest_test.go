@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,7 +15,6 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/dalil-news/dalil/embeddings"
-	"github.com/dalil-news/dalil/llm"
 	"github.com/dalil-news/dalil/rag"
 )
 
@@ -197,27 +194,7 @@ func joinParts(parts []string) string {
 // answers with reply(the last user message).
 func chatServer(t *testing.T, reply func(user string) string) rag.Chat {
 	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var req struct {
-			Messages []struct{ Role, Content string } `json:"messages"`
-		}
-		if r.URL.Path != "/v1/chat/completions" || json.NewDecoder(r.Body).Decode(&req) != nil {
-			http.Error(w, "bad request", http.StatusBadRequest)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(map[string]any{
-			"id": "chatcmpl-1", "object": "chat.completion", "created": 1, "model": "test-model",
-			"choices": []map[string]any{{"index": 0, "finish_reason": "stop",
-				"message": map[string]string{"role": "assistant", "content": reply(req.Messages[len(req.Messages)-1].Content)}}},
-			"usage": map[string]int{"prompt_tokens": 100, "completion_tokens": 20, "total_tokens": 120},
-		})
-	}))
-	t.Cleanup(srv.Close)
-	c, err := llm.New(llm.Config{BaseURL: srv.URL + "/v1", Model: "test-model", MaxRetries: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, c := newChat(t, func(r chatRequest) string { return reply(r.Messages[len(r.Messages)-1].Content) })
 	return c
 }
 
