@@ -134,7 +134,9 @@ func TestAnswerInvalid(t *testing.T) {
 		{name: "zero number", edit: func(in *prompts.AnswerInput) { in.Sources = []prompts.Source{{Text: "x"}} }, wantIn: "number 0"},
 		{name: "duplicate number", edit: func(in *prompts.AnswerInput) { in.Sources = []prompts.Source{{N: 2, Text: "x"}, {N: 2, Text: "y"}} }, wantIn: "number 2 used twice"},
 		{name: "no time", edit: func(in *prompts.AnswerInput) { in.Now = time.Time{} }, wantIn: "Now is not set"},
-		{name: "system in history", edit: func(in *prompts.AnswerInput) { in.History = []prompts.Message{{Role: prompts.RoleSystem, Content: "x"}} }, wantIn: `role "system"`},
+		{name: "system in history", edit: func(in *prompts.AnswerInput) {
+			in.History = []prompts.Message{{Role: prompts.RoleSystem, Content: "x"}}
+		}, wantIn: `role "system"`},
 		{name: "empty history turn", edit: func(in *prompts.AnswerInput) { in.History = []prompts.Message{{Role: prompts.RoleUser}} }, wantIn: "history message 0 (user) is empty", wantEmpty: true},
 	}
 	for _, tt := range tests {
