@@ -12,14 +12,14 @@ import (
 	"github.com/dalil-news/dalil/rag"
 )
 
-// evalArticle is one line of testdata/corpus.jsonl.
+// evalArticle is one line of ../testdata/eval/corpus.jsonl (see its SOURCE.md).
 type evalArticle struct {
 	Title string `json:"title"`
 	URL   string `json:"url"`
 	Text  string `json:"text"`
 }
 
-// evalQuestion is one line of testdata/questions-dev.jsonl.
+// evalQuestion is one line of ../testdata/eval/questions-dev.jsonl.
 type evalQuestion struct {
 	ID           string   `json:"id"`
 	Kind         string   `json:"kind"`
@@ -66,11 +66,11 @@ type evalSet struct {
 func mustLoadEvalSet(tb testing.TB) evalSet {
 	tb.Helper()
 	var s evalSet
-	for _, a := range mustReadJSONL[evalArticle](tb, "testdata/corpus.jsonl") {
+	for _, a := range mustReadJSONL[evalArticle](tb, "../testdata/eval/corpus.jsonl") {
 		s.docs = append(s.docs, rag.Chunk{Text: a.Text}.EmbeddingText(a.Title))
 		s.urls = append(s.urls, a.URL)
 	}
-	for _, q := range mustReadJSONL[evalQuestion](tb, "testdata/questions-dev.jsonl") {
+	for _, q := range mustReadJSONL[evalQuestion](tb, "../testdata/eval/questions-dev.jsonl") {
 		if q.Kind != "seed" { // the seed article is not in the corpus
 			s.questions = append(s.questions, q)
 		}

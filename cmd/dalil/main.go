@@ -21,7 +21,7 @@ Usage:
   dalil ingest [--jsonl FILE] [--quiet] PATH|URL ...   ingest files, directories (recursive), URLs
   dalil search [--k N] [--json] QUESTION             ranked passages
   dalil ask [--json] [--mode llm|extractive] QUESTION  answer with citations
-  dalil eval --questions FILE [--corpus FILE] [--k N] [--json]
+  dalil eval --questions FILE [--ingest PATH] [--k N] [--json]
   dalil summarize [--lang L] [--json] ID|URL|latest  summarize an article
   dalil feeds add|list|remove|poll [URL|ID]          RSS/Atom feeds to ingest
   dalil digest --dry-run [--channel ID] | set | list print or configure the daily digest
