@@ -53,8 +53,9 @@ type PageFetcher interface {
 
 // Config tunes a Poller. Zero fields take the defaults noted.
 type Config struct {
-	// Client fetches the feeds themselves (default: an http.Client with a
-	// 30s timeout). Item pages go through the PageFetcher.
+	// Client fetches the feeds themselves (default: ingest's SSRF-safe
+	// client, which refuses private and loopback addresses). Item pages go
+	// through the PageFetcher.
 	Client *http.Client
 	// MaxBytes caps a feed's body (default 5 MiB).
 	MaxBytes int64
@@ -90,7 +91,7 @@ type Poller struct {
 // NewPoller returns a Poller. log may be nil (nothing logged).
 func NewPoller(store Store, ing Ingester, pages PageFetcher, log *slog.Logger, cfg Config) *Poller {
 	if cfg.Client == nil {
-		cfg.Client = &http.Client{Timeout: 30 * time.Second}
+		cfg.Client = ingest.NewFetcher(ingest.Config{Timeout: 30 * time.Second}).Client()
 	}
 	if cfg.MaxBytes <= 0 {
 		cfg.MaxBytes = 5 << 20

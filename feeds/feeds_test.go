@@ -62,12 +62,27 @@ func newEnv(t *testing.T) *env {
 	t.Cleanup(e.srv.Close)
 	svc := rag.NewService(store, emb, nil, rag.Config{})
 	pages := ingest.NewFetcher(ingest.Config{AllowPrivate: true, Timeout: 5 * time.Second})
-	e.poller = feeds.NewPoller(store, svc, pages, slog.New(slog.NewTextHandler(tlog{t}, nil)), feeds.Config{Now: func() time.Time {
+	// httptest listens on loopback, which the default client refuses.
+	e.poller = feeds.NewPoller(store, svc, pages, slog.New(slog.NewTextHandler(tlog{t}, nil)), feeds.Config{Client: pages.Client(), Now: func() time.Time {
 		e.mu.Lock()
 		defer e.mu.Unlock()
 		return e.now
 	}})
 	return e
+}
+
+// TestPollRefusesLoopbackByDefault shows that a feed URL pointing at the
+// machine itself is refused unless private addresses are allowed.
+func TestPollRefusesLoopbackByDefault(t *testing.T) {
+	e := newEnv(t)
+	e.set("/feed.xml", route{body: e.feed(t, "feed-dcdate.xml", "https://reporterre.net/"), ctype: "application/rss+xml"})
+	f := e.add(t, "/feed.xml")
+	pages := ingest.NewFetcher(ingest.Config{})
+	p := feeds.NewPoller(e.store, nil, pages, slog.New(slog.NewTextHandler(tlog{t}, nil)), feeds.Config{})
+	res, err := p.Poll(context.Background(), f)
+	if err == nil || !strings.Contains(err.Error(), "loopback") || res.FeedErrors != 1 {
+		t.Errorf("Poll of a loopback feed = %+v, %v; want a refusal naming the loopback address", res, err)
+	}
 }
 
 func (e *env) serve(w http.ResponseWriter, r *http.Request) {

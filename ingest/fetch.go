@@ -65,6 +65,12 @@ func NewFetcher(cfg Config) *Fetcher {
 	return f
 }
 
+// Client returns the HTTP client Fetch uses, for callers that need their
+// own requests (conditional GETs of feeds) with the same protections: the
+// address check at dial time (unless AllowPrivate), no proxy, the timeouts
+// and the redirect cap. It does not cap body sizes: read with a limit.
+func (f *Fetcher) Client() *http.Client { return f.client }
+
 // Fetch downloads rawURL (http or https only) and returns its body with the
 // final URL and content type. It fails on a non-2xx status, a body larger
 // than Config.MaxBytes, more than Config.MaxRedirects redirects or a loop,

@@ -48,6 +48,21 @@ type Config struct {
 
 	LogLevel  string
 	LogFormat string
+
+	// Discord bot (dalil serve). DiscordToken is a secret: never logged.
+	DiscordToken          string
+	DiscordGuildIDs       []string
+	DiscordAdminRoleIDs   []string
+	DiscordMessageContent bool
+	AdminAddr             string
+	AskTimeout            time.Duration
+	ShutdownTimeout       time.Duration
+	Workers               int
+	QueueSize             int
+	RateUserPerMinute     int
+	RateUserBurst         int
+	RateGuildPerMinute    int
+	RateGuildBurst        int
 }
 
 // envLookup reads a setting: the process environment first, then the .env
@@ -168,6 +183,22 @@ func loadConfig(getenv envLookup) (Config, error) {
 		DigestMaxStories:    num("DIGEST_MAX_STORIES", 12),
 		LogLevel:            str("LOG_LEVEL", "info"),
 		LogFormat:           str("LOG_FORMAT", "text"),
+		DiscordToken:        str("DISCORD_TOKEN", ""),
+		AdminAddr:           str("ADMIN_ADDR", "127.0.0.1:9090"),
+		AskTimeout:          dur("ASK_TIMEOUT", 90*time.Second),
+		ShutdownTimeout:     dur("SHUTDOWN_TIMEOUT", 20*time.Second),
+		Workers:             num("WORKERS", 4),
+		QueueSize:           num("QUEUE_SIZE", 32),
+		RateUserPerMinute:   num("RATE_USER_PER_MINUTE", 6),
+		RateUserBurst:       num("RATE_USER_BURST", 3),
+		RateGuildPerMinute:  num("RATE_GUILD_PER_MINUTE", 60),
+		RateGuildBurst:      num("RATE_GUILD_BURST", 20),
+	}
+	c.DiscordMessageContent = boolean("DISCORD_MESSAGE_CONTENT")
+	c.DiscordGuildIDs = snowflakes("DISCORD_GUILD_IDS", str("DISCORD_GUILD_IDS", ""), &errs)
+	c.DiscordAdminRoleIDs = snowflakes("DISCORD_ADMIN_ROLE_IDS", str("DISCORD_ADMIN_ROLE_IDS", ""), &errs)
+	if c.Workers == 0 {
+		errs = append(errs, "WORKERS=0: want at least 1")
 	}
 	c.EmbeddingBaseURL = str("EMBEDDING_BASE_URL", c.OpenAIBaseURL)
 	c.EmbeddingAPIKey = str("EMBEDDING_API_KEY", c.OpenAIAPIKey)
@@ -195,6 +226,17 @@ func loadConfig(getenv envLookup) (Config, error) {
 		return Config{}, fmt.Errorf("configuration:\n  %s", strings.Join(errs, "\n  "))
 	}
 	return c, nil
+}
+
+// snowflakes parses a comma-separated list of Discord IDs (digits only).
+func snowflakes(key, v string, errs *[]string) []string {
+	ids := splitList(v)
+	for _, id := range ids {
+		if _, err := strconv.ParseUint(id, 10, 64); err != nil {
+			*errs = append(*errs, fmt.Sprintf("%s: %q is not a Discord ID (digits only; enable Developer Mode and use Copy ID)", key, id))
+		}
+	}
+	return ids
 }
 
 // redactURL hides the password of a connection URL for messages.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"strconv"
 	"text/tabwriter"
 	"time"
@@ -138,7 +137,7 @@ func newPoller(e *env, svc *services) *feeds.Poller {
 		MaxBytes: e.cfg.FetchMaxBytes, Timeout: e.cfg.FetchTimeout, AllowPrivate: e.cfg.FetchAllowPrivate,
 	})
 	return feeds.NewPoller(svc.store, svc.rag, pages, e.log, feeds.Config{
-		Client:      &http.Client{Timeout: e.cfg.FetchTimeout},
+		Client:      pages.Client(),
 		MaxBytes:    e.cfg.FetchMaxBytes,
 		MaxFailures: e.cfg.FeedMaxFailures,
 	})

@@ -25,6 +25,8 @@ Usage:
   dalil summarize [--lang L] [--json] ID|URL|latest  summarize an article
   dalil feeds add|list|remove|poll [URL|ID]          RSS/Atom feeds to ingest
   dalil digest --dry-run [--channel ID] | set | list print or configure the daily digest
+  dalil serve                                        the Discord bot, with /healthz and /metrics
+  dalil feedback [--limit N] [--json]                recent 👍/👎 votes on the bot's answers
   dalil migrate                                      apply database migrations
   dalil reindex                                      re-embed every chunk with the configured embedder
   dalil help                                         this text
@@ -82,6 +84,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		"summarize": cmdSummarize,
 		"feeds":     cmdFeeds,
 		"digest":    cmdDigest,
+		"serve":     cmdServe,
+		"feedback":  cmdFeedback,
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {
