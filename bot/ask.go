@@ -1,0 +1,317 @@
+package bot
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/dalil-news/dalil/rag"
+)
+
+// replier is where an answer goes: the original response to an
+// interaction and its follow-ups, or a message the bot posted in a channel
+// and the messages after it.
+type replier interface {
+	// edit replaces the placeholder message.
+	edit(ctx context.Context, m message) error
+	// send posts another message after it.
+	send(ctx context.Context, m message) error
+}
+
+func (r *request) send(ctx context.Context, m message) error {
+	_, err := r.followUp(ctx, m)
+	return err
+}
+
+// channelReply answers in a channel by editing a message the bot posted.
+type channelReply struct {
+	b         *Bot
+	channelID string
+	messageID string
+}
+
+func (c *channelReply) edit(ctx context.Context, m message) error {
+	embeds, comps := m.Embeds, m.Components
+	if embeds == nil {
+		embeds = []*discordgo.MessageEmbed{}
+	}
+	if comps == nil {
+		comps = []discordgo.MessageComponent{}
+	}
+	_, err := c.b.s.ChannelMessageEditComplex(&discordgo.MessageEdit{
+		ID: c.messageID, Channel: c.channelID, Content: &m.Content, Embeds: &embeds, Components: &comps,
+		AllowedMentions: noMentions(),
+	}, discordgo.WithContext(ctx))
+	if err != nil {
+		return fmt.Errorf("edit message %s in channel %s: %w", c.messageID, c.channelID, err)
+	}
+	return nil
+}
+
+func (c *channelReply) send(ctx context.Context, m message) error {
+	_, err := c.b.s.ChannelMessageSendComplex(c.channelID, &discordgo.MessageSend{
+		Content: m.Content, Embeds: m.Embeds, Components: m.Components, AllowedMentions: noMentions(),
+	}, discordgo.WithContext(ctx))
+	if err != nil {
+		return fmt.Errorf("send a message in channel %s: %w", c.channelID, err)
+	}
+	return nil
+}
+
+// askJob is one question waiting for a worker.
+type askJob struct {
+	source   string // "slash" or "mention", for metrics
+	question string
+	lang     string // the question's language, "" when unknown
+	uiLang   string // the language of the bot's own phrases
+	history  []rag.Message
+	conv     string // the conversation (channel ID) to extend, "" for none
+	userID   string
+	guildID  string
+	channel  string
+	reply    replier
+	start    time.Time
+	// do answers; nil asks Deps.Answerer with the question and history.
+	do func(ctx context.Context, onDelta func(string)) (rag.Answer, error)
+
+	// mu orders the "you are number n in line" edit before the answer.
+	mu      sync.Mutex
+	started bool
+}
+
+// handleAsk answers /ask: rate limit, deferred response within Discord's
+// deadline, then the answer from a worker.
+func (b *Bot) handleAsk(ctx context.Context, r *request, question string) {
+	if question == "" {
+		b.report(ctx, r.respond(ctx, tr(r.lang, "empty"), true))
+		return
+	}
+	if ok, wait := b.limiter.allow(r.userID(), r.i.GuildID); !ok {
+		b.metrics.questions.WithLabelValues("slash", "rate_limited").Inc()
+		b.report(ctx, r.respond(ctx, tr(r.lang, "rate_limited", seconds(wait)), true))
+		return
+	}
+	start := time.Now()
+	if err := r.deferReply(ctx, false); err != nil {
+		b.report(ctx, err)
+		return
+	}
+	lang, ui := b.languages(question, r.lang)
+	b.enqueue(ctx, &askJob{
+		source: "slash", question: question, lang: lang, uiLang: ui,
+		userID: r.userID(), guildID: r.i.GuildID, channel: r.i.ChannelID, reply: r, start: start,
+	})
+}
+
+// languages returns the question's language and the language for the
+// bot's own phrases (the question's if known, else fallback).
+func (b *Bot) languages(question, fallback string) (string, string) {
+	lang := ""
+	if b.deps.DetectLang != nil {
+		lang = b.deps.DetectLang(question)
+	}
+	ui := fallback
+	if _, ok := texts[lang]; ok {
+		ui = lang
+	}
+	return lang, ui
+}
+
+// seconds rounds a wait up to whole seconds, at least 1.
+func seconds(d time.Duration) int { return max(1, int(math.Ceil(d.Seconds()))) }
+
+// enqueue gives j to the worker pool and tells the member when it waits.
+func (b *Bot) enqueue(ctx context.Context, j *askJob) {
+	place, err := b.pool.submit(job{
+		run: func(wctx context.Context) { b.answer(wctx, j) },
+		drop: func() {
+			// Dropped at shutdown, after the handler's context ended.
+			dctx, cancel := context.WithTimeout(context.WithoutCancel(b.work), 10*time.Second)
+			defer cancel()
+			b.metrics.questions.WithLabelValues(j.source, "stopping").Inc()
+			b.report(dctx, j.reply.edit(dctx, message{Content: tr(j.uiLang, "stopping")}))
+		},
+	})
+	switch {
+	case errors.Is(err, errQueueFull):
+		b.metrics.questions.WithLabelValues(j.source, "queue_full").Inc()
+		b.report(ctx, j.reply.edit(ctx, message{Content: tr(j.uiLang, "queue_full")}))
+	case err != nil:
+		b.metrics.questions.WithLabelValues(j.source, "stopping").Inc()
+		b.report(ctx, j.reply.edit(ctx, message{Content: tr(j.uiLang, "stopping")}))
+	case place > 0:
+		j.mu.Lock()
+		if !j.started {
+			b.report(ctx, j.reply.edit(ctx, message{Content: tr(j.uiLang, "queued", place)}))
+		}
+		j.mu.Unlock()
+	}
+}
+
+// answer runs in a worker: it asks with a deadline, streams the text as it
+// comes, then renders the answer with its sources and vote buttons.
+func (b *Bot) answer(ctx context.Context, j *askJob) {
+	j.mu.Lock()
+	j.started = true
+	j.mu.Unlock()
+	ctx, cancel := context.WithTimeout(ctx, b.cfg.AskTimeout)
+	defer cancel()
+	// Replies to failures get their own short deadline: the question's
+	// may be what ran out.
+	replyCtx := func() (context.Context, context.CancelFunc) {
+		return context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			id := newErrorID()
+			b.metrics.errors.WithLabelValues("panic").Inc()
+			b.metrics.questions.WithLabelValues(j.source, "error").Inc()
+			b.log.Error("answer panicked", "error_id", id, "panic", fmt.Sprint(v), "stack", string(debug.Stack()),
+				"user", j.userID, "guild", j.guildID, "channel", j.channel)
+			rctx, rcancel := replyCtx()
+			defer rcancel()
+			b.report(rctx, j.reply.edit(rctx, message{Content: tr(j.uiLang, "apology", id)}))
+		}
+	}()
+	st := newStreamer(ctx, j.reply, b.cfg.StreamInterval, b.report)
+	do := j.do
+	if do == nil {
+		do = func(ctx context.Context, onDelta func(string)) (rag.Answer, error) {
+			return b.deps.Answerer.Ask(ctx, rag.Question{Text: j.question, Lang: j.lang, History: j.history, OnDelta: onDelta})
+		}
+	}
+	ans, err := do(ctx, st.add)
+	st.stop()
+	b.metrics.latency.WithLabelValues(j.source).Observe(time.Since(j.start).Seconds())
+	if err != nil {
+		rctx, rcancel := replyCtx()
+		defer rcancel()
+		b.fail(rctx, j, err)
+		return
+	}
+	b.metrics.tokens.WithLabelValues("prompt").Add(float64(ans.Usage.PromptTokens))
+	b.metrics.tokens.WithLabelValues("completion").Add(float64(ans.Usage.CompletionTokens))
+	outcome := "answered"
+	if !ans.Found {
+		outcome = "not_found"
+	}
+	b.metrics.questions.WithLabelValues(j.source, outcome).Inc()
+	ref := ""
+	if b.deps.Feedback != nil {
+		ref = newRef()
+		b.votes.put(ref, answerRecord{question: j.question, answer: ans.Text, citations: ans.Citations})
+	}
+	if j.conv != "" {
+		// Before the answer shows: a quick follow-up must find this turn.
+		b.convs.add(j.conv, j.question, ans.Text)
+	}
+	msgs := renderAnswer(ans, j.uiLang, ref)
+	rctx, rcancel := replyCtx()
+	defer rcancel()
+	if err := j.reply.edit(rctx, msgs[0]); err != nil {
+		b.report(rctx, err)
+		return
+	}
+	for _, m := range msgs[1:] {
+		if err := j.reply.send(rctx, m); err != nil {
+			b.report(rctx, err)
+			return
+		}
+	}
+	b.log.Info("answered", "source", j.source, "found", ans.Found, "mode", ans.Mode, "citations", len(ans.Citations),
+		"messages", len(msgs), "seconds", time.Since(j.start).Seconds(), "user", j.userID, "guild", j.guildID)
+}
+
+// fail tells the member the question could not be answered, with an error
+// id that the log has the detail under.
+func (b *Bot) fail(ctx context.Context, j *askJob, err error) {
+	if errors.Is(err, rag.ErrEmptyInput) {
+		b.report(ctx, j.reply.edit(ctx, message{Content: tr(j.uiLang, "empty")}))
+		return
+	}
+	id := newErrorID()
+	kind := errorKind(err)
+	b.metrics.errors.WithLabelValues(kind).Inc()
+	b.metrics.questions.WithLabelValues(j.source, "error").Inc()
+	b.log.Error("answer failed", "error_id", id, "kind", kind, "err", err, "source", j.source,
+		"user", j.userID, "guild", j.guildID, "channel", j.channel)
+	key := "apology"
+	if kind == "timeout" {
+		key = "timeout"
+	}
+	b.report(ctx, j.reply.edit(ctx, message{Content: tr(j.uiLang, key, id)}))
+}
+
+// newErrorID returns a short random id that links a user-facing apology
+// to its log entry.
+func newErrorID() string {
+	b := make([]byte, 4)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// newRef returns a compact random reference for an answer's vote buttons.
+func newRef() string {
+	b := make([]byte, 6)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// streamer edits the placeholder with the answer text as it arrives, at
+// most once per interval.
+type streamer struct {
+	mu      sync.Mutex
+	text    strings.Builder
+	dirty   bool
+	done    chan struct{}
+	stopped chan struct{}
+}
+
+func newStreamer(ctx context.Context, r replier, interval time.Duration, report func(context.Context, error)) *streamer {
+	s := &streamer{done: make(chan struct{}), stopped: make(chan struct{})}
+	go func() {
+		defer close(s.stopped)
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-s.done:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				s.mu.Lock()
+				text, dirty := s.text.String(), s.dirty
+				s.dirty = false
+				s.mu.Unlock()
+				if dirty && strings.TrimSpace(text) != "" {
+					report(ctx, r.edit(ctx, message{Content: preview(text)}))
+				}
+			}
+		}
+	}()
+	return s
+}
+
+// add receives a piece of the answer (rag.Question.OnDelta).
+func (s *streamer) add(delta string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.text.WriteString(delta)
+	s.dirty = true
+}
+
+// stop ends the edits; none is sent after it returns.
+func (s *streamer) stop() {
+	close(s.done)
+	<-s.stopped
+}

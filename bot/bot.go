@@ -1,0 +1,356 @@
+// Package bot is dalil's Discord adapter: slash commands (/ask, /summarize,
+// /sources, and the admin commands /ingest, /forget, /stats), answers to mentions in
+// threads with follow-up conversations, rendering within Discord's limits,
+// permission checks, rate limits, a bounded worker pool and feedback votes.
+//
+// The bot declares the small interfaces it consumes (Answerer, Summarizer,
+// ArticleStore, StatsReader, Extractor, Ingester, FeedbackStore); cmd/dalil wires them to
+// the rag service, the PostgreSQL store and the ingest package.
+//
+// Conversations in threads are kept in memory: a bounded map from thread ID
+// to the last turns. After a restart, a thread the bot started earlier is no
+// longer a conversation; mentioning the bot there starts a new one. Reading
+// the thread back over REST would survive restarts, but costs a request per
+// follow-up and the MESSAGE_CONTENT intent to read members' earlier messages.
+//
+// Follow-ups without a mention need the privileged MESSAGE_CONTENT intent
+// (Config.MessageContent): without it Discord delivers such messages with
+// empty content, and members must mention the bot in the thread too.
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/dalil-news/dalil/rag"
+)
+
+// Answerer answers a member's question from the archive. Errors wrap
+// rag.ErrEmptyInput for an empty question and rag.ErrUnavailable when the
+// chat model or the embedding API failed after retries.
+type Answerer interface {
+	Ask(ctx context.Context, q rag.Question) (rag.Answer, error)
+}
+
+// ArticleStore reads and removes stored articles. Lookups of missing
+// articles return an error wrapping rag.ErrNotFound.
+type ArticleStore interface {
+	Article(ctx context.Context, id int64) (rag.Article, error)
+	ArticleByURL(ctx context.Context, url string) (rag.Article, error)
+	DeleteArticle(ctx context.Context, id int64) error
+	// RecentArticles returns up to limit articles ingested at or after
+	// since, newest first, without their text.
+	RecentArticles(ctx context.Context, since time.Time, limit int) ([]rag.Article, error)
+}
+
+// Stats describes the archive for /stats.
+type Stats struct {
+	Articles      int64
+	Chunks        int64
+	Embedder      string
+	Dimensions    int
+	DatabaseBytes int64
+	NewestIngest  time.Time // zero when the archive is empty
+}
+
+// StatsReader reports the contents of the archive.
+type StatsReader interface {
+	Stats(ctx context.Context) (Stats, error)
+}
+
+// Extractor turns a URL or an uploaded file into a cleaned article, without
+// storing it. Errors name the input.
+type Extractor interface {
+	// FetchURL fetches the page at url and extracts its article.
+	FetchURL(ctx context.Context, url string) (rag.Article, error)
+	// ExtractFile extracts the article of an uploaded file; url is where
+	// Discord serves it, name its file name.
+	ExtractFile(name, url, contentType string, body []byte) (rag.Article, error)
+}
+
+// Ingester chunks, embeds and stores an article; rag.Service is one.
+type Ingester interface {
+	Ingest(ctx context.Context, a rag.Article) (rag.IngestResult, error)
+}
+
+// Summarizer summarizes a stored article in a language ("" for the
+// article's own); rag.Service is one. The error wraps rag.ErrNotFound when
+// there is no such article.
+type Summarizer interface {
+	Summarize(ctx context.Context, articleID int64, lang string) (rag.Summary, error)
+}
+
+// Feedback is one member's vote on one answer.
+type Feedback struct {
+	GuildID   string
+	ChannelID string
+	MessageID string // the message carrying the vote buttons
+	UserID    string
+	Question  string
+	Answer    string
+	Citations []rag.Citation
+	Vote      int // +1 or -1
+}
+
+// FeedbackStore keeps votes, one per member and message: saving again
+// replaces the member's earlier vote on that message.
+type FeedbackStore interface {
+	SaveFeedback(ctx context.Context, f Feedback) error
+}
+
+// Deps are the services the bot uses. Answerer is required; a command whose
+// dependency is nil is not registered.
+type Deps struct {
+	Answerer  Answerer
+	Articles  ArticleStore
+	Stats     StatsReader
+	Extractor Extractor
+	Ingester  Ingester
+	Feedback  FeedbackStore
+	// Summarizer enables /summarize (it also needs Articles).
+	Summarizer Summarizer
+	// CanonicalURL normalizes a URL given to /forget or /summarize the way
+	// articles' URLs are stored; nil uses URLs as given.
+	CanonicalURL func(raw string) (string, error)
+	// DetectLang guesses a question's language (fr, en, ar or ""); nil
+	// falls back to the member's Discord locale.
+	DetectLang func(text string) string
+	// Log receives structured logs (nil: discarded). Tokens are never logged.
+	Log *slog.Logger
+	// Registerer receives the bot's Prometheus metrics (nil: a private registry).
+	Registerer prometheus.Registerer
+}
+
+// Config tunes the bot. Zero fields take the defaults noted.
+type Config struct {
+	// GuildIDs lists the guilds to register commands in; empty registers
+	// them globally (global commands take up to an hour to appear).
+	GuildIDs []string
+	// AdminRoleIDs lists roles allowed to run admin commands, besides
+	// members with the Manage Server permission.
+	AdminRoleIDs []string
+	// MessageContent asks for the privileged MESSAGE_CONTENT intent, so
+	// that follow-ups in the bot's threads need no mention.
+	MessageContent bool
+	// AskTimeout bounds one answer (default 90s).
+	AskTimeout time.Duration
+	// IngestTimeout bounds one /ingest (default 3m).
+	IngestTimeout time.Duration
+	// ShutdownTimeout bounds how long Run waits for answers in flight
+	// after its context ends (default 20s).
+	ShutdownTimeout time.Duration
+	// Workers answer questions concurrently (default 4); QueueSize more
+	// may wait (default 32).
+	Workers   int
+	QueueSize int
+	// UserPerMinute and UserBurst are each member's token bucket for
+	// questions (defaults 6 and 3); GuildPerMinute and GuildBurst each
+	// guild's (defaults 60 and 20).
+	UserPerMinute  int
+	UserBurst      int
+	GuildPerMinute int
+	GuildBurst     int
+	// StreamInterval is the least time between two edits of a streamed
+	// answer (default 1s).
+	StreamInterval time.Duration
+	// MaxAttachmentBytes caps an ingested attachment (default 10 MiB).
+	MaxAttachmentBytes int64
+	// MaxConversations caps the threads remembered (default 1000) and
+	// HistoryTurns the messages kept of each (default 8).
+	MaxConversations int
+	HistoryTurns     int
+}
+
+func (c Config) withDefaults() Config {
+	dur := func(v *time.Duration, d time.Duration) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	num := func(v *int, d int) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	dur(&c.AskTimeout, 90*time.Second)
+	dur(&c.IngestTimeout, 3*time.Minute)
+	dur(&c.ShutdownTimeout, 20*time.Second)
+	dur(&c.StreamInterval, time.Second)
+	num(&c.Workers, 4)
+	num(&c.QueueSize, 32)
+	num(&c.UserPerMinute, 6)
+	num(&c.UserBurst, 3)
+	num(&c.GuildPerMinute, 60)
+	num(&c.GuildBurst, 20)
+	num(&c.MaxConversations, 1000)
+	num(&c.HistoryTurns, 8)
+	if c.MaxAttachmentBytes <= 0 {
+		c.MaxAttachmentBytes = 10 << 20
+	}
+	return c
+}
+
+// Intents returns the gateway intents the bot identifies with: guilds,
+// guild messages and direct messages, plus message content when asked.
+func (c Config) Intents() discordgo.Intent {
+	in := discordgo.IntentsGuilds | discordgo.IntentsGuildMessages | discordgo.IntentsDirectMessages
+	if c.MessageContent {
+		in |= discordgo.IntentsMessageContent
+	}
+	return in
+}
+
+// Bot is a running Discord bot. Create it with New and start it with Run.
+type Bot struct {
+	s       *discordgo.Session
+	deps    Deps
+	cfg     Config
+	log     *slog.Logger
+	metrics *metrics
+	limiter *limiter
+	pool    *pool
+	convs   *conversations
+	votes   *answerCache
+	seen    *seenSet
+
+	// work is the context of handlers; it outlives Run's context until
+	// the shutdown deadline.
+	work       context.Context
+	cancelWork context.CancelFunc
+	stopping   atomic.Bool
+	inflight   sync.WaitGroup
+	started    time.Time
+}
+
+// New returns a bot over a discordgo session that is not opened yet. It
+// sets the session's intents and adds the bot's handlers.
+func New(session *discordgo.Session, deps Deps, cfg Config) (*Bot, error) {
+	if session == nil {
+		return nil, errors.New("bot: session is nil")
+	}
+	if deps.Answerer == nil {
+		return nil, errors.New("bot: Deps.Answerer is required")
+	}
+	if (deps.Extractor == nil) != (deps.Ingester == nil) {
+		return nil, errors.New("bot: Deps.Extractor and Deps.Ingester go together")
+	}
+	cfg = cfg.withDefaults()
+	log := deps.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	reg := deps.Registerer
+	if reg == nil {
+		reg = prometheus.NewRegistry()
+	}
+	m, err := newMetrics(reg)
+	if err != nil {
+		return nil, err
+	}
+	b := &Bot{
+		s:       session,
+		deps:    deps,
+		cfg:     cfg,
+		log:     log,
+		metrics: m,
+		limiter: newLimiter(cfg),
+		convs:   newConversations(cfg.MaxConversations, cfg.HistoryTurns),
+		votes:   newAnswerCache(2000),
+		seen:    newSeenSet(20 * time.Minute),
+	}
+	b.work, b.cancelWork = context.WithCancel(context.Background())
+	b.pool = newPool(cfg.Workers, cfg.QueueSize)
+	session.Identify.Intents = cfg.Intents()
+	session.AddHandler(b.onInteraction)
+	session.AddHandler(b.onMessage)
+	return b, nil
+}
+
+// Run opens the gateway, registers the slash commands and serves until ctx
+// ends. It then stops taking questions, lets those in flight finish for up
+// to Config.ShutdownTimeout, cancels the rest and closes the gateway.
+func (b *Bot) Run(ctx context.Context) error {
+	b.started = time.Now()
+	if err := b.s.Open(); err != nil {
+		b.cancelWork()
+		return fmt.Errorf("open the Discord gateway: %w", err)
+	}
+	b.log.Info("connected to Discord", "intents", int(b.cfg.Intents()))
+	go b.pool.run(b.work)
+	if err := b.register(ctx); err != nil {
+		b.shutdown()
+		return err
+	}
+	<-ctx.Done()
+	b.log.Info("shutting down", "deadline", b.cfg.ShutdownTimeout)
+	return b.shutdown()
+}
+
+// shutdown stops new work, waits for work in flight up to the deadline,
+// then closes the gateway without letting a racing heartbeat reconnect.
+func (b *Bot) shutdown() error {
+	b.stopping.Store(true)
+	b.pool.close()
+	done := make(chan struct{})
+	go func() {
+		b.inflight.Wait()
+		b.pool.wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(b.cfg.ShutdownTimeout):
+		b.log.Warn("shutdown deadline reached: cancelling answers in flight")
+		b.cancelWork()
+		<-done
+	}
+	b.cancelWork()
+	b.s.Lock()
+	b.s.ShouldReconnectOnError = false
+	b.s.Unlock()
+	if err := b.s.Close(); err != nil {
+		return fmt.Errorf("close the Discord gateway: %w", err)
+	}
+	return nil
+}
+
+// appID returns the application's ID, known once the gateway is ready.
+func (b *Bot) appID() string {
+	b.s.State.RLock()
+	defer b.s.State.RUnlock()
+	if b.s.State.Application != nil && b.s.State.Application.ID != "" {
+		return b.s.State.Application.ID
+	}
+	if b.s.State.User != nil {
+		return b.s.State.User.ID
+	}
+	return ""
+}
+
+// botUserID returns the bot's user ID, known once the gateway is ready.
+func (b *Bot) botUserID() string {
+	b.s.State.RLock()
+	defer b.s.State.RUnlock()
+	if b.s.State.User != nil {
+		return b.s.State.User.ID
+	}
+	return ""
+}
+
+// httpClient is the client for attachment downloads: the session's, so
+// that its transport and timeouts apply.
+func (b *Bot) httpClient() *http.Client {
+	if b.s.Client != nil {
+		return b.s.Client
+	}
+	return http.DefaultClient
+}

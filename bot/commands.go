@@ -1,0 +1,326 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"runtime/debug"
+	"slices"
+	"strings"
+
+	"github.com/bwmarrin/discordgo"
+)
+
+// manageServer is the permission admin commands need by default.
+const manageServer = int64(discordgo.PermissionManageGuild)
+
+// fr gives a French localization.
+func fr(s string) *map[discordgo.Locale]string {
+	return &map[discordgo.Locale]string{discordgo.French: s}
+}
+
+// commands returns the slash commands the bot registers: /ask,
+// /summarize and /sources for everyone, /ingest, /forget and /stats for server managers,
+// each only when its dependencies are configured.
+func (b *Bot) commands() []*discordgo.ApplicationCommand {
+	admin := manageServer
+	noDM := false
+	cmds := []*discordgo.ApplicationCommand{{
+		Name:                     "ask",
+		Description:              "Ask a question about the news archive",
+		DescriptionLocalizations: fr("Poser une question sur les archives d’actualité"),
+		Options: []*discordgo.ApplicationCommandOption{{
+			Type:                     discordgo.ApplicationCommandOptionString,
+			Name:                     "question",
+			Description:              "Your question, in French, English or Arabic",
+			DescriptionLocalizations: *fr("Votre question, en français, anglais ou arabe"),
+			Required:                 true,
+			MaxLength:                1000,
+		}},
+	}}
+	if b.deps.Articles != nil && b.deps.Summarizer != nil {
+		cmds = append(cmds, &discordgo.ApplicationCommand{
+			Name:                     "summarize",
+			Description:              "Summarize an article of the archive",
+			DescriptionLocalizations: fr("Résumer un article des archives"),
+			Options: []*discordgo.ApplicationCommandOption{{
+				Type:                     discordgo.ApplicationCommandOptionString,
+				Name:                     "article",
+				Description:              "The article's id or URL, or \"latest\"",
+				DescriptionLocalizations: *fr("L’id ou l’URL de l’article, ou « latest »"),
+				Required:                 true,
+			}},
+		})
+	}
+	if b.deps.Articles != nil {
+		cmds = append(cmds, &discordgo.ApplicationCommand{
+			Name:                     "sources",
+			Description:              "List the articles ingested recently",
+			DescriptionLocalizations: fr("Lister les articles ingérés récemment"),
+		}, &discordgo.ApplicationCommand{
+			Name:                     "forget",
+			Description:              "Remove an article from the archive (admins)",
+			DescriptionLocalizations: fr("Retirer un article des archives (admins)"),
+			DefaultMemberPermissions: &admin,
+			DMPermission:             &noDM,
+			Options: []*discordgo.ApplicationCommandOption{{
+				Type:                     discordgo.ApplicationCommandOptionString,
+				Name:                     "article",
+				Description:              "The article's id or URL, or \"latest\"",
+				DescriptionLocalizations: *fr("L’id ou l’URL de l’article, ou « latest »"),
+				Required:                 true,
+			}},
+		})
+	}
+	if b.deps.Ingester != nil {
+		cmds = append(cmds, &discordgo.ApplicationCommand{
+			Name:                     "ingest",
+			Description:              "Add an article to the archive from a URL or a file (admins)",
+			DescriptionLocalizations: fr("Ajouter un article aux archives depuis une URL ou un fichier (admins)"),
+			DefaultMemberPermissions: &admin,
+			DMPermission:             &noDM,
+			Options: []*discordgo.ApplicationCommandOption{{
+				Type:                     discordgo.ApplicationCommandOptionString,
+				Name:                     "url",
+				Description:              "The article's web address",
+				DescriptionLocalizations: *fr("L’adresse web de l’article"),
+			}, {
+				Type:                     discordgo.ApplicationCommandOptionAttachment,
+				Name:                     "file",
+				Description:              "A .txt, .md or .html file",
+				DescriptionLocalizations: *fr("Un fichier .txt, .md ou .html"),
+			}},
+		})
+	}
+	if b.deps.Stats != nil {
+		cmds = append(cmds, &discordgo.ApplicationCommand{
+			Name:                     "stats",
+			Description:              "Show the archive's size and health (admins)",
+			DescriptionLocalizations: fr("Afficher la taille et l’état des archives (admins)"),
+			DefaultMemberPermissions: &admin,
+			DMPermission:             &noDM,
+		})
+	}
+	return cmds
+}
+
+// register overwrites the application's commands in each configured
+// guild, or globally when there are none.
+func (b *Bot) register(ctx context.Context) error {
+	app := b.appID()
+	guilds := b.cfg.GuildIDs
+	if len(guilds) == 0 {
+		guilds = []string{""}
+	}
+	cmds := b.commands()
+	for _, g := range guilds {
+		if _, err := b.s.ApplicationCommandBulkOverwrite(app, g, cmds, discordgo.WithContext(ctx)); err != nil {
+			where := "globally"
+			if g != "" {
+				where = "in guild " + g
+			}
+			return fmt.Errorf("register slash commands %s: %w", where, err)
+		}
+	}
+	b.log.Info("registered slash commands", "count", len(cmds), "guilds", b.cfg.GuildIDs)
+	return nil
+}
+
+// isAdmin reports whether the member who sent an interaction may run admin
+// commands: Manage Server or Administrator, or one of the admin roles.
+func isAdmin(m *discordgo.Member, adminRoles []string) bool {
+	if m == nil {
+		return false
+	}
+	if m.Permissions&(manageServer|discordgo.PermissionAdministrator) != 0 {
+		return true
+	}
+	for _, r := range m.Roles {
+		if slices.Contains(adminRoles, r) {
+			return true
+		}
+	}
+	return false
+}
+
+// request is one interaction being handled, with its language and whether
+// it has been acknowledged yet.
+type request struct {
+	b     *Bot
+	i     *discordgo.Interaction
+	lang  string
+	acked bool
+}
+
+func (r *request) userID() string {
+	if r.i.Member != nil && r.i.Member.User != nil {
+		return r.i.Member.User.ID
+	}
+	if r.i.User != nil {
+		return r.i.User.ID
+	}
+	return ""
+}
+
+// respond answers the interaction with a message (ephemeral or not).
+func (r *request) respond(ctx context.Context, content string, ephemeral bool) error {
+	data := &discordgo.InteractionResponseData{Content: content, AllowedMentions: noMentions()}
+	if ephemeral {
+		data.Flags = discordgo.MessageFlagsEphemeral
+	}
+	return r.callback(ctx, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseChannelMessageWithSource, Data: data})
+}
+
+// deferReply acknowledges the interaction; the answer comes by editing
+// the original response.
+func (r *request) deferReply(ctx context.Context, ephemeral bool) error {
+	data := &discordgo.InteractionResponseData{AllowedMentions: noMentions()}
+	if ephemeral {
+		data.Flags = discordgo.MessageFlagsEphemeral
+	}
+	return r.callback(ctx, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource, Data: data})
+}
+
+func (r *request) callback(ctx context.Context, resp *discordgo.InteractionResponse) error {
+	if err := r.b.s.InteractionRespond(r.i, resp, discordgo.WithContext(ctx)); err != nil {
+		return fmt.Errorf("respond to interaction %s: %w", r.i.ID, err)
+	}
+	r.acked = true
+	return nil
+}
+
+// edit replaces the original response.
+func (r *request) edit(ctx context.Context, m message) error {
+	embeds := m.Embeds
+	if embeds == nil {
+		embeds = []*discordgo.MessageEmbed{}
+	}
+	comps := m.Components
+	if comps == nil {
+		comps = []discordgo.MessageComponent{}
+	}
+	_, err := r.b.s.InteractionResponseEdit(r.i, &discordgo.WebhookEdit{
+		Content: &m.Content, Embeds: &embeds, Components: &comps, AllowedMentions: noMentions(),
+	}, discordgo.WithContext(ctx))
+	if err != nil {
+		return fmt.Errorf("edit the response to interaction %s: %w", r.i.ID, err)
+	}
+	return nil
+}
+
+// followUp sends another message after the original response.
+func (r *request) followUp(ctx context.Context, m message) (*discordgo.Message, error) {
+	msg, err := r.b.s.FollowupMessageCreate(r.i, true, &discordgo.WebhookParams{
+		Content: m.Content, Embeds: m.Embeds, Components: m.Components, AllowedMentions: noMentions(),
+	}, discordgo.WithContext(ctx))
+	if err != nil {
+		return nil, fmt.Errorf("send a follow-up to interaction %s: %w", r.i.ID, err)
+	}
+	return msg, nil
+}
+
+// say answers with a short text: a new ephemeral message before the
+// acknowledgement, an edit of the original response after it.
+func (r *request) say(ctx context.Context, content string) error {
+	if !r.acked {
+		return r.respond(ctx, content, true)
+	}
+	return r.edit(ctx, message{Content: content})
+}
+
+// onInteraction routes every interaction, once, to its handler, and
+// recovers from a handler's panic with an apology.
+func (b *Bot) onInteraction(s *discordgo.Session, ev *discordgo.InteractionCreate) {
+	i := ev.Interaction
+	if i == nil || !b.seen.first("i"+i.ID) {
+		return
+	}
+	b.inflight.Add(1)
+	defer b.inflight.Done()
+	r := &request{b: b, i: i, lang: localeLang(i.Locale)}
+	ctx, cancel := context.WithTimeout(b.work, b.cfg.IngestTimeout)
+	defer cancel()
+	defer b.recoverInteraction(ctx, r)
+	if b.stopping.Load() {
+		b.report(ctx, r.respond(ctx, tr(r.lang, "stopping"), true))
+		return
+	}
+	switch i.Type {
+	case discordgo.InteractionApplicationCommand:
+		data := i.ApplicationCommandData()
+		switch data.Name {
+		case "ask":
+			b.handleAsk(ctx, r, optionString(data.Options, "question"))
+		case "summarize":
+			b.handleSummarize(ctx, r, optionString(data.Options, "article"))
+		case "sources":
+			b.handleSources(ctx, r, 0, false)
+		case "ingest", "forget", "stats":
+			if !b.checkAdmin(ctx, r) {
+				return
+			}
+			switch data.Name {
+			case "ingest":
+				b.handleIngest(ctx, r, data)
+			case "forget":
+				b.handleForget(ctx, r, optionString(data.Options, "article"))
+			case "stats":
+				b.handleStats(ctx, r)
+			}
+		}
+	case discordgo.InteractionMessageComponent:
+		id := i.MessageComponentData().CustomID
+		switch {
+		case strings.HasPrefix(id, votePrefix):
+			b.handleVote(ctx, r, id)
+		case strings.HasPrefix(id, sourcesPrefix):
+			b.handleSourcesPage(ctx, r, id)
+		}
+	}
+}
+
+// checkAdmin refuses, ephemerally, an admin command from someone else.
+func (b *Bot) checkAdmin(ctx context.Context, r *request) bool {
+	if r.i.Member == nil {
+		b.report(ctx, r.respond(ctx, tr(r.lang, "no_dm"), true))
+		return false
+	}
+	if !isAdmin(r.i.Member, b.cfg.AdminRoleIDs) {
+		b.log.Info("admin command refused", "user", r.userID(), "guild", r.i.GuildID, "command", r.i.ApplicationCommandData().Name)
+		b.report(ctx, r.respond(ctx, tr(r.lang, "not_admin"), true))
+		return false
+	}
+	return true
+}
+
+// recoverInteraction turns a handler's panic into a log entry with an
+// error id and an apology to the member.
+func (b *Bot) recoverInteraction(ctx context.Context, r *request) {
+	v := recover()
+	if v == nil {
+		return
+	}
+	id := newErrorID()
+	b.metrics.errors.WithLabelValues("panic").Inc()
+	b.log.Error("handler panicked", "error_id", id, "panic", fmt.Sprint(v), "stack", string(debug.Stack()),
+		"interaction", r.i.ID, "user", r.userID(), "guild", r.i.GuildID)
+	b.report(ctx, r.say(ctx, tr(r.lang, "apology", id)))
+}
+
+// report logs a failure to talk to Discord.
+func (b *Bot) report(ctx context.Context, err error) {
+	if err == nil {
+		return
+	}
+	b.metrics.errors.WithLabelValues("discord").Inc()
+	b.log.ErrorContext(ctx, "Discord request failed", "err", err)
+}
+
+// optionString returns the string value of the named option, "" if absent.
+func optionString(opts []*discordgo.ApplicationCommandInteractionDataOption, name string) string {
+	for _, o := range opts {
+		if o.Name == name && o.Type == discordgo.ApplicationCommandOptionString {
+			return strings.TrimSpace(o.StringValue())
+		}
+	}
+	return ""
+}

@@ -1,0 +1,789 @@
+package bot_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/bwmarrin/discordgo"
+	"github.com/google/go-cmp/cmp"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/dalil-news/dalil/bot"
+	"github.com/dalil-news/dalil/bot/discordtest"
+	"github.com/dalil-news/dalil/bot/wiring"
+	"github.com/dalil-news/dalil/embeddings"
+	"github.com/dalil-news/dalil/ingest"
+	"github.com/dalil-news/dalil/llm"
+	"github.com/dalil-news/dalil/postgres"
+	"github.com/dalil-news/dalil/postgres/pgtest"
+	"github.com/dalil-news/dalil/rag"
+)
+
+// fixtures are the articles every end-to-end test starts with (written
+// for these tests).
+var fixtures = []rag.Article{{
+	Title:     "Mezzour annonce une instance nationale dédiée à l'intelligence artificielle",
+	URL:       "https://news.example/2023/10/24/instance-ia",
+	Publisher: "L'Opinion",
+	Published: time.Date(2023, 10, 24, 0, 0, 0, 0, time.UTC),
+	Lang:      "fr",
+	Text: "La ministre de la Transition numérique, Ghita Mezzour, a annoncé la création d'une instance nationale dédiée à l'intelligence artificielle.\n\n" +
+		"Cette instance nationale coordonnera la stratégie du Maroc en matière d'intelligence artificielle et conseillera le gouvernement.\n\n" +
+		"Selon la ministre, l'instance sera créée au cours de l'année 2024.",
+}, {
+	Title:     "Casablanca port expands its container terminal",
+	URL:       "https://news.example/2024/02/01/casablanca-port",
+	Publisher: "Harbour Daily",
+	Published: time.Date(2024, 2, 1, 0, 0, 0, 0, time.UTC),
+	Lang:      "en",
+	Text:      "The port of Casablanca opened an expanded container terminal on Thursday.\n\nThe new terminal doubles the port's container capacity.",
+}}
+
+// errorID finds the error id of an apology (the question is French, so is the apology).
+var errorID = regexp.MustCompile("identifiant d’erreur `([0-9a-f]{8})`")
+
+const askIA = "Qu'a annoncé Mezzour sur l'instance nationale dédiée à l'intelligence artificielle ?"
+
+// syncBuffer is a log sink safe for concurrent writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// chatRequest is what the fake LLM decodes from a chat completions call.
+type chatRequest struct {
+	Messages  []rag.Message `json:"messages"`
+	Stream    bool          `json:"stream"`
+	MaxTokens int           `json:"max_tokens"`
+}
+
+// fakeLLM is a local OpenAI-compatible chat completions server.
+type fakeLLM struct {
+	mu      sync.Mutex
+	got     []chatRequest
+	respond func(w http.ResponseWriter, r *http.Request, req chatRequest)
+}
+
+func (f *fakeLLM) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	var req chatRequest
+	if r.URL.Path != "/v1/chat/completions" || json.NewDecoder(r.Body).Decode(&req) != nil {
+		http.Error(w, "bad request", http.StatusBadRequest)
+		return
+	}
+	f.mu.Lock()
+	f.got = append(f.got, req)
+	f.mu.Unlock()
+	f.respond(w, r, req)
+}
+
+func (f *fakeLLM) requests() []chatRequest {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.got)
+}
+
+// writeReply answers a chat request with text, streamed as SSE chunks
+// (gap apart) when the client asked for a stream.
+func writeReply(w http.ResponseWriter, r *http.Request, req chatRequest, text string, gap time.Duration) {
+	if !req.Stream {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"id":"c1","object":"chat.completion","created":1700000000,"model":"test",
+"choices":[{"index":0,"message":{"role":"assistant","content":%q},"finish_reason":"stop"}],
+"usage":{"prompt_tokens":100,"completion_tokens":20,"total_tokens":120}}`, text)
+		return
+	}
+	w.Header().Set("Content-Type", "text/event-stream")
+	chunk := func(delta, finish string) {
+		fr := "null"
+		if finish != "" {
+			fr = `"` + finish + `"`
+		}
+		fmt.Fprintf(w, "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,\"model\":\"test\",\"choices\":[{\"index\":0,\"delta\":{\"content\":%q},\"finish_reason\":%s}]}\n\n", delta, fr)
+		w.(http.Flusher).Flush()
+	}
+	for _, word := range strings.SplitAfter(text, " ") {
+		chunk(word, "")
+		select {
+		case <-time.After(gap):
+		case <-r.Context().Done():
+			return
+		}
+	}
+	chunk("", "stop")
+	fmt.Fprint(w, "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,\"model\":\"test\",\"choices\":[],\"usage\":{\"prompt_tokens\":100,\"completion_tokens\":20,\"total_tokens\":120}}\n\n")
+	fmt.Fprint(w, "data: [DONE]\n\n")
+}
+
+// setup describes one end-to-end test's bot.
+type setup struct {
+	cfg bot.Config
+	// llm answers chat requests; nil means extractive answers.
+	llm func(w http.ResponseWriter, r *http.Request, req chatRequest)
+	// answerer replaces the rag service as Answerer when not nil.
+	answerer func(svc *rag.Service) bot.Answerer
+}
+
+// harness is a running bot against a fake Discord and a real database.
+type harness struct {
+	t     *testing.T
+	srv   *discordtest.Server
+	store *postgres.Store
+	svc   *rag.Service
+	llm   *fakeLLM
+	bot   *bot.Bot
+	logs  *syncBuffer
+	stop  context.CancelFunc
+	done  chan error
+}
+
+func start(t *testing.T, s setup) *harness {
+	t.Helper()
+	t.Parallel()
+	ctx := context.Background()
+	store, err := postgres.Open(ctx, pgtest.NewDatabase(t), postgres.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(store.Close)
+	if err := store.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	emb := embeddings.NewOffline(embeddings.OfflineConfig{})
+	if err := store.EnsureEmbedder(ctx, emb.Name(), emb.Dimensions()); err != nil {
+		t.Fatal(err)
+	}
+	h := &harness{t: t, store: store, logs: &syncBuffer{}, done: make(chan error, 1)}
+	var chat rag.Chat
+	if s.llm != nil {
+		h.llm = &fakeLLM{respond: s.llm}
+		ls := httptest.NewServer(h.llm)
+		t.Cleanup(ls.Close)
+		c, err := llm.New(llm.Config{BaseURL: ls.URL + "/v1", Model: "test", MaxRetries: -1, Timeout: 20 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		chat = c
+	}
+	h.svc = rag.NewService(store, emb, chat, rag.Config{})
+	for _, a := range fixtures {
+		if _, err := h.svc.Ingest(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	h.srv = discordtest.New(t)
+	sess := h.srv.Session(t, "test-token")
+	var answerer bot.Answerer = h.svc
+	if s.answerer != nil {
+		answerer = s.answerer(h.svc)
+	}
+	if s.cfg.GuildIDs == nil {
+		s.cfg.GuildIDs = []string{discordtest.GuildID}
+	}
+	if s.cfg.ShutdownTimeout == 0 {
+		s.cfg.ShutdownTimeout = 10 * time.Second
+	}
+	b, err := bot.New(sess, bot.Deps{
+		Answerer:     answerer,
+		Articles:     store,
+		Stats:        wiring.Stats{Store: store},
+		Extractor:    wiring.Extractor{Fetcher: ingest.NewFetcher(ingest.Config{})},
+		Ingester:     h.svc,
+		Feedback:     wiring.Feedback{Store: store},
+		Summarizer:   h.svc,
+		CanonicalURL: ingest.CanonicalURL,
+		DetectLang:   ingest.DetectLang,
+		Log:          slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Registerer:   prometheus.NewRegistry(),
+	}, s.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.bot = b
+	runCtx, stop := context.WithCancel(ctx)
+	h.stop = stop
+	go func() { h.done <- b.Run(runCtx) }()
+	t.Cleanup(func() {
+		h.shutdown()
+		h.checkNoMentions()
+		if t.Failed() {
+			t.Logf("bot logs:\n%s", h.logs.String())
+		}
+	})
+	h.wait(discordtest.Route("PUT", "/api/v9/applications/*/guilds/*/commands"))
+	return h
+}
+
+// shutdown stops the bot (once) and returns Run's error.
+func (h *harness) shutdown() error {
+	h.stop()
+	select {
+	case err, ok := <-h.done:
+		if ok {
+			close(h.done)
+			return err
+		}
+		return nil
+	case <-time.After(30 * time.Second):
+		h.t.Fatal("Run did not return 30 s after its context ended")
+		return nil
+	}
+}
+
+// wait returns the first request match accepts, failing after 15 s.
+func (h *harness) wait(match func(discordtest.Request) bool) discordtest.Request {
+	h.t.Helper()
+	return h.waitN(1, match)[0]
+}
+
+func (h *harness) waitN(n int, match func(discordtest.Request) bool) []discordtest.Request {
+	h.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	got, err := h.srv.WaitForN(ctx, n, match)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return got
+}
+
+// ask sends /ask question as the default member.
+func (h *harness) ask(question string) *discordgo.Interaction {
+	return h.srv.SendInteraction(&discordgo.Interaction{Data: discordgo.ApplicationCommandInteractionData{
+		Name: "ask",
+		Options: []*discordgo.ApplicationCommandInteractionDataOption{{
+			Name: "question", Type: discordgo.ApplicationCommandOptionString, Value: question,
+		}},
+	}})
+}
+
+// editOf matches edits of the original response to the interaction whose
+// body passes ok.
+func editOf(in *discordgo.Interaction, ok func(m map[string]any) bool) func(discordtest.Request) bool {
+	return func(r discordtest.Request) bool {
+		m, _ := r.JSON.(map[string]any)
+		return r.Method == "PATCH" && r.Path == "/api/v9/webhooks/"+in.AppID+"/"+in.Token+"/messages/@original" && r.Status == 200 && ok(m)
+	}
+}
+
+// callbackOf matches the interaction callback of in.
+func callbackOf(in *discordgo.Interaction) func(discordtest.Request) bool {
+	return discordtest.Route("POST", "/api/v9/interactions/"+in.ID+"/"+in.Token+"/callback")
+}
+
+func content(m map[string]any) string { s, _ := m["content"].(string); return s }
+
+func hasEmbeds(m map[string]any) bool { e, _ := m["embeds"].([]any); return len(e) > 0 }
+
+// final is an edit with the sources embed: the rendered answer.
+func final(m map[string]any) bool { return hasEmbeds(m) }
+
+// checkNoMentions asserts that every message the bot sent or edited
+// carried allowed_mentions with an empty parse list.
+func (h *harness) checkNoMentions() {
+	h.t.Helper()
+	for _, r := range h.srv.Requests() {
+		body, _ := r.JSON.(map[string]any)
+		if body == nil || (r.Method != "POST" && r.Method != "PATCH") {
+			continue
+		}
+		msg := body
+		switch {
+		case strings.HasSuffix(r.Path, "/callback"):
+			msg, _ = body["data"].(map[string]any)
+		case strings.Contains(r.Path, "/webhooks/"), strings.Contains(r.Path, "/messages") && !strings.HasSuffix(r.Path, "/threads"):
+		default:
+			continue
+		}
+		am, _ := msg["allowed_mentions"].(map[string]any)
+		parse, isList := am["parse"].([]any)
+		if am == nil || !isList || len(parse) != 0 {
+			h.t.Errorf("%s: allowed_mentions = %v, want {parse: []}", r, msg["allowed_mentions"])
+		}
+	}
+}
+
+func TestRegistration(t *testing.T) {
+	h := start(t, setup{})
+	cmds := h.srv.Commands(discordtest.GuildID)
+	type summary struct {
+		Name, FR string
+		Admin    bool
+	}
+	var got []summary
+	for _, c := range cmds {
+		s := summary{Name: c.Name}
+		if c.DescriptionLocalizations != nil {
+			s.FR = (*c.DescriptionLocalizations)[discordgo.French]
+		}
+		s.Admin = c.DefaultMemberPermissions != nil && *c.DefaultMemberPermissions == discordgo.PermissionManageGuild
+		got = append(got, s)
+	}
+	want := []summary{
+		{"ask", "Poser une question sur les archives d’actualité", false},
+		{"summarize", "Résumer un article des archives", false},
+		{"sources", "Lister les articles ingérés récemment", false},
+		{"forget", "Retirer un article des archives (admins)", true},
+		{"ingest", "Ajouter un article aux archives depuis une URL ou un fichier (admins)", true},
+		{"stats", "Afficher la taille et l’état des archives (admins)", true},
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("registered commands (-want +got):\n%s", d)
+	}
+	if len(h.srv.Commands("")) != 0 {
+		t.Error("commands registered globally although guilds are configured")
+	}
+	ids := h.srv.Identifies()
+	wantIntents := discordgo.IntentsGuilds | discordgo.IntentsGuildMessages | discordgo.IntentsDirectMessages
+	if len(ids) != 1 || ids[0].Intents != wantIntents {
+		t.Errorf("identified with %+v, want one IDENTIFY with intents %d (no privileged ones)", ids, wantIntents)
+	}
+}
+
+func TestAskExtractive(t *testing.T) {
+	h := start(t, setup{})
+	in := h.ask(askIA)
+	cb := h.wait(callbackOf(in))
+	var resp discordgo.InteractionResponse
+	if err := cb.Decode(&resp); err != nil || cb.Status != 204 || resp.Type != discordgo.InteractionResponseDeferredChannelMessageWithSource {
+		t.Fatalf("first response: %s %s, want a 204 deferred message", cb, cb.Body)
+	}
+	h.wait(editOf(in, final))
+	msg := h.srv.Original(in.Token)
+	if !strings.Contains(msg.Content, "[1]") || !strings.Contains(msg.Content, "instance nationale") {
+		t.Errorf("answer = %q, want a quote of the article cited [1]", msg.Content)
+	}
+	if len(msg.Embeds) != 1 {
+		t.Fatalf("answer has %d embeds, want the sources", len(msg.Embeds))
+	}
+	wantLine := "**1.** [Mezzour annonce une instance nationale dédiée à l'intelligence artificielle](https://news.example/2023/10/24/instance-ia) — L'Opinion · 2023-10-24"
+	if got := msg.Embeds[0].Description; !strings.HasPrefix(got, wantLine) {
+		t.Errorf("sources = %q, want it to start with %q", got, wantLine)
+	}
+	if len(msg.Components) != 1 {
+		t.Errorf("answer has %d component rows, want the vote buttons", len(msg.Components))
+	}
+}
+
+func TestAskStreamed(t *testing.T) {
+	answer := "La ministre Ghita Mezzour a annoncé la création d'une instance nationale dédiée à l'intelligence artificielle [1]. Cette instance coordonnera la stratégie du Maroc [1]."
+	const interval = 300 * time.Millisecond
+	h := start(t, setup{
+		cfg: bot.Config{StreamInterval: interval},
+		llm: func(w http.ResponseWriter, r *http.Request, req chatRequest) {
+			writeReply(w, r, req, answer, 70*time.Millisecond)
+		},
+	})
+	in := h.ask(askIA)
+	h.wait(editOf(in, final))
+	var edits []discordtest.Request
+	for _, r := range h.srv.Requests() {
+		if editOf(in, func(map[string]any) bool { return true })(r) {
+			edits = append(edits, r)
+		}
+	}
+	streamed := edits[:len(edits)-1]
+	if len(streamed) < 2 {
+		t.Fatalf("%d edits before the final one, want the text edited in as it streamed", len(streamed))
+	}
+	prev := ""
+	for i, r := range streamed {
+		c := content(r.JSON.(map[string]any))
+		if !strings.HasPrefix(answer, strings.TrimSuffix(c, "…")) || len(c) <= len(prev) {
+			t.Errorf("streamed edit %d = %q, want a longer prefix of the answer than %q", i, c, prev)
+		}
+		prev = c
+		if i > 0 {
+			if gap := r.Time.Sub(streamed[i-1].Time); gap < interval-50*time.Millisecond {
+				t.Errorf("edits %d and %d are %v apart, want at least %v", i-1, i, gap, interval)
+			}
+		}
+	}
+	msg := h.srv.Original(in.Token)
+	if want := answer; msg.Content != want {
+		t.Errorf("final answer = %q, want %q", msg.Content, want)
+	}
+}
+
+func TestMentionThreadFollowUp(t *testing.T) {
+	h := start(t, setup{
+		cfg: bot.Config{MessageContent: true},
+		llm: func(w http.ResponseWriter, r *http.Request, req chatRequest) {
+			if req.MaxTokens == 120 { // the follow-up rewrite
+				writeReply(w, r, req, "date de création de l'instance nationale dédiée à l'intelligence artificielle", 0)
+				return
+			}
+			writeReply(w, r, req, "L'instance nationale dédiée à l'intelligence artificielle sera créée en 2024 [1].", 0)
+		},
+	})
+	q := h.srv.SendMessage(&discordgo.Message{Content: "<@" + discordtest.AppID + "> " + askIA})
+	h.wait(discordtest.Route("POST", "/api/v9/channels/"+discordtest.ChannelID+"/messages/"+q.ID+"/threads"))
+	thread := h.srv.Channel(q.ID)
+	if thread == nil || thread.Name != askIA {
+		t.Fatalf("thread = %+v, want one named after the question", thread)
+	}
+	inThread := func(r discordtest.Request) bool {
+		m, _ := r.JSON.(map[string]any)
+		return r.Method == "PATCH" && strings.HasPrefix(r.Path, "/api/v9/channels/"+thread.ID+"/messages/") && hasEmbeds(m)
+	}
+	h.wait(inThread)
+
+	// A follow-up in the thread, without a mention.
+	h.srv.SendMessage(&discordgo.Message{ChannelID: thread.ID, Content: "Et quand sera-t-elle créée ?"})
+	h.waitN(2, inThread)
+	msgs := h.srv.ChannelMessages(thread.ID)
+	var answers []string
+	for _, m := range msgs {
+		if m.Author.ID == discordtest.AppID {
+			answers = append(answers, m.Content)
+		}
+	}
+	if len(answers) != 2 || !strings.Contains(answers[1], "2024 [1]") {
+		t.Errorf("bot messages in the thread = %q, want two answers", answers)
+	}
+	// The follow-up was rewritten with the conversation so far.
+	var rewrite *chatRequest
+	for _, r := range h.llm.requests() {
+		if r.MaxTokens == 120 {
+			rewrite = &r
+		}
+	}
+	if rewrite == nil {
+		t.Fatal("the follow-up was not rewritten with the conversation")
+	}
+	all, _ := json.Marshal(rewrite.Messages)
+	for _, want := range []string{"Mezzour", "Et quand sera-t-elle créée ?"} {
+		if !strings.Contains(string(all), want) {
+			t.Errorf("rewrite request lacks %q: %s", want, all)
+		}
+	}
+}
+
+func TestLongAnswerSplit(t *testing.T) {
+	var b strings.Builder
+	for i := range 40 {
+		fmt.Fprintf(&b, "Point %d : l'instance nationale dédiée à l'intelligence artificielle coordonnera la stratégie du Maroc [1]. ", i)
+		if i%8 == 7 {
+			b.WriteString("\n\n")
+		}
+	}
+	long := strings.TrimSpace(b.String())
+	h := start(t, setup{llm: func(w http.ResponseWriter, r *http.Request, req chatRequest) { writeReply(w, r, req, long, 0) }})
+	in := h.ask(askIA)
+	followUps := h.waitN(2, discordtest.Route("POST", "/api/v9/webhooks/*/"+in.Token))
+	h.wait(editOf(in, func(m map[string]any) bool { return strings.HasPrefix(content(m), "Point 0") }))
+	msgs := []*discordgo.Message{h.srv.Original(in.Token)}
+	for _, r := range followUps {
+		var m discordgo.Message
+		if err := json.Unmarshal(r.Response, &m); err != nil || r.Status != 200 {
+			t.Fatalf("follow-up %s: %s", r, r.Response)
+		}
+		msgs = append(msgs, &m)
+	}
+	var parts []string
+	for i, m := range msgs {
+		if n := utf8.RuneCountInString(m.Content); n > 2000 {
+			t.Errorf("message %d has %d characters", i, n)
+		}
+		if regexp.MustCompile(`^\s*\[\d`).MatchString(m.Content) || regexp.MustCompile(`\[\d*$`).MatchString(m.Content) {
+			t.Errorf("message %d cuts a citation: %q…%q", i, m.Content[:20], m.Content[len(m.Content)-20:])
+		}
+		last := i == len(msgs)-1
+		if (len(m.Embeds) > 0) != last || (len(m.Components) > 0) != last {
+			t.Errorf("message %d: %d embeds, %d component rows; want sources and buttons on the last message only", i, len(m.Embeds), len(m.Components))
+		}
+		parts = append(parts, m.Content)
+	}
+	if got := strings.Join(strings.Fields(strings.Join(parts, " ")), " "); got != strings.Join(strings.Fields(long), " ") {
+		t.Errorf("the parts do not add up to the answer:\n%s", got)
+	}
+}
+
+func TestAdminCommands(t *testing.T) {
+	h := start(t, setup{cfg: bot.Config{AdminRoleIDs: []string{"777"}}})
+	upload, err := os.ReadFile("testdata/upload.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := h.srv.AddAttachment("upload.md", upload)
+	ingestCmd := func(member *discordgo.Member) *discordgo.Interaction {
+		return h.srv.SendInteraction(&discordgo.Interaction{Member: member, Data: discordgo.ApplicationCommandInteractionData{
+			Name:    "ingest",
+			Options: []*discordgo.ApplicationCommandInteractionDataOption{{Name: "file", Type: discordgo.ApplicationCommandOptionAttachment, Value: "900"}},
+			Resolved: &discordgo.ApplicationCommandInteractionDataResolved{Attachments: map[string]*discordgo.MessageAttachment{
+				"900": {ID: "900", Filename: "upload.md", URL: url + "?ex=1&hm=sig", Size: len(upload), ContentType: "text/markdown"},
+			}},
+		}})
+	}
+
+	t.Run("refused to a member", func(t *testing.T) {
+		in := ingestCmd(&discordgo.Member{Permissions: discordtest.DefaultPermissions})
+		cb := h.wait(callbackOf(in))
+		var resp discordgo.InteractionResponse
+		if err := cb.Decode(&resp); err != nil {
+			t.Fatal(err)
+		}
+		if resp.Type != discordgo.InteractionResponseChannelMessageWithSource || resp.Data.Flags != discordgo.MessageFlagsEphemeral || !strings.Contains(resp.Data.Content, "🔒") {
+			t.Errorf("response = %s, want an ephemeral refusal", cb.Body)
+		}
+	})
+	t.Run("file ingested by a manager", func(t *testing.T) {
+		in := ingestCmd(&discordgo.Member{Permissions: discordtest.DefaultPermissions | discordgo.PermissionManageGuild})
+		h.wait(editOf(in, func(m map[string]any) bool { return strings.HasPrefix(content(m), "✅") }))
+		a, err := h.store.ArticleByURL(context.Background(), url)
+		if err != nil {
+			t.Fatalf("the uploaded article is not in the database: %v", err)
+		}
+		if a.Title != "Rabat inaugure une bibliothèque numérique ouverte" || a.Publisher != "Le Journal de Test" {
+			t.Errorf("stored article = %q by %q", a.Title, a.Publisher)
+		}
+		var progress []string
+		for _, r := range h.srv.Requests() {
+			if editOf(in, func(map[string]any) bool { return true })(r) {
+				progress = append(progress, content(r.JSON.(map[string]any)))
+			}
+		}
+		if len(progress) < 3 {
+			t.Errorf("progress edits = %q, want download, extraction and storage reported", progress)
+		}
+	})
+	t.Run("stats by an admin role", func(t *testing.T) {
+		in := h.srv.SendInteraction(&discordgo.Interaction{
+			Member: &discordgo.Member{Roles: []string{"777"}},
+			Data:   discordgo.ApplicationCommandInteractionData{Name: "stats"},
+		})
+		cb := h.wait(callbackOf(in))
+		var resp discordgo.InteractionResponse
+		if err := cb.Decode(&resp); err != nil || len(resp.Data.Embeds) != 1 {
+			t.Fatalf("stats response = %s", cb.Body)
+		}
+		if f := resp.Data.Embeds[0].Fields[0]; f.Value != "3" {
+			t.Errorf("articles = %q, want 3", f.Value)
+		}
+	})
+	t.Run("forget by URL", func(t *testing.T) {
+		in := h.srv.SendInteraction(&discordgo.Interaction{
+			Member: &discordgo.Member{Permissions: discordgo.PermissionAdministrator},
+			Data: discordgo.ApplicationCommandInteractionData{Name: "forget", Options: []*discordgo.ApplicationCommandInteractionDataOption{{
+				Name: "article", Type: discordgo.ApplicationCommandOptionString, Value: fixtures[1].URL,
+			}}},
+		})
+		h.wait(callbackOf(in))
+		if _, err := h.store.ArticleByURL(context.Background(), fixtures[1].URL); err == nil {
+			t.Error("the article is still stored after /forget")
+		}
+	})
+}
+
+func TestVoteStored(t *testing.T) {
+	h := start(t, setup{})
+	in := h.ask(askIA)
+	h.wait(editOf(in, final))
+	answer := h.srv.Original(in.Token)
+	buttons := answer.Components[0].(*discordgo.ActionsRow).Components
+	click := func(b discordgo.MessageComponent) {
+		t.Helper()
+		c := h.srv.SendInteraction(&discordgo.Interaction{
+			Type:    discordgo.InteractionMessageComponent,
+			Message: answer,
+			Data:    discordgo.MessageComponentInteractionData{CustomID: b.(*discordgo.Button).CustomID, ComponentType: discordgo.ButtonComponent},
+		})
+		cb := h.wait(callbackOf(c))
+		if cb.Status != 204 {
+			t.Fatalf("vote callback: %s %s", cb, cb.Response)
+		}
+	}
+	click(buttons[0])
+	fb, err := h.store.RecentFeedback(context.Background(), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fb) != 1 || fb[0].Vote != 1 || fb[0].Question != askIA || fb[0].UserID != discordtest.UserID ||
+		fb[0].MessageID != answer.ID || fb[0].Answer == "" || len(fb[0].Citations) != 1 {
+		t.Fatalf("stored feedback = %+v, want one 👍 with the question, answer and citation", fb)
+	}
+	click(buttons[1])
+	fb, err = h.store.RecentFeedback(context.Background(), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fb) != 1 || fb[0].Vote != -1 {
+		t.Errorf("after a second click: %+v, want the same row with the vote changed", fb)
+	}
+}
+
+func TestRateLimit(t *testing.T) {
+	h := start(t, setup{cfg: bot.Config{UserPerMinute: 1, UserBurst: 1}})
+	first := h.ask(askIA)
+	h.wait(callbackOf(first))
+	second := h.ask(askIA)
+	cb := h.wait(callbackOf(second))
+	var resp discordgo.InteractionResponse
+	if err := cb.Decode(&resp); err != nil {
+		t.Fatal(err)
+	}
+	if resp.Type != discordgo.InteractionResponseChannelMessageWithSource || resp.Data.Flags != discordgo.MessageFlagsEphemeral ||
+		!strings.Contains(resp.Data.Content, "wait 60 seconds") {
+		t.Errorf("second question: %s, want an ephemeral note to wait a minute", cb.Body)
+	}
+	h.wait(editOf(first, final))
+}
+
+func TestLLMFailure(t *testing.T) {
+	h := start(t, setup{llm: func(w http.ResponseWriter, _ *http.Request, _ chatRequest) {
+		http.Error(w, `{"error":{"message":"model overloaded","type":"server_error"}}`, http.StatusInternalServerError)
+	}})
+	in := h.ask(askIA)
+	edit := h.wait(editOf(in, func(m map[string]any) bool { return errorID.MatchString(content(m)) }))
+	m := errorID.FindStringSubmatch(content(edit.JSON.(map[string]any)))
+	if m == nil {
+		t.Fatalf("apology %q has no error id", content(edit.JSON.(map[string]any)))
+	}
+	logs := h.logs.String()
+	if !strings.Contains(logs, `"error_id":"`+m[1]+`"`) || !strings.Contains(logs, "model overloaded") {
+		t.Errorf("logs lack the detail under error id %s:\n%s", m[1], logs)
+	}
+	if strings.Contains(logs, "test-token") {
+		t.Error("the bot token appears in the logs")
+	}
+}
+
+// panicOnce panics on its first question, then answers with the service.
+type panicOnce struct {
+	svc  *rag.Service
+	once sync.Once
+}
+
+func (p *panicOnce) Ask(ctx context.Context, q rag.Question) (rag.Answer, error) {
+	p.once.Do(func() { panic("boom") })
+	return p.svc.Ask(ctx, q)
+}
+
+func TestPanicAnswered(t *testing.T) {
+	h := start(t, setup{answerer: func(svc *rag.Service) bot.Answerer { return &panicOnce{svc: svc} }})
+	in := h.ask(askIA)
+	h.wait(editOf(in, func(m map[string]any) bool { return errorID.MatchString(content(m)) }))
+	if !strings.Contains(h.logs.String(), "answer panicked") {
+		t.Error("the panic is not logged")
+	}
+	next := h.ask(askIA)
+	h.wait(editOf(next, final))
+}
+
+func TestDuplicateInteraction(t *testing.T) {
+	h := start(t, setup{})
+	in := h.ask(askIA)
+	h.srv.Dispatch("INTERACTION_CREATE", in) // as a replay after a reconnect would
+	h.wait(editOf(in, final))
+	time.Sleep(200 * time.Millisecond)
+	n := 0
+	for _, r := range h.srv.Requests() {
+		if callbackOf(in)(r) {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d callbacks for one interaction delivered twice, want 1", n)
+	}
+}
+
+func TestShutdownWhileAnswering(t *testing.T) {
+	release := make(chan struct{})
+	answer := "L'instance nationale dédiée à l'intelligence artificielle sera créée en 2024 [1]."
+	h := start(t, setup{
+		cfg: bot.Config{Workers: 1, QueueSize: 4},
+		llm: func(w http.ResponseWriter, r *http.Request, req chatRequest) {
+			select {
+			case <-release:
+				writeReply(w, r, req, answer, 0)
+			case <-r.Context().Done():
+			}
+		},
+	})
+	first := h.ask(askIA)
+	h.wait(callbackOf(first))
+	second := h.ask(askIA)
+	h.wait(editOf(second, func(m map[string]any) bool { return strings.Contains(content(m), "la 1ᵉ dans la file") }))
+
+	stopped := make(chan error, 1)
+	go func() { stopped <- h.shutdown() }()
+	time.Sleep(300 * time.Millisecond) // the bot is now stopping, the first answer still in flight
+	close(release)
+	if err := <-stopped; err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if msg := h.srv.Original(first.Token); msg.Content != answer {
+		t.Errorf("answer in flight = %q, want it finished before shutdown: %q", msg.Content, answer)
+	}
+	if msg := h.srv.Original(second.Token); !strings.Contains(msg.Content, "redémarre") {
+		t.Errorf("queued question = %q, want a note to ask again", msg.Content)
+	}
+}
+
+func TestSummarize(t *testing.T) {
+	h := start(t, setup{})
+	in := h.srv.SendInteraction(&discordgo.Interaction{Data: discordgo.ApplicationCommandInteractionData{
+		Name: "summarize",
+		Options: []*discordgo.ApplicationCommandInteractionDataOption{{
+			Name: "article", Type: discordgo.ApplicationCommandOptionString, Value: fixtures[0].URL,
+		}},
+	}})
+	h.wait(editOf(in, final))
+	msg := h.srv.Original(in.Token)
+	if !strings.HasPrefix(msg.Content, "**Mezzour annonce") || !strings.Contains(msg.Content, "[1]") {
+		t.Errorf("summary = %q, want the title and cited bullets", msg.Content)
+	}
+	if len(msg.Embeds) != 1 || !strings.Contains(msg.Embeds[0].Description, fixtures[0].URL) {
+		t.Errorf("summary sources = %+v, want the article", msg.Embeds)
+	}
+	unknown := h.srv.SendInteraction(&discordgo.Interaction{Data: discordgo.ApplicationCommandInteractionData{
+		Name:    "summarize",
+		Options: []*discordgo.ApplicationCommandInteractionDataOption{{Name: "article", Type: discordgo.ApplicationCommandOptionString, Value: "999999"}},
+	}})
+	cb := h.wait(callbackOf(unknown))
+	if !strings.Contains(string(cb.Body), "No article matches") {
+		t.Errorf("unknown article: %s", cb.Body)
+	}
+}
+
+func TestPostDigest(t *testing.T) {
+	h := start(t, setup{})
+	ids, err := h.bot.Post(context.Background(), discordtest.ChannelID, []string{"**Digest** @everyone https://news.example/a", "Part two"})
+	if err != nil || len(ids) != 2 {
+		t.Fatalf("Post = %v, %v; want two message ids", ids, err)
+	}
+	for i, id := range ids {
+		m := h.srv.Message(id)
+		if m == nil || m.Flags&discordgo.MessageFlagsSuppressEmbeds == 0 {
+			t.Errorf("part %d = %+v, want a message with link previews suppressed", i, m)
+		}
+	}
+	if _, err := h.bot.Post(context.Background(), discordtest.ChannelID, []string{strings.Repeat("x", 2001)}); err == nil {
+		t.Error("Post of a part over 2000 characters succeeded")
+	}
+}

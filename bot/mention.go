@@ -1,0 +1,121 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+)
+
+// threadArchiveMinutes is how long an idle answer thread stays open.
+const threadArchiveMinutes = 1440
+
+// onMessage answers a message that mentions the bot in a new thread, and
+// any later message in a conversation the bot keeps (its threads, DMs).
+func (b *Bot) onMessage(s *discordgo.Session, ev *discordgo.MessageCreate) {
+	m := ev.Message
+	botID := b.botUserID()
+	if m == nil || m.Author == nil || m.Author.Bot || m.Author.ID == botID || botID == "" {
+		return
+	}
+	mentioned := mentionsUser(m, botID)
+	history, inConv := b.convs.history(m.ChannelID)
+	if !mentioned && !inConv {
+		return
+	}
+	if !b.seen.first("m"+m.ID) || b.stopping.Load() {
+		return
+	}
+	b.inflight.Add(1)
+	defer b.inflight.Done()
+	ctx, cancel := context.WithTimeout(b.work, 30*time.Second)
+	defer cancel()
+	defer func() {
+		if v := recover(); v != nil {
+			id := newErrorID()
+			b.metrics.errors.WithLabelValues("panic").Inc()
+			b.log.Error("message handler panicked", "error_id", id, "panic", fmt.Sprint(v), "message", m.ID, "channel", m.ChannelID)
+			b.report(ctx, b.replyTo(ctx, m, tr("en", "apology", id)))
+		}
+	}()
+
+	question := stripMention(m.Content, botID)
+	lang, ui := b.languages(question, "en")
+	if question == "" {
+		if mentioned {
+			b.report(ctx, b.replyTo(ctx, m, tr(ui, "empty")))
+		}
+		return
+	}
+	if ok, wait := b.limiter.allow(m.Author.ID, m.GuildID); !ok {
+		b.metrics.questions.WithLabelValues("mention", "rate_limited").Inc()
+		b.report(ctx, b.replyTo(ctx, m, tr(ui, "rate_limited", seconds(wait))))
+		return
+	}
+	start := time.Now()
+	channel := m.ChannelID
+	if !inConv && m.GuildID != "" {
+		// A new conversation gets its own thread; inside a thread or a
+		// channel without threads, the answer stays where it was asked.
+		th, err := b.s.MessageThreadStartComplex(m.ChannelID, m.ID, &discordgo.ThreadStart{
+			Name: threadName(question), AutoArchiveDuration: threadArchiveMinutes,
+		}, discordgo.WithContext(ctx))
+		if err == nil {
+			channel = th.ID
+		} else {
+			b.log.Info("answering in place: cannot start a thread", "channel", m.ChannelID, "err", err)
+		}
+	}
+	b.convs.start(channel)
+	placeholder := &discordgo.MessageSend{Content: tr(ui, "thinking"), AllowedMentions: noMentions()}
+	if channel == m.ChannelID {
+		placeholder.Reference = &discordgo.MessageReference{MessageID: m.ID, ChannelID: m.ChannelID, GuildID: m.GuildID}
+	}
+	ph, err := b.s.ChannelMessageSendComplex(channel, placeholder, discordgo.WithContext(ctx))
+	if err != nil {
+		b.report(ctx, fmt.Errorf("post the placeholder in channel %s: %w", channel, err))
+		return
+	}
+	b.enqueue(ctx, &askJob{
+		source: "mention", question: question, lang: lang, uiLang: ui, history: history, conv: channel,
+		userID: m.Author.ID, guildID: m.GuildID, channel: channel, start: start,
+		reply: &channelReply{b: b, channelID: channel, messageID: ph.ID},
+	})
+}
+
+// replyTo answers a message with a short text, as a reply.
+func (b *Bot) replyTo(ctx context.Context, m *discordgo.Message, content string) error {
+	_, err := b.s.ChannelMessageSendComplex(m.ChannelID, &discordgo.MessageSend{
+		Content:         content,
+		AllowedMentions: noMentions(),
+		Reference:       &discordgo.MessageReference{MessageID: m.ID, ChannelID: m.ChannelID, GuildID: m.GuildID},
+	}, discordgo.WithContext(ctx))
+	if err != nil {
+		return fmt.Errorf("reply to message %s in channel %s: %w", m.ID, m.ChannelID, err)
+	}
+	return nil
+}
+
+// mentionsUser reports whether m mentions the user id.
+func mentionsUser(m *discordgo.Message, id string) bool {
+	for _, u := range m.Mentions {
+		if u != nil && u.ID == id {
+			return true
+		}
+	}
+	return strings.Contains(m.Content, "<@"+id+">") || strings.Contains(m.Content, "<@!"+id+">")
+}
+
+// stripMention removes the mentions of the user id from content.
+func stripMention(content, id string) string {
+	content = strings.ReplaceAll(content, "<@!"+id+">", " ")
+	content = strings.ReplaceAll(content, "<@"+id+">", " ")
+	return strings.Join(strings.Fields(content), " ")
+}
+
+// threadName makes a thread name (1 to 100 characters) from a question.
+func threadName(q string) string {
+	return truncate(q, 100)
+}

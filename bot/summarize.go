@@ -1,0 +1,83 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/dalil-news/dalil/rag"
+)
+
+// resolveArticle finds the article an admin or member named: an id, a URL
+// or "latest". The error wraps rag.ErrNotFound when there is none.
+func (b *Bot) resolveArticle(ctx context.Context, ref string) (rag.Article, error) {
+	ref = strings.TrimSpace(ref)
+	if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
+		return b.deps.Articles.Article(ctx, id)
+	}
+	if ref == "latest" {
+		arts, err := b.deps.Articles.RecentArticles(ctx, time.Time{}, 1)
+		if err != nil {
+			return rag.Article{}, err
+		}
+		if len(arts) == 0 {
+			return rag.Article{}, fmt.Errorf("latest article: %w", rag.ErrNotFound)
+		}
+		return arts[0], nil
+	}
+	if ref == "" {
+		return rag.Article{}, fmt.Errorf("empty reference: %w", rag.ErrNotFound)
+	}
+	if b.deps.CanonicalURL != nil {
+		if u, err := b.deps.CanonicalURL(ref); err == nil {
+			ref = u
+		}
+	}
+	return b.deps.Articles.ArticleByURL(ctx, ref)
+}
+
+// handleSummarize answers /summarize article (id, URL or "latest"): a
+// deferred response, then the summary from a worker, with the article as
+// its source.
+func (b *Bot) handleSummarize(ctx context.Context, r *request, ref string) {
+	if ok, wait := b.limiter.allow(r.userID(), r.i.GuildID); !ok {
+		b.metrics.questions.WithLabelValues("summarize", "rate_limited").Inc()
+		b.report(ctx, r.respond(ctx, tr(r.lang, "rate_limited", seconds(wait)), true))
+		return
+	}
+	a, err := b.resolveArticle(ctx, ref)
+	if err != nil {
+		if errors.Is(err, rag.ErrNotFound) {
+			b.report(ctx, r.respond(ctx, tr(r.lang, "unknown", escapeMarkdown(truncate(ref, 200))), true))
+		} else {
+			b.adminFailed(ctx, r, "find the article to summarize", err)
+		}
+		return
+	}
+	start := time.Now()
+	if err := r.deferReply(ctx, false); err != nil {
+		b.report(ctx, err)
+		return
+	}
+	b.enqueue(ctx, &askJob{
+		source: "summarize", question: "/summarize " + ref, uiLang: r.lang,
+		userID: r.userID(), guildID: r.i.GuildID, channel: r.i.ChannelID, reply: r, start: start,
+		do: func(ctx context.Context, _ func(string)) (rag.Answer, error) {
+			sum, err := b.deps.Summarizer.Summarize(ctx, a.ID, "")
+			if err != nil {
+				return rag.Answer{}, err
+			}
+			return rag.Answer{
+				Found:     true,
+				Text:      "**" + escapeMarkdown(truncate(sum.Article.Title, 250)) + "**\n\n" + sum.Text,
+				Citations: []rag.Citation{{N: 1, Article: sum.Article}},
+				Mode:      sum.Mode,
+				Note:      sum.Note,
+				Usage:     sum.Usage,
+			}, nil
+		},
+	})
+}

@@ -1,0 +1,82 @@
+// Package wiring connects the Discord bot to dalil's other adapters: the
+// PostgreSQL store (statistics, feedback) and the ingest package (URLs and
+// uploaded files). The bot declares what it consumes; these small types
+// translate, so that bot and postgres never import each other. cmd/dalil
+// and the bot's end-to-end tests use the same wiring.
+package wiring
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+
+	"github.com/dalil-news/dalil/bot"
+	"github.com/dalil-news/dalil/ingest"
+	"github.com/dalil-news/dalil/postgres"
+	"github.com/dalil-news/dalil/rag"
+)
+
+var (
+	_ bot.StatsReader   = Stats{}
+	_ bot.FeedbackStore = Feedback{}
+	_ bot.Extractor     = Extractor{}
+)
+
+// Stats reports a store's contents to the bot.
+type Stats struct{ Store *postgres.Store }
+
+// Stats implements bot.StatsReader.
+func (s Stats) Stats(ctx context.Context) (bot.Stats, error) {
+	st, err := s.Store.Stats(ctx)
+	if err != nil {
+		return bot.Stats{}, err
+	}
+	return bot.Stats{
+		Articles: st.Articles, Chunks: st.Chunks, Embedder: st.Embedder, Dimensions: st.Dimensions,
+		DatabaseBytes: st.DatabaseBytes, NewestIngest: st.NewestIngest,
+	}, nil
+}
+
+// Feedback stores the bot's votes in a store.
+type Feedback struct{ Store *postgres.Store }
+
+// SaveFeedback implements bot.FeedbackStore.
+func (f Feedback) SaveFeedback(ctx context.Context, v bot.Feedback) error {
+	return f.Store.SaveFeedback(ctx, postgres.Feedback{
+		GuildID: v.GuildID, ChannelID: v.ChannelID, MessageID: v.MessageID, UserID: v.UserID,
+		Question: v.Question, Answer: v.Answer, Citations: v.Citations, Vote: v.Vote,
+	})
+}
+
+// Extractor fetches URLs with an ingest.Fetcher and extracts articles
+// from pages and uploaded files.
+type Extractor struct {
+	Fetcher *ingest.Fetcher
+}
+
+// FetchURL implements bot.Extractor.
+func (e Extractor) FetchURL(ctx context.Context, rawURL string) (rag.Article, error) {
+	doc, err := e.Fetcher.Fetch(ctx, rawURL)
+	if err != nil {
+		return rag.Article{}, err
+	}
+	return ingest.Extract(doc)
+}
+
+// ExtractFile implements bot.Extractor. The article's URL is where Discord
+// serves the file; its publisher is left empty rather than named after
+// Discord's CDN.
+func (e Extractor) ExtractFile(name, fileURL, contentType string, body []byte) (rag.Article, error) {
+	u, err := url.Parse(fileURL)
+	if err != nil || u.Host == "" {
+		return rag.Article{}, fmt.Errorf("file %s: invalid URL %q", name, fileURL)
+	}
+	a, err := ingest.Extract(&ingest.Document{Source: name, URL: fileURL, ContentType: contentType, Body: body})
+	if err != nil {
+		return rag.Article{}, err
+	}
+	if a.Publisher == u.Hostname() {
+		a.Publisher = ""
+	}
+	return a, nil
+}
