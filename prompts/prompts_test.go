@@ -289,3 +289,17 @@ func TestDigestIntro(t *testing.T) {
 		t.Errorf("DigestIntro(no day) err = nil, want an error")
 	}
 }
+
+func TestRelanguage(t *testing.T) {
+	msg, err := prompts.Relanguage("fr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "relanguage_fr", []prompts.Message{msg})
+	if msg.Role != prompts.RoleUser {
+		t.Errorf("role %q, want user", msg.Role)
+	}
+	if _, err := prompts.Relanguage("xx"); err == nil {
+		t.Error("Relanguage(xx) succeeded, want an error for an unknown language")
+	}
+}

@@ -85,6 +85,9 @@ func (s *Service) Ask(ctx context.Context, q Question) (Answer, error) {
 	if mode == ModeLLM && s.chat == nil {
 		return Answer{}, fmt.Errorf("ask: mode llm needs a chat model (set CHAT_MODEL)")
 	}
+	if q.Lang == "" && s.cfg.DetectLang != nil {
+		q.Lang = s.cfg.DetectLang(q.Text)
+	}
 	ans := Answer{Question: q.Text, Mode: mode}
 	query, usage, err := s.standalone(ctx, q, mode)
 	if err != nil {

@@ -94,6 +94,9 @@ func (s *Service) llmAnswer(ctx context.Context, q Question, ans Answer, ps []Pa
 	}
 	ans.Usage.PromptTokens += comp.Usage.PromptTokens
 	ans.Usage.CompletionTokens += comp.Usage.CompletionTokens
+	if comp, err = s.inLanguage(ctx, q.Lang, msgs, comp, &ans); err != nil {
+		return Answer{}, fmt.Errorf("answer %q: %w", q.Text, err)
+	}
 	if strings.HasPrefix(strings.TrimSpace(comp.Text), prompts.NotFound) {
 		ans.Text = notFoundText(q.Lang)
 		return ans, nil
@@ -121,6 +124,33 @@ func (s *Service) llmAnswer(ctx context.Context, q Question, ans Answer, ps []Pa
 		ans.Citations = append(ans.Citations, Citation{N: n, Article: g.article, ChunkID: chunkID, Quote: quote})
 	}
 	return ans, nil
+}
+
+// inLanguage asks the model once more, for the same answer in lang, when
+// its reply is in another language than the question's. A reply still in
+// the wrong language is kept, with a note.
+func (s *Service) inLanguage(ctx context.Context, lang string, msgs []prompts.Message, comp Completion, ans *Answer) (Completion, error) {
+	if s.cfg.DetectLang == nil || lang == "" || strings.HasPrefix(strings.TrimSpace(comp.Text), prompts.NotFound) {
+		return comp, nil
+	}
+	if got := s.cfg.DetectLang(comp.Text); got == "" || got == lang {
+		return comp, nil
+	}
+	again, err := prompts.Relanguage(lang)
+	if err != nil {
+		return comp, nil // not a language dalil names: keep the reply
+	}
+	msgs = append(msgs, prompts.Message{Role: prompts.RoleAssistant, Content: comp.Text}, again)
+	redo, err := s.chat.Complete(ctx, ChatRequest{Messages: fromPromptMessages(msgs)}, nil)
+	if err != nil {
+		return Completion{}, err
+	}
+	ans.Usage.PromptTokens += redo.Usage.PromptTokens
+	ans.Usage.CompletionTokens += redo.Usage.CompletionTokens
+	if got := s.cfg.DetectLang(redo.Text); got != "" && got != lang {
+		ans.Note = "the model answered in another language than the question's"
+	}
+	return redo, nil
 }
 
 // bestQuote returns the sentence of the passages that shares the most words

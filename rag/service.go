@@ -31,6 +31,11 @@ type Config struct {
 	Location *time.Location
 	// Now returns the current time (default time.Now); tests inject a clock.
 	Now func() time.Time
+	// DetectLang guesses the language of a text (fr, en, ar, or "" when
+	// unsure). When set, questions without a language get one, and an LLM
+	// answer in another language than the question is asked for again in
+	// the right one.
+	DetectLang func(text string) string
 }
 
 func (c Config) withDefaults() Config {

@@ -84,7 +84,8 @@ func newService(t *testing.T, chat rag.Chat) (*rag.Service, *postgres.Store) {
 	emb := embeddings.NewOffline(embeddings.OfflineConfig{Dimensions: 768})
 	store := newStore(t, emb)
 	svc := rag.NewService(store, emb, chat, rag.Config{
-		Now: func() time.Time { return time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC) },
+		Now:        func() time.Time { return time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC) },
+		DetectLang: ingest.DetectLang,
 	})
 	for _, a := range sampleArticles(t) {
 		if _, err := svc.Ingest(context.Background(), a); err != nil {
@@ -306,9 +307,9 @@ func TestAskLLM(t *testing.T) {
 		wantNote  bool   // fell back to extractive
 		wantCites int
 	}{
-		{"cited answer", "Maha Gmira a présenté l'IA Homemade au Maroc [1].", true, "Maha Gmira a présenté l'IA Homemade au Maroc [1].", false, 1},
-		{"citation to a missing source dropped", "Maha Gmira parle d'IA Homemade [1][7]. Une phrase inventée [7].", true, "Maha Gmira parle d'IA Homemade [1].", false, 1},
-		{"no citation falls back to quotes", "L'IA Homemade est une idée marocaine.", true, "Maha Gmira", true, 1},
+		{"cited answer", "The expert Maha Gmira presented the idea of a homemade AI for Morocco [1].", true, "The expert Maha Gmira presented the idea of a homemade AI for Morocco [1].", false, 1},
+		{"citation to a missing source dropped", "Maha Gmira spoke about the homemade AI [1][7]. An invented sentence about the king [7].", true, "Maha Gmira spoke about the homemade AI [1].", false, 1},
+		{"no citation falls back to quotes", "The homemade AI is a Moroccan idea from the experts.", true, "Maha Gmira", true, 1},
 		{"model says not found", prompts.NotFound + " The sources do not cover this.", false, "The archive does not say.", false, 0},
 	}
 	for _, tt := range tests {
@@ -386,5 +387,31 @@ func TestAskFollowUpWithoutLLM(t *testing.T) {
 	}
 	if !strings.Contains(ans.Query, "homemade") || !ans.Found || !strings.Contains(ans.Text, "Maha Gmira") {
 		t.Errorf("follow-up: query %q, found %v, answer %q; want the previous question's words in the query and Maha Gmira", ans.Query, ans.Found, ans.Text)
+	}
+}
+
+// TestAskLLMWrongLanguage: a model that answers a French question in English
+// is asked once more for the French answer.
+func TestAskLLMWrongLanguage(t *testing.T) {
+	cs, chat := newChat(t, func(r chatRequest) string {
+		if len(r.Messages) <= 2 {
+			return "The expert Maha Gmira introduced the idea of a homemade AI for Morocco [1]."
+		}
+		return "L'experte Maha Gmira a présenté l'idée d'une IA Homemade pour le Maroc [1]."
+	})
+	svc, _ := newService(t, chat)
+	ans, err := svc.Ask(context.Background(), rag.Question{Text: "Qui a présenté l'IA Homemade au Maroc ?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(ans.Text, "L'experte Maha Gmira") || ans.Note != "" || len(ans.Citations) != 1 {
+		t.Errorf("answer %q (note %q, %d citations); want the French reply with its citation", ans.Text, ans.Note, len(ans.Citations))
+	}
+	last := cs.last()
+	if n := len(last.Messages); n != 4 || last.Messages[n-2].Role != "assistant" || !strings.Contains(last.Messages[n-1].Content, "French") {
+		t.Errorf("second request %+v: want the English reply then a request for French", last.Messages)
+	}
+	if ans.Usage.CompletionTokens != 40 {
+		t.Errorf("usage %+v: want both calls counted", ans.Usage)
 	}
 }
