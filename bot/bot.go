@@ -1,11 +1,14 @@
 // Package bot is dalil's Discord adapter: slash commands (/ask, /summarize,
-// /sources, and the admin commands /ingest, /forget, /stats), answers to mentions in
-// threads with follow-up conversations, rendering within Discord's limits,
-// permission checks, rate limits, a bounded worker pool and feedback votes.
+// /sources, and the admin commands /ingest, /forget, /stats, /digest,
+// /feeds), answers to mentions in threads with follow-up conversations,
+// rendering within Discord's limits, permission checks, rate limits, a
+// bounded worker pool and feedback votes.
 //
 // The bot declares the small interfaces it consumes (Answerer, Summarizer,
-// ArticleStore, StatsReader, Extractor, Ingester, FeedbackStore); cmd/dalil wires them to
-// the rag service, the PostgreSQL store and the ingest package.
+// ArticleStore, StatsReader, Extractor, Ingester, FeedbackStore,
+// DigestControl, FeedStore, FeedPoller); cmd/dalil wires them to the rag
+// service and scheduler, the PostgreSQL store and the ingest and feeds
+// packages.
 //
 // Conversations in threads are kept in memory: a bounded map from thread ID
 // to the last turns. After a restart, a thread the bot started earlier is no
@@ -107,6 +110,49 @@ type FeedbackStore interface {
 	SaveFeedback(ctx context.Context, f Feedback) error
 }
 
+// DigestControl configures channels' daily digests and posts or previews
+// them; wiring.Digests connects it to the store and the rag.Scheduler.
+type DigestControl interface {
+	// DigestChannel returns a channel's digest settings; the error wraps
+	// rag.ErrNotFound when the channel has none.
+	DigestChannel(ctx context.Context, channelID string) (rag.DigestChannel, error)
+	// SetDigestChannel stores a channel's settings and returns them as stored.
+	SetDigestChannel(ctx context.Context, c rag.DigestChannel) (rag.DigestChannel, error)
+	// ChannelSchedule parses a channel's schedule in its time zone; the
+	// error names the bad schedule or time zone.
+	ChannelSchedule(c rag.DigestChannel) (rag.Schedule, *time.Location, error)
+	// PostNow posts the channel's digest of everything since its last one,
+	// recorded so that it is never posted twice; no parts means nothing new.
+	PostNow(ctx context.Context, channelID string) (rag.Digest, error)
+	// Preview composes, without posting or recording, the digest the
+	// channel would get now.
+	Preview(ctx context.Context, c rag.DigestChannel) (rag.Digest, error)
+}
+
+// FeedStore keeps the RSS/Atom feeds the poller follows; *postgres.Store
+// is one. Lookups of missing feeds return an error wrapping rag.ErrNotFound.
+type FeedStore interface {
+	// AddFeed subscribes to the feed at a canonical URL; created is false
+	// when it was there already (its interval is then updated).
+	AddFeed(ctx context.Context, url string, interval time.Duration) (f rag.Feed, created bool, err error)
+	Feeds(ctx context.Context) ([]rag.Feed, error)
+	Feed(ctx context.Context, id int64) (rag.Feed, error)
+	FeedByURL(ctx context.Context, url string) (rag.Feed, error)
+	RemoveFeed(ctx context.Context, id int64) error
+}
+
+// FeedPollResult counts what one poll of a feed did.
+type FeedPollResult struct {
+	Items int // items read
+	New   int // articles created or updated
+}
+
+// FeedPoller polls one feed at once, ingesting its new items and saving
+// its state; wiring.FeedPoller connects it to the feeds package.
+type FeedPoller interface {
+	PollFeed(ctx context.Context, f rag.Feed) (FeedPollResult, error)
+}
+
 // Deps are the services the bot uses. Answerer is required; a command whose
 // dependency is nil is not registered.
 type Deps struct {
@@ -118,6 +164,13 @@ type Deps struct {
 	Feedback  FeedbackStore
 	// Summarizer enables /summarize (it also needs Articles).
 	Summarizer Summarizer
+	// Digests enables /digest.
+	Digests DigestControl
+	// Feeds enables /feeds and the feed health in /stats.
+	Feeds FeedStore
+	// FeedPoller polls a feed added with /feeds add at once; nil leaves
+	// the first poll to the background poller.
+	FeedPoller FeedPoller
 	// CanonicalURL normalizes a URL given to /forget or /summarize the way
 	// articles' URLs are stored; nil uses URLs as given.
 	CanonicalURL func(raw string) (string, error)
@@ -168,6 +221,12 @@ type Config struct {
 	// HistoryTurns the messages kept of each (default 8).
 	MaxConversations int
 	HistoryTurns     int
+	// FeedInterval is the time between polls of a feed added without an
+	// interval (default 30m).
+	FeedInterval time.Duration
+	// FeedMaxFailures is the number of consecutive failures after which a
+	// feed is shown unhealthy (default 5, as the poller's).
+	FeedMaxFailures int
 }
 
 func (c Config) withDefaults() Config {
@@ -193,6 +252,8 @@ func (c Config) withDefaults() Config {
 	num(&c.GuildBurst, 20)
 	num(&c.MaxConversations, 1000)
 	num(&c.HistoryTurns, 8)
+	dur(&c.FeedInterval, 30*time.Minute)
+	num(&c.FeedMaxFailures, 5)
 	if c.MaxAttachmentBytes <= 0 {
 		c.MaxAttachmentBytes = 10 << 20
 	}

@@ -19,8 +19,9 @@ func fr(s string) *map[discordgo.Locale]string {
 }
 
 // commands returns the slash commands the bot registers: /ask,
-// /summarize and /sources for everyone, /ingest, /forget and /stats for server managers,
-// each only when its dependencies are configured.
+// /summarize and /sources for everyone, /ingest, /forget, /stats, /digest
+// and /feeds for server managers, each only when its dependencies are
+// configured.
 func (b *Bot) commands() []*discordgo.ApplicationCommand {
 	admin := manageServer
 	noDM := false
@@ -99,6 +100,12 @@ func (b *Bot) commands() []*discordgo.ApplicationCommand {
 			DefaultMemberPermissions: &admin,
 			DMPermission:             &noDM,
 		})
+	}
+	if b.deps.Digests != nil {
+		cmds = append(cmds, digestCommand(&admin, &noDM))
+	}
+	if b.deps.Feeds != nil {
+		cmds = append(cmds, feedsCommand(&admin, &noDM))
 	}
 	return cmds
 }
@@ -254,7 +261,7 @@ func (b *Bot) onInteraction(s *discordgo.Session, ev *discordgo.InteractionCreat
 			b.handleSummarize(ctx, r, optionString(data.Options, "article"))
 		case "sources":
 			b.handleSources(ctx, r, 0, false)
-		case "ingest", "forget", "stats":
+		case "ingest", "forget", "stats", "digest", "feeds":
 			if !b.checkAdmin(ctx, r) {
 				return
 			}
@@ -265,6 +272,10 @@ func (b *Bot) onInteraction(s *discordgo.Session, ev *discordgo.InteractionCreat
 				b.handleForget(ctx, r, optionString(data.Options, "article"))
 			case "stats":
 				b.handleStats(ctx, r)
+			case "digest":
+				b.handleDigest(ctx, r, data)
+			case "feeds":
+				b.handleFeeds(ctx, r, data)
 			}
 		}
 	case discordgo.InteractionMessageComponent:

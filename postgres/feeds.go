@@ -82,6 +82,19 @@ func (s *Store) queryFeeds(ctx context.Context, sql string, args ...any) ([]rag.
 	return out, nil
 }
 
+// Feed returns the feed with id; the error wraps rag.ErrNotFound when
+// there is none.
+func (s *Store) Feed(ctx context.Context, id int64) (rag.Feed, error) {
+	f, err := scanFeed(s.pool.QueryRow(ctx, "SELECT "+feedColumns+" FROM feeds f WHERE f.id = $1", id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return rag.Feed{}, fmt.Errorf("feed %d: %w", id, rag.ErrNotFound)
+	}
+	if err != nil {
+		return rag.Feed{}, fmt.Errorf("feed %d: %w", id, err)
+	}
+	return f, nil
+}
+
 // FeedByURL returns the feed stored under url; the error wraps
 // rag.ErrNotFound when there is none.
 func (s *Store) FeedByURL(ctx context.Context, url string) (rag.Feed, error) {

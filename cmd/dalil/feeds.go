@@ -113,16 +113,7 @@ func when(t time.Time) string {
 // findFeed finds a feed by id or URL.
 func findFeed(ctx context.Context, store *postgres.Store, ref string) (rag.Feed, error) {
 	if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
-		fl, err := store.Feeds(ctx)
-		if err != nil {
-			return rag.Feed{}, err
-		}
-		for _, f := range fl {
-			if f.ID == id {
-				return f, nil
-			}
-		}
-		return rag.Feed{}, fmt.Errorf("feed %d: %w", id, rag.ErrNotFound)
+		return store.Feed(ctx, id)
 	}
 	u, err := ingest.CanonicalURL(ref)
 	if err != nil {
