@@ -156,6 +156,14 @@ func (b *Bot) handleStats(ctx context.Context, r *request) {
 			field("uptime", time.Since(b.started).Round(time.Second).String()),
 		},
 	}
+	if b.deps.Feeds != nil {
+		fl, err := b.deps.Feeds.Feeds(ctx)
+		if err != nil {
+			b.adminFailed(ctx, r, "stats", err)
+			return
+		}
+		embed.Fields = append(embed.Fields, field("feeds", b.feedHealthCounts(fl, r.lang)))
+	}
 	err = r.callback(ctx, &discordgo.InteractionResponse{
 		Type: discordgo.InteractionResponseChannelMessageWithSource,
 		Data: &discordgo.InteractionResponseData{Embeds: []*discordgo.MessageEmbed{embed}, Flags: discordgo.MessageFlagsEphemeral, AllowedMentions: noMentions()},

@@ -20,11 +20,13 @@ import (
 	"github.com/bwmarrin/discordgo"
 	"github.com/google/go-cmp/cmp"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/robfig/cron/v3"
 
 	"github.com/dalil-news/dalil/bot"
 	"github.com/dalil-news/dalil/bot/discordtest"
 	"github.com/dalil-news/dalil/bot/wiring"
 	"github.com/dalil-news/dalil/embeddings"
+	"github.com/dalil-news/dalil/feeds"
 	"github.com/dalil-news/dalil/ingest"
 	"github.com/dalil-news/dalil/llm"
 	"github.com/dalil-news/dalil/postgres"
@@ -154,6 +156,7 @@ type harness struct {
 	srv   *discordtest.Server
 	store *postgres.Store
 	svc   *rag.Service
+	sched *rag.Scheduler
 	llm   *fakeLLM
 	bot   *bot.Bot
 	logs  *syncBuffer
@@ -208,6 +211,10 @@ func start(t *testing.T, s setup) *harness {
 	if s.cfg.ShutdownTimeout == 0 {
 		s.cfg.ShutdownTimeout = 10 * time.Second
 	}
+	// As cmd/dalil wires them; feeds are served on loopback by the tests.
+	digests := &wiring.Digests{Store: store}
+	pages := ingest.NewFetcher(ingest.Config{AllowPrivate: true, Timeout: 5 * time.Second})
+	poller := feeds.NewPoller(store, h.svc, pages, nil, feeds.Config{Client: pages.Client()})
 	b, err := bot.New(sess, bot.Deps{
 		Answerer:     answerer,
 		Articles:     store,
@@ -216,6 +223,9 @@ func start(t *testing.T, s setup) *harness {
 		Ingester:     h.svc,
 		Feedback:     wiring.Feedback{Store: store},
 		Summarizer:   h.svc,
+		Digests:      digests,
+		Feeds:        store,
+		FeedPoller:   wiring.FeedPoller{Poller: poller},
 		CanonicalURL: ingest.CanonicalURL,
 		DetectLang:   ingest.DetectLang,
 		Log:          slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
@@ -225,6 +235,13 @@ func start(t *testing.T, s setup) *harness {
 		t.Fatal(err)
 	}
 	h.bot = b
+	h.sched, err = rag.NewScheduler(h.svc, store, b, nil, rag.SchedulerConfig{
+		ParseSchedule: func(spec string) (rag.Schedule, error) { return cron.ParseStandard(spec) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	digests.Scheduler = h.sched
 	runCtx, stop := context.WithCancel(ctx)
 	h.stop = stop
 	go func() { h.done <- b.Run(runCtx) }()
@@ -351,6 +368,8 @@ func TestRegistration(t *testing.T) {
 		{"forget", "Retirer un article des archives (admins)", true},
 		{"ingest", "Ajouter un article aux archives depuis une URL ou un fichier (admins)", true},
 		{"stats", "Afficher la taille et l’état des archives (admins)", true},
+		{"digest", "Configurer, prévisualiser ou publier le résumé quotidien d’un salon (admins)", true},
+		{"feeds", "Gérer les flux RSS/Atom que suivent les archives (admins)", true},
 	}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("registered commands (-want +got):\n%s", d)

@@ -1,6 +1,7 @@
 // Package wiring connects the Discord bot to dalil's other adapters: the
-// PostgreSQL store (statistics, feedback) and the ingest package (URLs and
-// uploaded files). The bot declares what it consumes; these small types
+// PostgreSQL store (statistics, feedback, digest settings), the ingest
+// package (URLs and uploaded files), the digest scheduler and the feed
+// poller. The bot declares what it consumes; these small types
 // translate, so that bot and postgres never import each other. cmd/dalil
 // and the bot's end-to-end tests use the same wiring.
 package wiring
@@ -9,8 +10,10 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"time"
 
 	"github.com/dalil-news/dalil/bot"
+	"github.com/dalil-news/dalil/feeds"
 	"github.com/dalil-news/dalil/ingest"
 	"github.com/dalil-news/dalil/postgres"
 	"github.com/dalil-news/dalil/rag"
@@ -20,6 +23,9 @@ var (
 	_ bot.StatsReader   = Stats{}
 	_ bot.FeedbackStore = Feedback{}
 	_ bot.Extractor     = Extractor{}
+	_ bot.DigestControl = (*Digests)(nil)
+	_ bot.FeedStore     = (*postgres.Store)(nil)
+	_ bot.FeedPoller    = FeedPoller{}
 )
 
 // Stats reports a store's contents to the bot.
@@ -79,4 +85,46 @@ func (e Extractor) ExtractFile(name, fileURL, contentType string, body []byte) (
 		a.Publisher = ""
 	}
 	return a, nil
+}
+
+// Digests gives the bot a store's digest settings and a scheduler's posts
+// and previews. The scheduler posts through the bot, so it is made after
+// the bot: give the bot a *Digests and set Scheduler before the bot runs.
+type Digests struct {
+	Store     *postgres.Store
+	Scheduler *rag.Scheduler
+}
+
+// DigestChannel implements bot.DigestControl.
+func (d *Digests) DigestChannel(ctx context.Context, channelID string) (rag.DigestChannel, error) {
+	return d.Store.DigestChannel(ctx, channelID)
+}
+
+// SetDigestChannel implements bot.DigestControl.
+func (d *Digests) SetDigestChannel(ctx context.Context, c rag.DigestChannel) (rag.DigestChannel, error) {
+	return d.Store.SetDigestChannel(ctx, c)
+}
+
+// ChannelSchedule implements bot.DigestControl.
+func (d *Digests) ChannelSchedule(c rag.DigestChannel) (rag.Schedule, *time.Location, error) {
+	return d.Scheduler.ChannelSchedule(c)
+}
+
+// PostNow implements bot.DigestControl.
+func (d *Digests) PostNow(ctx context.Context, channelID string) (rag.Digest, error) {
+	return d.Scheduler.PostNow(ctx, channelID)
+}
+
+// Preview implements bot.DigestControl.
+func (d *Digests) Preview(ctx context.Context, c rag.DigestChannel) (rag.Digest, error) {
+	return d.Scheduler.Preview(ctx, c)
+}
+
+// FeedPoller polls the feeds added from Discord with a feeds.Poller.
+type FeedPoller struct{ Poller *feeds.Poller }
+
+// PollFeed implements bot.FeedPoller.
+func (p FeedPoller) PollFeed(ctx context.Context, f rag.Feed) (bot.FeedPollResult, error) {
+	res, err := p.Poller.Poll(ctx, f)
+	return bot.FeedPollResult{Items: res.Items, New: res.New}, err
 }

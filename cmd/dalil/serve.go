@@ -57,6 +57,10 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		ln.Close()
 		return fmt.Errorf("serve: create the Discord session: %w", err)
 	}
+	// The scheduler posts through the bot, which controls it: it is set
+	// once the bot exists.
+	digests := &wiring.Digests{Store: svc.store}
+	poller := newPoller(e, svc)
 	b, err := bot.New(session, bot.Deps{
 		Answerer:     svc.rag,
 		Summarizer:   svc.rag,
@@ -65,6 +69,9 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		Extractor:    wiring.Extractor{Fetcher: ingest.NewFetcher(ingest.Config{MaxBytes: e.cfg.FetchMaxBytes, Timeout: e.cfg.FetchTimeout, AllowPrivate: e.cfg.FetchAllowPrivate})},
 		Ingester:     svc.rag,
 		Feedback:     wiring.Feedback{Store: svc.store},
+		Digests:      digests,
+		Feeds:        svc.store,
+		FeedPoller:   wiring.FeedPoller{Poller: poller},
 		CanonicalURL: ingest.CanonicalURL,
 		DetectLang:   ingest.DetectLang,
 		Log:          e.log.With("component", "bot"),
@@ -82,6 +89,8 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		GuildPerMinute:     e.cfg.RateGuildPerMinute,
 		GuildBurst:         e.cfg.RateGuildBurst,
 		MaxAttachmentBytes: e.cfg.FetchMaxBytes,
+		FeedInterval:       e.cfg.FeedInterval,
+		FeedMaxFailures:    e.cfg.FeedMaxFailures,
 	})
 	if err != nil {
 		ln.Close()
@@ -92,6 +101,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		ln.Close()
 		return err
 	}
+	digests.Scheduler = sched
 
 	// The background loops stop with the bot: ctx ends on a signal.
 	loops, stopLoops := context.WithCancel(ctx)
@@ -103,7 +113,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		}
 	}()
 	go func() { errc <- sched.Run(loops) }()
-	go func() { errc <- newPoller(e, svc).Run(loops) }()
+	go func() { errc <- poller.Run(loops) }()
 	e.log.Info("serving", "admin", ln.Addr().String(), "guilds", e.cfg.DiscordGuildIDs)
 
 	botErr := make(chan error, 1)
