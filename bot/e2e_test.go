@@ -30,7 +30,7 @@ import (
 	"github.com/dalil-news/dalil/ingest"
 	"github.com/dalil-news/dalil/llm"
 	"github.com/dalil-news/dalil/postgres"
-	"github.com/dalil-news/dalil/postgres/pgtest"
+	"github.com/dalil-news/dalil/postgres/postgrestest"
 	"github.com/dalil-news/dalil/rag"
 )
 
@@ -168,18 +168,8 @@ func start(t *testing.T, s setup) *harness {
 	t.Helper()
 	t.Parallel()
 	ctx := context.Background()
-	store, err := postgres.Open(ctx, pgtest.NewDatabase(t), postgres.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(store.Close)
-	if err := store.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
 	emb := embeddings.NewOffline(embeddings.OfflineConfig{})
-	if err := store.EnsureEmbedder(ctx, emb.Name(), emb.Dimensions()); err != nil {
-		t.Fatal(err)
-	}
+	store := postgrestest.MustOpen(t, emb)
 	h := &harness{t: t, store: store, logs: &syncBuffer{}, done: make(chan error, 1)}
 	var chat rag.Chat
 	if s.llm != nil {

@@ -18,7 +18,7 @@ import (
 	"github.com/dalil-news/dalil/feeds"
 	"github.com/dalil-news/dalil/ingest"
 	"github.com/dalil-news/dalil/postgres"
-	"github.com/dalil-news/dalil/postgres/pgtest"
+	"github.com/dalil-news/dalil/postgres/postgrestest"
 	"github.com/dalil-news/dalil/rag"
 )
 
@@ -44,19 +44,8 @@ type route struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	ctx := context.Background()
-	store, err := postgres.Open(ctx, pgtest.NewDatabase(t), postgres.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(store.Close)
-	if err := store.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
 	emb := embeddings.NewOffline(embeddings.OfflineConfig{})
-	if err := store.EnsureEmbedder(ctx, emb.Name(), emb.Dimensions()); err != nil {
-		t.Fatal(err)
-	}
+	store := postgrestest.MustOpen(t, emb)
 	e := &env{store: store, now: time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC), routes: map[string]route{}, conditional: map[string][]string{}}
 	e.srv = httptest.NewServer(http.HandlerFunc(e.serve))
 	t.Cleanup(e.srv.Close)

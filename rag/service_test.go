@@ -18,28 +18,10 @@ import (
 	"github.com/dalil-news/dalil/ingest"
 	"github.com/dalil-news/dalil/llm"
 	"github.com/dalil-news/dalil/postgres"
-	"github.com/dalil-news/dalil/postgres/pgtest"
+	"github.com/dalil-news/dalil/postgres/postgrestest"
 	"github.com/dalil-news/dalil/prompts"
 	"github.com/dalil-news/dalil/rag"
 )
-
-// newStore opens a fresh database with the offline embedder bound.
-func newStore(t *testing.T, emb rag.Embedder) *postgres.Store {
-	t.Helper()
-	ctx := context.Background()
-	store, err := postgres.Open(ctx, pgtest.NewDatabase(t), postgres.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(store.Close)
-	if err := store.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := store.EnsureEmbedder(ctx, emb.Name(), emb.Dimensions()); err != nil {
-		t.Fatal(err)
-	}
-	return store
-}
 
 // seedArticle reads the scraped seed article (the demo's, see
 // examples/SOURCE.md) through the real ingestion.
@@ -82,7 +64,7 @@ func sampleArticles(t *testing.T) []rag.Article {
 func newService(t *testing.T, chat rag.Chat) (*rag.Service, *postgres.Store) {
 	t.Helper()
 	emb := embeddings.NewOffline(embeddings.OfflineConfig{Dimensions: 768})
-	store := newStore(t, emb)
+	store := postgrestest.MustOpen(t, emb)
 	svc := rag.NewService(store, emb, chat, rag.Config{
 		Now:        func() time.Time { return time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC) },
 		DetectLang: ingest.DetectLang,
@@ -98,7 +80,7 @@ func newService(t *testing.T, chat rag.Chat) (*rag.Service, *postgres.Store) {
 func TestIngestDedupeAndReplace(t *testing.T) {
 	ctx := context.Background()
 	emb := embeddings.NewOffline(embeddings.OfflineConfig{Dimensions: 768})
-	store := newStore(t, emb)
+	store := postgrestest.MustOpen(t, emb)
 	svc := rag.NewService(store, emb, nil, rag.Config{})
 	a := seedArticle(t)
 
@@ -172,7 +154,7 @@ func (f *failingEmbedder) Embed(ctx context.Context, texts []string) ([][]float3
 func TestIngestAtomic(t *testing.T) {
 	ctx := context.Background()
 	base := embeddings.NewOffline(embeddings.OfflineConfig{Dimensions: 768})
-	store := newStore(t, base)
+	store := postgrestest.MustOpen(t, base)
 	emb := &failingEmbedder{Embedder: base, failN: 2}
 	svc := rag.NewService(store, emb, nil, rag.Config{EmbedBatch: 2}) // the seed has more than 2 chunks
 	_, err := svc.Ingest(ctx, seedArticle(t))
