@@ -92,22 +92,10 @@ type Summarizer interface {
 	Summarize(ctx context.Context, articleID int64, lang string) (rag.Summary, error)
 }
 
-// Feedback is one member's vote on one answer.
-type Feedback struct {
-	GuildID   string
-	ChannelID string
-	MessageID string // the message carrying the vote buttons
-	UserID    string
-	Question  string
-	Answer    string
-	Citations []rag.Citation
-	Vote      int // +1 or -1
-}
-
 // FeedbackStore keeps votes, one per member and message: saving again
 // replaces the member's earlier vote on that message.
 type FeedbackStore interface {
-	SaveFeedback(ctx context.Context, f Feedback) error
+	SaveFeedback(ctx context.Context, f rag.Feedback) error
 }
 
 // DigestControl configures channels' daily digests and posts or previews

@@ -211,7 +211,7 @@ func start(t *testing.T, s setup) *harness {
 		Stats:        wiring.Stats{Store: store},
 		Extractor:    wiring.Extractor{Fetcher: ingest.NewFetcher(ingest.Config{})},
 		Ingester:     h.svc,
-		Feedback:     wiring.Feedback{Store: store},
+		Feedback:     store,
 		Summarizer:   h.svc,
 		Digests:      digests,
 		Feeds:        store,

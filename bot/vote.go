@@ -52,7 +52,7 @@ func (b *Bot) handleVote(ctx context.Context, r *request, customID string) {
 	if !known {
 		rec = recordFromMessage(r.i.Message)
 	}
-	err := b.deps.Feedback.SaveFeedback(ctx, Feedback{
+	err := b.deps.Feedback.SaveFeedback(ctx, rag.Feedback{
 		GuildID:   r.i.GuildID,
 		ChannelID: r.i.ChannelID,
 		MessageID: r.i.Message.ID,

@@ -6,27 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/dalil-news/dalil/rag"
 )
-
-// Feedback is one member's vote on one answer the bot posted.
-type Feedback struct {
-	ID        int64
-	CreatedAt time.Time // when the vote was last cast or changed
-	GuildID   string
-	ChannelID string
-	MessageID string // the message carrying the vote buttons
-	UserID    string
-	Question  string
-	Answer    string
-	// Citations are the answer's sources; article texts are not stored.
-	Citations []rag.Citation
-	Vote      int // +1 or -1
-}
 
 // maxFeedbackText bounds the question and answer stored with a vote.
 const maxFeedbackText = 64 << 10
@@ -34,7 +18,7 @@ const maxFeedbackText = 64 << 10
 // SaveFeedback stores a vote. A member votes once per message: voting
 // again replaces the earlier vote, with the question, answer and citations
 // given now, and sets f's time to now.
-func (s *Store) SaveFeedback(ctx context.Context, f Feedback) error {
+func (s *Store) SaveFeedback(ctx context.Context, f rag.Feedback) error {
 	if err := checkFeedback(f); err != nil {
 		return fmt.Errorf("save feedback on message %q: %w", f.MessageID, err)
 	}
@@ -62,7 +46,7 @@ func (s *Store) SaveFeedback(ctx context.Context, f Feedback) error {
 }
 
 // checkFeedback rejects a vote PostgreSQL would refuse less clearly.
-func checkFeedback(f Feedback) error {
+func checkFeedback(f rag.Feedback) error {
 	if f.Vote != 1 && f.Vote != -1 {
 		return fmt.Errorf("vote %d is neither 1 nor -1", f.Vote)
 	}
@@ -85,7 +69,7 @@ func checkFeedback(f Feedback) error {
 }
 
 // RecentFeedback returns up to limit votes, the most recently cast first.
-func (s *Store) RecentFeedback(ctx context.Context, limit int) ([]Feedback, error) {
+func (s *Store) RecentFeedback(ctx context.Context, limit int) ([]rag.Feedback, error) {
 	if limit <= 0 {
 		return nil, fmt.Errorf("recent feedback: limit %d must be positive", limit)
 	}
@@ -94,8 +78,8 @@ func (s *Store) RecentFeedback(ctx context.Context, limit int) ([]Feedback, erro
 	if err != nil {
 		return nil, fmt.Errorf("recent feedback: %w", err)
 	}
-	var out []Feedback
-	var f Feedback
+	var out []rag.Feedback
+	var f rag.Feedback
 	var cites []byte
 	var vote int16
 	_, err = pgx.ForEachRow(rows, []any{&f.ID, &f.CreatedAt, &f.GuildID, &f.ChannelID, &f.MessageID, &f.UserID,

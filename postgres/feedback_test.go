@@ -19,9 +19,9 @@ func TestFeedback(t *testing.T) {
 		ID: 3, Title: "Annonce", URL: "https://example.com/a", Publisher: "Le Test",
 		Published: time.Date(2023, 10, 24, 0, 0, 0, 0, time.UTC), Lang: "fr", Text: "not stored",
 	}}
-	first := Feedback{GuildID: "g", ChannelID: "c", MessageID: "m1", UserID: "u1", Question: "Quoi ?", Answer: "Ceci [1].", Citations: []rag.Citation{cite}, Vote: 1}
-	other := Feedback{MessageID: "m1", UserID: "u2", Question: "Quoi ?", Answer: "Ceci [1].", Vote: -1}
-	for _, f := range []Feedback{first, other} {
+	first := rag.Feedback{GuildID: "g", ChannelID: "c", MessageID: "m1", UserID: "u1", Question: "Quoi ?", Answer: "Ceci [1].", Citations: []rag.Citation{cite}, Vote: 1}
+	other := rag.Feedback{MessageID: "m1", UserID: "u2", Question: "Quoi ?", Answer: "Ceci [1].", Vote: -1}
+	for _, f := range []rag.Feedback{first, other} {
 		if err := s.SaveFeedback(ctx, f); err != nil {
 			t.Fatal(err)
 		}
@@ -38,11 +38,11 @@ func TestFeedback(t *testing.T) {
 	}
 	stored := cite
 	stored.Article.Text = ""
-	want := []Feedback{
+	want := []rag.Feedback{
 		{GuildID: "g", ChannelID: "c", MessageID: "m1", UserID: "u1", Question: "Quoi ?", Answer: "Ceci [1].", Citations: []rag.Citation{stored}, Vote: -1},
 		{MessageID: "m1", UserID: "u2", Question: "Quoi ?", Answer: "Ceci [1].", Citations: []rag.Citation{}, Vote: -1},
 	}
-	opts := cmp.Options{cmpopts.IgnoreFields(Feedback{}, "ID", "CreatedAt"), cmpopts.EquateEmpty()}
+	opts := cmp.Options{cmpopts.IgnoreFields(rag.Feedback{}, "ID", "CreatedAt"), cmpopts.EquateEmpty()}
 	if d := cmp.Diff(want, got, opts); d != "" {
 		t.Errorf("RecentFeedback (-want +got):\n%s", d)
 	}
@@ -63,19 +63,19 @@ func TestFeedback(t *testing.T) {
 func TestFeedbackRejects(t *testing.T) {
 	ctx := context.Background()
 	s := MustOpen(t, Config{})
-	ok := Feedback{MessageID: "m", UserID: "u", Vote: 1}
+	ok := rag.Feedback{MessageID: "m", UserID: "u", Vote: 1}
 	tests := []struct {
 		name string
-		edit func(*Feedback)
+		edit func(*rag.Feedback)
 		want string
 	}{
-		{"zero vote", func(f *Feedback) { f.Vote = 0 }, "neither 1 nor -1"},
-		{"vote 2", func(f *Feedback) { f.Vote = 2 }, "neither 1 nor -1"},
-		{"no message", func(f *Feedback) { f.MessageID = " " }, "required"},
-		{"no user", func(f *Feedback) { f.UserID = "" }, "required"},
-		{"NUL in question", func(f *Feedback) { f.Question = "a\x00b" }, "question: contains a NUL byte"},
-		{"invalid UTF-8", func(f *Feedback) { f.Answer = "\xff" }, "answer: invalid UTF-8"},
-		{"huge answer", func(f *Feedback) { f.Answer = strings.Repeat("a", maxFeedbackText+1) }, "longer than"},
+		{"zero vote", func(f *rag.Feedback) { f.Vote = 0 }, "neither 1 nor -1"},
+		{"vote 2", func(f *rag.Feedback) { f.Vote = 2 }, "neither 1 nor -1"},
+		{"no message", func(f *rag.Feedback) { f.MessageID = " " }, "required"},
+		{"no user", func(f *rag.Feedback) { f.UserID = "" }, "required"},
+		{"NUL in question", func(f *rag.Feedback) { f.Question = "a\x00b" }, "question: contains a NUL byte"},
+		{"invalid UTF-8", func(f *rag.Feedback) { f.Answer = "\xff" }, "answer: invalid UTF-8"},
+		{"huge answer", func(f *rag.Feedback) { f.Answer = strings.Repeat("a", maxFeedbackText+1) }, "longer than"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

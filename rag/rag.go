@@ -148,3 +148,18 @@ type Store interface {
 	// Article returns one article with its text.
 	Article(ctx context.Context, id int64) (Article, error)
 }
+
+// Feedback is one member's vote on one answer the bot posted.
+type Feedback struct {
+	ID        int64
+	CreatedAt time.Time // when the vote was last cast or changed
+	GuildID   string
+	ChannelID string
+	MessageID string // the message carrying the vote buttons
+	UserID    string
+	Question  string
+	Answer    string
+	// Citations are the answer's sources; article texts are not stored.
+	Citations []Citation
+	Vote      int // +1 or -1
+}

@@ -21,7 +21,7 @@ import (
 
 var (
 	_ bot.StatsReader   = Stats{}
-	_ bot.FeedbackStore = Feedback{}
+	_ bot.FeedbackStore = (*postgres.Store)(nil)
 	_ bot.Extractor     = Extractor{}
 	_ bot.DigestControl = (*Digests)(nil)
 	_ bot.FeedStore     = (*postgres.Store)(nil)
@@ -41,17 +41,6 @@ func (s Stats) Stats(ctx context.Context) (bot.Stats, error) {
 		Articles: st.Articles, Chunks: st.Chunks, Embedder: st.Embedder, Dimensions: st.Dimensions,
 		DatabaseBytes: st.DatabaseBytes, NewestIngest: st.NewestIngest,
 	}, nil
-}
-
-// Feedback stores the bot's votes in a store.
-type Feedback struct{ Store *postgres.Store }
-
-// SaveFeedback implements bot.FeedbackStore.
-func (f Feedback) SaveFeedback(ctx context.Context, v bot.Feedback) error {
-	return f.Store.SaveFeedback(ctx, postgres.Feedback{
-		GuildID: v.GuildID, ChannelID: v.ChannelID, MessageID: v.MessageID, UserID: v.UserID,
-		Question: v.Question, Answer: v.Answer, Citations: v.Citations, Vote: v.Vote,
-	})
 }
 
 // Extractor fetches URLs with an ingest.Fetcher and extracts articles

@@ -38,7 +38,7 @@ func TestFeedbackCommand(t *testing.T) {
 	if got := out.String(); got != "no feedback yet\n" {
 		t.Errorf("empty table: %q", got)
 	}
-	votes := []postgres.Feedback{
+	votes := []rag.Feedback{
 		{MessageID: "m1", UserID: "u1", Question: "Qui ?", Answer: "Elle [1].", Vote: 1,
 			Citations: []rag.Citation{{N: 1, Article: rag.Article{ID: 4, Title: "Titre", URL: "https://news.example/a", Publisher: "Le Test"}}}},
 		{MessageID: "m2", UserID: "u2", Question: "Quand ?", Answer: "Hier.", Vote: -1},

@@ -68,7 +68,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		Stats:        wiring.Stats{Store: svc.store},
 		Extractor:    wiring.Extractor{Fetcher: ingest.NewFetcher(ingest.Config{MaxBytes: e.cfg.FetchMaxBytes, Timeout: e.cfg.FetchTimeout, AllowPrivate: e.cfg.FetchAllowPrivate})},
 		Ingester:     svc.rag,
-		Feedback:     wiring.Feedback{Store: svc.store},
+		Feedback:     svc.store,
 		Digests:      digests,
 		Feeds:        svc.store,
 		FeedPoller:   wiring.FeedPoller{Poller: poller},
