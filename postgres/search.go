@@ -70,13 +70,14 @@ func searchSQL(dated bool) string {
 			|| tsvector_to_array(to_tsvector('dalil_ar', $3))
 		END || tsvector_to_array(to_tsvector('dalil_simple', $3))) w
 ), qt AS (
-	SELECT l.word, l.ndoc, ln(1 + (st.chunks - l.ndoc + 0.5) / (l.ndoc + 0.5)) AS idf
+	SELECT l.word, l.ndoc, ln(1 + (st.chunks - l.ndoc + 0.5) / (l.ndoc + 0.5)) AS idf,
+		('''' || l.word || '''')::tsquery AS tq
 	FROM q JOIN lexemes l ON l.word = q.w, text_stats st
-	WHERE l.ndoc > 0
+	WHERE l.ndoc > 0 AND l.word !~ '[''\\]'
 ), mq AS (
 	SELECT string_agg('''' || word || '''', ' | ')::tsquery AS any_word,
 		string_agg('''' || word || '''', ' & ')::tsquery AS every_word
-	FROM (SELECT word FROM qt WHERE word !~ '[''\\]' ORDER BY ndoc, word LIMIT $8) r
+	FROM (SELECT word FROM qt ORDER BY ndoc, word LIMIT $8) r
 ), txt_match AS (
 	(SELECT c.id, c.tsv
 	FROM chunks c ` + join + `
@@ -88,9 +89,17 @@ func searchSQL(dated bool) string {
 	WHERE c.tsv @@ (SELECT any_word FROM mq) AND NOT c.tsv @@ (SELECT every_word FROM mq) ` + window + `
 	LIMIT $4)
 	LIMIT $4
+), txt_pre AS (
+	-- A cheap first score (the idf of the question's words each match
+	-- holds) keeps the best $2 * 4 for the full BM25, whose term
+	-- frequencies cost an unnest of every kept chunk's lexemes.
+	SELECT m.id, m.tsv
+	FROM txt_match m
+	ORDER BY (SELECT sum(qt.idf) FROM qt WHERE m.tsv @@ qt.tq) DESC NULLS LAST, m.id
+	LIMIT $2 * 4
 ), txt AS (
 	SELECT m.id, row_number() OVER (ORDER BY s.score DESC, m.id) AS rank
-	FROM txt_match m CROSS JOIN text_stats st CROSS JOIN LATERAL (
+	FROM txt_pre m CROSS JOIN text_stats st CROSS JOIN LATERAL (
 		SELECT sum(qt.idf * cardinality(u.positions) * ($9 + 1)
 			/ (cardinality(u.positions) + $9 * (1 - $10 + $10 * length(m.tsv)
 				/ greatest(st.total_len::float8 / greatest(st.chunks, 1), 1)))) AS score
