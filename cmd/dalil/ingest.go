@@ -64,7 +64,11 @@ func cmdIngest(ctx context.Context, e *env, args []string) error {
 				t.chunks += res.Chunks
 				if !*quiet {
 					prog.done()
-					fmt.Fprintf(e.stdout, "%-9s %3d chunks  %s  (%s)\n", res.Status, res.Chunks, oneLine(a.Title, 70), source)
+					chunks := fmt.Sprintf("%3d chunks", res.Chunks)
+					if res.Chunks == 0 { // unchanged or duplicate: nothing stored
+						chunks = strings.Repeat(" ", len(chunks))
+					}
+					fmt.Fprintf(e.stdout, "%-9s %s  %s  (%s)\n", res.Status, chunks, oneLine(a.Title, 70), source)
 				}
 			}
 		}

@@ -1,0 +1,179 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/dalil-news/dalil/postgres/pgtest"
+)
+
+// cli runs dalil's run with the given environment and returns stdout,
+// stderr and the error.
+type cli struct {
+	t   *testing.T
+	env map[string]string
+}
+
+func (c cli) run(args ...string) (string, string, error) {
+	c.t.Helper()
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), args, func(k string) string { return c.env[k] }, &out, &errOut)
+	return out.String(), errOut.String(), err
+}
+
+func newCLI(t *testing.T) cli {
+	return cli{t: t, env: map[string]string{"DATABASE_URL": pgtest.NewDatabase(t)}}
+}
+
+func TestCLIIngestSearchAsk(t *testing.T) {
+	c := newCLI(t)
+	out, errOut, err := c.run("ingest", "--jsonl", "../../examples/wikipedia-sample.jsonl", "../../examples/articles")
+	if err != nil {
+		t.Fatalf("ingest: %v\n%s", err, errOut)
+	}
+	if !strings.Contains(out, "ingested 17 articles") || !strings.Contains(out, "17 created") {
+		t.Errorf("first ingest summary:\n%s", out)
+	}
+	out, _, err = c.run("ingest", "--quiet", "--jsonl", "../../examples/wikipedia-sample.jsonl", "../../examples/articles")
+	if err != nil || !strings.Contains(out, "17 unchanged") || strings.Contains(out, "created ") {
+		t.Errorf("second ingest must change nothing (err %v):\n%s", err, out)
+	}
+
+	out, _, err = c.run("search", "--json", "--k", "3", "What is Morocco's homemade AI?")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sr struct {
+		Results []struct {
+			Rank    int         `json:"rank"`
+			ChunkID string      `json:"chunk_id"`
+			Text    string      `json:"text"`
+			Article jsonArticle `json:"article"`
+		} `json:"results"`
+	}
+	if err := json.Unmarshal([]byte(out), &sr); err != nil {
+		t.Fatalf("search --json: %v\n%s", err, out)
+	}
+	if len(sr.Results) == 0 || sr.Results[0].Rank != 1 || sr.Results[0].ChunkID == "" || !strings.Contains(sr.Results[0].Article.Title, "Mezzour") {
+		t.Errorf("search --json: want the Mezzour article first, got %+v", sr.Results)
+	}
+
+	out, _, err = c.run("ask", "What is Morocco's homemade AI?", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ar struct {
+		Question  string `json:"question"`
+		Found     bool   `json:"found"`
+		Answer    string `json:"answer"`
+		Citations []struct {
+			N       int         `json:"n"`
+			Article jsonArticle `json:"article"`
+			Quote   string      `json:"quote"`
+		} `json:"citations"`
+	}
+	if err := json.Unmarshal([]byte(out), &ar); err != nil {
+		t.Fatalf("ask --json: %v\n%s", err, out)
+	}
+	if !ar.Found || !strings.Contains(ar.Answer, "Maha Gmira") || len(ar.Citations) != 1 {
+		t.Fatalf("ask --json: %+v", ar)
+	}
+	got := ar.Citations[0].Article
+	if got.Publisher != "L'opinion" || got.Published != "2023-10-24" || got.Lang != "fr" || got.ID == "" {
+		t.Errorf("citation article %+v: want L'opinion, 2023-10-24, fr, an id", got)
+	}
+
+	out, _, err = c.run("ask", "Quel est le prix du tramway à Rabat ?")
+	if err != nil || strings.TrimSpace(out) != "Les archives ne disent rien à ce sujet." {
+		t.Errorf("unanswerable question: %v %q", err, out)
+	}
+}
+
+func TestCLIIngestBadInputs(t *testing.T) {
+	c := newCLI(t)
+	dir := t.TempDir()
+	write := func(name string, data []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	empty := write("empty.txt", nil)
+	binary := write("binary.txt", []byte("\x00\x01\x02PK\x03\x04\x00\x00"))
+	latin1 := write("latin1.txt", []byte("Le ministre a d\xe9clar\xe9 que l'\xe9cole ouvrirait."))
+	good := write("good.md", []byte("# Le port de Tanger\n\nLe port de Tanger Med a battu un record de trafic en 2024, selon son directeur."))
+	badJSONL := write("bad.jsonl", []byte("{\"title\":\"ok\",\"url\":\"https://x.example/a\",\"text\":\"Un texte valide pour un article de test.\"}\nnot json\n{\"title\":\"no text\"}\n"))
+	_, errOut, err := c.run("ingest", "--jsonl", badJSONL, empty, binary, latin1, good, filepath.Join(dir, "missing.txt"), "http://127.0.0.1:1/page")
+	if !errors.Is(err, errReported) {
+		t.Fatalf("ingest with bad inputs: %v, want the failures reported", err)
+	}
+	for _, want := range []string{"empty.txt", "binary.txt", "latin1.txt", "missing.txt", "bad.jsonl:2", "bad.jsonl:3", "http://127.0.0.1:1/page"} {
+		if !strings.Contains(errOut, "error: ") || !strings.Contains(errOut, want) {
+			t.Errorf("stderr does not name %s:\n%s", want, errOut)
+		}
+	}
+	if lines := strings.Count(errOut, "\n"); lines != 7 {
+		t.Errorf("want one line per bad input (7), got %d:\n%s", lines, errOut)
+	}
+	out, _, _ := c.run("search", "--json", "Tanger record de trafic")
+	if !strings.Contains(out, "Tanger Med") {
+		t.Errorf("the good inputs must be stored despite the bad ones; search found:\n%s", out)
+	}
+}
+
+// TestCLIAskLLM points the CLI at a local OpenAI-compatible server that
+// cites a source that exists and one that does not.
+func TestCLIAskLLM(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/v1/chat/completions" || r.Header.Get("Authorization") != "Bearer sk-test" {
+			http.Error(w, `{"error":{"message":"unexpected request"}}`, http.StatusBadRequest)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"id":"c1","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"finish_reason":"stop","message":{"role":"assistant","content":"Maha Gmira introduced a homemade AI for Morocco [1][7]. It was invented by aliens [7]."}}],"usage":{"prompt_tokens":10,"completion_tokens":5,"total_tokens":15}}`))
+	}))
+	defer srv.Close()
+	c := newCLI(t)
+	if _, errOut, err := c.run("ingest", "../../examples/articles"); err != nil {
+		t.Fatalf("ingest: %v\n%s", err, errOut)
+	}
+	c.env["OPENAI_BASE_URL"] = srv.URL + "/v1"
+	c.env["OPENAI_API_KEY"] = "sk-test"
+	c.env["CHAT_MODEL"] = "m"
+	out, errOut, err := c.run("ask", "What is Morocco's homemade AI?")
+	if err != nil {
+		t.Fatalf("ask: %v\n%s", err, errOut)
+	}
+	want := "Maha Gmira introduced a homemade AI for Morocco [1].\n\nSources:\n[1] Intelligence Artificielle : Mezzour annonce une instance nationale dédiée à l'IA — L'opinion, 2023-10-24"
+	if !strings.HasPrefix(out, want) || strings.Contains(out, "aliens") || strings.Contains(out, "[7]") {
+		t.Errorf("ask with an LLM:\n%s\nwant it to start with:\n%s", out, want)
+	}
+	if strings.Contains(errOut, "sk-test") {
+		t.Errorf("the API key reached the logs:\n%s", errOut)
+	}
+}
+
+func TestCLIConfigErrors(t *testing.T) {
+	c := cli{t: t, env: map[string]string{"LOG_LEVEL": "loud", "FETCH_TIMEOUT": "soon", "DALIL_TIMEZONE": "Mars/Olympus"}}
+	_, _, err := c.run("ask", "anything")
+	if err == nil {
+		t.Fatal("want a configuration error")
+	}
+	for _, want := range []string{"LOG_LEVEL", "FETCH_TIMEOUT", "DALIL_TIMEZONE"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not name %s: %v", want, err)
+		}
+	}
+	if _, _, err := c.run("frobnicate"); err == nil || !strings.Contains(err.Error(), "unknown command") {
+		t.Errorf("unknown command: %v", err)
+	}
+}
