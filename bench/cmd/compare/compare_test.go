@@ -1,0 +1,120 @@
+package main
+
+import (
+	"image/png"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestRankOf(t *testing.T) {
+	tests := []struct {
+		name     string
+		urls     []string
+		expected []string
+		want     int
+	}{
+		{"first", []string{"a", "b"}, []string{"a"}, 1},
+		{"articles counted once", []string{"a", "a", "b", "c"}, []string{"c"}, 3},
+		{"any expected", []string{"a", "b"}, []string{"x", "b"}, 2},
+		{"missed", []string{"a", "b"}, []string{"x"}, 0},
+		{"empty", nil, []string{"x"}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := rankOf(tt.urls, tt.expected); got != tt.want {
+				t.Errorf("rankOf(%v, %v) = %d, want %d", tt.urls, tt.expected, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestKindScore(t *testing.T) {
+	var k kindScore
+	for _, r := range []int{1, 2, 6, 0} {
+		k.add(r)
+	}
+	want := kindScore{N: 4, RecallAt5: 2, MRRAt10: 1 + 0.5 + 1.0/6}
+	if diff := cmp.Diff(want, k); diff != "" {
+		t.Errorf("kindScore (-want +got):\n%s", diff)
+	}
+}
+
+func TestSummarize(t *testing.T) {
+	var ds []time.Duration
+	for i := 100; i >= 1; i-- {
+		ds = append(ds, time.Duration(i)*time.Millisecond)
+	}
+	got := summarize(ds)
+	got.Load = ""
+	want := latency{N: 100, P50: 50, P99: 99, Mean: 50.5}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("summarize (-want +got):\n%s", diff)
+	}
+}
+
+func TestInts(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    []int
+		wantErr bool
+	}{
+		{"10000,100000", []int{10000, 100000}, false},
+		{" 5 ", []int{5}, false},
+		{"1,x", nil, true},
+		{"0", nil, true},
+		{"", nil, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := ints(tt.in)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("ints(%q) error = %v, want error %v", tt.in, err, tt.wantErr)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("ints(%q) (-want +got):\n%s", tt.in, diff)
+			}
+		})
+	}
+}
+
+func TestSpread(t *testing.T) {
+	qs := make([]query, 10)
+	for i := range qs {
+		qs[i].Synthetic = i >= 5
+	}
+	got := spread(qs, 4)
+	var synth int
+	for _, q := range got {
+		synth += boolInt(q.Synthetic)
+	}
+	if len(got) != 4 || synth != 2 {
+		t.Errorf("spread(10 queries, 4) = %d queries, %d synthetic; want 4 and 2", len(got), synth)
+	}
+}
+
+func TestWritePNG(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "plot.png")
+	c := chart{Title: "t", XLabel: "x", YLabel: "y", Series: []series{
+		{Name: "a", Color: colDalil, X: []float64{1e4, 1e5}, Y: []float64{2, 50}},
+		{Name: "b", Color: colLC, X: []float64{1e4, 1e5}, Y: []float64{40, 400}},
+	}}
+	if err := writePNG(path, []chart{c, c}); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatalf("decode the plot: %v", err)
+	}
+	if got, want := img.Bounds().Dx(), 2*560; got != want {
+		t.Errorf("plot width = %d, want %d", got, want)
+	}
+}

@@ -1,0 +1,538 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+	"unsafe"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/pgvector/pgvector-go"
+
+	"github.com/dalil-news/dalil/bench/synth"
+	"github.com/dalil-news/dalil/embeddings"
+	"github.com/dalil-news/dalil/llm"
+	"github.com/dalil-news/dalil/postgres"
+	"github.com/dalil-news/dalil/rag"
+)
+
+// query is one question used for latency and load.
+type query struct {
+	Text, Lang string
+	// Synthetic is set for questions about the synthetic archive's topics;
+	// the others come from the evaluation set.
+	Synthetic bool
+	vec       []float32
+}
+
+// queryMix returns n questions: half from the evaluation set (every kind),
+// half about the synthetic archive's topics, embedded once.
+func queryMix(ctx context.Context, evalQs []evalQuestion, seed uint64, n int, emb *embeddings.Offline) ([]query, error) {
+	var qs []query
+	step := max(1, len(evalQs)/(n/2))
+	for i := 0; i < len(evalQs) && len(qs) < n/2; i += step {
+		qs = append(qs, query{Text: evalQs[i].Question, Lang: evalQs[i].Lang})
+	}
+	g := synth.New(synth.Config{Seed: seed})
+	for len(qs) < n {
+		t, l := g.Question()
+		qs = append(qs, query{Text: t, Lang: l, Synthetic: true})
+	}
+	texts := make([]string, len(qs))
+	for i, q := range qs {
+		texts[i] = q.Text
+	}
+	vecs, err := emb.Embed(ctx, texts)
+	if err != nil {
+		return nil, fmt.Errorf("embed queries: %w", err)
+	}
+	for i := range qs {
+		qs[i].vec = vecs[i]
+	}
+	return qs, nil
+}
+
+// latency summarises durations in milliseconds.
+type latency struct {
+	N    int     `json:"n"`
+	P50  float64 `json:"p50_ms"`
+	P99  float64 `json:"p99_ms"`
+	Mean float64 `json:"mean_ms"`
+	Load string  `json:"load"`
+}
+
+func summarize(ds []time.Duration) latency {
+	if len(ds) == 0 {
+		return latency{}
+	}
+	slices.Sort(ds)
+	var sum time.Duration
+	for _, d := range ds {
+		sum += d
+	}
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	return latency{N: len(ds), P50: ms(pct(ds, 0.50)), P99: ms(pct(ds, 0.99)), Mean: ms(sum / time.Duration(len(ds))), Load: loadAvg()}
+}
+
+// pct is the p-th percentile (nearest rank) of sorted durations.
+func pct(sorted []time.Duration, p float64) time.Duration {
+	i := int(p*float64(len(sorted))+0.999999) - 1
+	return sorted[max(0, min(i, len(sorted)-1))]
+}
+
+// timeQueries runs f on every query once after a warm-up of the first
+// warm queries, one at a time, and summarises the latencies.
+func timeQueries(qs []query, warm int, f func(q query) error) (latency, error) {
+	for _, q := range qs[:min(warm, len(qs))] {
+		if err := f(q); err != nil {
+			return latency{}, fmt.Errorf("warm-up %q: %w", q.Text, err)
+		}
+	}
+	ds := make([]time.Duration, 0, len(qs))
+	for _, q := range qs {
+		t := time.Now()
+		if err := f(q); err != nil {
+			return latency{}, fmt.Errorf("query %q: %w", q.Text, err)
+		}
+		ds = append(ds, time.Since(t))
+	}
+	return summarize(ds), nil
+}
+
+// searchLatencies are the latency figures of one archive size.
+type searchLatencies struct {
+	Chunks int `json:"chunks"`
+	// Bare is `ORDER BY embedding <=> $1 LIMIT 10` on dalil's chunks (HNSW,
+	// ef_search 100, vector precomputed).
+	Bare latency `json:"bare_hnsw_top10"`
+	// StoreSearch is dalil's hybrid SQL with a precomputed vector.
+	StoreSearch latency `json:"dalil_store_search"`
+	// Search is rag.Service.Search: embed + hybrid SQL + fusion.
+	Search latency `json:"dalil_search"`
+	// Ask is rag.Service.Ask in extractive mode: Search + gating + answer.
+	Ask latency `json:"dalil_ask_extractive"`
+	// LC is LangChainGo's SimilaritySearch (embed + its SQL), k = 10.
+	LC *latency `json:"langchaingo_similarity_search,omitempty"`
+}
+
+func measureSearch(ctx context.Context, dalilURL, lcURL string, qs []query, emb *embeddings.Offline) (searchLatencies, error) {
+	var out searchLatencies
+	st, err := openDalil(ctx, dalilURL, postgres.Config{}, emb)
+	if err != nil {
+		return out, err
+	}
+	defer st.Close()
+	raw, err := openPool(ctx, dalilURL, 2)
+	if err != nil {
+		return out, err
+	}
+	defer raw.Close()
+	if err := raw.QueryRow(ctx, "SELECT count(*) FROM chunks").Scan(&out.Chunks); err != nil {
+		return out, fmt.Errorf("count chunks: %w", err)
+	}
+	svc := rag.NewService(st, emb, nil, rag.Config{})
+	steps := []struct {
+		dst *latency
+		f   func(q query) error
+	}{
+		{&out.Bare, func(q query) error {
+			_, _, err := bareTopK(ctx, raw, q.vec, 10, 0, false)
+			return err
+		}},
+		{&out.StoreSearch, func(q query) error {
+			_, err := st.Search(ctx, rag.SearchQuery{Text: q.Text, Vector: q.vec, K: 10, Candidates: 40, PerArticle: 2})
+			return err
+		}},
+		{&out.Search, func(q query) error {
+			_, err := svc.Search(ctx, q.Text, rag.SearchOptions{K: 10})
+			return err
+		}},
+		{&out.Ask, func(q query) error {
+			_, err := svc.Ask(ctx, rag.Question{Text: q.Text, Lang: q.Lang, Mode: rag.ModeExtractive})
+			return err
+		}},
+	}
+	for _, s := range steps {
+		if *s.dst, err = timeQueries(qs, 20, s.f); err != nil {
+			return out, err
+		}
+	}
+	if lcURL == "" {
+		return out, nil
+	}
+	lc, pool, err := openLC(ctx, lcURL, emb, 2)
+	if err != nil {
+		return out, err
+	}
+	defer pool.Close()
+	l, err := timeQueries(qs, 5, func(q query) error {
+		_, err := lc.SimilaritySearch(ctx, q.Text, 10)
+		return err
+	})
+	if err != nil {
+		return out, fmt.Errorf("langchaingo: %w", err)
+	}
+	out.LC = &l
+	return out, nil
+}
+
+// bareTopK returns the ids and distances of the k nearest chunks: by the
+// HNSW index at ef_search ef (0: the session's), or exactly when exact is
+// set.
+func bareTopK(ctx context.Context, pool *pgxpool.Pool, vec []float32, k, ef int, exact bool) ([]int64, []float64, error) {
+	const sql = "SELECT id, embedding <=> $1 FROM chunks ORDER BY embedding <=> $1 LIMIT $2"
+	args := []any{pgvector.NewVector(vec), k}
+	var ids []int64
+	var dists []float64
+	collect := func(rows pgx.Rows) error {
+		var id int64
+		var d float64
+		_, err := pgx.ForEachRow(rows, []any{&id, &d}, func() error {
+			ids, dists = append(ids, id), append(dists, d)
+			return nil
+		})
+		return err
+	}
+	if ef == 0 && !exact {
+		rows, _ := pool.Query(ctx, sql, args...)
+		return ids, dists, collect(rows)
+	}
+	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		set := fmt.Sprintf("SET LOCAL hnsw.ef_search = %d", max(ef, k))
+		if exact {
+			set = "SET LOCAL enable_indexscan = off"
+		}
+		if _, err := tx.Exec(ctx, set); err != nil {
+			return err
+		}
+		rows, _ := tx.Query(ctx, sql, args...)
+		return collect(rows)
+	})
+	return ids, dists, err
+}
+
+// recallPoint is HNSW recall@10 against exact search at one ef_search. A
+// returned chunk counts as a hit when it is among the exact top 10 or no
+// farther than the exact 10th (ties); IDs counts exact id matches only.
+type recallPoint struct {
+	EfSearch int     `json:"ef_search"`
+	Recall10 float64 `json:"recall_at_10"`
+	// Synth and Eval split Recall10 by the questions' origin: about the
+	// archive's topics, or evaluation questions the archive does not hold.
+	Synth   float64 `json:"recall_synthetic_questions"`
+	Eval    float64 `json:"recall_eval_questions"`
+	IDs     float64 `json:"recall_ids_only"`
+	Latency latency `json:"latency"`
+}
+
+// recallResult holds the exact search cost and the recall curve.
+type recallResult struct {
+	Chunks  int           `json:"chunks"`
+	Queries int           `json:"queries"`
+	Exact   latency       `json:"exact_latency"`
+	Points  []recallPoint `json:"points"`
+}
+
+func measureRecall(ctx context.Context, dbURL string, qs []query, efs []int) (recallResult, error) {
+	res := recallResult{Queries: len(qs)}
+	pool, err := openPool(ctx, dbURL, 2)
+	if err != nil {
+		return res, err
+	}
+	defer pool.Close()
+	if err := pool.QueryRow(ctx, "SELECT count(*) FROM chunks").Scan(&res.Chunks); err != nil {
+		return res, fmt.Errorf("count chunks: %w", err)
+	}
+	truth := make([][]int64, len(qs))
+	kth := make([]float64, len(qs))
+	var ds []time.Duration
+	for i, q := range qs {
+		t := time.Now()
+		ids, dists, err := bareTopK(ctx, pool, q.vec, 10, 0, true)
+		if err != nil {
+			return res, fmt.Errorf("exact search: %w", err)
+		}
+		ds = append(ds, time.Since(t))
+		truth[i] = ids
+		if len(dists) > 0 {
+			kth[i] = dists[len(dists)-1]
+		}
+	}
+	res.Exact = summarize(ds)
+	for _, ef := range efs {
+		var hit, idHit, total, synHit, synTotal int
+		ds = ds[:0]
+		for i, q := range qs {
+			t := time.Now()
+			ids, dists, err := bareTopK(ctx, pool, q.vec, 10, ef, false)
+			if err != nil {
+				return res, fmt.Errorf("hnsw search at ef_search %d: %w", ef, err)
+			}
+			ds = append(ds, time.Since(t))
+			for j, id := range ids {
+				in := slices.Contains(truth[i], id)
+				h := boolInt(in || dists[j] <= kth[i]+1e-6)
+				hit += h
+				idHit += boolInt(in)
+				if q.Synthetic {
+					synHit += h
+				}
+			}
+			total += len(truth[i])
+			if q.Synthetic {
+				synTotal += len(truth[i])
+			}
+		}
+		share := func(a, b int) float64 { return float64(a) / float64(max(b, 1)) }
+		res.Points = append(res.Points, recallPoint{EfSearch: ef,
+			Recall10: share(hit, total), IDs: share(idHit, total),
+			Synth: share(synHit, synTotal), Eval: share(hit-synHit, total-synTotal),
+			Latency: summarize(ds)})
+	}
+	return res, nil
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// loadResult is one load test.
+type loadResult struct {
+	Mode        string  `json:"mode"`
+	Concurrency int     `json:"concurrency"`
+	MaxConns    int32   `json:"max_conns"`
+	Seconds     float64 `json:"seconds"`
+	Asks        int     `json:"asks"`
+	Errors      int     `json:"errors"`
+	FirstError  string  `json:"first_error,omitempty"`
+	Found       int     `json:"found"`
+	PerSecond   float64 `json:"asks_per_sec"`
+	Latency     latency `json:"latency"`
+	// Pool figures from pgxpool.Stat over the test.
+	Acquires      int64   `json:"acquires"`
+	EmptyAcquires int64   `json:"waited_acquires"`
+	AcquireWaitMs float64 `json:"acquire_wait_ms_total"`
+}
+
+// loadTest runs concurrency goroutines asking questions in a loop for d.
+func loadTest(ctx context.Context, dbURL, mode string, maxConns int32, concurrency int, d time.Duration, llmDelay time.Duration, qs []query, emb *embeddings.Offline) (loadResult, error) {
+	res := loadResult{Mode: mode, Concurrency: concurrency}
+	st, err := openDalil(ctx, dbURL, postgres.Config{MaxConns: maxConns}, emb)
+	if err != nil {
+		return res, err
+	}
+	defer st.Close()
+	var chat rag.Chat
+	if mode == rag.ModeLLM {
+		srv := fakeLLM(llmDelay)
+		defer srv.Close()
+		c, err := llm.New(llm.Config{BaseURL: srv.URL + "/v1", Model: "bench", APIKey: "bench"})
+		if err != nil {
+			return res, err
+		}
+		chat = c
+	}
+	svc := rag.NewService(st, emb, chat, rag.Config{})
+	pool := poolOf(st)
+	before := pool.Stat()
+	res.MaxConns = before.MaxConns()
+	var mu sync.Mutex
+	var ds []time.Duration
+	lctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	start := time.Now()
+	var wg sync.WaitGroup
+	for w := range concurrency {
+		wg.Go(func() {
+			for i := w; lctx.Err() == nil; i += concurrency {
+				q := qs[i%len(qs)]
+				t := time.Now()
+				ans, err := svc.Ask(ctx, rag.Question{Text: q.Text, Lang: q.Lang, Mode: mode})
+				el := time.Since(t)
+				mu.Lock()
+				if err != nil {
+					res.Errors++
+					if res.FirstError == "" {
+						res.FirstError = err.Error()
+					}
+				} else {
+					ds = append(ds, el)
+					res.Found += boolInt(ans.Found)
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	res.Seconds = time.Since(start).Seconds()
+	after := pool.Stat()
+	res.Asks = len(ds) + res.Errors
+	res.PerSecond = float64(len(ds)) / res.Seconds
+	res.Latency = summarize(ds)
+	res.Acquires = after.AcquireCount() - before.AcquireCount()
+	res.EmptyAcquires = after.EmptyAcquireCount() - before.EmptyAcquireCount()
+	res.AcquireWaitMs = float64((after.EmptyAcquireWaitTime() - before.EmptyAcquireWaitTime()).Microseconds()) / 1000
+	return res, nil
+}
+
+// poolOf reads the unexported pool of a postgres.Store, for its Stat:
+// dalil does not expose pool statistics (a lever named in the report).
+// It panics if the field is renamed, which a benchmark may.
+func poolOf(st *postgres.Store) *pgxpool.Pool {
+	f := reflect.ValueOf(st).Elem().FieldByName("pool")
+	return reflect.NewAt(f.Type(), unsafe.Pointer(f.UnsafeAddr())).Elem().Interface().(*pgxpool.Pool)
+}
+
+// fakeLLM is an OpenAI-compatible chat completions server that answers
+// after delay, citing the first source.
+func fakeLLM(delay time.Duration) *httptest.Server {
+	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost || !strings.HasSuffix(r.URL.Path, "/chat/completions") {
+			http.Error(w, "not found", http.StatusNotFound)
+			return
+		}
+		var req struct {
+			Stream bool `json:"stream"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		select {
+		case <-time.After(delay):
+		case <-r.Context().Done():
+			return
+		}
+		if req.Stream {
+			http.Error(w, "streaming not supported by the bench server", http.StatusBadRequest)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]any{
+			"id": "bench", "object": "chat.completion", "created": time.Now().Unix(), "model": "bench",
+			"choices": []any{map[string]any{"index": 0, "finish_reason": "stop",
+				"message": map[string]any{"role": "assistant", "content": "The sources report it [1]."}}},
+			"usage": map[string]any{"prompt_tokens": 900, "completion_tokens": 12, "total_tokens": 912},
+		})
+	}))
+}
+
+// evalQuestion is one line of questions-dev.jsonl.
+type evalQuestion struct {
+	ID           string   `json:"id"`
+	Kind         string   `json:"kind"`
+	Lang         string   `json:"lang"`
+	Question     string   `json:"question"`
+	ExpectedURLs []string `json:"expected_urls"`
+}
+
+// kindScore is retrieval quality on one kind of question.
+type kindScore struct {
+	Kind      string  `json:"kind"`
+	N         int     `json:"n"`
+	RecallAt5 float64 `json:"recall_at_5"`
+	MRRAt10   float64 `json:"mrr_at_10"`
+}
+
+// score adds a hit at 1-based rank r (0: missed) to k.
+func (k *kindScore) add(r int) {
+	k.N++
+	if r >= 1 && r <= 5 {
+		k.RecallAt5++
+	}
+	if r >= 1 && r <= 10 {
+		k.MRRAt10 += 1 / float64(r)
+	}
+}
+
+// rankOf is the 1-based rank of the first expected URL among urls,
+// counting each article once; 0 when none matches.
+func rankOf(urls []string, expected []string) int {
+	var seen []string
+	for _, u := range urls {
+		if slices.Contains(seen, u) {
+			continue
+		}
+		seen = append(seen, u)
+		if slices.Contains(expected, u) {
+			return len(seen)
+		}
+	}
+	return 0
+}
+
+// evalResult compares retrieval quality per kind.
+type evalResult struct {
+	Dalil []kindScore `json:"dalil"`
+	LC    []kindScore `json:"langchaingo"`
+}
+
+func evaluate(ctx context.Context, dalilURL, lcURL string, qs []evalQuestion, emb *embeddings.Offline) (evalResult, error) {
+	var res evalResult
+	st, err := openDalil(ctx, dalilURL, postgres.Config{}, emb)
+	if err != nil {
+		return res, err
+	}
+	defer st.Close()
+	svc := rag.NewService(st, emb, nil, rag.Config{})
+	lc, pool, err := openLC(ctx, lcURL, emb, 2)
+	if err != nil {
+		return res, err
+	}
+	defer pool.Close()
+	dk, lk := map[string]*kindScore{}, map[string]*kindScore{}
+	for _, q := range qs {
+		if len(q.ExpectedURLs) == 0 || strings.HasPrefix(q.ExpectedURLs[0], "seed:") {
+			continue // unanswerable, or about examples/ which the bench does not load
+		}
+		if dk[q.Kind] == nil {
+			dk[q.Kind], lk[q.Kind] = &kindScore{Kind: q.Kind}, &kindScore{Kind: q.Kind}
+		}
+		ps, err := svc.Search(ctx, q.Question, rag.SearchOptions{K: 10})
+		if err != nil {
+			return res, fmt.Errorf("dalil %s: %w", q.ID, err)
+		}
+		var urls []string
+		for _, p := range ps {
+			urls = append(urls, p.Article.URL)
+		}
+		dk[q.Kind].add(rankOf(urls, q.ExpectedURLs))
+		docs, err := lc.SimilaritySearch(ctx, q.Question, 10)
+		if err != nil {
+			return res, fmt.Errorf("langchaingo %s: %w", q.ID, err)
+		}
+		urls = urls[:0]
+		for _, d := range docs {
+			u, _ := d.Metadata["url"].(string)
+			urls = append(urls, u)
+		}
+		lk[q.Kind].add(rankOf(urls, q.ExpectedURLs))
+	}
+	finish := func(m map[string]*kindScore) []kindScore {
+		var out []kindScore
+		for _, k := range m {
+			k.RecallAt5 /= float64(k.N)
+			k.MRRAt10 /= float64(k.N)
+			out = append(out, *k)
+		}
+		slices.SortFunc(out, func(a, b kindScore) int { return strings.Compare(a.Kind, b.Kind) })
+		return out
+	}
+	res.Dalil, res.LC = finish(dk), finish(lk)
+	if len(res.Dalil) == 0 {
+		return res, errors.New("no answerable questions")
+	}
+	return res, nil
+}

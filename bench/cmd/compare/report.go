@@ -1,0 +1,132 @@
+package main
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+)
+
+// report renders the results as Markdown.
+func report(res *results) string {
+	var b strings.Builder
+	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
+	m := res.Machine
+	p("# compare: dalil vs LangChainGo\n\nRun %s, `%s`, %.0f s.\n\n", res.Started.Format("2006-01-02 15:04 UTC"), res.Args, res.Elapsed)
+	if len(res.Notes) > 0 {
+		keys := slices.Sorted(maps.Keys(res.Notes))
+		p("Measured tree:")
+		for _, k := range keys {
+			p(" %s `%v`;", k, res.Notes[k])
+		}
+		p("\n\n")
+	}
+	p("Machine: %s, %d cores, %.1f GB RAM, %s; %s; pgvector %s; settings %v.\n\n", m.CPU, m.Cores, m.MemGB, m.Go, m.Postgres, m.Pgvector, m.Settings)
+
+	p("## Ingest (end to end: text → chunks → embeddings → stored and indexed)\n\n")
+	p("| scale | system | articles | chunks | s | articles/s | chunks/s | index build s | peak RSS MB | DB MB | load |\n|---|---|---|---|---|---|---|---|---|---|---|\n")
+	for _, s := range allScales(res) {
+		for _, ir := range s.Ingest {
+			p("| %d | %s | %d | %d | %.1f | %.1f | %.0f | %s | %.0f | %.0f | %s |\n", s.Target, ir.System, ir.Articles, ir.Chunks, ir.Seconds,
+				ir.ArticlesPerSec, ir.ChunksPerSec, orDash(ir.IndexSeconds), ir.VmHWMMB, s.DBSizeMB[ir.System], ir.Load)
+		}
+	}
+	p("\n| scale | ratio | articles/s | chunks/s | peak RSS |\n|---|---|---|---|---|\n")
+	for _, s := range allScales(res) {
+		lc := find(s.Ingest, sysLC)
+		if lc == nil {
+			continue
+		}
+		for _, sys := range []string{sysDalil, sysDalilBulk} {
+			if d := find(s.Ingest, sys); d != nil {
+				p("| %d | %s / LangChainGo | %.2f× | %.2f× | %.2f× |\n", s.Target, sys, d.ArticlesPerSec/lc.ArticlesPerSec, d.ChunksPerSec/lc.ChunksPerSec, d.VmHWMMB/lc.VmHWMMB)
+			}
+		}
+	}
+	if res.Eval != nil {
+		for _, ir := range res.Eval.Ingest {
+			p("\nEvaluation corpus (real text) into %s: %d articles, %d chunks in %.1f s: %.1f articles/s, %.0f chunks/s, peak RSS %.0f MB.", ir.System, ir.Articles, ir.Chunks, ir.Seconds, ir.ArticlesPerSec, ir.ChunksPerSec, ir.VmHWMMB)
+		}
+		p("\n")
+	}
+
+	p("\n## Search latency (one client, warm cache; half evaluation questions, half synthetic ones)\n\n")
+	p("| chunks | path | n | p50 ms | p99 ms | mean ms | load |\n|---|---|---|---|---|---|---|\n")
+	for _, s := range allScales(res) {
+		rows := []struct {
+			name string
+			l    *latency
+		}{{"bare HNSW top-10 (SQL only)", &s.Search.Bare}, {"dalil hybrid SQL (Store.Search)", &s.Search.StoreSearch},
+			{"dalil Service.Search (embed+SQL+fusion)", &s.Search.Search}, {"dalil Service.Ask extractive (+gating)", &s.Search.Ask},
+			{"LangChainGo SimilaritySearch", s.Search.LC}}
+		for _, r := range rows {
+			if r.l != nil {
+				p("| %d | %s | %d | %.2f | %.2f | %.2f | %s |\n", s.Search.Chunks, r.name, r.l.N, r.l.P50, r.l.P99, r.l.Mean, r.l.Load)
+			}
+		}
+	}
+	p("\n| chunks | dalil Search / bare p50 | dalil Ask / bare p50 | LangChainGo / dalil Search p50 | LangChainGo / dalil Search p99 |\n|---|---|---|---|---|\n")
+	for _, s := range allScales(res) {
+		lc50, lc99 := "–", "–"
+		if s.Search.LC != nil {
+			lc50 = fmt.Sprintf("%.1f×", s.Search.LC.P50/s.Search.Search.P50)
+			lc99 = fmt.Sprintf("%.1f×", s.Search.LC.P99/s.Search.Search.P99)
+		}
+		p("| %d | %.2f× | %.2f× | %s | %s |\n", s.Search.Chunks, s.Search.Search.P50/s.Search.Bare.P50, s.Search.Ask.P50/s.Search.Bare.P50, lc50, lc99)
+	}
+
+	p("\n## HNSW recall@10 against exact search (dalil's chunks, m=16, ef_construction=64)\n\n")
+	p("Recall counts ties with the exact 10th distance as hits; \"ids\" counts exact id matches only. Synthetic questions are about the synthetic articles' topics; eval questions are about the real texts (the evaluation corpus is part of every archive).\n\n")
+	p("| chunks | queries | exact p50 ms | ef_search | recall@10 | synthetic q. | eval q. | ids only | p50 ms | p99 ms |\n|---|---|---|---|---|---|---|---|---|---|\n")
+	for _, s := range allScales(res) {
+		for _, pt := range s.Recall.Points {
+			p("| %d | %d | %.1f | %d | %.3f | %.3f | %.3f | %.3f | %.2f | %.2f |\n", s.Recall.Chunks, s.Recall.Queries, s.Recall.Exact.P50, pt.EfSearch,
+				pt.Recall10, pt.Synth, pt.Eval, pt.IDs, pt.Latency.P50, pt.Latency.P99)
+		}
+	}
+
+	if res.Eval != nil {
+		p("\n## Retrieval quality on questions-dev (evaluation corpus only)\n\n")
+		p("| kind | n | dalil recall@5 | LangChainGo recall@5 | ratio | dalil MRR@10 | LangChainGo MRR@10 | ratio |\n|---|---|---|---|---|---|---|---|\n")
+		for i, d := range res.Eval.Dalil {
+			l := res.Eval.LC[i]
+			p("| %s | %d | %.3f | %.3f | %s | %.3f | %.3f | %s |\n", d.Kind, d.N, d.RecallAt5, l.RecallAt5, ratio(d.RecallAt5, l.RecallAt5), d.MRRAt10, l.MRRAt10, ratio(d.MRRAt10, l.MRRAt10))
+		}
+	}
+
+	if len(res.Load) > 0 {
+		p("\n## Load: concurrent asks on the largest LangChainGo scale\n\n")
+		p("| mode | concurrency | pool max conns | s | asks | errors | asks/s | p50 ms | p99 ms | found | acquires | waited | mean wait ms/ask | load |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+		for _, l := range res.Load {
+			p("| %s | %d | %d | %.1f | %d | %d | %.1f | %.1f | %.1f | %d | %d | %d | %.0f | %s |\n", l.Mode, l.Concurrency, l.MaxConns, l.Seconds, l.Asks, l.Errors,
+				l.PerSecond, l.Latency.P50, l.Latency.P99, l.Found, l.Acquires, l.EmptyAcquires, l.AcquireWaitMs/float64(max(l.Asks, 1)), l.Latency.Load)
+			if l.FirstError != "" {
+				p("\nfirst error: `%s`\n\n", l.FirstError)
+			}
+		}
+	}
+	return b.String()
+}
+
+func find(irs []ingestResult, system string) *ingestResult {
+	for i := range irs {
+		if irs[i].System == system {
+			return &irs[i]
+		}
+	}
+	return nil
+}
+
+func orDash(v float64) string {
+	if v == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.1f", v)
+}
+
+func ratio(a, b float64) string {
+	if b == 0 {
+		return "∞"
+	}
+	return fmt.Sprintf("%.2f×", a/b)
+}
