@@ -2,9 +2,8 @@ package bot
 
 import (
 	"encoding/json"
-	"flag"
 	"fmt"
-	"os"
+	goldenfile "github.com/dalil-news/dalil/internal/golden"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -17,28 +16,10 @@ import (
 	"github.com/dalil-news/dalil/rag"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
-
 // golden compares got with testdata/name, or rewrites it with -update.
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if d := cmp.Diff(string(want), string(got)); d != "" {
-		t.Errorf("%s differs (-want +got):\n%s", path, d)
-	}
+	goldenfile.Assert(t, filepath.Join("testdata", name), got)
 }
 
 func article(n int, title, url, publisher string) rag.Article {

@@ -2,8 +2,7 @@ package prompts_test
 
 import (
 	"errors"
-	"flag"
-	"os"
+	goldenfile "github.com/dalil-news/dalil/internal/golden"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,8 +12,6 @@ import (
 
 	"github.com/dalil-news/dalil/prompts"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/*.golden from the current output")
 
 var (
 	now      = time.Date(2024, 3, 14, 9, 30, 0, 0, time.UTC)
@@ -44,21 +41,7 @@ func golden(t *testing.T, name string, msgs []prompts.Message) {
 	for _, m := range msgs {
 		b.WriteString("===== " + m.Role + " =====\n" + m.Content + "\n")
 	}
-	got := b.String()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./prompts -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
-	}
+	goldenfile.Assert(t, filepath.Join("testdata", name+".golden"), []byte(b.String()))
 }
 
 // assertFenced checks that the user message opens and closes the tag exactly

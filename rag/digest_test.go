@@ -3,7 +3,7 @@ package rag_test
 import (
 	"context"
 	"encoding/json"
-	"flag"
+	goldenfile "github.com/dalil-news/dalil/internal/golden"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,8 +17,6 @@ import (
 	"github.com/dalil-news/dalil/embeddings"
 	"github.com/dalil-news/dalil/rag"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/digest/*.golden")
 
 func parseSchedule(spec string) (rag.Schedule, error) { return cron.ParseStandard(spec) }
 
@@ -165,20 +163,7 @@ func TestSameStory(t *testing.T) {
 // golden compares got with testdata/digest/name.golden (-update rewrites it).
 func golden(t *testing.T, name string, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", "digest", name+".golden")
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./rag -run Digest -update)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s (-want +got):\n%s", path, diff)
-	}
+	goldenfile.Assert(t, filepath.Join("testdata", "digest", name+".golden"), []byte(got))
 }
 
 // joinParts shows messages as the dry run prints them.
