@@ -3,7 +3,6 @@ package bot
 import (
 	"encoding/json"
 	"fmt"
-	goldenfile "github.com/dalil-news/dalil/internal/golden"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	goldenfile "github.com/dalil-news/dalil/internal/golden"
 	"github.com/dalil-news/dalil/rag"
 )
 

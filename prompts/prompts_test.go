@@ -2,7 +2,6 @@ package prompts_test
 
 import (
 	"errors"
-	goldenfile "github.com/dalil-news/dalil/internal/golden"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	goldenfile "github.com/dalil-news/dalil/internal/golden"
 	"github.com/dalil-news/dalil/prompts"
 )
 

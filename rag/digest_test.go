@@ -3,7 +3,6 @@ package rag_test
 import (
 	"context"
 	"encoding/json"
-	goldenfile "github.com/dalil-news/dalil/internal/golden"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/robfig/cron/v3"
 
+	goldenfile "github.com/dalil-news/dalil/internal/golden"
 	"github.com/dalil-news/dalil/embeddings"
 	"github.com/dalil-news/dalil/rag"
 )
