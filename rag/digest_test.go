@@ -13,8 +13,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/robfig/cron/v3"
 
-	goldenfile "github.com/dalil-news/dalil/internal/golden"
 	"github.com/dalil-news/dalil/embeddings"
+	goldenfile "github.com/dalil-news/dalil/internal/golden"
 	"github.com/dalil-news/dalil/rag"
 )
 
