@@ -90,12 +90,12 @@ func searchSQL(dated bool) string {
 	LIMIT $4)
 	LIMIT $4
 ), txt_pre AS (
-	-- A cheap first score (the idf of the question's words each match
-	-- holds) keeps the best $2 * 4 for the full BM25, whose term
-	-- frequencies cost an unnest of every kept chunk's lexemes.
+	-- A cheap first score (ts_rank against the rare words, one C call a
+	-- match) keeps the best $2 * 4 for the full BM25, whose idf-weighted
+	-- term frequencies cost an unnest of every kept chunk's lexemes.
 	SELECT m.id, m.tsv
 	FROM txt_match m
-	ORDER BY (SELECT sum(qt.idf) FROM qt WHERE m.tsv @@ qt.tq) DESC NULLS LAST, m.id
+	ORDER BY ts_rank(m.tsv, (SELECT any_word FROM mq), 0) DESC, m.id
 	LIMIT $2 * 4
 ), txt AS (
 	SELECT m.id, row_number() OVER (ORDER BY s.score DESC, m.id) AS rank
