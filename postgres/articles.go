@@ -45,19 +45,24 @@ func (s *Store) SaveArticle(ctx context.Context, a *rag.Article, chunks []rag.Ch
 	}
 	var id int64
 	var ingested time.Time
+	var inserted bool
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		err := tx.QueryRow(ctx, `INSERT INTO articles (url, title, publisher, published, lang, text, content_hash)
 			VALUES ($1, $2, $3, $4, $5, $6, $7)
 			ON CONFLICT (url) DO UPDATE SET title = EXCLUDED.title, publisher = EXCLUDED.publisher,
 				published = EXCLUDED.published, lang = EXCLUDED.lang, text = EXCLUDED.text,
 				content_hash = EXCLUDED.content_hash, updated_at = now()
-			RETURNING id, ingested_at`,
-			a.URL, a.Title, a.Publisher, nullTime(a.Published), a.Lang, a.Text, a.ContentHash).Scan(&id, &ingested)
+			RETURNING id, ingested_at, xmax = 0`,
+			a.URL, a.Title, a.Publisher, nullTime(a.Published), a.Lang, a.Text, a.ContentHash).Scan(&id, &ingested, &inserted)
 		if err != nil {
 			return fmt.Errorf("upsert article: %w", err)
 		}
-		if _, err := tx.Exec(ctx, "DELETE FROM chunks WHERE article_id = $1", id); err != nil {
-			return fmt.Errorf("delete old chunks: %w", err)
+		// A new article (xmax = 0: inserted, not updated) has no chunks to
+		// replace; skipping the DELETE also skips its statement trigger.
+		if !inserted {
+			if _, err := tx.Exec(ctx, "DELETE FROM chunks WHERE article_id = $1", id); err != nil {
+				return fmt.Errorf("delete old chunks: %w", err)
+			}
 		}
 		rows := make([][]any, len(chunks))
 		for i, c := range chunks {
