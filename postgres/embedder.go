@@ -99,6 +99,34 @@ func (s *Store) buildIndex(ctx context.Context, tx pgx.Tx) error {
 	return nil
 }
 
+// DropVectorIndex drops the HNSW index before a bulk load: inserting into
+// an indexed table costs several times more than building the index once
+// afterwards (docs/performance.md). Until BuildVectorIndex, searches fall
+// back to exact scans.
+func (s *Store) DropVectorIndex(ctx context.Context) error {
+	if _, err := s.pool.Exec(ctx, "DROP INDEX IF EXISTS chunks_embedding_hnsw"); err != nil {
+		return fmt.Errorf("drop the HNSW index on %s: %w", s.where, err)
+	}
+	return nil
+}
+
+// BuildVectorIndex builds the HNSW index when it is missing (after
+// DropVectorIndex, or a bulk load that was interrupted), with
+// Config.MaintenanceWorkMem. It does nothing when the index exists.
+func (s *Store) BuildVectorIndex(ctx context.Context) error {
+	var missing bool
+	if err := s.pool.QueryRow(ctx, "SELECT to_regclass('chunks_embedding_hnsw') IS NULL").Scan(&missing); err != nil {
+		return fmt.Errorf("look for the HNSW index on %s: %w", s.where, err)
+	}
+	if !missing {
+		return nil
+	}
+	if err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return s.buildIndex(ctx, tx) }); err != nil {
+		return fmt.Errorf("on %s: %w", s.where, err)
+	}
+	return nil
+}
+
 // recordEmbedder writes the single index_meta row.
 func recordEmbedder(ctx context.Context, tx pgx.Tx, name string, dim int) error {
 	_, err := tx.Exec(ctx, `INSERT INTO index_meta (embedder, dimensions) VALUES ($1, $2)

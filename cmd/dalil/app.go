@@ -99,6 +99,11 @@ func openServices(ctx context.Context, e *env) (*services, error) {
 		store.Close()
 		return nil, err
 	}
+	// An interrupted bulk load may have left the index missing.
+	if err := store.BuildVectorIndex(ctx); err != nil {
+		store.Close()
+		return nil, err
+	}
 	svc := rag.NewService(store, emb, chat, rag.Config{
 		K:             e.cfg.SearchK,
 		PerArticle:    e.cfg.PerArticle,

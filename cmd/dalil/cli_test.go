@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/dalil-news/dalil/postgres/pgtest"
 )
 
@@ -175,5 +177,28 @@ func TestCLIConfigErrors(t *testing.T) {
 	}
 	if _, _, err := c.run("frobnicate"); err == nil || !strings.Contains(err.Error(), "unknown command") {
 		t.Errorf("unknown command: %v", err)
+	}
+}
+
+// TestCLIIngestBulk loads without the vector index and checks it is there
+// again afterwards, with the articles searchable.
+func TestCLIIngestBulk(t *testing.T) {
+	c := newCLI(t)
+	out, errOut, err := c.run("ingest", "--bulk", "--quiet", "--jsonl", "../../examples/wikipedia-sample.jsonl", "../../examples/articles")
+	if err != nil || !strings.Contains(out, "17 created") || !strings.Contains(errOut, "building the vector index") {
+		t.Fatalf("ingest --bulk: %v\n%s\n%s", err, out, errOut)
+	}
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, c.env["DATABASE_URL"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var has bool
+	if err := conn.QueryRow(ctx, "SELECT to_regclass('chunks_embedding_hnsw') IS NOT NULL").Scan(&has); err != nil {
+		t.Fatal(err)
+	}
+	if !has {
+		t.Error("the HNSW index is missing after ingest --bulk")
 	}
 }

@@ -12,14 +12,15 @@ import (
 	"github.com/dalil-news/dalil/rag"
 )
 
-const ingestSynopsis = `[--jsonl FILE] [--quiet] PATH|URL ...
+const ingestSynopsis = `[--jsonl FILE] [--quiet] [--bulk] PATH|URL ...
 
 Ingests articles: plain text, Markdown and HTML files, directories
 (recursively), http(s) URLs, and JSONL archives with one article a line:
 {"title","url","publisher","published","lang","text"}.
 Re-ingesting is safe: unchanged articles are skipped, changed ones replaced.
 A bad input is reported on one line and the others go on; the exit status
-is 1 if any failed.`
+is 1 if any failed. --bulk speeds up large imports by building the vector
+index once at the end.`
 
 // ingestTally counts outcomes of an ingest run.
 type ingestTally struct {
@@ -36,11 +37,12 @@ func cmdIngest(ctx context.Context, e *env, args []string) error {
 		return nil
 	})
 	quiet := fs.Bool("quiet", false, "print only errors and the summary")
+	bulk := fs.Bool("bulk", false, "large import: drop the vector index, load, then rebuild it (searches are slow meanwhile)")
 	inputs, err := parseArgs(fs, args)
 	if err != nil {
 		return err
 	}
-	if len(inputs) == 0 && len(jsonl) == 0 {
+	if len(inputs) == 0 && len(jsonl) == 0 && !*bulk {
 		fs.Usage()
 		return errors.New("ingest: nothing to ingest: give files, directories, URLs or --jsonl FILE")
 	}
@@ -50,6 +52,19 @@ func cmdIngest(ctx context.Context, e *env, args []string) error {
 	}
 	defer svc.Close()
 
+	if *bulk {
+		if err := svc.store.DropVectorIndex(ctx); err != nil {
+			return err
+		}
+		// Rebuilt even when the load fails or is interrupted, with a
+		// context of its own so that Ctrl-C does not leave it missing.
+		defer func() {
+			fmt.Fprintln(e.stderr, "building the vector index…")
+			if err := svc.store.BuildVectorIndex(context.WithoutCancel(ctx)); err != nil {
+				fmt.Fprintf(e.stderr, "error: %v (the index is built the next time dalil opens the archive)\n", err)
+			}
+		}()
+	}
 	t := &ingestTally{byStatus: map[rag.SaveStatus]int{}}
 	start := time.Now()
 	prog := newProgress(e.stderr, "ingested", "articles")

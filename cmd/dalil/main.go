@@ -18,7 +18,7 @@ import (
 const usage = `dalil — grounded answers and daily digests from a news archive.
 
 Usage:
-  dalil ingest [--jsonl FILE] [--quiet] PATH|URL ...   ingest files, directories (recursive), URLs
+  dalil ingest [--jsonl FILE] [--bulk] PATH|URL ...    ingest files, directories (recursive), URLs
   dalil search [--k N] [--json] QUESTION             ranked passages
   dalil ask [--json] [--mode llm|extractive] QUESTION  answer with citations
   dalil eval --questions FILE [--ingest PATH] [--k N] [--json]
