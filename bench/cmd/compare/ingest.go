@@ -27,7 +27,7 @@ import (
 // The systems an ingest child can load.
 const (
 	sysDalil     = "dalil"      // rag.Service.Ingest into the indexed table
-	sysDalilBulk = "dalil-bulk" // same, with the HNSW index dropped first and built at the end
+	sysDalilBulk = "dalil-bulk" // same between Store.DropVectorIndex and BuildVectorIndex (ingest --bulk)
 	sysLC        = "langchaingo"
 )
 
@@ -159,10 +159,6 @@ func openDalil(ctx context.Context, dbURL string, cfg postgres.Config, emb rag.E
 	return st, nil
 }
 
-// hnswDDL is the statement postgres.Store builds its index with (default
-// m and ef_construction).
-const hnswDDL = "CREATE INDEX chunks_embedding_hnsw ON chunks USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 64)"
-
 // ingestAll ingests arts with workers concurrent calls to svc.Ingest (the
 // CLI uses one) and returns the number of chunks stored.
 func ingestAll(ctx context.Context, svc *rag.Service, arts []rag.Article, workers int) (int, error) {
@@ -200,7 +196,7 @@ func ingestAll(ctx context.Context, svc *rag.Service, arts []rag.Article, worker
 
 func ingestDalil(ctx context.Context, dbURL string, arts []rag.Article, emb *embeddings.Offline, bulk bool, workers int, mwm string) (ingestResult, error) {
 	var res ingestResult
-	st, err := openDalil(ctx, dbURL, postgres.Config{MaxConns: int32(max(4, workers))}, emb)
+	st, err := openDalil(ctx, dbURL, postgres.Config{MaxConns: int32(max(4, workers)), MaintenanceWorkMem: mwm}, emb)
 	if err != nil {
 		return res, err
 	}
@@ -213,9 +209,9 @@ func ingestDalil(ctx context.Context, dbURL string, arts []rag.Article, emb *emb
 	svc := rag.NewService(st, emb, nil, rag.Config{})
 	start := time.Now()
 	if bulk {
-		// Emulates a bulk-load API dalil lacks: drop the index, load, build.
-		if _, err := raw.Exec(ctx, "DROP INDEX chunks_embedding_hnsw"); err != nil {
-			return res, fmt.Errorf("drop index: %w", err)
+		// What `dalil ingest --bulk` does: drop the index, load, build.
+		if err := st.DropVectorIndex(ctx); err != nil {
+			return res, err
 		}
 	}
 	chunks, err := ingestAll(ctx, svc, arts, workers)
@@ -225,15 +221,8 @@ func ingestDalil(ctx context.Context, dbURL string, arts []rag.Article, emb *emb
 	res.Chunks = chunks
 	if bulk {
 		t := time.Now()
-		err := pgx.BeginFunc(ctx, raw, func(tx pgx.Tx) error {
-			if _, err := tx.Exec(ctx, "SELECT set_config('maintenance_work_mem', $1, true)", mwm); err != nil {
-				return err
-			}
-			_, err := tx.Exec(ctx, hnswDDL)
-			return err
-		})
-		if err != nil {
-			return res, fmt.Errorf("build index: %w", err)
+		if err := st.BuildVectorIndex(ctx); err != nil {
+			return res, err
 		}
 		res.IndexSeconds = time.Since(t).Seconds()
 	}

@@ -75,8 +75,10 @@ func drawChart(img *image.RGBA, r image.Rectangle, c chart) {
 		return
 	}
 	// Whole decades around the data.
-	lx0, lx1 := math.Floor(math.Log10(xmin)), math.Ceil(math.Log10(xmax))
-	ly0, ly1 := math.Floor(math.Log10(ymin)), math.Ceil(math.Log10(ymax))
+	// The tolerance keeps 1,000,001 chunks in the 1M decade.
+	const tol = 1e-3
+	lx0, lx1 := math.Floor(math.Log10(xmin)+tol), math.Ceil(math.Log10(xmax)-tol)
+	ly0, ly1 := math.Floor(math.Log10(ymin)+tol), math.Ceil(math.Log10(ymax)-tol)
 	if lx1 == lx0 {
 		lx1++
 	}
