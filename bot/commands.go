@@ -43,13 +43,7 @@ func (b *Bot) commands() []*discordgo.ApplicationCommand {
 			Name:                     "summarize",
 			Description:              "Summarize an article of the archive",
 			DescriptionLocalizations: fr("Résumer un article des archives"),
-			Options: []*discordgo.ApplicationCommandOption{{
-				Type:                     discordgo.ApplicationCommandOptionString,
-				Name:                     "article",
-				Description:              "The article's id or URL, or \"latest\"",
-				DescriptionLocalizations: *fr("L’id ou l’URL de l’article, ou « latest »"),
-				Required:                 true,
-			}},
+			Options:                  []*discordgo.ApplicationCommandOption{articleOption()},
 		})
 	}
 	if b.deps.Articles != nil {
@@ -63,13 +57,7 @@ func (b *Bot) commands() []*discordgo.ApplicationCommand {
 			DescriptionLocalizations: fr("Retirer un article des archives (admins)"),
 			DefaultMemberPermissions: &admin,
 			DMPermission:             &noDM,
-			Options: []*discordgo.ApplicationCommandOption{{
-				Type:                     discordgo.ApplicationCommandOptionString,
-				Name:                     "article",
-				Description:              "The article's id or URL, or \"latest\"",
-				DescriptionLocalizations: *fr("L’id ou l’URL de l’article, ou « latest »"),
-				Required:                 true,
-			}},
+			Options:                  []*discordgo.ApplicationCommandOption{articleOption()},
 		})
 	}
 	if b.deps.Ingester != nil {
@@ -334,4 +322,15 @@ func optionString(opts []*discordgo.ApplicationCommandInteractionDataOption, nam
 		}
 	}
 	return ""
+}
+
+// articleOption is the required "article" option of /summarize and /forget.
+func articleOption() *discordgo.ApplicationCommandOption {
+	return &discordgo.ApplicationCommandOption{
+		Type:                     discordgo.ApplicationCommandOptionString,
+		Name:                     "article",
+		Description:              "The article's id or URL, or \"latest\"",
+		DescriptionLocalizations: *fr("L’id ou l’URL de l’article, ou « latest »"),
+		Required:                 true,
+	}
 }
