@@ -3,7 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"strconv"
@@ -49,18 +49,28 @@ func writeJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-func cmdSearch(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "search", "[--k N] [--json] QUESTION\n\nPrints the passages that best match QUESTION, best first.")
-	k := fs.Int("k", 8, "number of passages")
-	asJSON := fs.Bool("json", false, "print JSON")
+// parseQuestion parses the flags and returns the question: the positional
+// arguments joined, which must not be empty.
+func parseQuestion(fs *flag.FlagSet, args []string) (string, error) {
 	pos, err := parseArgs(fs, args)
 	if err != nil {
-		return err
+		return "", err
 	}
 	q := strings.TrimSpace(strings.Join(pos, " "))
 	if q == "" {
 		fs.Usage()
-		return errors.New("search: give a question")
+		return "", fmt.Errorf("%s: give a question", fs.Name())
+	}
+	return q, nil
+}
+
+func cmdSearch(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "search", "[--k N] [--json] QUESTION\n\nPrints the passages that best match QUESTION, best first.")
+	k := fs.Int("k", 8, "number of passages")
+	asJSON := fs.Bool("json", false, "print JSON")
+	q, err := parseQuestion(fs, args)
+	if err != nil {
+		return err
 	}
 	svc, err := openServices(ctx, e)
 	if err != nil {
@@ -119,14 +129,9 @@ func cmdAsk(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "ask", "[--json] [--mode llm|extractive] QUESTION\n\nAnswers QUESTION from the archive, citing its sources.\nThe mode defaults to llm when CHAT_MODEL is set, extractive otherwise.")
 	asJSON := fs.Bool("json", false, "print JSON")
 	mode := fs.String("mode", "", "llm or extractive")
-	pos, err := parseArgs(fs, args)
+	q, err := parseQuestion(fs, args)
 	if err != nil {
 		return err
-	}
-	q := strings.TrimSpace(strings.Join(pos, " "))
-	if q == "" {
-		fs.Usage()
-		return errors.New("ask: give a question")
 	}
 	if *mode != "" && *mode != rag.ModeLLM && *mode != rag.ModeExtractive {
 		return fmt.Errorf("ask: --mode %q: want llm or extractive", *mode)
