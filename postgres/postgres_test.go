@@ -309,8 +309,8 @@ func TestEnsureEmbedder(t *testing.T) {
 	if err := s.pool.QueryRow(ctx, "SELECT current_setting('hnsw.ef_search')").Scan(&efSearch); err != nil {
 		t.Fatal(err)
 	}
-	if efSearch != "100" {
-		t.Errorf("hnsw.ef_search on a pool connection = %s, want the default 100", efSearch)
+	if efSearch != "200" {
+		t.Errorf("hnsw.ef_search on a pool connection = %s, want the default 200", efSearch)
 	}
 	st, err := s.Stats(ctx)
 	if err != nil {
