@@ -110,17 +110,19 @@ func (s *Store) DropVectorIndex(ctx context.Context) error {
 	return nil
 }
 
-// BuildVectorIndex builds the HNSW index when it is missing (after
-// DropVectorIndex, or a bulk load that was interrupted), with
-// Config.MaintenanceWorkMem. It does nothing when the index exists.
+// VectorIndexExists reports whether the HNSW index is there (it is not
+// after DropVectorIndex, or a bulk load that was killed).
+func (s *Store) VectorIndexExists(ctx context.Context) (bool, error) {
+	var exists bool
+	if err := s.pool.QueryRow(ctx, "SELECT to_regclass('chunks_embedding_hnsw') IS NOT NULL").Scan(&exists); err != nil {
+		return false, fmt.Errorf("look for the HNSW index on %s: %w", s.where, err)
+	}
+	return exists, nil
+}
+
+// BuildVectorIndex builds the HNSW index if it does not exist, with
+// Config.MaintenanceWorkMem. On a large archive this takes minutes.
 func (s *Store) BuildVectorIndex(ctx context.Context) error {
-	var missing bool
-	if err := s.pool.QueryRow(ctx, "SELECT to_regclass('chunks_embedding_hnsw') IS NULL").Scan(&missing); err != nil {
-		return fmt.Errorf("look for the HNSW index on %s: %w", s.where, err)
-	}
-	if !missing {
-		return nil
-	}
 	if err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return s.buildIndex(ctx, tx) }); err != nil {
 		return fmt.Errorf("on %s: %w", s.where, err)
 	}

@@ -874,3 +874,33 @@ func TestLexemeCounts(t *testing.T) {
 	}
 	check("a delete")
 }
+
+func TestVectorIndexDropAndBuild(t *testing.T) {
+	ctx := context.Background()
+	s := MustOpenBound(t)
+	steps := []struct {
+		name string
+		do   func(context.Context) error
+		want bool
+	}{
+		{"after EnsureEmbedder", nil, true},
+		{"dropped", s.DropVectorIndex, false},
+		{"dropped twice", s.DropVectorIndex, false},
+		{"built", s.BuildVectorIndex, true},
+		{"built twice", s.BuildVectorIndex, true},
+	}
+	for _, st := range steps {
+		if st.do != nil {
+			if err := st.do(ctx); err != nil {
+				t.Fatalf("%s: %v", st.name, err)
+			}
+		}
+		got, err := s.VectorIndexExists(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != st.want {
+			t.Errorf("%s: index exists = %v, want %v", st.name, got, st.want)
+		}
+	}
+}

@@ -99,10 +99,16 @@ func openServices(ctx context.Context, e *env) (*services, error) {
 		store.Close()
 		return nil, err
 	}
-	// An interrupted bulk load may have left the index missing.
-	if err := store.BuildVectorIndex(ctx); err != nil {
-		store.Close()
-		return nil, err
+	// A killed bulk load (ingest --bulk) may have left the index missing.
+	if ok, err := store.VectorIndexExists(ctx); err != nil || !ok {
+		if err == nil {
+			fmt.Fprintln(e.stderr, "building the vector index (a bulk load was interrupted); on a large archive this takes minutes…")
+			err = store.BuildVectorIndex(ctx)
+		}
+		if err != nil {
+			store.Close()
+			return nil, err
+		}
 	}
 	svc := rag.NewService(store, emb, chat, rag.Config{
 		K:             e.cfg.SearchK,
