@@ -458,18 +458,7 @@ func (s *Server) webhookMessage(r *http.Request, req Request) (int, any) {
 	if !ok || obj["webhook_id"] != s.cfg.appID || obj["channel_id"] != in.channelID {
 		return apiError(http.StatusNotFound, codeUnknownMessage, "Unknown Message")
 	}
-	switch r.Method {
-	case http.MethodDelete:
-		s.deleteMessageLocked(id)
-		return http.StatusNoContent, nil
-	case http.MethodPatch:
-		data, _ := req.JSON.(map[string]any)
-		if status, body, ok := validateMessage(data, len(req.Files), false); !ok {
-			return status, body
-		}
-		s.editMessageLocked(obj, data, req.Files)
-	}
-	return http.StatusOK, obj
+	return s.messageOpLocked(r.Method, id, obj, req)
 }
 
 // ---- channels, messages and threads
@@ -515,14 +504,20 @@ func (s *Server) channelMessage(r *http.Request, req Request) (int, any) {
 	if !ok || obj["channel_id"] != cid {
 		return apiError(http.StatusNotFound, codeUnknownMessage, "Unknown Message")
 	}
-	switch r.Method {
+	if author, _ := obj["author"].(map[string]any); r.Method == http.MethodPatch && author["id"] != s.cfg.appID {
+		return apiError(http.StatusForbidden, codeOtherAuthor, "Cannot edit a message authored by another user")
+	}
+	return s.messageOpLocked(r.Method, mid, obj, req)
+}
+
+// messageOpLocked deletes (DELETE) or edits (PATCH) a stored message, or
+// returns it (GET). The caller holds s.mu and has checked the route.
+func (s *Server) messageOpLocked(method, id string, obj map[string]any, req Request) (int, any) {
+	switch method {
 	case http.MethodDelete:
-		s.deleteMessageLocked(mid)
+		s.deleteMessageLocked(id)
 		return http.StatusNoContent, nil
 	case http.MethodPatch:
-		if author, _ := obj["author"].(map[string]any); author["id"] != s.cfg.appID {
-			return apiError(http.StatusForbidden, codeOtherAuthor, "Cannot edit a message authored by another user")
-		}
 		data, _ := req.JSON.(map[string]any)
 		if status, body, ok := validateMessage(data, len(req.Files), false); !ok {
 			return status, body
