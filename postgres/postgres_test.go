@@ -819,21 +819,103 @@ func TestSearchTextBound(t *testing.T) {
 	save := saver(t, s)
 	// Stored first, so a bare LIMIT over the matches would keep them.
 	save(makeArticle("https://example.org/partial", "en", time.Time{}, []int{0, 0}, "Harbour news.", "More harbour news."))
+	save(makeArticle("https://example.org/strikes", "en", time.Time{}, []int{0, 0}, "A strike at the airport.", "Another strike downtown."))
 	both := save(makeArticle("https://example.org/both", "en", time.Time{}, []int{0}, "The harbour strike ended."))
-	ps, err := s.Search(ctx, rag.SearchQuery{Text: "harbour strike", K: 3})
-	if err != nil {
-		t.Fatal(err)
+	save(makeArticle("https://example.org/rare", "en", time.Time{}, []int{0}, "A rare zeppelin over the harbour."))
+
+	texts := func(q string) []string {
+		t.Helper()
+		ps, err := s.Search(ctx, rag.SearchQuery{Text: q, K: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, p := range ps {
+			got = append(got, p.Chunk.Text)
+		}
+		return got
 	}
-	var got []string
-	for _, p := range ps {
-		got = append(got, p.Chunk.Text)
+	// "strike" (3 chunks) and "harbour" (4) are both in more chunks than
+	// the limit: the leg matches on the rarer, "strike", and reads 2
+	// chunks, those holding both words first.
+	got := texts("harbour strike")
+	if len(got) != 2 || got[0] != "The harbour strike ended." || !strings.Contains(got[1], "strike") {
+		t.Errorf("harbour strike: got %q, want the chunk of %s then another strike chunk", got, both.URL)
 	}
-	want := []string{"The harbour strike ended.", "Harbour news."}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("with 2 matches ranked, chunks with every word must come first (-want +got):\n%s", diff)
+	// "zeppelin" (1 chunk) fits the limit, "harbour" (4 with it) does not:
+	// only the rare word's chunk is read.
+	if diff := cmp.Diff([]string{"A rare zeppelin over the harbour."}, texts("zeppelin harbour")); diff != "" {
+		t.Errorf("zeppelin harbour (-want +got):\n%s", diff)
 	}
-	if len(ps) > 0 && ps[0].Article.ID != both.ID {
-		t.Errorf("first passage from article %d, want %d", ps[0].Article.ID, both.ID)
+}
+
+func TestPlanText(t *testing.T) {
+	lex := []lexeme{{"zeppelin", 1}, {"strike", 30}, {"harbour", 60}, {"the", 900}}
+	tests := []struct {
+		name       string
+		lex        []lexeme
+		match, lim int
+		every, any string
+	}{
+		{"all fit", lex, 16, 1000, "'zeppelin' & 'strike' & 'harbour' & 'the'", "'zeppelin' | 'strike' | 'harbour' | 'the'"},
+		{"budget", lex, 16, 100, "'zeppelin' & 'strike' & 'harbour' & 'the'", "'zeppelin' | 'strike' | 'harbour'"},
+		{"rarest always", lex[1:], 16, 10, "'strike' & 'harbour' & 'the'", "'strike'"},
+		{"match words", lex, 2, 1000, "'zeppelin' & 'strike'", "'zeppelin' | 'strike'"},
+		{"none", nil, 16, 1000, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := planText(tt.lex, 1000, 50000, tt.match, tt.lim)
+			if got.every != tt.every || got.any != tt.any {
+				t.Errorf("every %q any %q, want %q and %q", got.every, got.any, tt.every, tt.any)
+			}
+			if len(got.words) != len(tt.lex) || len(got.idfs) != len(tt.lex) {
+				t.Fatalf("%d words, %d idfs for %d lexemes", len(got.words), len(got.idfs), len(tt.lex))
+			}
+			for i := 1; i < len(got.idfs); i++ {
+				if got.idfs[i] >= got.idfs[i-1] {
+					t.Errorf("idf of %q (%v) not below that of the rarer %q (%v)", got.words[i], got.idfs[i], got.words[i-1], got.idfs[i-1])
+				}
+			}
+			if len(tt.lex) > 0 && got.meanLen != 50 {
+				t.Errorf("mean length %v, want 50", got.meanLen)
+			}
+		})
+	}
+}
+
+func TestFuse(t *testing.T) {
+	vec := []legHit{{id: 1, articleID: 10, distance: 0.1}, {id: 2, articleID: 10, distance: 0.2}, {id: 3, articleID: 10, distance: 0.3}, {id: 4, articleID: 20, distance: 0.4}}
+	txt := []legHit{{id: 4, articleID: 20}, {id: 5, articleID: 30}, {id: 1, articleID: 10}}
+	type hit struct {
+		ID           int64
+		VRank, TRank int
+		Score        float64
+	}
+	tests := []struct {
+		name       string
+		vw, tw     float64
+		perArticle int
+		n          int
+		want       []hit
+	}{
+		{"weighted", 0.5, 1, 0, 10, []hit{
+			{4, 4, 1, 0.5/14 + 1.0/11}, {1, 1, 3, 0.5/11 + 1.0/13}, {5, 0, 2, 1.0 / 12},
+			{2, 2, 0, 0.5 / 12}, {3, 3, 0, 0.5 / 13}}},
+		{"per-article cap and n", 0.5, 1, 1, 2, []hit{{4, 4, 1, 0.5/14 + 1.0/11}, {1, 1, 3, 0.5/11 + 1.0/13}}},
+		{"equal scores by id", 1, 1, 0, 4, []hit{
+			{1, 1, 3, 1.0/11 + 1.0/13}, {4, 4, 1, 1.0/14 + 1.0/11}, {2, 2, 0, 1.0 / 12}, {5, 0, 2, 1.0 / 12}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []hit
+			for _, h := range fuse(vec, txt, 10, tt.vw, tt.tw, tt.perArticle, tt.n) {
+				got = append(got, hit{h.id, h.vrank, h.trank, h.score})
+			}
+			if diff := cmp.Diff(tt.want, got, cmpopts.EquateApprox(0, 1e-12)); diff != "" {
+				t.Errorf("fused (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
 

@@ -1,8 +1,11 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -25,106 +28,88 @@ const (
 // dictionary knows them and they only cost time.
 const maxWordBytes = 64
 
-// searchSQL returns the hybrid search statement. Parameters:
+// A search is three short statements on one connection instead of one
+// long one: planning the earlier 90-line statement cost 4–6 ms of every
+// question, more than its vector leg (docs/performance.md). Each statement
+// below is small, prepared once per connection by pgx's statement cache,
+// and planned for its own values; the fusion of the two legs is done in Go.
 //
-//	$1 question vector (NULL: no vector leg)   $2 rows per leg
-//	$3 the question's words ("w1 | w2 | …")     $4 full-text matches ranked
-//	$5 RRF k    $6 passages per article (0: no cap)    $7 passages wanted
-//	$8 rarest words used to match   $9, $10 BM25's k1 and b
-//	$11, $12 weights of the vector and full-text legs in the fusion
-//	$13 the question's language ("" when unknown)
-//	$14, $15 publication window [since, until) when dated
-//
-// The vector leg is a CTE referenced once, so PostgreSQL inlines it and the
-// bare `ORDER BY embedding <=> $1 LIMIT` uses the HNSW index.
-//
-// The full-text leg is BM25 over the tsv column: the question is parsed
-// with its language's text-search configuration (all of them when the
-// language is unknown) and the language-neutral one, its lexemes are looked
-// up in the lexemes table (document frequencies kept by triggers, migration
-// 0004), and chunks holding one of the $8 rarest are fetched through the GIN
-// index, at most $4 of them (those holding all of them first), then scored with BM25 (idf, saturated term
-// frequency, length normalization). Matching on rare words only bounds the
-// work: a question full of common words cannot make it score the table,
-// and common words add little to a BM25 score anyway.
-func searchSQL(dated bool) string {
+//  1. In one pipelined batch: the vector leg, and the question's lexemes
+//     with their document frequencies (both independent of each other).
+//  2. The full-text leg: BM25 over the chunks holding the rarest lexemes.
+//  3. The passages and articles of the fused result.
+
+// vectorLegSQL returns the vector leg: the $2 nearest chunks by cosine
+// distance to $1, through the HNSW index (a bare ORDER BY … LIMIT).
+func vectorLegSQL(dated bool) string {
 	join, window := "", ""
 	if dated {
-		join = "JOIN articles a ON a.id = c.article_id"
-		window = "AND a.published >= $14 AND a.published < $15"
+		join, window = "JOIN articles a ON a.id = c.article_id", "WHERE a.published >= $3 AND a.published < $4"
 	}
-	return `WITH vec AS (
-	SELECT c.id, c.embedding <=> $1 AS distance
-	FROM chunks c ` + join + `
-	WHERE $1::vector IS NOT NULL ` + window + `
-	ORDER BY c.embedding <=> $1
-	LIMIT $2
-), vec_ranked AS (
-	SELECT id, distance, row_number() OVER (ORDER BY distance, id) AS rank FROM vec
-), q AS (
-	SELECT DISTINCT w FROM unnest(CASE $13::text
-		WHEN 'fr' THEN tsvector_to_array(to_tsvector('dalil_fr', $3))
-		WHEN 'en' THEN tsvector_to_array(to_tsvector('dalil_en', $3))
-		WHEN 'ar' THEN tsvector_to_array(to_tsvector('dalil_ar', $3))
-		ELSE tsvector_to_array(to_tsvector('dalil_fr', $3)) || tsvector_to_array(to_tsvector('dalil_en', $3))
-			|| tsvector_to_array(to_tsvector('dalil_ar', $3))
-		END || tsvector_to_array(to_tsvector('dalil_simple', $3))) w
-), qt AS (
-	SELECT l.word, l.ndoc, ln(1 + (st.chunks - l.ndoc + 0.5) / (l.ndoc + 0.5)) AS idf,
-		('''' || l.word || '''')::tsquery AS tq
-	FROM q JOIN lexemes l ON l.word = q.w, text_stats st
-	WHERE l.ndoc > 0 AND l.word !~ '[''\\]'
-), mq AS (
-	SELECT string_agg('''' || word || '''', ' | ')::tsquery AS any_word,
-		string_agg('''' || word || '''', ' & ')::tsquery AS every_word
-	FROM (SELECT word FROM qt ORDER BY ndoc, word LIMIT $8) r
-), txt_match AS (
-	(SELECT c.id, c.tsv
-	FROM chunks c ` + join + `
-	WHERE c.tsv @@ (SELECT every_word FROM mq) ` + window + `
-	LIMIT $4)
-	UNION ALL
-	(SELECT c.id, c.tsv
-	FROM chunks c ` + join + `
-	WHERE c.tsv @@ (SELECT any_word FROM mq) AND NOT c.tsv @@ (SELECT every_word FROM mq) ` + window + `
-	LIMIT $4)
-	LIMIT $4
-), txt_pre AS (
-	-- A cheap first score (ts_rank against the rare words, one C call a
-	-- match) keeps the best $2 * 4 for the full BM25, whose idf-weighted
-	-- term frequencies cost an unnest of every kept chunk's lexemes.
-	SELECT m.id, m.tsv
-	FROM txt_match m
-	ORDER BY ts_rank(m.tsv, (SELECT any_word FROM mq), 0) DESC, m.id
-	LIMIT $2 * 4
-), txt AS (
-	SELECT m.id, row_number() OVER (ORDER BY s.score DESC, m.id) AS rank
-	FROM txt_pre m CROSS JOIN text_stats st CROSS JOIN LATERAL (
-		SELECT sum(qt.idf * cardinality(u.positions) * ($9 + 1)
-			/ (cardinality(u.positions) + $9 * (1 - $10 + $10 * length(m.tsv)
-				/ greatest(st.total_len::float8 / greatest(st.chunks, 1), 1)))) AS score
-		FROM unnest(m.tsv) u JOIN qt ON qt.word = u.lexeme
-	) s
-	ORDER BY rank
-	LIMIT $2
-), fused AS (
-	SELECT coalesce(v.id, t.id) AS id, v.distance, v.rank AS vrank, t.rank AS trank,
-		coalesce($11::float8 / ($5::float8 + v.rank), 0) + coalesce($12::float8 / ($5::float8 + t.rank), 0) AS score
-	FROM vec_ranked v FULL OUTER JOIN txt t ON t.id = v.id
-), capped AS (
-	SELECT f.id, f.distance, f.vrank, f.trank, f.score,
-		row_number() OVER (PARTITION BY c.article_id ORDER BY f.score DESC, f.id) AS nth,
-		c.article_id, c.idx, c.heading, c.text, c.start_off, c.end_off
-	FROM fused f JOIN chunks c ON c.id = f.id
-)
-SELECT p.score, p.distance, p.vrank, p.trank,
-	p.id, p.article_id, p.idx, p.heading, p.text, p.start_off, p.end_off,
-	` + articleColumns + `
-FROM capped p JOIN articles a ON a.id = p.article_id
-WHERE $6::bigint = 0 OR p.nth <= $6
-ORDER BY p.score DESC, p.id
-LIMIT $7`
+	return `SELECT c.id, c.article_id, c.embedding <=> $1 FROM chunks c ` + join + ` ` + window + `
+ORDER BY c.embedding <=> $1 LIMIT $2`
 }
+
+// lexemesSQL parses the question ($1) with its language's text-search
+// configuration ($2; all of them when "") and the language-neutral one, and
+// returns its lexemes known to the archive with their document counts (kept
+// by triggers, migration 0004), and the archive's chunk count and total
+// length. Lexemes holding a quote or a backslash are left out: they would
+// need escaping in a tsquery and no dictionary produces them from words.
+const lexemesSQL = `WITH q AS (
+	SELECT DISTINCT w FROM unnest(CASE $2::text
+		WHEN 'fr' THEN tsvector_to_array(to_tsvector('dalil_fr', $1))
+		WHEN 'en' THEN tsvector_to_array(to_tsvector('dalil_en', $1))
+		WHEN 'ar' THEN tsvector_to_array(to_tsvector('dalil_ar', $1))
+		ELSE tsvector_to_array(to_tsvector('dalil_fr', $1)) || tsvector_to_array(to_tsvector('dalil_en', $1))
+			|| tsvector_to_array(to_tsvector('dalil_ar', $1))
+		END || tsvector_to_array(to_tsvector('dalil_simple', $1))) w
+)
+SELECT l.word, l.ndoc, st.chunks, st.total_len
+FROM q JOIN lexemes l ON l.word = q.w CROSS JOIN text_stats st
+WHERE l.ndoc > 0 AND l.word !~ '[''\\]'
+ORDER BY l.ndoc, l.word`
+
+// textLegSQL returns the full-text leg. Parameters:
+//
+//	$1 every matching word ('a' & 'b' …)   $2 any matching word ('a' | 'b' …)
+//	$3 matches read at most    $4 chunks returned
+//	$5, $6 the question's lexemes and their idf    $7, $8 BM25's k1 and b
+//	$9 the archive's mean chunk length    $10, $11 publication window when dated
+//
+// Chunks holding every matching word are read first, then those holding
+// any, at most $3 in all; a cheap first score (ts_rank, one C call a match)
+// keeps the best 4 × $4 for BM25 (idf-weighted saturated term frequencies
+// with length normalization), whose unnest of each chunk's lexemes costs
+// more.
+func textLegSQL(dated bool) string {
+	join, window := "", ""
+	if dated {
+		join, window = "JOIN articles a ON a.id = c.article_id", "AND a.published >= $10 AND a.published < $11"
+	}
+	return `WITH m AS (
+	(SELECT c.id, c.article_id, c.tsv FROM chunks c ` + join + `
+	WHERE c.tsv @@ $1::tsquery ` + window + ` LIMIT $3)
+	UNION ALL
+	(SELECT c.id, c.article_id, c.tsv FROM chunks c ` + join + `
+	WHERE c.tsv @@ $2::tsquery AND NOT c.tsv @@ $1::tsquery ` + window + ` LIMIT $3)
+	LIMIT $3
+), pre AS (
+	SELECT id, article_id, tsv FROM m ORDER BY ts_rank(tsv, $2::tsquery, 0) DESC, id LIMIT $4 * 4
+)
+SELECT p.id, p.article_id FROM pre p CROSS JOIN LATERAL (
+	SELECT sum(($6::float8[])[array_position($5::text[], u.lexeme)] * cardinality(u.positions) * ($7 + 1)
+		/ (cardinality(u.positions) + $7 * (1 - $8 + $8 * length(p.tsv) / $9::float8))) AS score
+	FROM unnest(p.tsv) u WHERE u.lexeme = ANY ($5::text[])
+) s
+ORDER BY s.score DESC, p.id
+LIMIT $4`
+}
+
+// passagesSQL returns the chunks with ids $1 and their articles.
+const passagesSQL = `SELECT c.id, c.article_id, c.idx, c.heading, c.text, c.start_off, c.end_off, ` + articleColumns + `
+FROM chunks c JOIN articles a ON a.id = c.article_id
+WHERE c.id = ANY ($1)`
 
 // queryWords returns the tsquery text that ORs the distinct words of the
 // question (letters, marks and digits; at most max of them), or "" when
@@ -155,12 +140,120 @@ func missingStopWord(w string) bool {
 	return w == "les"
 }
 
+// lexeme is a lexeme of the question and the number of chunks holding it.
+type lexeme struct {
+	word string
+	ndoc int64
+}
+
+// textQuery is what the full-text leg needs from the question's lexemes.
+type textQuery struct {
+	every, any string    // tsquery texts of the matching words
+	words      []string  // every lexeme of the question, for BM25
+	idfs       []float64 // their inverse document frequencies
+	meanLen    float64   // the archive's mean chunk length in lexemes
+}
+
+// planText chooses the words the full-text leg matches on, from lex sorted
+// by document count (rarest first). "every" requires the matchWords rarest;
+// "any" accepts the rarest ones whose chunk counts add up to at most limit,
+// and always the rarest one. Matching on rare words bounds the work: a
+// question full of common words cannot make the leg read the archive, and
+// common words add little to a BM25 score anyway. Unless the rarest word
+// alone is in more than limit chunks, every chunk the leg reads is one
+// holding a chosen word, not an arbitrary subset.
+func planText(lex []lexeme, chunks, totalLen int64, matchWords, limit int) textQuery {
+	if len(lex) == 0 {
+		return textQuery{}
+	}
+	tq := textQuery{meanLen: math.Max(float64(totalLen)/float64(max(chunks, 1)), 1)}
+	for _, l := range lex {
+		tq.words = append(tq.words, l.word)
+		n := float64(l.ndoc)
+		tq.idfs = append(tq.idfs, math.Log(1+(float64(chunks)-n+0.5)/(n+0.5)))
+	}
+	var every, any []string
+	var sum int64
+	for i, l := range lex[:min(matchWords, len(lex))] {
+		quoted := "'" + l.word + "'"
+		every = append(every, quoted)
+		if sum += l.ndoc; i == 0 || sum <= int64(limit) {
+			any = append(any, quoted)
+		}
+	}
+	tq.every, tq.any = strings.Join(every, " & "), strings.Join(any, " | ")
+	return tq
+}
+
+// legHit is one chunk found by a leg.
+type legHit struct {
+	id, articleID int64
+	distance      float64 // the vector leg's cosine distance
+}
+
+// fusedHit is one chunk of the fused ranking.
+type fusedHit struct {
+	legHit
+	score        float64
+	vrank, trank int // 1-based ranks in each leg, 0 when absent
+}
+
+// fuse merges the legs, each best first, by weighted reciprocal rank fusion
+// (score = vw/(k + vector rank) + tw/(k + text rank)), keeps at most
+// perArticle chunks of an article (0: no cap) and returns the best n, best
+// first; ties go to the lower chunk id.
+func fuse(vec, txt []legHit, k int, vw, tw float64, perArticle, n int) []fusedHit {
+	byID := make(map[int64]*fusedHit, len(vec)+len(txt))
+	var all []*fusedHit
+	add := func(h legHit) *fusedHit {
+		f := byID[h.id]
+		if f == nil {
+			f = &fusedHit{legHit: legHit{id: h.id, articleID: h.articleID}}
+			byID[h.id] = f
+			all = append(all, f)
+		}
+		return f
+	}
+	for i, h := range vec {
+		f := add(h)
+		f.distance, f.vrank = h.distance, i+1
+		f.score += vw / float64(k+i+1)
+	}
+	for i, h := range txt {
+		f := add(h)
+		f.trank = i + 1
+		f.score += tw / float64(k+i+1)
+	}
+	slices.SortFunc(all, func(a, b *fusedHit) int {
+		return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(a.id, b.id))
+	})
+	perArt := map[int64]int{}
+	var out []fusedHit
+	for _, f := range all {
+		if perArticle > 0 && perArt[f.articleID] >= perArticle {
+			continue
+		}
+		perArt[f.articleID]++
+		out = append(out, *f)
+		if len(out) == n {
+			break
+		}
+	}
+	return out
+}
+
+// searchConn is a connection or a transaction on one.
+type searchConn interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
+}
+
 // Search runs the hybrid search: the q.Candidates nearest chunks by cosine
 // distance (HNSW) and the q.Candidates best full-text matches of the
-// question's words (in French, English, Arabic and language-neutral
-// configurations, accent-insensitive), fused by reciprocal rank fusion, at
-// most q.PerArticle per article, best first. Either leg may be empty (no
-// vector, or no words), not both.
+// question's words (BM25, in French, English, Arabic and language-neutral
+// configurations, accent-insensitive), fused by weighted reciprocal rank
+// fusion, at most q.PerArticle per article, best first. Either leg may be
+// empty (no vector, or no words), not both.
 func (s *Store) Search(ctx context.Context, q rag.SearchQuery) ([]rag.Passage, error) {
 	words := queryWords(q.Text, s.cfg.MaxQueryWords)
 	switch {
@@ -171,43 +264,24 @@ func (s *Store) Search(ctx context.Context, q rag.SearchQuery) ([]rag.Passage, e
 	case len(q.Vector) == 0 && words == "":
 		return nil, fmt.Errorf("search: %w: neither a vector nor words in %q", rag.ErrEmptyInput, q.Text)
 	}
-	cand := min(max(q.Candidates, q.K), maxEfSearch)
-	dated := !q.Since.IsZero() || !q.Until.IsZero()
-	var vec any
-	if len(q.Vector) > 0 {
-		vec = pgvector.NewVector(q.Vector)
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("search %q: %w", truncate(q.Text, 80), err)
 	}
-	// The unnamed statement of CacheDescribe is planned for these very
-	// values every time: a generic plan cannot know how many chunks the
-	// words or the date window select, and picks badly.
-	args := []any{pgx.QueryExecModeCacheDescribe, vec, cand, words, s.cfg.TextMatchLimit, s.cfg.RRFK, q.PerArticle, q.K,
-		s.cfg.MatchWords, bm25K1, bm25B, s.cfg.VectorWeight, s.cfg.TextWeight, q.Lang}
-	if dated {
-		args = append(args, bound(q.Since, pgtype.NegativeInfinity), bound(q.Until, pgtype.Infinity))
-	}
-	sql := searchSQL(dated)
+	defer conn.Release()
 
-	var out []rag.Passage
-	run := func(db interface {
-		Query(context.Context, string, ...any) (pgx.Rows, error)
-	}) error {
-		rows, err := db.Query(ctx, sql, args...)
-		if err != nil {
-			return err
-		}
-		out, err = scanPassages(rows)
-		return err
-	}
 	// ef_search at least the LIMIT of the vector leg, and iterative scans
 	// for filtered searches, need settings local to a transaction; the
-	// common case runs alone on the pool's defaults.
+	// common case runs on the connection's defaults.
+	cand := min(max(q.Candidates, q.K), maxEfSearch)
+	dated := !q.Since.IsZero() || !q.Until.IsZero()
 	efSearch := max(s.cfg.EfSearch, cand)
 	iterative := dated && s.iterativeScan()
-	var err error
+	var out []rag.Passage
 	if efSearch == s.cfg.EfSearch && !iterative {
-		err = run(s.pool)
+		out, err = s.search(ctx, conn, q, words, cand, dated)
 	} else {
-		err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
 			if _, err := tx.Exec(ctx, "SELECT set_config('hnsw.ef_search', $1, true)", strconv.Itoa(efSearch)); err != nil {
 				return fmt.Errorf("set hnsw.ef_search: %w", err)
 			}
@@ -216,11 +290,113 @@ func (s *Store) Search(ctx context.Context, q rag.SearchQuery) ([]rag.Passage, e
 					return fmt.Errorf("set hnsw.iterative_scan: %w", err)
 				}
 			}
-			return run(tx)
+			var err error
+			out, err = s.search(ctx, tx, q, words, cand, dated)
+			return err
 		})
 	}
 	if err != nil {
-		return nil, fmt.Errorf("search %q: %w", truncate(q.Text, 80), dimensionErr(err))
+		return nil, fmt.Errorf("search %q: %w", truncate(q.Text, 80), err)
+	}
+	return out, nil
+}
+
+// search runs the statements of one search on db (see vectorLegSQL).
+func (s *Store) search(ctx context.Context, db searchConn, q rag.SearchQuery, words string, cand int, dated bool) ([]rag.Passage, error) {
+	since, until := bound(q.Since, pgtype.NegativeInfinity), bound(q.Until, pgtype.Infinity)
+	var vec []legHit
+	var lex []lexeme
+	var chunks, totalLen int64
+	b := &pgx.Batch{}
+	if len(q.Vector) > 0 {
+		args := []any{pgvector.NewVector(q.Vector), cand}
+		if dated {
+			args = append(args, since, until)
+		}
+		b.Queue(vectorLegSQL(dated), args...).Query(func(rows pgx.Rows) error {
+			var h legHit
+			_, err := pgx.ForEachRow(rows, []any{&h.id, &h.articleID, &h.distance}, func() error {
+				vec = append(vec, h)
+				return nil
+			})
+			if err != nil {
+				return fmt.Errorf("vector leg: %w", dimensionErr(err))
+			}
+			return nil
+		})
+	}
+	if words != "" {
+		b.Queue(lexemesSQL, words, q.Lang).Query(func(rows pgx.Rows) error {
+			var l lexeme
+			_, err := pgx.ForEachRow(rows, []any{&l.word, &l.ndoc, &chunks, &totalLen}, func() error {
+				lex = append(lex, l)
+				return nil
+			})
+			if err != nil {
+				return fmt.Errorf("look up the question's words: %w", err)
+			}
+			return nil
+		})
+	}
+	if err := db.SendBatch(ctx, b).Close(); err != nil {
+		return nil, err
+	}
+	// The HNSW scan returns neighbours nearly in distance order; rank them
+	// exactly, ties by id.
+	slices.SortStableFunc(vec, func(a, b legHit) int {
+		return cmp.Or(cmp.Compare(a.distance, b.distance), cmp.Compare(a.id, b.id))
+	})
+
+	var txt []legHit
+	if tq := planText(lex, chunks, totalLen, s.cfg.MatchWords, s.cfg.TextMatchLimit); tq.any != "" {
+		// Planned for these very words every time (the unnamed statement
+		// of CacheDescribe): a generic plan cannot know how many chunks
+		// they select.
+		args := []any{pgx.QueryExecModeCacheDescribe, tq.every, tq.any, s.cfg.TextMatchLimit, cand,
+			tq.words, tq.idfs, bm25K1, bm25B, tq.meanLen}
+		if dated {
+			args = append(args, since, until)
+		}
+		rows, err := db.Query(ctx, textLegSQL(dated), args...)
+		if err == nil {
+			var h legHit
+			_, err = pgx.ForEachRow(rows, []any{&h.id, &h.articleID}, func() error {
+				txt = append(txt, h)
+				return nil
+			})
+		}
+		if err != nil {
+			return nil, fmt.Errorf("full-text leg: %w", err)
+		}
+	}
+
+	hits := fuse(vec, txt, s.cfg.RRFK, s.cfg.VectorWeight, s.cfg.TextWeight, q.PerArticle, q.K)
+	if len(hits) == 0 {
+		return nil, nil
+	}
+	ids := make([]int64, len(hits))
+	for i, h := range hits {
+		ids[i] = h.id
+	}
+	rows, err := db.Query(ctx, passagesSQL, ids)
+	if err != nil {
+		return nil, fmt.Errorf("read passages: %w", err)
+	}
+	byID, err := scanPassages(rows)
+	if err != nil {
+		return nil, fmt.Errorf("read passages: %w", err)
+	}
+	out := make([]rag.Passage, 0, len(hits))
+	for _, h := range hits {
+		p, ok := byID[h.id]
+		if !ok {
+			continue // deleted since the legs ran
+		}
+		p.Score, p.VectorRank, p.TextRank = h.score, h.vrank, h.trank
+		if h.vrank > 0 {
+			p.Similarity = 1 - h.distance
+		}
+		out = append(out, p)
 	}
 	return out, nil
 }
@@ -233,29 +409,16 @@ func bound(t time.Time, inf pgtype.InfinityModifier) pgtype.Timestamptz {
 	return pgtype.Timestamptz{Time: t, Valid: true}
 }
 
-// scanPassages reads the rows of searchSQL.
-func scanPassages(rows pgx.Rows) ([]rag.Passage, error) {
-	var out []rag.Passage
+// scanPassages reads the rows of passagesSQL by chunk id.
+func scanPassages(rows pgx.Rows) (map[int64]rag.Passage, error) {
+	out := map[int64]rag.Passage{}
 	var p rag.Passage
-	var distance *float64
-	var vrank, trank *int64
 	afields, done := articleFields(&p.Article)
-	fields := append([]any{&p.Score, &distance, &vrank, &trank,
-		&p.Chunk.ID, &p.Chunk.ArticleID, &p.Chunk.Index, &p.Chunk.Heading, &p.Chunk.Text, &p.Chunk.Start, &p.Chunk.End},
-		afields...)
+	fields := append([]any{&p.Chunk.ID, &p.Chunk.ArticleID, &p.Chunk.Index, &p.Chunk.Heading, &p.Chunk.Text,
+		&p.Chunk.Start, &p.Chunk.End}, afields...)
 	_, err := pgx.ForEachRow(rows, fields, func() error {
 		done()
-		p.Similarity, p.VectorRank, p.TextRank = 0, 0, 0
-		if distance != nil {
-			p.Similarity = 1 - *distance
-		}
-		if vrank != nil {
-			p.VectorRank = int(*vrank)
-		}
-		if trank != nil {
-			p.TextRank = int(*trank)
-		}
-		out = append(out, p)
+		out[p.Chunk.ID] = p
 		return nil
 	})
 	if err != nil {

@@ -99,6 +99,7 @@ func run(ctx context.Context, args []string) error {
 	fs.StringVar(&o.plotWith, "plot-with", "", "an earlier results.json whose scales join this run's plot and report")
 	rerender := fs.String("rerender", "", "rewrite report.md and scale.png in -out from this results.json (with -plot-with), measuring nothing")
 	recallOnly := fs.String("recall-only", "", "measure only HNSW recall against exact search on this dalil database URL, print JSON")
+	searchOnly := fs.String("search-only", "", "measure only dalil's search latency on this dalil database URL, print JSON")
 	child := fs.String("child", "", "internal: run one ingest (\"ingest\") and print JSON")
 	system := fs.String("system", "", "internal: system to ingest into")
 	db := fs.String("db", "", "internal: database URL")
@@ -121,7 +122,10 @@ func run(ctx context.Context, args []string) error {
 		return fmt.Errorf("-ef-search: %w", err)
 	}
 	if *recallOnly != "" {
-		return printRecall(ctx, o, *recallOnly)
+		return printRecall(ctx, o, *recallOnly, false)
+	}
+	if *searchOnly != "" {
+		return printRecall(ctx, o, *searchOnly, true)
 	}
 	if *rerender != "" {
 		return rerenderOutputs(*rerender, o)
@@ -160,9 +164,10 @@ func readResults(path string, res *results) error {
 	return nil
 }
 
-// printRecall measures HNSW recall on an existing dalil database, for
-// trying index parameters, and prints it as JSON.
-func printRecall(ctx context.Context, o options, dbURL string) error {
+// printRecall measures HNSW recall (or, with latency set, search latency)
+// on an existing dalil database, for trying index parameters and SQL, and
+// prints it as JSON.
+func printRecall(ctx context.Context, o options, dbURL string, latency bool) error {
 	evalQs, err := readQuestions(filepath.Join(o.evalDir, "questions-dev.jsonl"))
 	if err != nil {
 		return err
@@ -172,7 +177,12 @@ func printRecall(ctx context.Context, o options, dbURL string) error {
 	if err != nil {
 		return err
 	}
-	r, err := measureRecall(ctx, dbURL, spread(qs, o.recallQueries), o.efs)
+	var r any
+	if latency {
+		r, err = measureSearch(ctx, dbURL, "", qs, emb)
+	} else {
+		r, err = measureRecall(ctx, dbURL, spread(qs, o.recallQueries), o.efs)
+	}
 	if err != nil {
 		return err
 	}
