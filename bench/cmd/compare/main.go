@@ -99,7 +99,7 @@ func run(ctx context.Context, args []string) error {
 	fs.StringVar(&o.plotWith, "plot-with", "", "an earlier results.json whose scales join this run's plot and report")
 	rerender := fs.String("rerender", "", "rewrite report.md and scale.png in -out from this results.json (with -plot-with), measuring nothing")
 	recallOnly := fs.String("recall-only", "", "measure only HNSW recall against exact search on this dalil database URL, print JSON")
-	searchOnly := fs.String("search-only", "", "measure only dalil's search latency on this dalil database URL, print JSON")
+	searchOnly := fs.String("search-only", "", "measure only dalil's search latency, and its retrieval quality on the evaluation questions, on this dalil database URL; print JSON")
 	child := fs.String("child", "", "internal: run one ingest (\"ingest\") and print JSON")
 	system := fs.String("system", "", "internal: system to ingest into")
 	db := fs.String("db", "", "internal: database URL")
@@ -179,7 +179,15 @@ func printRecall(ctx context.Context, o options, dbURL string, latency bool) err
 	}
 	var r any
 	if latency {
-		r, err = measureSearch(ctx, dbURL, "", qs, emb)
+		var out struct {
+			Latency searchLatencies `json:"latency"`
+			Quality evalResult      `json:"quality"`
+		}
+		if out.Latency, err = measureSearch(ctx, dbURL, "", qs, emb); err != nil {
+			return err
+		}
+		out.Quality, err = evaluate(ctx, dbURL, "", evalQs, emb)
+		r = out
 	} else {
 		r, err = measureRecall(ctx, dbURL, spread(qs, o.recallQueries), o.efs)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/pgvector/pgvector-go"
+	lcpg "github.com/tmc/langchaingo/vectorstores/pgvector"
 
 	"github.com/dalil-news/dalil/bench/synth"
 	"github.com/dalil-news/dalil/embeddings"
@@ -479,6 +480,8 @@ type evalResult struct {
 	LC    []kindScore `json:"langchaingo"`
 }
 
+// evaluate measures retrieval quality on the evaluation questions in the
+// dalil database at dalilURL and, unless lcURL is "", in LangChainGo's.
 func evaluate(ctx context.Context, dalilURL, lcURL string, qs []evalQuestion, emb *embeddings.Offline) (evalResult, error) {
 	var res evalResult
 	st, err := openDalil(ctx, dalilURL, postgres.Config{}, emb)
@@ -487,11 +490,15 @@ func evaluate(ctx context.Context, dalilURL, lcURL string, qs []evalQuestion, em
 	}
 	defer st.Close()
 	svc := rag.NewService(st, emb, nil, rag.Config{})
-	lc, pool, err := openLC(ctx, lcURL, emb, 2)
-	if err != nil {
-		return res, err
+	var lc lcpg.Store
+	if lcURL != "" {
+		var pool *pgxpool.Pool
+		lc, pool, err = openLC(ctx, lcURL, emb, 2)
+		if err != nil {
+			return res, err
+		}
+		defer pool.Close()
 	}
-	defer pool.Close()
 	dk, lk := map[string]*kindScore{}, map[string]*kindScore{}
 	for _, q := range qs {
 		if len(q.ExpectedURLs) == 0 || strings.HasPrefix(q.ExpectedURLs[0], "seed:") {
@@ -509,6 +516,9 @@ func evaluate(ctx context.Context, dalilURL, lcURL string, qs []evalQuestion, em
 			urls = append(urls, p.Article.URL)
 		}
 		dk[q.Kind].add(rankOf(urls, q.ExpectedURLs))
+		if lcURL == "" {
+			continue
+		}
 		docs, err := lc.SimilaritySearch(ctx, q.Question, 10)
 		if err != nil {
 			return res, fmt.Errorf("langchaingo %s: %w", q.ID, err)
@@ -530,7 +540,10 @@ func evaluate(ctx context.Context, dalilURL, lcURL string, qs []evalQuestion, em
 		slices.SortFunc(out, func(a, b kindScore) int { return strings.Compare(a.Kind, b.Kind) })
 		return out
 	}
-	res.Dalil, res.LC = finish(dk), finish(lk)
+	res.Dalil = finish(dk)
+	if lcURL != "" {
+		res.LC = finish(lk)
+	}
 	if len(res.Dalil) == 0 {
 		return res, errors.New("no answerable questions")
 	}
