@@ -94,15 +94,13 @@ func textLegSQL(dated bool) string {
 	(SELECT c.id, c.article_id, c.tsv FROM chunks c ` + join + `
 	WHERE c.tsv @@ $2::tsquery AND NOT c.tsv @@ $1::tsquery ` + window + ` LIMIT $3)
 	LIMIT $3
-), pre AS (
-	SELECT id, article_id, tsv FROM m ORDER BY ts_rank(tsv, $2::tsquery, 0) DESC, id LIMIT $4 * 4
 )
-SELECT p.id, p.article_id FROM pre p CROSS JOIN LATERAL (
+SELECT m.id, m.article_id FROM m CROSS JOIN LATERAL (
 	SELECT sum(($6::float8[])[array_position($5::text[], u.lexeme)] * cardinality(u.positions) * ($7 + 1)
-		/ (cardinality(u.positions) + $7 * (1 - $8 + $8 * length(p.tsv) / $9::float8))) AS score
-	FROM unnest(p.tsv) u WHERE u.lexeme = ANY ($5::text[])
+		/ (cardinality(u.positions) + $7 * (1 - $8 + $8 * length(m.tsv) / $9::float8))) AS score
+	FROM unnest(ts_filter(setweight(setweight(m.tsv, 'D'), 'A', $5::text[]), '{a}')) u
 ) s
-ORDER BY s.score DESC, p.id
+ORDER BY s.score DESC, m.id
 LIMIT $4`
 }
 
