@@ -1,12 +1,15 @@
 package embeddings
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
+	gocmp "github.com/google/go-cmp/cmp"
 )
 
 func TestOfflineConformance(t *testing.T) {
@@ -85,7 +88,7 @@ func TestOfflineNormalization(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			diff := cmp.Diff(got[0], got[1])
+			diff := gocmp.Diff(got[0], got[1])
 			if tt.same && diff != "" {
 				t.Errorf("%q and %q embed differently (-a +b):\n%s", tt.a, tt.b, diff)
 			}
@@ -193,4 +196,37 @@ func BenchmarkOfflineEmbed(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N*len(texts))/b.Elapsed().Seconds(), "texts/s")
+}
+
+func TestSortFeatures(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, n := range []int{0, 1, 2, 7, 300, 5000} {
+		var fs []feature
+		for i := range n {
+			id := rng.Uint64()
+			if i%5 == 0 {
+				id &= 0xff // many ids share their high digits
+			}
+			fs = append(fs, feature{id: id, w: float64(i)})
+			if i%3 == 0 {
+				fs = append(fs, feature{id: id, w: -float64(i)}) // duplicates
+			}
+		}
+		want := slices.Clone(fs)
+		slices.SortStableFunc(want, func(a, b feature) int { return cmp.Compare(a.id, b.id) })
+		got, spare := sortFeatures(fs, nil)
+		if len(got) != len(want) || len(spare) != len(want) && n >= 2 {
+			t.Fatalf("n=%d: %d sorted, %d spare, want %d", n, len(got), len(spare), len(want))
+		}
+		for i := range got {
+			if got[i].id != want[i].id {
+				t.Fatalf("n=%d: id %d is %x, want %x", n, i, got[i].id, want[i].id)
+			}
+		}
+		slices.SortStableFunc(got, func(a, b feature) int { return cmp.Or(cmp.Compare(a.id, b.id), cmp.Compare(a.w, b.w)) })
+		slices.SortStableFunc(want, func(a, b feature) int { return cmp.Or(cmp.Compare(a.id, b.id), cmp.Compare(a.w, b.w)) })
+		if !slices.Equal(got, want) {
+			t.Errorf("n=%d: the sorted features are not a permutation of the input", n)
+		}
+	}
 }
