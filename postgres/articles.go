@@ -35,7 +35,7 @@ func (s *Store) Lookup(ctx context.Context, url, contentHash string) (rag.Existi
 // inserts the article, or updates the one with the same URL and replaces
 // its chunks. It sets a.ID and a.IngestedAt (kept from the first save).
 // Every chunk needs an embedding of the index's dimension; on any error
-// nothing is stored.
+// nothing is stored. Concurrent saves are safe (see migration 0005).
 func (s *Store) SaveArticle(ctx context.Context, a *rag.Article, chunks []rag.Chunk) error {
 	if a == nil {
 		return errors.New("save article: nil article")
@@ -47,14 +47,21 @@ func (s *Store) SaveArticle(ctx context.Context, a *rag.Article, chunks []rag.Ch
 	var ingested time.Time
 	var inserted bool
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `INSERT INTO articles (url, title, publisher, published, lang, text, content_hash)
+		b := &pgx.Batch{}
+		if s.deferCounts.Load() {
+			// Skip the BM25 statistics' triggers (migration 0005) in this
+			// transaction; RecountTextStats counts it later.
+			b.Queue("SELECT set_config('dalil.defer_counts', 'on', true)")
+		}
+		b.Queue(`INSERT INTO articles (url, title, publisher, published, lang, text, content_hash)
 			VALUES ($1, $2, $3, $4, $5, $6, $7)
 			ON CONFLICT (url) DO UPDATE SET title = EXCLUDED.title, publisher = EXCLUDED.publisher,
 				published = EXCLUDED.published, lang = EXCLUDED.lang, text = EXCLUDED.text,
 				content_hash = EXCLUDED.content_hash, updated_at = now()
 			RETURNING id, ingested_at, xmax = 0`,
-			a.URL, a.Title, a.Publisher, nullTime(a.Published), a.Lang, a.Text, a.ContentHash).Scan(&id, &ingested, &inserted)
-		if err != nil {
+			a.URL, a.Title, a.Publisher, nullTime(a.Published), a.Lang, a.Text, a.ContentHash,
+		).QueryRow(func(row pgx.Row) error { return row.Scan(&id, &ingested, &inserted) })
+		if err := tx.SendBatch(ctx, b).Close(); err != nil {
 			return fmt.Errorf("upsert article: %w", err)
 		}
 		// A new article (xmax = 0: inserted, not updated) has no chunks to
@@ -68,7 +75,7 @@ func (s *Store) SaveArticle(ctx context.Context, a *rag.Article, chunks []rag.Ch
 		for i, c := range chunks {
 			rows[i] = []any{id, c.Index, c.Heading, c.Text, c.Start, c.End, a.Lang, pgvector.NewVector(c.Embedding)}
 		}
-		_, err = tx.CopyFrom(ctx, pgx.Identifier{"chunks"},
+		_, err := tx.CopyFrom(ctx, pgx.Identifier{"chunks"},
 			[]string{"article_id", "idx", "heading", "text", "start_off", "end_off", "lang", "embedding"},
 			pgx.CopyFromRows(rows))
 		if err != nil {

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -133,6 +134,9 @@ type Store struct {
 	mu      sync.Mutex
 	pgvec   version // installed pgvector version, zero before Migrate
 	hasVecT bool    // whether the vector type exists in the database
+
+	// deferCounts is set between DeferTextStats and RecountTextStats.
+	deferCounts atomic.Bool
 }
 
 // Open connects to the database at url (a postgres:// URL or a key=value

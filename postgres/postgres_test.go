@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -927,22 +928,7 @@ func TestLexemeCounts(t *testing.T) {
 	save := saver(t, s)
 	check := func(step string) {
 		t.Helper()
-		var diff int
-		err := s.pool.QueryRow(ctx, `SELECT count(*) FROM (
-			SELECT word, ndoc FROM lexemes WHERE ndoc > 0
-			EXCEPT
-			SELECT u.lexeme, count(*) FROM chunks c, unnest(c.tsv) u GROUP BY u.lexeme
-		) d`).Scan(&diff)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var statsOK bool
-		err = s.pool.QueryRow(ctx, `SELECT st.chunks = (SELECT count(*) FROM chunks)
-			AND st.total_len = (SELECT coalesce(sum(length(tsv)), 0) FROM chunks) FROM text_stats st`).Scan(&statsOK)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if diff != 0 || !statsOK {
+		if diff, statsOK := countsMatch(t, s); diff != 0 || !statsOK {
 			t.Errorf("after %s: %d lexeme counts differ from a recount; text_stats right: %v", step, diff, statsOK)
 		}
 	}
@@ -955,6 +941,91 @@ func TestLexemeCounts(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("a delete")
+}
+
+// countsMatch compares the BM25 statistics with a recount from the chunks:
+// the number of lexeme counts that differ, and whether text_stats is right.
+func countsMatch(t *testing.T, s *Store) (diff int, statsOK bool) {
+	t.Helper()
+	ctx := context.Background()
+	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM (
+		(SELECT word, ndoc FROM lexemes WHERE ndoc > 0
+		EXCEPT
+		SELECT u.lexeme, count(*) FROM chunks c, unnest(c.tsv) u GROUP BY u.lexeme)
+		UNION ALL
+		(SELECT u.lexeme, count(*) FROM chunks c, unnest(c.tsv) u GROUP BY u.lexeme
+		EXCEPT
+		SELECT word, ndoc FROM lexemes WHERE ndoc > 0)
+	) d`).Scan(&diff)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.pool.QueryRow(ctx, `SELECT st.chunks = (SELECT count(*) FROM chunks)
+		AND st.total_len = (SELECT coalesce(sum(length(tsv)), 0) FROM chunks) FROM text_stats st`).Scan(&statsOK)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return diff, statsOK
+}
+
+// TestDeferTextStats checks that a deferring Store's saves skip the BM25
+// upkeep while another Store's count, and that the recount is exact.
+func TestDeferTextStats(t *testing.T) {
+	ctx := context.Background()
+	url := pgtest.NewDatabase(t)
+	open := func() *Store {
+		s, err := Open(ctx, url, Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(s.Close)
+		if err := s.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.EnsureEmbedder(ctx, "test", testDim); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	bulk, other := open(), open()
+	stale := func() bool {
+		t.Helper()
+		st, err := bulk.TextStatsStale(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	saver(t, bulk)(makeArticle("https://example.org/before", "en", time.Time{}, []int{0}, "The harbour before the load."))
+	if stale() {
+		t.Fatal("statistics stale before any deferral")
+	}
+	if err := bulk.DeferTextStats(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if !stale() {
+		t.Error("statistics not marked stale by DeferTextStats")
+	}
+	saver(t, bulk)(makeArticle("https://example.org/bulk", "en", time.Time{}, []int{1, 2}, "A zeppelin in the bulk load.", "Another chunk."))
+	saver(t, bulk)(makeArticle("https://example.org/before", "en", time.Time{}, []int{0}, "The harbour replaced during the load."))
+	saver(t, other)(makeArticle("https://example.org/other", "fr", time.Time{}, []int{3}, "Un zeppelin au port pendant le chargement."))
+	var zeppelins int64
+	if err := bulk.pool.QueryRow(ctx, "SELECT coalesce((SELECT ndoc FROM lexemes WHERE word = 'zeppelin'), 0)").Scan(&zeppelins); err != nil {
+		t.Fatal(err)
+	}
+	if zeppelins != 1 {
+		t.Errorf("while deferred, 'zeppelin' counted in %d chunks, want 1 (the other Store's)", zeppelins)
+	}
+	if err := bulk.RecountTextStats(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if diff, ok := countsMatch(t, bulk); diff != 0 || !ok || stale() {
+		t.Errorf("after the recount: %d lexeme counts differ, text_stats right: %v, stale: %v", diff, ok, stale())
+	}
+	saver(t, bulk)(makeArticle("https://example.org/after", "en", time.Time{}, []int{0}, "Counted again after the load."))
+	if diff, ok := countsMatch(t, bulk); diff != 0 || !ok {
+		t.Errorf("a save after the recount is not counted: %d lexeme counts differ, text_stats right: %v", diff, ok)
+	}
 }
 
 func TestVectorIndexDropAndBuild(t *testing.T) {
@@ -984,5 +1055,44 @@ func TestVectorIndexDropAndBuild(t *testing.T) {
 		if got != st.want {
 			t.Errorf("%s: index exists = %v, want %v", st.name, got, st.want)
 		}
+	}
+}
+
+// TestConcurrentSaves replaces articles sharing their words from several
+// goroutines at once, as `dalil ingest` does with several workers: every
+// save must succeed (a deadlock between two of them is retried) and the
+// word counts must stay exact.
+func TestConcurrentSaves(t *testing.T) {
+	s := MustOpenBound(t)
+	words := []string{"harbour", "strike", "budget", "vote", "school", "roof", "zeppelin", "airport"}
+	text := func(round, i int) string {
+		var b strings.Builder
+		for k := range words {
+			fmt.Fprintf(&b, "%s%d %s ", words[(i+k)%len(words)], round%2, words[(i+k*3)%len(words)])
+		}
+		return b.String()
+	}
+	for round := range 3 {
+		var wg sync.WaitGroup
+		errs := make(chan error, 40)
+		for w := range 4 {
+			wg.Go(func() {
+				for i := range 10 {
+					a, chunks := makeArticle(fmt.Sprintf("https://example.org/%d", (w*10+i)%20), "en", time.Time{}, []int{i, i + 1},
+						text(round, i), text(round+1, i+w))
+					if err := s.SaveArticle(context.Background(), &a, chunks); err != nil {
+						errs <- err
+					}
+				}
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Errorf("round %d: %v", round, err)
+		}
+	}
+	if diff, ok := countsMatch(t, s); diff != 0 || !ok {
+		t.Errorf("after concurrent saves: %d lexeme counts differ, text_stats right: %v", diff, ok)
 	}
 }

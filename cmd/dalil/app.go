@@ -110,6 +110,17 @@ func openServices(ctx context.Context, e *env) (*services, error) {
 			return nil, err
 		}
 	}
+	// ... and the word counts of BM25 stale.
+	if stale, err := store.TextStatsStale(ctx); err != nil || stale {
+		if err == nil {
+			fmt.Fprintln(e.stderr, "counting words (a bulk load was interrupted)…")
+			err = store.RecountTextStats(ctx)
+		}
+		if err != nil {
+			store.Close()
+			return nil, err
+		}
+	}
 	svc := rag.NewService(store, emb, chat, rag.Config{
 		K:             e.cfg.SearchK,
 		PerArticle:    e.cfg.PerArticle,

@@ -201,4 +201,30 @@ func TestCLIIngestBulk(t *testing.T) {
 	if !has {
 		t.Error("the HNSW index is missing after ingest --bulk")
 	}
+	var stale, countsOK bool
+	err = conn.QueryRow(ctx, `SELECT stale, chunks = (SELECT count(*) FROM chunks) AND chunks > 0 AND NOT EXISTS (
+			SELECT u.lexeme, count(*) FROM chunks c, unnest(c.tsv) u GROUP BY u.lexeme
+			EXCEPT SELECT word, ndoc FROM lexemes)
+		FROM text_stats`).Scan(&stale, &countsOK)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stale || !countsOK {
+		t.Errorf("after ingest --bulk the word counts are stale (%v) or wrong (right: %v)", stale, countsOK)
+	}
+
+	// A bulk load killed before its end leaves them stale; the next
+	// command recounts.
+	if _, err := conn.Exec(ctx, "UPDATE text_stats SET stale = true, chunks = 0"); err != nil {
+		t.Fatal(err)
+	}
+	if _, errOut, err := c.run("search", "Maha Gmira"); err != nil || !strings.Contains(errOut, "counting words") {
+		t.Fatalf("search after an interrupted bulk load: %v\n%s", err, errOut)
+	}
+	if err := conn.QueryRow(ctx, "SELECT stale, chunks = (SELECT count(*) FROM chunks) FROM text_stats").Scan(&stale, &countsOK); err != nil {
+		t.Fatal(err)
+	}
+	if stale || !countsOK {
+		t.Errorf("after the recount: stale %v, chunk count right %v", stale, countsOK)
+	}
 }

@@ -5,14 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/dalil-news/dalil/ingest"
 	"github.com/dalil-news/dalil/rag"
 )
 
-const ingestSynopsis = `[--jsonl FILE] [--quiet] [--bulk] PATH|URL ...
+const ingestSynopsis = `[--jsonl FILE] [--quiet] [--bulk] [--workers N] PATH|URL ...
 
 Ingests articles: plain text, Markdown and HTML files, directories
 (recursively), http(s) URLs, and JSONL archives with one article a line:
@@ -20,7 +22,12 @@ Ingests articles: plain text, Markdown and HTML files, directories
 Re-ingesting is safe: unchanged articles are skipped, changed ones replaced.
 A bad input is reported on one line and the others go on; the exit status
 is 1 if any failed. --bulk speeds up large imports by building the vector
-index once at the end.`
+index and counting the words once at the end. Articles are stored by one
+worker a core: while one is embedded, the database stores another.`
+
+// maxDefaultWorkers caps the default of ingest --workers: each worker holds
+// a database connection.
+const maxDefaultWorkers = 8
 
 // ingestTally counts outcomes of an ingest run.
 type ingestTally struct {
@@ -37,10 +44,17 @@ func cmdIngest(ctx context.Context, e *env, args []string) error {
 		return nil
 	})
 	quiet := fs.Bool("quiet", false, "print only errors and the summary")
-	bulk := fs.Bool("bulk", false, "large import: drop the vector index, load, then rebuild it (searches are slow meanwhile)")
+	bulk := fs.Bool("bulk", false, "large import: drop the vector index and defer the word counts, load, then rebuild both (searches are slower meanwhile)")
+	workers := fs.Int("workers", 0, fmt.Sprintf("articles stored concurrently (default one a core, at most %d)", maxDefaultWorkers))
 	inputs, err := parseArgs(fs, args)
 	if err != nil {
 		return err
+	}
+	switch {
+	case *workers < 0:
+		return fmt.Errorf("ingest: --workers %d is negative", *workers)
+	case *workers == 0:
+		*workers = min(runtime.GOMAXPROCS(0), maxDefaultWorkers)
 	}
 	if len(inputs) == 0 && len(jsonl) == 0 && !*bulk {
 		fs.Usage()
@@ -56,11 +70,19 @@ func cmdIngest(ctx context.Context, e *env, args []string) error {
 		if err := svc.store.DropVectorIndex(ctx); err != nil {
 			return err
 		}
+		if err := svc.store.DeferTextStats(ctx); err != nil {
+			return err
+		}
 		// Rebuilt even when the load fails or is interrupted, with a
-		// context of its own so that Ctrl-C does not leave it missing.
+		// context of its own so that Ctrl-C does not leave them stale.
 		defer func() {
+			ctx := context.WithoutCancel(ctx)
+			fmt.Fprintln(e.stderr, "counting words…")
+			if err := svc.store.RecountTextStats(ctx); err != nil {
+				fmt.Fprintf(e.stderr, "error: %v (they are counted the next time dalil opens the archive)\n", err)
+			}
 			fmt.Fprintln(e.stderr, "building the vector index…")
-			if err := svc.store.BuildVectorIndex(context.WithoutCancel(ctx)); err != nil {
+			if err := svc.store.BuildVectorIndex(ctx); err != nil {
 				fmt.Fprintf(e.stderr, "error: %v (the index is built the next time dalil opens the archive)\n", err)
 			}
 		}()
@@ -68,31 +90,53 @@ func cmdIngest(ctx context.Context, e *env, args []string) error {
 	t := &ingestTally{byStatus: map[rag.SaveStatus]int{}}
 	start := time.Now()
 	prog := newProgress(e.stderr, "ingested", "articles")
+	var mu sync.Mutex // guards t, seen, prog and the output
 	seen := 0
-	report := func(source string, a rag.Article, err error) {
+	done := func(source string, a rag.Article, res rag.IngestResult, err error) {
+		mu.Lock()
+		defer mu.Unlock()
 		seen++
 		if err == nil {
-			var res rag.IngestResult
-			res, err = svc.rag.Ingest(ctx, a)
-			if err == nil {
-				t.byStatus[res.Status]++
-				t.chunks += res.Chunks
-				if !*quiet {
-					prog.done()
-					chunks := fmt.Sprintf("%3d chunks", res.Chunks)
-					if res.Chunks == 0 { // unchanged or duplicate: nothing stored
-						chunks = strings.Repeat(" ", len(chunks))
-					}
-					fmt.Fprintf(e.stdout, "%-9s %s  %s  (%s)\n", res.Status, chunks, oneLine(a.Title, 70), source)
+			t.byStatus[res.Status]++
+			t.chunks += res.Chunks
+			if !*quiet {
+				prog.done()
+				chunks := fmt.Sprintf("%3d chunks", res.Chunks)
+				if res.Chunks == 0 { // unchanged or duplicate: nothing stored
+					chunks = strings.Repeat(" ", len(chunks))
 				}
+				fmt.Fprintf(e.stdout, "%-9s %s  %s  (%s)\n", res.Status, chunks, oneLine(a.Title, 70), source)
 			}
-		}
-		if err != nil {
+		} else {
 			t.failed++
 			prog.done()
 			fmt.Fprintf(e.stderr, "error: %s: %v\n", source, oneLine(err.Error(), 300))
 		}
 		prog.set(seen, 0)
+	}
+	// Workers store articles while the inputs are read: with more than
+	// one, embedding an article overlaps with the database storing
+	// another, and results print in the order they finish.
+	type job struct {
+		source string
+		a      rag.Article
+	}
+	jobs := make(chan job)
+	var wg sync.WaitGroup
+	for range *workers {
+		wg.Go(func() {
+			for j := range jobs {
+				res, err := svc.rag.Ingest(ctx, j.a)
+				done(j.source, j.a, res, err)
+			}
+		})
+	}
+	report := func(source string, a rag.Article, err error) {
+		if err != nil {
+			done(source, a, rag.IngestResult{}, err)
+			return
+		}
+		jobs <- job{source, a}
 	}
 
 	fetcher := ingest.NewFetcher(ingest.Config{
@@ -140,6 +184,8 @@ func cmdIngest(ctx context.Context, e *env, args []string) error {
 			report(path, rag.Article{}, err)
 		}
 	}
+	close(jobs)
+	wg.Wait()
 	prog.done()
 	if ctx.Err() != nil {
 		fmt.Fprintln(e.stderr, "interrupted: articles stored so far are complete; run the same command again to finish")

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -38,8 +39,10 @@ type ingestResult struct {
 	Articles int     `json:"articles"`
 	Chunks   int     `json:"chunks"`
 	Seconds  float64 `json:"seconds"` // end to end: first article to the last, index built
-	// IndexSeconds is the HNSW build after the load (dalil-bulk only).
+	// IndexSeconds is the HNSW build after the load, CountSeconds the
+	// recount of the BM25 statistics before it (dalil-bulk only).
 	IndexSeconds   float64 `json:"index_seconds,omitempty"`
+	CountSeconds   float64 `json:"count_seconds,omitempty"`
 	ArticlesPerSec float64 `json:"articles_per_sec"`
 	ChunksPerSec   float64 `json:"chunks_per_sec"`
 	// VmHWMMB is the child's peak resident set (the Go process only, not
@@ -122,6 +125,12 @@ func runIngestChild(ctx context.Context, system, dbURL, source, evalDir string, 
 	var res ingestResult
 	switch system {
 	case sysDalil, sysDalilBulk:
+		if workers == 0 { // what the CLI does: one worker, one a core with --bulk
+			workers = 1
+			if system == sysDalilBulk {
+				workers = runtime.GOMAXPROCS(0)
+			}
+		}
 		res, err = ingestDalil(ctx, dbURL, arts, emb, system == sysDalilBulk, workers, mwm)
 	case sysLC:
 		res, err = ingestLC(ctx, dbURL, arts, emb)
@@ -133,7 +142,7 @@ func runIngestChild(ctx context.Context, system, dbURL, source, evalDir string, 
 	}
 	res.System, res.Source, res.Articles = system, source, len(arts)
 	if system != sysLC {
-		res.Workers = max(workers, 1)
+		res.Workers = workers
 	}
 	res.ArticlesPerSec = float64(res.Articles) / res.Seconds
 	res.ChunksPerSec = float64(res.Chunks) / res.Seconds
@@ -209,8 +218,12 @@ func ingestDalil(ctx context.Context, dbURL string, arts []rag.Article, emb *emb
 	svc := rag.NewService(st, emb, nil, rag.Config{})
 	start := time.Now()
 	if bulk {
-		// What `dalil ingest --bulk` does: drop the index, load, build.
+		// What `dalil ingest --bulk` does: drop the index and defer the
+		// word counts, load, count, build.
 		if err := st.DropVectorIndex(ctx); err != nil {
+			return res, err
+		}
+		if err := st.DeferTextStats(ctx); err != nil {
 			return res, err
 		}
 	}
@@ -221,6 +234,11 @@ func ingestDalil(ctx context.Context, dbURL string, arts []rag.Article, emb *emb
 	res.Chunks = chunks
 	if bulk {
 		t := time.Now()
+		if err := st.RecountTextStats(ctx); err != nil {
+			return res, err
+		}
+		res.CountSeconds = time.Since(t).Seconds()
+		t = time.Now()
 		if err := st.BuildVectorIndex(ctx); err != nil {
 			return res, err
 		}

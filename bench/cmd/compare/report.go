@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -24,11 +25,11 @@ func report(res *results) string {
 	p("Machine: %s, %d cores, %.1f GB RAM, %s; %s; pgvector %s; settings %v.\n\n", m.CPU, m.Cores, m.MemGB, m.Go, m.Postgres, m.Pgvector, m.Settings)
 
 	p("## Ingest (end to end: text → chunks → embeddings → stored and indexed)\n\n")
-	p("| scale | system | articles | chunks | s | articles/s | chunks/s | index build s | peak RSS MB | DB MB | load |\n|---|---|---|---|---|---|---|---|---|---|---|\n")
+	p("| scale | system | workers | articles | chunks | s | articles/s | chunks/s | word count s | index build s | peak RSS MB | DB MB | load |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, s := range allScales(res) {
 		for _, ir := range s.Ingest {
-			p("| %d | %s | %d | %d | %.1f | %.1f | %.0f | %s | %.0f | %.0f | %s |\n", s.Target, ir.System, ir.Articles, ir.Chunks, ir.Seconds,
-				ir.ArticlesPerSec, ir.ChunksPerSec, orDash(ir.IndexSeconds), ir.VmHWMMB, s.DBSizeMB[ir.System], ir.Load)
+			p("| %d | %s | %s | %d | %d | %.1f | %.1f | %.0f | %s | %s | %.0f | %.0f | %s |\n", s.Target, ir.System, workersOf(ir), ir.Articles, ir.Chunks, ir.Seconds,
+				ir.ArticlesPerSec, ir.ChunksPerSec, orDash(ir.CountSeconds), orDash(ir.IndexSeconds), ir.VmHWMMB, s.DBSizeMB[ir.System], ir.Load)
 		}
 	}
 	p("\n| scale | ratio | articles/s | chunks/s | peak RSS |\n|---|---|---|---|---|\n")
@@ -115,6 +116,14 @@ func find(irs []ingestResult, system string) *ingestResult {
 		}
 	}
 	return nil
+}
+
+// workersOf is the workers column: "–" for LangChainGo, which has none.
+func workersOf(ir ingestResult) string {
+	if ir.Workers == 0 {
+		return "–"
+	}
+	return strconv.Itoa(ir.Workers)
 }
 
 func orDash(v float64) string {
