@@ -45,7 +45,8 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	defer svc.Close()
 
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		newPoolCollector(svc.store.PoolStats))
 	ln, err := net.Listen("tcp", e.cfg.AdminAddr)
 	if err != nil {
 		return fmt.Errorf("serve: listen on ADMIN_ADDR %s: %w", e.cfg.AdminAddr, err)

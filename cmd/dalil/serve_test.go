@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"errors"
 	"io"
 	"net/http"
@@ -75,8 +76,11 @@ func TestAdminHandler(t *testing.T) {
 	defer store.Close()
 	reg := prometheus.NewRegistry()
 	c := prometheus.NewCounter(prometheus.CounterOpts{Name: "dalil_test_total", Help: "A test counter."})
-	reg.MustRegister(c)
+	reg.MustRegister(c, newPoolCollector(store.PoolStats))
 	c.Add(3)
+	if err := store.Ping(ctx); err != nil { // one acquire, at least
+		t.Fatal(err)
+	}
 	get := func(h http.Handler, path string) (int, string) {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
@@ -93,6 +97,9 @@ func TestAdminHandler(t *testing.T) {
 		{"healthy", store, "/healthz", 200, "ok"},
 		{"database down", downDB{}, "/healthz", 503, "database unavailable"},
 		{"metrics", store, "/metrics", 200, "dalil_test_total 3"},
+		{"pool size", store, "/metrics", 200, fmt.Sprintf("dalil_db_max_connections %d", store.PoolStats().MaxConns)},
+		{"pool states", store, "/metrics", 200, `dalil_db_connections{state="idle"} 1`},
+		{"pool waits", store, "/metrics", 200, "dalil_db_acquire_wait_seconds_total "},
 		{"unknown path", store, "/debug", 404, ""},
 	}
 	for _, tt := range tests {

@@ -7,12 +7,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"reflect"
 	"slices"
 	"strings"
 	"sync"
 	"time"
-	"unsafe"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -321,7 +319,7 @@ type loadResult struct {
 	Found       int     `json:"found"`
 	PerSecond   float64 `json:"asks_per_sec"`
 	Latency     latency `json:"latency"`
-	// Pool figures from pgxpool.Stat over the test.
+	// Pool figures from postgres.Store.PoolStats over the test.
 	Acquires      int64   `json:"acquires"`
 	EmptyAcquires int64   `json:"waited_acquires"`
 	AcquireWaitMs float64 `json:"acquire_wait_ms_total"`
@@ -346,9 +344,8 @@ func loadTest(ctx context.Context, dbURL, mode string, maxConns int32, concurren
 		chat = c
 	}
 	svc := rag.NewService(st, emb, chat, rag.Config{})
-	pool := poolOf(st)
-	before := pool.Stat()
-	res.MaxConns = before.MaxConns()
+	before := st.PoolStats()
+	res.MaxConns = before.MaxConns
 	var mu sync.Mutex
 	var ds []time.Duration
 	lctx, cancel := context.WithTimeout(ctx, d)
@@ -378,22 +375,14 @@ func loadTest(ctx context.Context, dbURL, mode string, maxConns int32, concurren
 	}
 	wg.Wait()
 	res.Seconds = time.Since(start).Seconds()
-	after := pool.Stat()
+	after := st.PoolStats()
 	res.Asks = len(ds) + res.Errors
 	res.PerSecond = float64(len(ds)) / res.Seconds
 	res.Latency = summarize(ds)
-	res.Acquires = after.AcquireCount() - before.AcquireCount()
-	res.EmptyAcquires = after.EmptyAcquireCount() - before.EmptyAcquireCount()
-	res.AcquireWaitMs = float64((after.EmptyAcquireWaitTime() - before.EmptyAcquireWaitTime()).Microseconds()) / 1000
+	res.Acquires = after.Acquires - before.Acquires
+	res.EmptyAcquires = after.WaitedAcquires - before.WaitedAcquires
+	res.AcquireWaitMs = float64((after.AcquireWait - before.AcquireWait).Microseconds()) / 1000
 	return res, nil
-}
-
-// poolOf reads the unexported pool of a postgres.Store, for its Stat:
-// dalil does not expose pool statistics (a lever named in the report).
-// It panics if the field is renamed, which a benchmark may.
-func poolOf(st *postgres.Store) *pgxpool.Pool {
-	f := reflect.ValueOf(st).Elem().FieldByName("pool")
-	return reflect.NewAt(f.Type(), unsafe.Pointer(f.UnsafeAddr())).Elem().Interface().(*pgxpool.Pool)
 }
 
 // fakeLLM is an OpenAI-compatible chat completions server that answers
