@@ -76,7 +76,7 @@ func (c Config) withDefaults() (Config, error) {
 			*v = d
 		}
 	}
-	def(&c.EfSearch, 200)
+	def(&c.EfSearch, DefaultEfSearch)
 	def(&c.RRFK, 10)
 	def(&c.HNSWM, 16)
 	def(&c.HNSWEfConstruction, 64)
@@ -118,6 +118,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	return c, nil
 }
+
+// DefaultEfSearch is Config.EfSearch's default.
+const DefaultEfSearch = 200
 
 // maxEfSearch is the largest hnsw.ef_search pgvector accepts, and so the
 // largest LIMIT of the vector leg.

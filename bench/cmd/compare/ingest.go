@@ -344,11 +344,20 @@ func ingestLC(ctx context.Context, dbURL string, arts []rag.Article, emb *embedd
 
 // openPool opens a pgx pool with pgvector's codecs on every connection.
 func openPool(ctx context.Context, dbURL string, maxConns int32) (*pgxpool.Pool, error) {
+	return openPoolEf(ctx, dbURL, maxConns, 0)
+}
+
+// openPoolEf is openPool with hnsw.ef_search set on every connection (0:
+// pgvector's default, 40).
+func openPoolEf(ctx context.Context, dbURL string, maxConns int32, ef int) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(dbURL)
 	if err != nil {
 		return nil, fmt.Errorf("parse database URL: %w", err)
 	}
 	cfg.MaxConns = maxConns
+	if ef > 0 {
+		cfg.ConnConfig.RuntimeParams["hnsw.ef_search"] = strconv.Itoa(ef)
+	}
 	cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error { return pgxvec.RegisterTypes(ctx, c) }
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {

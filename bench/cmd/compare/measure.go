@@ -110,9 +110,11 @@ func timeQueries(qs []query, warm int, f func(q query) error) (latency, error) {
 // searchLatencies are the latency figures of one archive size.
 type searchLatencies struct {
 	Chunks int `json:"chunks"`
-	// Bare is `ORDER BY embedding <=> $1 LIMIT 10` on dalil's chunks (HNSW,
-	// ef_search 100, vector precomputed).
-	Bare latency `json:"bare_hnsw_top10"`
+	// Bare is `ORDER BY embedding <=> $1 LIMIT 10` on dalil's chunks
+	// (HNSW at pgvector's default ef_search, 40; vector precomputed), and
+	// BareDalilEf the same at dalil's ef_search (postgres.DefaultEfSearch).
+	Bare        latency `json:"bare_hnsw_top10"`
+	BareDalilEf latency `json:"bare_hnsw_top10_dalil_ef"`
 	// StoreSearch is dalil's hybrid SQL with a precomputed vector.
 	StoreSearch latency `json:"dalil_store_search"`
 	// Search is rag.Service.Search: embed + hybrid SQL + fusion.
@@ -135,6 +137,11 @@ func measureSearch(ctx context.Context, dalilURL, lcURL string, qs []query, emb 
 		return out, err
 	}
 	defer raw.Close()
+	rawEf, err := openPoolEf(ctx, dalilURL, 2, postgres.DefaultEfSearch)
+	if err != nil {
+		return out, err
+	}
+	defer rawEf.Close()
 	if err := raw.QueryRow(ctx, "SELECT count(*) FROM chunks").Scan(&out.Chunks); err != nil {
 		return out, fmt.Errorf("count chunks: %w", err)
 	}
@@ -145,6 +152,10 @@ func measureSearch(ctx context.Context, dalilURL, lcURL string, qs []query, emb 
 	}{
 		{&out.Bare, func(q query) error {
 			_, _, err := bareTopK(ctx, raw, q.vec, 10, 0, false)
+			return err
+		}},
+		{&out.BareDalilEf, func(q query) error {
+			_, _, err := bareTopK(ctx, rawEf, q.vec, 10, 0, false)
 			return err
 		}},
 		{&out.StoreSearch, func(q query) error {

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/dalil-news/dalil/postgres"
 )
 
 // report renders the results as Markdown.
@@ -57,7 +59,9 @@ func report(res *results) string {
 		rows := []struct {
 			name string
 			l    *latency
-		}{{"bare HNSW top-10 (SQL only)", &s.Search.Bare}, {"dalil hybrid SQL (Store.Search)", &s.Search.StoreSearch},
+		}{{"bare HNSW top-10 (SQL only), ef_search 40", &s.Search.Bare},
+			{fmt.Sprintf("bare HNSW top-10 (SQL only), ef_search %d as dalil", postgres.DefaultEfSearch), &s.Search.BareDalilEf},
+			{"dalil hybrid SQL (Store.Search)", &s.Search.StoreSearch},
 			{"dalil Service.Search (embed+SQL+fusion)", &s.Search.Search}, {"dalil Service.Ask extractive (+gating)", &s.Search.Ask},
 			{"LangChainGo SimilaritySearch", s.Search.LC}}
 		for _, r := range rows {
@@ -66,14 +70,19 @@ func report(res *results) string {
 			}
 		}
 	}
-	p("\n| chunks | dalil Search / bare p50 | dalil Ask / bare p50 | LangChainGo / dalil Search p50 | LangChainGo / dalil Search p99 |\n|---|---|---|---|---|\n")
+	p("\n| chunks | dalil Search / bare p50 | dalil Search / bare at dalil's ef_search p50 | dalil Ask / bare p50 | LangChainGo / dalil Search p50 | LangChainGo / dalil Search p99 |\n|---|---|---|---|---|---|\n")
 	for _, s := range allScales(res) {
 		lc50, lc99 := "–", "–"
 		if s.Search.LC != nil {
 			lc50 = fmt.Sprintf("%.1f×", s.Search.LC.P50/s.Search.Search.P50)
 			lc99 = fmt.Sprintf("%.1f×", s.Search.LC.P99/s.Search.Search.P99)
 		}
-		p("| %d | %.2f× | %.2f× | %s | %s |\n", s.Search.Chunks, s.Search.Search.P50/s.Search.Bare.P50, s.Search.Ask.P50/s.Search.Bare.P50, lc50, lc99)
+		sameEf := "–" // not measured in runs before it was
+		if s.Search.BareDalilEf.P50 > 0 {
+			sameEf = ratio(s.Search.Search.P50, s.Search.BareDalilEf.P50)
+		}
+		p("| %d | %.2f× | %s | %.2f× | %s | %s |\n", s.Search.Chunks, s.Search.Search.P50/s.Search.Bare.P50,
+			sameEf, s.Search.Ask.P50/s.Search.Bare.P50, lc50, lc99)
 	}
 
 	p("\n## HNSW recall@10 against exact search (dalil's chunks, m=16, ef_construction=64)\n\n")
