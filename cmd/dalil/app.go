@@ -99,22 +99,24 @@ func openServices(ctx context.Context, e *env) (*services, error) {
 		store.Close()
 		return nil, err
 	}
-	// A killed bulk load (ingest --bulk) may have left the index missing.
-	if ok, err := store.VectorIndexExists(ctx); err != nil || !ok {
-		if err == nil {
-			fmt.Fprintln(e.stderr, "building the vector index (a bulk load was interrupted); on a large archive this takes minutes…")
-			err = store.BuildVectorIndex(ctx)
-		}
-		if err != nil {
-			store.Close()
-			return nil, err
-		}
+	// A killed bulk load (ingest --bulk) may have left the vector index
+	// missing and the word counts stale.
+	indexMissing := func(ctx context.Context) (bool, error) {
+		ok, err := store.VectorIndexExists(ctx)
+		return !ok, err
 	}
-	// ... and the word counts of BM25 stale.
-	if stale, err := store.TextStatsStale(ctx); err != nil || stale {
-		if err == nil {
-			fmt.Fprintln(e.stderr, "counting words (a bulk load was interrupted)…")
-			err = store.RecountTextStats(ctx)
+	for _, r := range []struct {
+		broken func(context.Context) (bool, error)
+		fix    func(context.Context) error
+		say    string
+	}{
+		{indexMissing, store.BuildVectorIndex, "building the vector index (a bulk load was interrupted); on a large archive this takes minutes…"},
+		{store.TextStatsStale, store.RecountTextStats, "counting words (a bulk load was interrupted)…"},
+	} {
+		broken, err := r.broken(ctx)
+		if err == nil && broken {
+			fmt.Fprintln(e.stderr, r.say)
+			err = r.fix(ctx)
 		}
 		if err != nil {
 			store.Close()

@@ -15,13 +15,24 @@
 
 ALTER TABLE text_stats ADD COLUMN IF NOT EXISTS stale boolean NOT NULL DEFAULT false;
 
-CREATE OR REPLACE FUNCTION dalil_lexemes_add() RETURNS trigger
+-- dalil_counts_begin starts an upkeep: false when the session defers it,
+-- else true once the text_stats row is locked.
+CREATE OR REPLACE FUNCTION dalil_counts_begin() RETURNS boolean
 LANGUAGE plpgsql AS $$
 BEGIN
 	IF current_setting('dalil.defer_counts', true) = 'on' THEN
-		RETURN NULL;
+		RETURN false;
 	END IF;
 	PERFORM 1 FROM text_stats FOR UPDATE;
+	RETURN true;
+END $$;
+
+CREATE OR REPLACE FUNCTION dalil_lexemes_add() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	IF NOT dalil_counts_begin() THEN
+		RETURN NULL;
+	END IF;
 	INSERT INTO lexemes (word, ndoc)
 	SELECT u.lexeme, count(*) FROM dalil_new c, unnest(c.tsv) u
 	GROUP BY u.lexeme ORDER BY u.lexeme
@@ -34,10 +45,9 @@ END $$;
 CREATE OR REPLACE FUNCTION dalil_lexemes_remove() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-	IF current_setting('dalil.defer_counts', true) = 'on' THEN
+	IF NOT dalil_counts_begin() THEN
 		RETURN NULL;
 	END IF;
-	PERFORM 1 FROM text_stats FOR UPDATE;
 	UPDATE lexemes l SET ndoc = l.ndoc - d.n
 	FROM (SELECT u.lexeme, count(*) AS n FROM dalil_old c, unnest(c.tsv) u
 	      GROUP BY u.lexeme ORDER BY u.lexeme) d
@@ -53,10 +63,9 @@ END $$;
 CREATE OR REPLACE FUNCTION dalil_lexemes_update() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-	IF current_setting('dalil.defer_counts', true) = 'on' THEN
+	IF NOT dalil_counts_begin() THEN
 		RETURN NULL;
 	END IF;
-	PERFORM 1 FROM text_stats FOR UPDATE;
 	WITH changed AS (
 		SELECT o.tsv AS old_tsv, n.tsv AS new_tsv
 		FROM dalil_old o JOIN dalil_new n ON n.id = o.id
