@@ -58,6 +58,7 @@ type options struct {
 	workers       int
 	systems       []string
 	skipSearch    bool
+	lcURL         string
 	mwm           string
 }
 
@@ -100,6 +101,7 @@ func run(ctx context.Context, args []string) error {
 	rerender := fs.String("rerender", "", "rewrite report.md and scale.png in -out from this results.json (with -plot-with), measuring nothing")
 	recallOnly := fs.String("recall-only", "", "measure only HNSW recall against exact search on this dalil database URL, print JSON")
 	searchOnly := fs.String("search-only", "", "measure only dalil's search latency, and its retrieval quality on the evaluation questions, on this dalil database URL; print JSON")
+	fs.StringVar(&o.lcURL, "lc-url", "", "with -search-only: also measure LangChainGo's retrieval quality in this database of its store")
 	child := fs.String("child", "", "internal: run one ingest (\"ingest\") and print JSON")
 	system := fs.String("system", "", "internal: system to ingest into")
 	db := fs.String("db", "", "internal: database URL")
@@ -186,7 +188,7 @@ func printRecall(ctx context.Context, o options, dbURL string, latency bool) err
 		if out.Latency, err = measureSearch(ctx, dbURL, "", qs, emb); err != nil {
 			return err
 		}
-		out.Quality, err = evaluate(ctx, dbURL, "", evalQs, emb)
+		out.Quality, err = evaluate(ctx, dbURL, o.lcURL, evalQs, emb)
 		r = out
 	} else {
 		r, err = measureRecall(ctx, dbURL, spread(qs, o.recallQueries), o.efs)
