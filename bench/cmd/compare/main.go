@@ -31,6 +31,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/dalil-news/dalil/embeddings"
+	"github.com/dalil-news/dalil/postgres"
 	"github.com/dalil-news/dalil/rag"
 )
 
@@ -544,6 +545,9 @@ func plots(res *results) []chart {
 	for _, s := range allScales(res) {
 		x := float64(s.Search.Chunks)
 		add(&lat, "bare HNSW top-10", colBare, x, s.Search.Bare.P50)
+		if s.Search.BareDalilEf.P50 > 0 { // not measured in earlier runs
+			add(&lat, fmt.Sprintf("bare HNSW, ef_search %d", postgres.DefaultEfSearch), colBareEf, x, s.Search.BareDalilEf.P50)
+		}
 		add(&lat, "dalil Search", colDalil, x, s.Search.Search.P50)
 		add(&lat, "dalil Ask (extractive)", colAsk, x, s.Search.Ask.P50)
 		if s.Search.LC != nil {

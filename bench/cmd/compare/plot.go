@@ -32,11 +32,12 @@ var (
 	black = color.RGBA{0, 0, 0, 255}
 	grey  = color.RGBA{220, 220, 220, 255}
 	// Colours of the systems, the same in every panel.
-	colDalil = color.RGBA{0, 110, 200, 255}
-	colBulk  = color.RGBA{0, 170, 120, 255}
-	colBare  = color.RGBA{140, 140, 140, 255}
-	colLC    = color.RGBA{220, 60, 40, 255}
-	colAsk   = color.RGBA{130, 60, 180, 255}
+	colDalil  = color.RGBA{0, 110, 200, 255}
+	colBulk   = color.RGBA{0, 170, 120, 255}
+	colBare   = color.RGBA{140, 140, 140, 255}
+	colBareEf = color.RGBA{60, 60, 60, 255}
+	colLC     = color.RGBA{220, 60, 40, 255}
+	colAsk    = color.RGBA{130, 60, 180, 255}
 )
 
 // writePNG draws the panels side by side into path.
