@@ -61,7 +61,7 @@ bench: ## Run the Go benchmarks, then dalil vs LangChainGo at scale (bench/, COM
 	@$(WITH_TEST_DB) \
 	set -x; \
 	go test -run '^$$' -bench . $(BENCHFLAGS) ./...; \
-	cd bench && go run ./cmd/compare -admin-url "$$DALIL_TEST_DATABASE_URL" -out results $(COMPAREFLAGS)
+	cd bench && go run ./cmd/compare -admin-url "$$DALIL_TEST_DATABASE_URL" -plot-with results-1m/results.json -out results $(COMPAREFLAGS)
 
 demo: build ## Migrate, ingest the sample articles (examples/) and ask a question.
 	@if [[ -z "$${DATABASE_URL:-}" ]]; then \
