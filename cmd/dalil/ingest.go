@@ -22,8 +22,8 @@ Ingests articles: plain text, Markdown and HTML files, directories
 Re-ingesting is safe: unchanged articles are skipped, changed ones replaced.
 A bad input is reported on one line and the others go on; the exit status
 is 1 if any failed. --bulk speeds up large imports by building the vector
-index and counting the words once at the end. Articles are stored by one
-worker a core: while one is embedded, the database stores another.`
+index and counting the words once at the end. Articles are stored by two
+workers a core: while one waits for the database, another is embedded.`
 
 // maxDefaultWorkers caps the default of ingest --workers: each worker holds
 // a database connection.
@@ -45,7 +45,7 @@ func cmdIngest(ctx context.Context, e *env, args []string) error {
 	})
 	quiet := fs.Bool("quiet", false, "print only errors and the summary")
 	bulk := fs.Bool("bulk", false, "large import: drop the vector index and defer the word counts, load, then rebuild both (searches are slower meanwhile)")
-	workers := fs.Int("workers", 0, fmt.Sprintf("articles stored concurrently (default one a core, at most %d)", maxDefaultWorkers))
+	workers := fs.Int("workers", 0, fmt.Sprintf("articles stored concurrently (default two a core, at most %d)", maxDefaultWorkers))
 	inputs, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -54,7 +54,7 @@ func cmdIngest(ctx context.Context, e *env, args []string) error {
 	case *workers < 0:
 		return fmt.Errorf("ingest: --workers %d is negative", *workers)
 	case *workers == 0:
-		*workers = min(runtime.GOMAXPROCS(0), maxDefaultWorkers)
+		*workers = min(2*runtime.GOMAXPROCS(0), maxDefaultWorkers)
 	}
 	if len(inputs) == 0 && len(jsonl) == 0 && !*bulk {
 		fs.Usage()

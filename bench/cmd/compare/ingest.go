@@ -125,8 +125,8 @@ func runIngestChild(ctx context.Context, system, dbURL, source, evalDir string, 
 	var res ingestResult
 	switch system {
 	case sysDalil, sysDalilBulk:
-		if workers == 0 { // what the CLI does: one worker a core
-			workers = runtime.GOMAXPROCS(0)
+		if workers == 0 { // what the CLI does: two workers a core
+			workers = 2 * runtime.GOMAXPROCS(0)
 		}
 		res, err = ingestDalil(ctx, dbURL, arts, emb, system == sysDalilBulk, workers, mwm)
 	case sysLC:
