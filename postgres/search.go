@@ -36,6 +36,7 @@ const maxWordBytes = 64
 //
 //  1. In one pipelined batch: the vector leg, and the question's lexemes
 //     with their document frequencies (both independent of each other).
+//     A dated vector leg runs on its own, planned for its window.
 //  2. The full-text leg: BM25 over the chunks holding the rarest lexemes.
 //  3. The passages and articles of the fused result.
 
@@ -316,23 +317,34 @@ func (s *Store) search(ctx context.Context, db searchConn, q rag.SearchQuery, wo
 	var vec []legHit
 	var lex []lexeme
 	var chunks, totalLen int64
-	b := &pgx.Batch{}
-	if len(q.Vector) > 0 {
-		args := []any{pgvector.NewVector(q.Vector), cand}
-		if dated {
-			args = append(args, since, until)
-		}
-		b.Queue(vectorLegSQL(dated), args...).Query(func(rows pgx.Rows) error {
-			var h legHit
-			_, err := pgx.ForEachRow(rows, []any{&h.id, &h.articleID, &h.distance}, func() error {
-				vec = append(vec, h)
-				return nil
-			})
-			if err != nil {
-				return fmt.Errorf("vector leg: %w", dimensionErr(err))
-			}
+	scanVec := func(rows pgx.Rows) error {
+		var h legHit
+		_, err := pgx.ForEachRow(rows, []any{&h.id, &h.articleID, &h.distance}, func() error {
+			vec = append(vec, h)
 			return nil
 		})
+		if err != nil {
+			return fmt.Errorf("vector leg: %w", dimensionErr(err))
+		}
+		return nil
+	}
+	b := &pgx.Batch{}
+	switch {
+	case len(q.Vector) > 0 && dated:
+		// Planned for this window every time (CacheDescribe's unnamed
+		// statement): whether to walk the index or sort the window's
+		// chunks depends on how many the window holds, which a cached
+		// generic plan cannot know. A batch runs its statements cached.
+		rows, err := db.Query(ctx, vectorLegSQL(true), pgx.QueryExecModeCacheDescribe,
+			pgvector.NewVector(q.Vector), cand, since, until)
+		if err == nil {
+			err = scanVec(rows)
+		}
+		if err != nil {
+			return nil, err
+		}
+	case len(q.Vector) > 0:
+		b.Queue(vectorLegSQL(false), pgvector.NewVector(q.Vector), cand).Query(scanVec)
 	}
 	if words != "" {
 		b.Queue(lexemesSQL, words, q.Lang).Query(func(rows pgx.Rows) error {
