@@ -61,7 +61,9 @@ func newChat(cfg Config) (rag.Chat, error) {
 
 // openStore connects to the database and applies the migrations.
 func openStore(ctx context.Context, cfg Config) (*postgres.Store, error) {
-	store, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.Config{})
+	store, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.Config{
+		HNSWM: cfg.HNSWM, HNSWEfConstruction: cfg.HNSWEfConstruction, EfSearch: cfg.HNSWEfSearch,
+	})
 	if err != nil {
 		return nil, fmt.Errorf("%w\n(is the database running? 'make db' starts the local one, or set DATABASE_URL)", err)
 	}

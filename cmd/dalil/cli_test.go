@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/dalil-news/dalil/postgres/pgtest"
@@ -184,6 +185,7 @@ func TestCLIConfigErrors(t *testing.T) {
 // again afterwards, with the articles searchable.
 func TestCLIIngestBulk(t *testing.T) {
 	c := newCLI(t)
+	c.env["HNSW_M"], c.env["HNSW_EF_CONSTRUCTION"] = "24", "100"
 	out, errOut, err := c.run("ingest", "--bulk", "--quiet", "--jsonl", "../../examples/wikipedia-sample.jsonl", "../../examples/articles")
 	if err != nil || !strings.Contains(out, "17 created") || !strings.Contains(errOut, "building the vector index") {
 		t.Fatalf("ingest --bulk: %v\n%s\n%s", err, out, errOut)
@@ -200,6 +202,13 @@ func TestCLIIngestBulk(t *testing.T) {
 	}
 	if !has {
 		t.Error("the HNSW index is missing after ingest --bulk")
+	}
+	var opts []string
+	if err := conn.QueryRow(ctx, "SELECT reloptions FROM pg_class WHERE relname = 'chunks_embedding_hnsw'").Scan(&opts); err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff([]string{"m=24", "ef_construction=100"}, opts); d != "" {
+		t.Errorf("HNSW_M and HNSW_EF_CONSTRUCTION not applied to the rebuilt index (-want +got):\n%s", d)
 	}
 	var stale, countsOK bool
 	err = conn.QueryRow(ctx, `SELECT stale, chunks = (SELECT count(*) FROM chunks) AND chunks > 0 AND NOT EXISTS (

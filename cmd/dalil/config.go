@@ -40,6 +40,12 @@ type Config struct {
 	PerArticle    int
 	MinSimilarity float64
 
+	// HNSW index: build parameters and the query-time candidate list (0:
+	// postgres.Config's defaults, m 16, ef_construction 64, ef_search 200).
+	HNSWM              int
+	HNSWEfConstruction int
+	HNSWEfSearch       int
+
 	FeedInterval    time.Duration
 	FeedMaxFailures int
 
@@ -193,6 +199,17 @@ func loadConfig(getenv envLookup) (Config, error) {
 		RateUserBurst:       num("RATE_USER_BURST", 3),
 		RateGuildPerMinute:  num("RATE_GUILD_PER_MINUTE", 60),
 		RateGuildBurst:      num("RATE_GUILD_BURST", 20),
+	}
+	c.HNSWM, c.HNSWEfConstruction, c.HNSWEfSearch = num("HNSW_M", 0), num("HNSW_EF_CONSTRUCTION", 0), num("HNSW_EF_SEARCH", 0)
+	// The ranges pgvector accepts, checked here to name the variable.
+	if c.HNSWM != 0 && (c.HNSWM < 2 || c.HNSWM > 100) {
+		errs = append(errs, fmt.Sprintf("HNSW_M=%d: want 2 to 100", c.HNSWM))
+	}
+	if m := max(c.HNSWM, 16); c.HNSWEfConstruction != 0 && (c.HNSWEfConstruction < 2*m || c.HNSWEfConstruction > 1000) {
+		errs = append(errs, fmt.Sprintf("HNSW_EF_CONSTRUCTION=%d: want %d (twice HNSW_M) to 1000", c.HNSWEfConstruction, 2*m))
+	}
+	if c.HNSWEfSearch > 1000 {
+		errs = append(errs, fmt.Sprintf("HNSW_EF_SEARCH=%d: want 1 to 1000", c.HNSWEfSearch))
 	}
 	c.DiscordMessageContent = boolean("DISCORD_MESSAGE_CONTENT")
 	c.DiscordGuildIDs = snowflakes("DISCORD_GUILD_IDS", str("DISCORD_GUILD_IDS", ""), &errs)

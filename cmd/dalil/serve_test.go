@@ -39,6 +39,10 @@ func TestDiscordConfig(t *testing.T) {
 		{"bad role", map[string]string{"DISCORD_ADMIN_ROLE_IDS": "@admins"}, nil, "DISCORD_ADMIN_ROLE_IDS"},
 		{"no workers", map[string]string{"WORKERS": "0"}, nil, "WORKERS=0"},
 		{"bad timeout", map[string]string{"ASK_TIMEOUT": "soon"}, nil, "ASK_TIMEOUT"},
+		{"hnsw", map[string]string{"HNSW_M": "32", "HNSW_EF_CONSTRUCTION": "200", "HNSW_EF_SEARCH": "300"}, nil, ""},
+		{"hnsw m", map[string]string{"HNSW_M": "500"}, nil, "HNSW_M=500: want 2 to 100"},
+		{"hnsw ef_construction below 2m", map[string]string{"HNSW_M": "32", "HNSW_EF_CONSTRUCTION": "40"}, nil, "HNSW_EF_CONSTRUCTION=40: want 64"},
+		{"hnsw ef_search", map[string]string{"HNSW_EF_SEARCH": "5000"}, nil, "HNSW_EF_SEARCH=5000"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
