@@ -35,7 +35,8 @@ func (s *Store) Lookup(ctx context.Context, url, contentHash string) (rag.Existi
 // inserts the article, or updates the one with the same URL and replaces
 // its chunks. It sets a.ID and a.IngestedAt (kept from the first save).
 // Every chunk needs an embedding of the index's dimension; on any error
-// nothing is stored. Concurrent saves are safe (see migration 0005).
+// nothing is stored. Concurrent saves are safe (see migration 0005). It
+// takes one round trip.
 func (s *Store) SaveArticle(ctx context.Context, a *rag.Article, chunks []rag.Chunk) error {
 	if a == nil {
 		return errors.New("save article: nil article")
@@ -43,52 +44,49 @@ func (s *Store) SaveArticle(ctx context.Context, a *rag.Article, chunks []rag.Ch
 	if err := checkArticle(a, chunks); err != nil {
 		return fmt.Errorf("save article %q: %w", a.URL, err)
 	}
+	// One round trip: the batch runs in one implicit transaction, so a
+	// failing statement rolls back the whole article.
+	b := &pgx.Batch{}
+	if s.deferCounts.Load() {
+		// Skip the BM25 statistics' triggers (migration 0005) in this
+		// transaction; RecountTextStats counts it later.
+		b.Queue("SELECT set_config('dalil.defer_counts', 'on', true)")
+	}
 	var id int64
 	var ingested time.Time
-	var inserted bool
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		b := &pgx.Batch{}
-		if s.deferCounts.Load() {
-			// Skip the BM25 statistics' triggers (migration 0005) in this
-			// transaction; RecountTextStats counts it later.
-			b.Queue("SELECT set_config('dalil.defer_counts', 'on', true)")
-		}
-		b.Queue(`INSERT INTO articles (url, title, publisher, published, lang, text, content_hash)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)
-			ON CONFLICT (url) DO UPDATE SET title = EXCLUDED.title, publisher = EXCLUDED.publisher,
-				published = EXCLUDED.published, lang = EXCLUDED.lang, text = EXCLUDED.text,
-				content_hash = EXCLUDED.content_hash, updated_at = now()
-			RETURNING id, ingested_at, xmax = 0`,
-			a.URL, a.Title, a.Publisher, nullTime(a.Published), a.Lang, a.Text, a.ContentHash,
-		).QueryRow(func(row pgx.Row) error { return row.Scan(&id, &ingested, &inserted) })
-		if err := tx.SendBatch(ctx, b).Close(); err != nil {
-			return fmt.Errorf("upsert article: %w", err)
-		}
-		// A new article (xmax = 0: inserted, not updated) has no chunks to
-		// replace; skipping the DELETE also skips its statement trigger.
-		if !inserted {
-			if _, err := tx.Exec(ctx, "DELETE FROM chunks WHERE article_id = $1", id); err != nil {
-				return fmt.Errorf("delete old chunks: %w", err)
-			}
-		}
-		rows := make([][]any, len(chunks))
-		for i, c := range chunks {
-			rows[i] = []any{id, c.Index, c.Heading, c.Text, c.Start, c.End, a.Lang, pgvector.NewVector(c.Embedding)}
-		}
-		_, err := tx.CopyFrom(ctx, pgx.Identifier{"chunks"},
-			[]string{"article_id", "idx", "heading", "text", "start_off", "end_off", "lang", "embedding"},
-			pgx.CopyFromRows(rows))
-		if err != nil {
-			return fmt.Errorf("copy %d chunks: %w", len(chunks), dimensionErr(err))
-		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("save article %q: %w", a.URL, err)
+	b.Queue(`INSERT INTO articles (url, title, publisher, published, lang, text, content_hash)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)
+		ON CONFLICT (url) DO UPDATE SET title = EXCLUDED.title, publisher = EXCLUDED.publisher,
+			published = EXCLUDED.published, lang = EXCLUDED.lang, text = EXCLUDED.text,
+			content_hash = EXCLUDED.content_hash, updated_at = now()
+		RETURNING id, ingested_at`,
+		a.URL, a.Title, a.Publisher, nullTime(a.Published), a.Lang, a.Text, a.ContentHash,
+	).QueryRow(func(row pgx.Row) error { return row.Scan(&id, &ingested) })
+	// The chunks of an updated article are replaced (for a new one the
+	// DELETE finds none, and its trigger returns at once: migration 0006).
+	b.Queue("DELETE FROM chunks WHERE article_id = (SELECT id FROM articles WHERE url = $1)", a.URL)
+	n := len(chunks)
+	idx, starts, ends := make([]int32, n), make([]int32, n), make([]int32, n)
+	headings, texts := make([]string, n), make([]string, n)
+	vecs := make([]pgvector.Vector, n)
+	for i, c := range chunks {
+		idx[i], starts[i], ends[i] = int32(c.Index), int32(c.Start), int32(c.End)
+		headings[i], texts[i] = c.Heading, c.Text
+		vecs[i] = pgvector.NewVector(c.Embedding)
+	}
+	b.Queue(insertChunksSQL, a.URL, a.Lang, idx, headings, texts, starts, ends, vecs)
+	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
+		return fmt.Errorf("save article %q: %w", a.URL, dimensionErr(err))
 	}
 	a.ID, a.IngestedAt = id, ingested
 	return nil
 }
+
+// insertChunksSQL stores the chunks of the article with URL $1, one array
+// parameter a column.
+const insertChunksSQL = `INSERT INTO chunks (article_id, idx, heading, text, start_off, end_off, lang, embedding)
+	SELECT (SELECT id FROM articles WHERE url = $1), c.idx, c.heading, c.text, c.s, c.e, $2, c.emb
+	FROM unnest($3::int[], $4::text[], $5::text[], $6::int[], $7::int[], $8::vector[]) AS c(idx, heading, text, s, e, emb)`
 
 // checkArticle rejects what PostgreSQL would refuse with a less clear
 // message, and chunks that do not fit the article.

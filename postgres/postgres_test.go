@@ -199,7 +199,7 @@ func TestMigrate(t *testing.T) {
 			if diff := cmp.Diff(first, versions(t, s)); diff != "" {
 				t.Errorf("Migrate again changed schema_migrations (-before +after):\n%s", diff)
 			}
-			// The pool has pgvector's codecs after migrating: COPY works.
+			// The pool has pgvector's codecs after migrating: vectors are sent.
 			MustSave(t, s, rag.Article{URL: "https://example.org/a", Text: "x"},
 				[]rag.Chunk{{Text: "x", End: 1, Embedding: axis(0)}})
 		})
@@ -941,6 +941,29 @@ func TestLexemeCounts(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("a delete")
+
+	// Statements that store or remove no chunk (a new article's save
+	// deletes its none) leave text_stats's row as it is (migration 0006).
+	version := func() string {
+		t.Helper()
+		var v string
+		if err := s.pool.QueryRow(ctx, "SELECT xmin::text FROM text_stats").Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	before := version()
+	for _, sql := range []string{
+		"DELETE FROM chunks WHERE false",
+		"INSERT INTO chunks (article_id, idx, text, start_off, end_off) SELECT 1, 1, '', 0, 0 WHERE false",
+	} {
+		if _, err := s.pool.Exec(ctx, sql); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if after := version(); after != before {
+		t.Errorf("empty statements rewrote text_stats (xmin %s, was %s)", after, before)
+	}
 }
 
 // countsMatch compares the BM25 statistics with a recount from the chunks:
