@@ -336,6 +336,7 @@ func compare(ctx context.Context, o options) error {
 			if urls[sys], err = recreate(ctx, admin, o.adminURL, name); err != nil {
 				return err
 			}
+			quiesce(ctx, admin)
 			logf("scale %d: ingesting into %s", scale, sys)
 			ir, err := ingestChild(ctx, o, sys, urls[sys], fmt.Sprintf("synth:%d", scale))
 			if err != nil {
@@ -391,6 +392,7 @@ func compare(ctx context.Context, o options) error {
 				return err
 			}
 			logf("eval: ingesting the evaluation corpus into %s", sys)
+			quiesce(ctx, admin)
 			ir, err := ingestChild(ctx, o, sys, urls[sys], "eval")
 			if err != nil {
 				return err
@@ -428,6 +430,30 @@ func recreate(ctx context.Context, admin *pgx.Conn, adminURL, name string) (stri
 	}
 	u.Path = "/" + name
 	return u.String(), nil
+}
+
+// quiesce lets the server settle before an ingest, so that no system pays
+// for the one measured before it: it writes a checkpoint (the previous
+// load's dirty pages and WAL) and waits, up to two minutes, for
+// autovacuum workers (analyzing the previous load's tables) to finish.
+// Either failing is logged, not fatal: a role without the right to
+// CHECKPOINT can still run the benchmark.
+func quiesce(ctx context.Context, admin *pgx.Conn) {
+	if _, err := admin.Exec(ctx, "CHECKPOINT"); err != nil {
+		logf("warning: CHECKPOINT before the ingest: %v", err)
+	}
+	for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline); time.Sleep(time.Second) {
+		var n int
+		err := admin.QueryRow(ctx, "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'").Scan(&n)
+		if err != nil {
+			logf("warning: count autovacuum workers: %v", err)
+			return
+		}
+		if n == 0 {
+			return
+		}
+	}
+	logf("warning: autovacuum still running after two minutes; ingesting anyway")
 }
 
 // ingestChild runs one ingest in a child process, for a clean peak-memory
