@@ -43,8 +43,9 @@ type Config struct {
 	// (0: 16) and ef_construction (0: 64).
 	HNSWM              int
 	HNSWEfConstruction int
-	// MaintenanceWorkMem is maintenance_work_mem while building the HNSW
-	// index ("": "1GB").
+	// MaintenanceWorkMem is the most maintenance_work_mem building the
+	// HNSW index takes, a size such as "1GB" ("": "1GB"); the build takes
+	// what its graph needs, at least 64 MB, up to this.
 	MaintenanceWorkMem string
 	// TextMatchLimit bounds how many full-text matches are read and scored
 	// with BM25 per search (0: 250). The full-text leg matches on the

@@ -1081,6 +1081,54 @@ func TestVectorIndexDropAndBuild(t *testing.T) {
 	}
 }
 
+// TestIndexMemory checks the maintenance_work_mem the HNSW build asks for:
+// what the graph needs, between 64 MB and the configured limit.
+func TestIndexMemory(t *testing.T) {
+	ctx := context.Background()
+	s := MustOpenBound(t) // 4 dimensions
+	a := saver(t, s)(makeArticle("https://example.org/mem", "en", time.Time{}, []int{0}, "One chunk."))
+	tests := []struct {
+		name  string
+		rows  int // chunks added to the stored one
+		limit string
+		m     int
+		want  string
+	}{
+		{"one chunk: the floor", 0, "1GB", 16, "64MB"},
+		{"a limit below the floor", 0, "16MB", 16, "16MB"},
+		// 20,001 × (4×4 + 8 + 100×48 + 160) × 5/4 bytes = 121,685 kB
+		{"a graph above the floor", 20000, "1GB", 100, "121685kB"},
+		{"a graph above the limit", 20000, "100MB", 100, "100MB"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tx, err := s.pool.Begin(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tx.Rollback(ctx)
+			// Without the index (rolled back too), the rows go in fast.
+			if _, err := tx.Exec(ctx, "DROP INDEX chunks_embedding_hnsw"); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO chunks (article_id, idx, text, start_off, end_off, embedding)
+				SELECT $1, i, 'x', 0, 1, '[1,0,0,0]' FROM generate_series(1, $2) i`, a.ID, tt.rows); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := tx.Exec(ctx, indexMemorySQL, tt.limit, tt.m); err != nil {
+				t.Fatal(err)
+			}
+			var got string
+			if err := tx.QueryRow(ctx, "SELECT current_setting('maintenance_work_mem')").Scan(&got); err != nil {
+				t.Fatal(err)
+			}
+			if got != tt.want {
+				t.Errorf("maintenance_work_mem = %s, want %s", got, tt.want)
+			}
+		})
+	}
+}
+
 // TestConcurrentSaves replaces articles sharing their words from several
 // goroutines at once, as `dalil ingest` does with several workers: every
 // save must succeed (a deadlock between two of them is retried) and the

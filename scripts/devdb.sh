@@ -259,7 +259,11 @@ make_dirs() {
 }
 
 write_conf() {
-	local dsm=posix shm_kb
+	local dsm=posix shm_kb workers
+	# pgvector's parallel HNSW build runs in the leader and its workers: one
+	# worker per core beyond the first (on 2 cores, 2 workers made the build
+	# 10-15% slower than 1; docs/performance.md).
+	workers=$(($(nproc 2>/dev/null || echo 2) - 1))
 	# A small /dev/shm (containers) cannot hold pgvector's parallel HNSW builds.
 	shm_kb=$(df -Pk /dev/shm 2>/dev/null | awk 'NR == 2 { print $2 }')
 	if [[ -z $shm_kb ]] || ((shm_kb < 2 * 1024 * 1024)); then dsm=mmap; fi
@@ -271,6 +275,7 @@ write_conf() {
 		max_connections = 200
 		shared_buffers = 256MB
 		maintenance_work_mem = 512MB
+		max_parallel_maintenance_workers = $workers
 		work_mem = 16MB
 		effective_cache_size = 2GB
 		dynamic_shared_memory_type = $dsm
