@@ -358,6 +358,7 @@ func compare(ctx context.Context, o options) error {
 			res.Scales = append(res.Scales, sr)
 			continue
 		}
+		quiesce(ctx, admin)
 		logf("scale %d: search latency", scale)
 		if sr.Search, err = measureSearch(ctx, dalilURL, urls[sysLC], qs, emb); err != nil {
 			return fmt.Errorf("scale %d: search: %w", scale, err)
@@ -432,8 +433,8 @@ func recreate(ctx context.Context, admin *pgx.Conn, adminURL, name string) (stri
 	return u.String(), nil
 }
 
-// quiesce lets the server settle before an ingest, so that no system pays
-// for the one measured before it: it writes a checkpoint (the previous
+// quiesce lets the server settle before an ingest or a latency
+// measurement, so that nothing pays for the ingest measured before it: it writes a checkpoint (the previous
 // load's dirty pages and WAL) and waits, up to two minutes, for
 // autovacuum workers (analyzing the previous load's tables) to finish.
 // Either failing is logged, not fatal: a role without the right to

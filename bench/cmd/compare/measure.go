@@ -238,9 +238,15 @@ type recallPoint struct {
 	Recall10 float64 `json:"recall_at_10"`
 	// Synth and Eval split Recall10 by the questions' origin: about the
 	// archive's topics, or evaluation questions the archive does not hold.
-	Synth   float64 `json:"recall_synthetic_questions"`
-	Eval    float64 `json:"recall_eval_questions"`
-	IDs     float64 `json:"recall_ids_only"`
+	Synth float64 `json:"recall_synthetic_questions"`
+	Eval  float64 `json:"recall_eval_questions"`
+	IDs   float64 `json:"recall_ids_only"`
+	// ANN is recall@10 as ann-benchmarks defines it (its knn metric): a
+	// returned chunk is a hit when its distance is at most the exact 10th
+	// distance plus annEpsilon. ANNEval is the same on the evaluation
+	// questions alone.
+	ANN     float64 `json:"recall_ann_benchmarks,omitempty"`
+	ANNEval float64 `json:"recall_ann_benchmarks_eval_questions,omitempty"`
 	Latency latency `json:"latency"`
 }
 
@@ -279,7 +285,7 @@ func measureRecall(ctx context.Context, dbURL string, qs []query, efs []int) (re
 	}
 	res.Exact = summarize(ds)
 	for _, ef := range efs {
-		var hit, idHit, total, synHit, synTotal int
+		var hit, idHit, total, synHit, synTotal, annHit, annSynHit int
 		ds = ds[:0]
 		for i, q := range qs {
 			t := time.Now()
@@ -293,8 +299,11 @@ func measureRecall(ctx context.Context, dbURL string, qs []query, efs []int) (re
 				h := boolInt(in || dists[j] <= kth[i]+1e-6)
 				hit += h
 				idHit += boolInt(in)
+				a := boolInt(dists[j] <= kth[i]+annEpsilon)
+				annHit += a
 				if q.Synthetic {
 					synHit += h
+					annSynHit += a
 				}
 			}
 			total += len(truth[i])
@@ -306,10 +315,15 @@ func measureRecall(ctx context.Context, dbURL string, qs []query, efs []int) (re
 		res.Points = append(res.Points, recallPoint{EfSearch: ef,
 			Recall10: share(hit, total), IDs: share(idHit, total),
 			Synth: share(synHit, synTotal), Eval: share(hit-synHit, total-synTotal),
+			ANN: share(annHit, total), ANNEval: share(annHit-annSynHit, total-synTotal),
 			Latency: summarize(ds)})
 	}
 	return res, nil
 }
+
+// annEpsilon is the distance tolerance of ann-benchmarks' recall
+// (knn_threshold in its metrics: the k-th exact distance + 1e-3).
+const annEpsilon = 1e-3
 
 func boolInt(b bool) int {
 	if b {
