@@ -247,7 +247,10 @@ type recallPoint struct {
 	// questions alone.
 	ANN     float64 `json:"recall_ann_benchmarks,omitempty"`
 	ANNEval float64 `json:"recall_ann_benchmarks_eval_questions,omitempty"`
-	Latency latency `json:"latency"`
+	// Top1Eval is the share of evaluation questions whose exact nearest
+	// chunk the index returns among its 10.
+	Top1Eval float64 `json:"exact_top1_found_eval_questions,omitempty"`
+	Latency  latency `json:"latency"`
 }
 
 // recallResult holds the exact search cost and the recall curve.
@@ -270,6 +273,7 @@ func measureRecall(ctx context.Context, dbURL string, qs []query, efs []int) (re
 	}
 	truth := make([][]int64, len(qs))
 	kth := make([]float64, len(qs))
+	firstDist := make([]float64, len(qs))
 	var ds []time.Duration
 	for i, q := range qs {
 		t := time.Now()
@@ -280,12 +284,12 @@ func measureRecall(ctx context.Context, dbURL string, qs []query, efs []int) (re
 		ds = append(ds, time.Since(t))
 		truth[i] = ids
 		if len(dists) > 0 {
-			kth[i] = dists[len(dists)-1]
+			kth[i], firstDist[i] = dists[len(dists)-1], dists[0]
 		}
 	}
 	res.Exact = summarize(ds)
 	for _, ef := range efs {
-		var hit, idHit, total, synHit, synTotal, annHit, annSynHit int
+		var hit, idHit, total, synHit, synTotal, annHit, annSynHit, top1, evalQs int
 		ds = ds[:0]
 		for i, q := range qs {
 			t := time.Now()
@@ -309,6 +313,9 @@ func measureRecall(ctx context.Context, dbURL string, qs []query, efs []int) (re
 			total += len(truth[i])
 			if q.Synthetic {
 				synTotal += len(truth[i])
+			} else if len(truth[i]) > 0 {
+				evalQs++
+				top1 += boolInt(slices.Contains(ids, truth[i][0]) || slices.ContainsFunc(dists, func(d float64) bool { return d <= firstDist[i]+1e-6 }))
 			}
 		}
 		share := func(a, b int) float64 { return float64(a) / float64(max(b, 1)) }
@@ -316,7 +323,8 @@ func measureRecall(ctx context.Context, dbURL string, qs []query, efs []int) (re
 			Recall10: share(hit, total), IDs: share(idHit, total),
 			Synth: share(synHit, synTotal), Eval: share(hit-synHit, total-synTotal),
 			ANN: share(annHit, total), ANNEval: share(annHit-annSynHit, total-synTotal),
-			Latency: summarize(ds)})
+			Top1Eval: share(top1, evalQs),
+			Latency:  summarize(ds)})
 	}
 	return res, nil
 }
