@@ -167,16 +167,27 @@ func readResults(path string, res *results) error {
 	return nil
 }
 
+// questions reads the evaluation questions and returns them with the
+// embedded mix of evaluation and synthetic questions the latency and
+// recall measurements ask, and the embedder.
+func questions(ctx context.Context, o options) ([]evalQuestion, []query, *embeddings.Offline, error) {
+	evalQs, err := readQuestions(filepath.Join(o.evalDir, "questions-dev.jsonl"))
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	emb := embeddings.NewOffline(embeddings.OfflineConfig{Dimensions: dims})
+	qs, err := queryMix(ctx, evalQs, o.seed, o.queries, emb)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return evalQs, qs, emb, nil
+}
+
 // printRecall measures HNSW recall (or, with latency set, search latency)
 // on an existing dalil database, for trying index parameters and SQL, and
 // prints it as JSON.
 func printRecall(ctx context.Context, o options, dbURL string, latency bool) error {
-	evalQs, err := readQuestions(filepath.Join(o.evalDir, "questions-dev.jsonl"))
-	if err != nil {
-		return err
-	}
-	emb := embeddings.NewOffline(embeddings.OfflineConfig{Dimensions: dims})
-	qs, err := queryMix(ctx, evalQs, o.seed, o.queries, emb)
+	evalQs, qs, emb, err := questions(ctx, o)
 	if err != nil {
 		return err
 	}
@@ -281,12 +292,7 @@ func compare(ctx context.Context, o options) error {
 	if res.Machine, err = describeMachine(ctx, admin); err != nil {
 		return err
 	}
-	evalQs, err := readQuestions(filepath.Join(o.evalDir, "questions-dev.jsonl"))
-	if err != nil {
-		return err
-	}
-	emb := embeddings.NewOffline(embeddings.OfflineConfig{Dimensions: dims})
-	qs, err := queryMix(ctx, evalQs, o.seed, o.queries, emb)
+	evalQs, qs, emb, err := questions(ctx, o)
 	if err != nil {
 		return err
 	}
