@@ -18,18 +18,52 @@ import (
 // Lookup finds the article stored under url or, failing that, with
 // contentHash (ignored when empty). ok is false when there is none.
 func (s *Store) Lookup(ctx context.Context, url, contentHash string) (rag.Existing, bool, error) {
-	var e rag.Existing
-	err := s.pool.QueryRow(ctx, `SELECT id, url, content_hash FROM articles
-		WHERE url = $1 OR ($2 <> '' AND content_hash = $2)
-		ORDER BY url = $1 DESC, id LIMIT 1`, url, contentHash).Scan(&e.ID, &e.URL, &e.ContentHash)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return rag.Existing{}, false, nil
-	}
+	found, err := s.LookupMany(ctx, []rag.LookupKey{{URL: url, ContentHash: contentHash}})
 	if err != nil {
-		return rag.Existing{}, false, fmt.Errorf("look up article %q: %w", url, err)
+		return rag.Existing{}, false, err
 	}
-	return e, true, nil
+	return found[0], found[0].ID != 0, nil
 }
+
+// LookupMany finds, for each key, the article stored under its URL or,
+// failing that, with its content hash (ignored when empty; the oldest
+// article when several have it), in one round trip. found[i] has ID 0 when
+// there is none.
+func (s *Store) LookupMany(ctx context.Context, keys []rag.LookupKey) ([]rag.Existing, error) {
+	urls, hashes := make([]string, len(keys)), make([]string, len(keys))
+	for i, k := range keys {
+		urls[i], hashes[i] = k.URL, k.ContentHash
+	}
+	rows, err := s.pool.Query(ctx, lookupSQL, urls, hashes)
+	if err != nil {
+		return nil, fmt.Errorf("look up %d articles: %w", len(keys), err)
+	}
+	found, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (rag.Existing, error) {
+		var id *int64
+		var url, hash *string
+		if err := row.Scan(&id, &url, &hash); err != nil || id == nil {
+			return rag.Existing{}, err
+		}
+		return rag.Existing{ID: *id, URL: *url, ContentHash: *hash}, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("look up %d articles: %w", len(keys), err)
+	}
+	if len(found) != len(keys) {
+		return nil, fmt.Errorf("look up %d articles: %d rows", len(keys), len(found))
+	}
+	return found, nil
+}
+
+// lookupSQL finds, for each (url, hash) of the arrays $1 and $2 in order,
+// the article with that URL or else the oldest with that hash; a row of
+// NULLs when there is none.
+const lookupSQL = `SELECT e.id, e.url, e.content_hash
+	FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS k(url, hash, i)
+	LEFT JOIN LATERAL (SELECT id, url, content_hash FROM articles
+		WHERE url = k.url OR (k.hash <> '' AND content_hash = k.hash)
+		ORDER BY url = k.url DESC, id LIMIT 1) e ON true
+	ORDER BY k.i`
 
 // SaveArticle stores a and its embedded chunks in one transaction: it
 // inserts the article, or updates the one with the same URL and replaces

@@ -388,7 +388,8 @@ func TestSaveArticle(t *testing.T) {
 			{"https://example.org/none", "", rag.Existing{}, false},
 			{"https://example.org/none", "nohash", rag.Existing{}, false},
 		}
-		for _, l := range lookups {
+		keys := make([]rag.LookupKey, len(lookups))
+		for i, l := range lookups {
 			got, ok, err := s.Lookup(ctx, l.url, l.hash)
 			if err != nil {
 				t.Fatal(err)
@@ -396,6 +397,23 @@ func TestSaveArticle(t *testing.T) {
 			if ok != l.wantOK || got != l.want {
 				t.Errorf("Lookup(%q, %q) = %+v, %v; want %+v, %v", l.url, l.hash, got, ok, l.want, l.wantOK)
 			}
+			keys[i] = rag.LookupKey{URL: l.url, ContentHash: l.hash}
+		}
+		// All at once, in order, with a key repeated.
+		keys = append(keys, keys[2])
+		found, err := s.LookupMany(ctx, keys)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := make([]rag.Existing, 0, len(keys))
+		for _, l := range append(lookups, lookups[2]) {
+			want = append(want, l.want)
+		}
+		if diff := cmp.Diff(want, found); diff != "" {
+			t.Errorf("LookupMany (-want +got):\n%s", diff)
+		}
+		if found, err := s.LookupMany(ctx, nil); err != nil || len(found) != 0 {
+			t.Errorf("LookupMany(nil) = %v, %v; want nothing", found, err)
 		}
 		byURL, err := s.ArticleByURL(ctx, "https://example.org/two")
 		if err != nil {

@@ -120,6 +120,13 @@ type Existing struct {
 	ContentHash string
 }
 
+// LookupKey names an article to look up: by canonical URL or, failing
+// that, by content hash.
+type LookupKey struct {
+	URL         string
+	ContentHash string
+}
+
 // Embedder turns texts into vectors of a fixed dimension.
 // Embed returns one vector per input, in order, or an error that names what
 // failed; it never returns a partial result.
@@ -136,9 +143,10 @@ type Embedder interface {
 // Methods return ErrNotFound (wrapped) for missing records and
 // ErrEmbedderMismatch when the index was built by another embedder.
 type Store interface {
-	// Lookup finds an article with the canonical URL or, failing that, the
-	// content hash. ok is false when there is none.
-	Lookup(ctx context.Context, url, contentHash string) (e Existing, ok bool, err error)
+	// LookupMany finds, for each key in order, the article stored under
+	// its URL or, failing that, with its content hash (ignored when
+	// empty), in one round trip. found[i].ID is 0 when there is none.
+	LookupMany(ctx context.Context, keys []LookupKey) (found []Existing, err error)
 	// SaveArticle stores an article and its embedded chunks in one
 	// transaction, replacing the chunks of an article with the same URL.
 	// It sets a.ID.

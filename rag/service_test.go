@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/dalil-news/dalil/embeddings"
 	"github.com/dalil-news/dalil/ingest"
 	"github.com/dalil-news/dalil/llm"
@@ -167,6 +169,69 @@ func TestIngestAtomic(t *testing.T) {
 	}
 	if stats.Articles != 0 || stats.Chunks != 0 {
 		t.Errorf("after a failure midway: %d articles, %d chunks stored; want none", stats.Articles, stats.Chunks)
+	}
+}
+
+func TestIngestMany(t *testing.T) {
+	art := func(url, text string) rag.Article {
+		return rag.Article{URL: "https://example.org/" + url, Title: url, Text: text}
+	}
+	a := art("a", "Le Maroc présente son intelligence artificielle, conçue à Rabat.")
+	aChanged := art("a", "Le Maroc présente son intelligence artificielle, conçue à Rabat et Casablanca.")
+	aMirror := art("mirror", a.Text)
+	b := art("b", "La saison des pluies commence tôt dans le Rif cette année.")
+	c := art("c", "Un nouveau port ouvre au sud de Dakhla.")
+	const fails = rag.SaveStatus("error")
+	tests := []struct {
+		name         string
+		before, arts []rag.Article
+		want         []rag.SaveStatus
+		wantArticles int64
+	}{
+		{"repeats within the batch", nil, []rag.Article{a, a, aMirror, aChanged, b},
+			[]rag.SaveStatus{rag.Created, rag.Unchanged, rag.Duplicate, rag.Updated, rag.Created}, 2},
+		{"stored before", []rag.Article{a, b}, []rag.Article{a, art("b2", b.Text), c},
+			[]rag.SaveStatus{rag.Unchanged, rag.Duplicate, rag.Created}, 3},
+		// a's text is replaced first, so its old text is new again.
+		{"content replaced within the batch", []rag.Article{a}, []rag.Article{aChanged, aMirror},
+			[]rag.SaveStatus{rag.Updated, rag.Created}, 2},
+		{"bad articles among good ones", nil, []rag.Article{art("empty", " \n "), {Title: "no URL", Text: "Du texte."}, b},
+			[]rag.SaveStatus{fails, fails, rag.Created}, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			emb := embeddings.NewOffline(embeddings.OfflineConfig{Dimensions: 64})
+			store := postgrestest.MustOpen(t, emb)
+			svc := rag.NewService(store, emb, nil, rag.Config{})
+			for _, a := range tt.before {
+				if _, err := svc.Ingest(ctx, a); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var got []rag.SaveStatus
+			svc.IngestMany(ctx, tt.arts, func(i int, res rag.IngestResult, err error) {
+				if i != len(got) {
+					t.Errorf("done(%d) after %d calls", i, len(got))
+				}
+				if err != nil {
+					t.Logf("article %d: %v", i, err)
+					got = append(got, fails)
+					return
+				}
+				got = append(got, res.Status)
+			})
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("statuses (-want +got):\n%s", diff)
+			}
+			stats, err := store.Stats(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if stats.Articles != tt.wantArticles {
+				t.Errorf("%d articles stored, want %d", stats.Articles, tt.wantArticles)
+			}
+		})
 	}
 }
 
