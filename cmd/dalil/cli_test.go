@@ -133,6 +133,51 @@ func TestCLIIngestBadInputs(t *testing.T) {
 	}
 }
 
+// TestCLIIngestRepeats ingests an archive that repeats itself: however
+// the worker batches it, each line's outcome is that of ingesting the lines
+// one by one.
+func TestCLIIngestRepeats(t *testing.T) {
+	c := newCLI(t)
+	line := func(url, text string) string {
+		b, err := json.Marshal(map[string]string{"title": url, "url": "https://x.example/" + url, "text": text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b) + "\n"
+	}
+	const text = "Le port de Tanger Med a battu un record de trafic en 2024, selon son directeur."
+	var jsonl strings.Builder
+	for range 40 { // more than a batch
+		jsonl.WriteString(line("tanger", text))
+	}
+	jsonl.WriteString(line("mirror", text))
+	jsonl.WriteString(line("tanger", text+" Il vise davantage en 2025."))
+	jsonl.WriteString(line("rif", "La saison des pluies commence tôt dans le Rif cette année."))
+	path := filepath.Join(t.TempDir(), "repeats.jsonl")
+	if err := os.WriteFile(path, []byte(jsonl.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, err := c.run("ingest", "--workers", "1", "--jsonl", path)
+	if err != nil {
+		t.Fatalf("ingest: %v\n%s", err, errOut)
+	}
+	var got []string
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		got = append(got, strings.Fields(l)[0])
+	}
+	want := []string{"created"}
+	for range 39 {
+		want = append(want, "unchanged")
+	}
+	want = append(want, "duplicate", "updated", "created", "ingested")
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("outcomes, one a line (-want +got):\n%s\n%s", d, out)
+	}
+	if !strings.Contains(out, "ingested 43 articles") || !strings.Contains(out, "2 created, 1 updated, 39 unchanged, 1 duplicate, 0 failed") {
+		t.Errorf("summary:\n%s", out)
+	}
+}
+
 // TestCLIAskLLM points the CLI at a local OpenAI-compatible server that
 // cites a source that exists and one that does not.
 func TestCLIAskLLM(t *testing.T) {
