@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -27,7 +28,7 @@ import (
 
 // The systems an ingest child can load.
 const (
-	sysDalil     = "dalil"      // rag.Service.Ingest into the indexed table
+	sysDalil     = "dalil"      // rag.Service.IngestMany into the indexed table
 	sysDalilBulk = "dalil-bulk" // same between Store.DropVectorIndex and BuildVectorIndex (ingest --bulk)
 	sysLC        = "langchaingo"
 )
@@ -165,35 +166,41 @@ func openDalil(ctx context.Context, dbURL string, cfg postgres.Config, emb rag.E
 	return st, nil
 }
 
-// ingestAll ingests arts with workers concurrent calls to svc.Ingest (the
-// CLI uses one) and returns the number of chunks stored.
+// ingestBatch is the batch of `dalil ingest` under load: its workers take
+// up to 32 articles at once, looked up in one round trip.
+const ingestBatch = 32
+
+// ingestAll ingests arts as `dalil ingest --workers` does under load,
+// workers concurrent calls to svc.IngestMany on batches of ingestBatch,
+// and returns the number of chunks stored.
 func ingestAll(ctx context.Context, svc *rag.Service, arts []rag.Article, workers int) (int, error) {
 	var mu sync.Mutex
 	var chunks int
 	var firstErr error
-	next := make(chan rag.Article)
+	next := make(chan []rag.Article)
 	var wg sync.WaitGroup
 	for range max(workers, 1) {
 		wg.Go(func() {
-			for a := range next {
-				r, err := svc.Ingest(ctx, a)
-				mu.Lock()
-				chunks += r.Chunks
-				if err != nil && firstErr == nil {
-					firstErr = err
-				}
-				mu.Unlock()
+			for batch := range next {
+				svc.IngestMany(ctx, batch, func(_ int, r rag.IngestResult, err error) {
+					mu.Lock()
+					defer mu.Unlock()
+					chunks += r.Chunks
+					if err != nil && firstErr == nil {
+						firstErr = err
+					}
+				})
 			}
 		})
 	}
-	for _, a := range arts {
+	for batch := range slices.Chunk(arts, ingestBatch) {
 		mu.Lock()
 		failed := firstErr != nil
 		mu.Unlock()
 		if failed {
 			break
 		}
-		next <- a
+		next <- batch
 	}
 	close(next)
 	wg.Wait()

@@ -94,7 +94,7 @@ func run(ctx context.Context, args []string) error {
 	seed := fs.Uint64("seed", 1, "synthetic archive seed")
 	fs.BoolVar(&o.skipEval, "skip-eval", false, "skip the retrieval quality comparison")
 	fs.BoolVar(&o.skipLoad, "skip-load", false, "skip the load tests")
-	fs.IntVar(&o.workers, "dalil-workers", 0, "concurrent rag.Service.Ingest calls in dalil's ingest (0: two a core, as dalil ingest)")
+	fs.IntVar(&o.workers, "dalil-workers", 0, "concurrent rag.Service.IngestMany calls in dalil's ingest (0: two a core, as dalil ingest)")
 	systems := fs.String("systems", "", "comma-separated systems to ingest at each scale (default: dalil,langchaingo,dalil-bulk up to -lc-max, dalil-bulk above)")
 	fs.StringVar(&o.mwm, "maintenance-work-mem", "2GB", "maintenance_work_mem for dalil-bulk's index build")
 	fs.BoolVar(&o.skipSearch, "skip-search", false, "measure ingest only")
