@@ -635,6 +635,44 @@ func TestSearch(t *testing.T) {
 	}
 }
 
+// TestSearchSmallPool runs more concurrent searches than the pool has
+// connections: the legs of a search run on connections of their own, and
+// none may wait for one while holding another.
+func TestSearchSmallPool(t *testing.T) {
+	s := MustOpen(t, Config{MaxConns: 1})
+	if err := s.EnsureEmbedder(context.Background(), "test", testDim); err != nil {
+		t.Fatal(err)
+	}
+	day := time.Date(2024, 2, 1, 12, 0, 0, 0, time.UTC)
+	save := saver(t, s)
+	budget := save(makeArticle("https://example.org/budget", "en", day, []int{2},
+		"Parliament voted the budget after a long night of debates."))
+	save(makeArticle("https://example.org/ecole", "fr", day, []int{0},
+		"Les élèves de l'école Jules-Ferry ont repris les cours lundi."))
+	queries := []rag.SearchQuery{
+		{Text: "budget vote", Vector: axis(2), K: 1},
+		{Text: "budget vote", Vector: axis(2), K: 1, Candidates: 900},              // ef_search in a transaction
+		{Text: "budget vote", Vector: axis(2), K: 1, Since: day.AddDate(0, 0, -1)}, // dated legs
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var wg sync.WaitGroup
+	for i := range 12 {
+		wg.Go(func() {
+			q := queries[i%len(queries)]
+			ps, err := s.Search(ctx, q)
+			if err != nil {
+				t.Errorf("search %d: %v", i, err)
+				return
+			}
+			if len(ps) != 1 || ps[0].Article.ID != budget.ID || ps[0].VectorRank != 1 || ps[0].TextRank != 1 {
+				t.Errorf("search %d: %+v, want the budget article first in both legs", i, ps)
+			}
+		})
+	}
+	wg.Wait()
+}
+
 func TestQueryWords(t *testing.T) {
 	tests := []struct {
 		in   string

@@ -3,6 +3,7 @@ package postgres
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -28,17 +29,21 @@ const (
 // dictionary knows them and they only cost time.
 const maxWordBytes = 64
 
-// A search is three short statements on one connection instead of one
-// long one: planning the earlier 90-line statement cost 4–6 ms of every
-// question, more than its vector leg (docs/performance.md). Each statement
-// below is small, prepared once per connection by pgx's statement cache,
-// and planned for its own values; the fusion of the two legs is done in Go.
+// A search is a few short statements instead of one long one: planning
+// the earlier 90-line statement cost 4–6 ms of every question, more than
+// its vector leg (docs/performance.md). Each statement below is small,
+// prepared once per connection by pgx's statement cache, and planned for
+// its own values; the fusion of the two legs is done in Go. The two legs
+// run at once, each on a connection of its own:
 //
-//  1. In one pipelined batch: the vector leg, and the question's lexemes
-//     with their document frequencies (both independent of each other).
-//     A dated vector leg runs on its own, planned for its window.
-//  2. The full-text leg: BM25 over the chunks holding the rarest lexemes.
-//  3. The passages and articles of the fused result.
+//   - the vector leg walks the HNSW index (a dated one is planned for its
+//     window);
+//   - the full-text leg looks up the question's lexemes with their document
+//     frequencies, then scores BM25 over the chunks holding the rarest.
+//
+// Then one statement reads the passages and articles of the fused result.
+// No search holds a connection while it waits for another, so a pool
+// smaller than the number of concurrent searches cannot deadlock.
 
 // vectorLegSQL returns the vector leg: the $2 nearest chunks by cosine
 // distance to $1, through the HNSW index (a bare ORDER BY … LIMIT).
@@ -252,10 +257,9 @@ func fuse(vec, txt []legHit, k int, vw, tw float64, perArticle, n int) []fusedHi
 	return out
 }
 
-// searchConn is a connection or a transaction on one.
+// searchConn is the pool or a transaction.
 type searchConn interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
-	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
 }
 
 // Search runs the hybrid search: the q.Candidates nearest chunks by cosine
@@ -274,24 +278,66 @@ func (s *Store) Search(ctx context.Context, q rag.SearchQuery) ([]rag.Passage, e
 	case len(q.Vector) == 0 && words == "":
 		return nil, fmt.Errorf("search: %w: neither a vector nor words in %q", rag.ErrEmptyInput, q.Text)
 	}
-	conn, err := s.pool.Acquire(ctx)
+	cand := min(max(q.Candidates, q.K), maxEfSearch)
+	var vec []legHit
+	vecErr := make(chan error, 1)
+	if len(q.Vector) > 0 {
+		go func() {
+			var err error
+			vec, err = s.vectorLeg(ctx, q, cand)
+			vecErr <- err
+		}()
+	} else {
+		vecErr <- nil
+	}
+	txt, err := s.textLeg(ctx, q, words, cand)
+	if err := errors.Join(<-vecErr, err); err != nil {
+		return nil, fmt.Errorf("search %q: %w", truncate(q.Text, 80), err)
+	}
+	out, err := s.passages(ctx, fuse(vec, txt, s.cfg.RRFK, s.cfg.VectorWeight, s.cfg.TextWeight, q.PerArticle, q.K))
 	if err != nil {
 		return nil, fmt.Errorf("search %q: %w", truncate(q.Text, 80), err)
 	}
-	defer conn.Release()
+	return out, nil
+}
 
-	// ef_search at least the LIMIT of the vector leg, and iterative scans
-	// for filtered searches, need settings local to a transaction; the
-	// common case runs on the connection's defaults.
-	cand := min(max(q.Candidates, q.K), maxEfSearch)
+// vectorLeg returns the cand chunks nearest to q.Vector, nearest first.
+// ef_search at least cand, and iterative scans for a dated search, need
+// settings local to a transaction; the common case runs on the
+// connection's defaults.
+func (s *Store) vectorLeg(ctx context.Context, q rag.SearchQuery, cand int) ([]legHit, error) {
 	dated := !q.Since.IsZero() || !q.Until.IsZero()
 	efSearch := max(s.cfg.EfSearch, cand)
 	iterative := dated && s.iterativeScan()
-	var out []rag.Passage
+	var vec []legHit
+	run := func(db searchConn) error {
+		args := []any{pgvector.NewVector(q.Vector), cand}
+		if dated {
+			// Planned for this window every time (CacheDescribe's unnamed
+			// statement): whether to walk the index or sort the window's
+			// chunks depends on how many the window holds, which a cached
+			// generic plan cannot know.
+			args = append([]any{pgx.QueryExecModeCacheDescribe}, append(args,
+				bound(q.Since, pgtype.NegativeInfinity), bound(q.Until, pgtype.Infinity))...)
+		}
+		rows, err := db.Query(ctx, vectorLegSQL(dated), args...)
+		if err != nil {
+			return fmt.Errorf("vector leg: %w", dimensionErr(err))
+		}
+		var h legHit
+		if _, err := pgx.ForEachRow(rows, []any{&h.id, &h.articleID, &h.distance}, func() error {
+			vec = append(vec, h)
+			return nil
+		}); err != nil {
+			return fmt.Errorf("vector leg: %w", dimensionErr(err))
+		}
+		return nil
+	}
+	var err error
 	if efSearch == s.cfg.EfSearch && !iterative {
-		out, err = s.search(ctx, conn, q, words, cand, dated)
+		err = run(s.pool)
 	} else {
-		err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+		err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 			if _, err := tx.Exec(ctx, "SELECT set_config('hnsw.ef_search', $1, true)", strconv.Itoa(efSearch)); err != nil {
 				return fmt.Errorf("set hnsw.ef_search: %w", err)
 			}
@@ -300,66 +346,10 @@ func (s *Store) Search(ctx context.Context, q rag.SearchQuery) ([]rag.Passage, e
 					return fmt.Errorf("set hnsw.iterative_scan: %w", err)
 				}
 			}
-			var err error
-			out, err = s.search(ctx, tx, q, words, cand, dated)
-			return err
+			return run(tx)
 		})
 	}
 	if err != nil {
-		return nil, fmt.Errorf("search %q: %w", truncate(q.Text, 80), err)
-	}
-	return out, nil
-}
-
-// search runs the statements of one search on db (see vectorLegSQL).
-func (s *Store) search(ctx context.Context, db searchConn, q rag.SearchQuery, words string, cand int, dated bool) ([]rag.Passage, error) {
-	since, until := bound(q.Since, pgtype.NegativeInfinity), bound(q.Until, pgtype.Infinity)
-	var vec []legHit
-	var lex []lexeme
-	var chunks, totalLen int64
-	scanVec := func(rows pgx.Rows) error {
-		var h legHit
-		_, err := pgx.ForEachRow(rows, []any{&h.id, &h.articleID, &h.distance}, func() error {
-			vec = append(vec, h)
-			return nil
-		})
-		if err != nil {
-			return fmt.Errorf("vector leg: %w", dimensionErr(err))
-		}
-		return nil
-	}
-	b := &pgx.Batch{}
-	switch {
-	case len(q.Vector) > 0 && dated:
-		// Planned for this window every time (CacheDescribe's unnamed
-		// statement): whether to walk the index or sort the window's
-		// chunks depends on how many the window holds, which a cached
-		// generic plan cannot know. A batch runs its statements cached.
-		rows, err := db.Query(ctx, vectorLegSQL(true), pgx.QueryExecModeCacheDescribe,
-			pgvector.NewVector(q.Vector), cand, since, until)
-		if err == nil {
-			err = scanVec(rows)
-		}
-		if err != nil {
-			return nil, err
-		}
-	case len(q.Vector) > 0:
-		b.Queue(vectorLegSQL(false), pgvector.NewVector(q.Vector), cand).Query(scanVec)
-	}
-	if words != "" {
-		b.Queue(lexemesSQL, words, q.Lang).Query(func(rows pgx.Rows) error {
-			var l lexeme
-			_, err := pgx.ForEachRow(rows, []any{&l.word, &l.ndoc, &chunks, &totalLen}, func() error {
-				lex = append(lex, l)
-				return nil
-			})
-			if err != nil {
-				return fmt.Errorf("look up the question's words: %w", err)
-			}
-			return nil
-		})
-	}
-	if err := db.SendBatch(ctx, b).Close(); err != nil {
 		return nil, err
 	}
 	// The HNSW scan returns neighbours nearly in distance order; rank them
@@ -367,31 +357,64 @@ func (s *Store) search(ctx context.Context, db searchConn, q rag.SearchQuery, wo
 	slices.SortStableFunc(vec, func(a, b legHit) int {
 		return cmp.Or(cmp.Compare(a.distance, b.distance), cmp.Compare(a.id, b.id))
 	})
+	return vec, nil
+}
 
-	var txt []legHit
-	if tq := planText(lex, chunks, totalLen, s.cfg.MatchWords, s.cfg.TextMatchLimit); tq.any != "" {
-		// Planned for these very words every time (the unnamed statement
-		// of CacheDescribe): a generic plan cannot know how many chunks
-		// they select.
-		args := []any{pgx.QueryExecModeCacheDescribe, tq.every, tq.any, s.cfg.TextMatchLimit, cand,
-			tq.words, tq.idfs, bm25K1, bm25B, tq.meanLen}
-		if dated {
-			args = append(args, since, until)
-		}
-		rows, err := db.Query(ctx, textLegSQL(dated), args...)
-		if err == nil {
-			var h legHit
-			_, err = pgx.ForEachRow(rows, []any{&h.id, &h.articleID}, func() error {
-				txt = append(txt, h)
-				return nil
-			})
-		}
-		if err != nil {
-			return nil, fmt.Errorf("full-text leg: %w", err)
-		}
+// textLeg returns the cand chunks that best match words by BM25, best
+// first, on one connection: the question's lexemes, then the leg itself.
+func (s *Store) textLeg(ctx context.Context, q rag.SearchQuery, words string, cand int) ([]legHit, error) {
+	if words == "" {
+		return nil, nil
 	}
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Release()
+	var lex []lexeme
+	var chunks, totalLen int64
+	rows, err := conn.Query(ctx, lexemesSQL, words, q.Lang)
+	if err == nil {
+		var l lexeme
+		_, err = pgx.ForEachRow(rows, []any{&l.word, &l.ndoc, &chunks, &totalLen}, func() error {
+			lex = append(lex, l)
+			return nil
+		})
+	}
+	if err != nil {
+		return nil, fmt.Errorf("look up the question's words: %w", err)
+	}
+	tq := planText(lex, chunks, totalLen, s.cfg.MatchWords, s.cfg.TextMatchLimit)
+	if tq.any == "" {
+		return nil, nil
+	}
+	// Planned for these very words every time (the unnamed statement of
+	// CacheDescribe): a generic plan cannot know how many chunks they
+	// select.
+	dated := !q.Since.IsZero() || !q.Until.IsZero()
+	args := []any{pgx.QueryExecModeCacheDescribe, tq.every, tq.any, s.cfg.TextMatchLimit, cand,
+		tq.words, tq.idfs, bm25K1, bm25B, tq.meanLen}
+	if dated {
+		args = append(args, bound(q.Since, pgtype.NegativeInfinity), bound(q.Until, pgtype.Infinity))
+	}
+	var txt []legHit
+	rows, err = conn.Query(ctx, textLegSQL(dated), args...)
+	if err == nil {
+		var h legHit
+		_, err = pgx.ForEachRow(rows, []any{&h.id, &h.articleID}, func() error {
+			txt = append(txt, h)
+			return nil
+		})
+	}
+	if err != nil {
+		return nil, fmt.Errorf("full-text leg: %w", err)
+	}
+	return txt, nil
+}
 
-	hits := fuse(vec, txt, s.cfg.RRFK, s.cfg.VectorWeight, s.cfg.TextWeight, q.PerArticle, q.K)
+// passages reads the chunks and articles of hits, in their order; a chunk
+// deleted since the legs ran is left out.
+func (s *Store) passages(ctx context.Context, hits []fusedHit) ([]rag.Passage, error) {
 	if len(hits) == 0 {
 		return nil, nil
 	}
@@ -399,7 +422,7 @@ func (s *Store) search(ctx context.Context, db searchConn, q rag.SearchQuery, wo
 	for i, h := range hits {
 		ids[i] = h.id
 	}
-	rows, err := db.Query(ctx, passagesSQL, ids)
+	rows, err := s.pool.Query(ctx, passagesSQL, ids)
 	if err != nil {
 		return nil, fmt.Errorf("read passages: %w", err)
 	}
@@ -411,7 +434,7 @@ func (s *Store) search(ctx context.Context, db searchConn, q rag.SearchQuery, wo
 	for _, h := range hits {
 		p, ok := byID[h.id]
 		if !ok {
-			continue // deleted since the legs ran
+			continue
 		}
 		p.Score, p.VectorRank, p.TextRank = h.score, h.vrank, h.trank
 		if h.vrank > 0 {
