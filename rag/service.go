@@ -106,6 +106,9 @@ func (s *Service) Ingest(ctx context.Context, a Article) (res IngestResult, err 
 // looked up again, so the outcomes are those of Ingest in a loop. A failed
 // article does not stop the others.
 func (s *Service) IngestMany(ctx context.Context, arts []Article, done func(i int, res IngestResult, err error)) {
+	if len(arts) == 0 {
+		return
+	}
 	arts = slices.Clone(arts)
 	errs := make([]error, len(arts))
 	keys := make([]LookupKey, len(arts))
@@ -114,6 +117,9 @@ func (s *Service) IngestMany(ctx context.Context, arts []Article, done func(i in
 		keys[i] = LookupKey{URL: arts[i].URL, ContentHash: arts[i].ContentHash}
 	}
 	found, err := s.store.LookupMany(ctx, keys)
+	if err == nil && len(found) != len(keys) {
+		err = fmt.Errorf("%d answers for %d articles", len(found), len(keys))
+	}
 	if err != nil {
 		for i, a := range arts {
 			if errs[i] == nil {
