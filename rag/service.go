@@ -104,7 +104,11 @@ func (s *Service) Ingest(ctx context.Context, a Article) (res IngestResult, err 
 // them all up, which is what makes it faster than Ingest in a loop; an
 // article whose URL or content an earlier one of arts has just stored is
 // looked up again, so the outcomes are those of Ingest in a loop. A failed
-// article does not stop the others.
+// article does not stop the others. Concurrent calls see each other's
+// articles only once stored: the same text under two URLs in two batches
+// at once may be stored twice (the same URL is stored once, the later
+// replacing the earlier), as with concurrent calls of Ingest, over the
+// time a batch takes instead of an article.
 func (s *Service) IngestMany(ctx context.Context, arts []Article, done func(i int, res IngestResult, err error)) {
 	if len(arts) == 0 {
 		return
