@@ -306,7 +306,7 @@ func (s *Store) Search(ctx context.Context, q rag.SearchQuery) ([]rag.Passage, e
 // settings local to a transaction; the common case runs on the
 // connection's defaults.
 func (s *Store) vectorLeg(ctx context.Context, q rag.SearchQuery, cand int) ([]legHit, error) {
-	dated := !q.Since.IsZero() || !q.Until.IsZero()
+	dated, since, until := window(q)
 	efSearch := max(s.cfg.EfSearch, cand)
 	iterative := dated && s.iterativeScan()
 	var vec []legHit
@@ -317,8 +317,7 @@ func (s *Store) vectorLeg(ctx context.Context, q rag.SearchQuery, cand int) ([]l
 			// statement): whether to walk the index or sort the window's
 			// chunks depends on how many the window holds, which a cached
 			// generic plan cannot know.
-			args = append([]any{pgx.QueryExecModeCacheDescribe}, append(args,
-				bound(q.Since, pgtype.NegativeInfinity), bound(q.Until, pgtype.Infinity))...)
+			args = append([]any{pgx.QueryExecModeCacheDescribe}, append(args, since, until)...)
 		}
 		rows, err := db.Query(ctx, vectorLegSQL(dated), args...)
 		if err != nil {
@@ -391,11 +390,11 @@ func (s *Store) textLeg(ctx context.Context, q rag.SearchQuery, words string, ca
 	// Planned for these very words every time (the unnamed statement of
 	// CacheDescribe): a generic plan cannot know how many chunks they
 	// select.
-	dated := !q.Since.IsZero() || !q.Until.IsZero()
+	dated, since, until := window(q)
 	args := []any{pgx.QueryExecModeCacheDescribe, tq.every, tq.any, s.cfg.TextMatchLimit, cand,
 		tq.words, tq.idfs, bm25K1, bm25B, tq.meanLen}
 	if dated {
-		args = append(args, bound(q.Since, pgtype.NegativeInfinity), bound(q.Until, pgtype.Infinity))
+		args = append(args, since, until)
 	}
 	var txt []legHit
 	rows, err = conn.Query(ctx, textLegSQL(dated), args...)
@@ -443,6 +442,12 @@ func (s *Store) passages(ctx context.Context, hits []fusedHit) ([]rag.Passage, e
 		out = append(out, p)
 	}
 	return out, nil
+}
+
+// window reports whether q restricts publication dates, and its bounds,
+// infinite where unset.
+func window(q rag.SearchQuery) (dated bool, since, until pgtype.Timestamptz) {
+	return !q.Since.IsZero() || !q.Until.IsZero(), bound(q.Since, pgtype.NegativeInfinity), bound(q.Until, pgtype.Infinity)
 }
 
 // bound maps a zero time to an infinite timestamp.
