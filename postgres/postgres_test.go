@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -523,6 +525,11 @@ func TestSearch(t *testing.T) {
 		"An undated note about the harbour."))
 	many := save(makeArticle("https://example.org/many", "en", day(2022, 1, 1), []int{3, 3, 3, 3, 3},
 		"Harbour one.", "Harbour two.", "Harbour three.", "Harbour four.", "Harbour five."))
+	// A zero vector has no cosine distance (NaN) and no place in the HNSW
+	// index; only the full-text leg finds its chunk.
+	za, zc := makeArticle("https://example.org/zero", "en", day(2021, 1, 1), []int{0}, "A zeppelin over the bay.")
+	zc[0].Embedding = make([]float32, testDim)
+	zero := save(za, zc)
 
 	type hit struct {
 		URL        string
@@ -556,6 +563,8 @@ func TestSearch(t *testing.T) {
 			[]hit{{school.URL, 1, 1, 1}, {school.URL, 0, 2, 0}}, true},
 		{"many candidates", rag.SearchQuery{Vector: axis(2), K: 2, Candidates: 900},
 			[]hit{{budget.URL, 0, 1, 0}, {undated.URL, 0, 2, 0}}, true},
+		{"zero vector", rag.SearchQuery{Text: "zeppelin", Vector: axis(0), K: 10},
+			[]hit{{zero.URL, 0, 0, 1}}, false},
 		{"French stop words only", rag.SearchQuery{Text: "Les, de la", Vector: axis(0), K: 1},
 			[]hit{{school.URL, 0, 1, 0}}, true},
 		{"hostile text", rag.SearchQuery{Text: "école' | !:* & (ecole) <-> \\'; DROP TABLE chunks; --", K: 1},
@@ -971,6 +980,37 @@ func TestFuse(t *testing.T) {
 			}
 			if diff := cmp.Diff(tt.want, got, cmpopts.EquateApprox(0, 1e-12)); diff != "" {
 				t.Errorf("fused (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestNearest(t *testing.T) {
+	vec := []legHit{{id: 3, distance: 0.2}, {id: 1, distance: 0.5}}
+	tests := []struct {
+		name    string
+		vec     []legHit
+		matches []legHit
+		n       int
+		want    []int64
+	}{
+		{"index only", vec, nil, 5, []int64{3, 1}},
+		{"matches only", nil, []legHit{{id: 7, distance: 0.9}, {id: 8, distance: 0.4}}, 5, []int64{8, 7}},
+		{"a match the index missed comes first", vec, []legHit{{id: 9, distance: 0.1}}, 5, []int64{9, 3, 1}},
+		{"a match the index found counts once", vec, []legHit{{id: 1, distance: 0.5}, {id: 4, distance: 0.3}}, 5, []int64{3, 4, 1}},
+		{"equal distances by id", vec, []legHit{{id: 2, distance: 0.5}}, 5, []int64{3, 1, 2}},
+		{"at most n", vec, []legHit{{id: 9, distance: 0.1}, {id: 4, distance: 0.3}}, 2, []int64{9, 3}},
+		{"NaN left out", vec, []legHit{{id: 5, distance: math.NaN()}}, 5, []int64{3, 1}},
+		{"nothing", nil, nil, 5, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []int64
+			for _, h := range nearest(slices.Clone(tt.vec), tt.matches, tt.n) {
+				got = append(got, h.id)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("nearest (-want +got):\n%s", diff)
 			}
 		})
 	}

@@ -79,35 +79,37 @@ ORDER BY l.ndoc, l.word`
 // textLegSQL returns the full-text leg. Parameters:
 //
 //	$1 every matching word ('a' & 'b' …)   $2 any matching word ('a' | 'b' …)
-//	$3 matches read at most    $4 chunks returned
-//	$5, $6 the question's lexemes and their idf    $7, $8 BM25's k1 and b
-//	$9 the archive's mean chunk length    $10, $11 publication window when dated
+//	$3 matches read at most
+//	$4, $5 the question's lexemes and their idf    $6, $7 BM25's k1 and b
+//	$8 the archive's mean chunk length    $9 the question's vector (or NULL)
+//	$10, $11 publication window when dated
 //
 // Chunks holding every matching word are read first, then those holding
 // any (when that differs), at most $3 in all, and every one is scored with
 // BM25 (idf-weighted saturated term frequencies with length
-// normalization). setweight + ts_filter cut each chunk's tsvector down to
-// the question's lexemes before unnest: unnesting the whole tsvector cost
-// 15-25 µs a chunk, the cut one 2 µs.
+// normalization), best first. setweight + ts_filter cut each chunk's
+// tsvector down to the question's lexemes before unnest: unnesting the
+// whole tsvector cost 15-25 µs a chunk, the cut one 2 µs. Every match also
+// gets its exact cosine distance to the question, read from the same row
+// (migration 0007 keeps rows whole), for the vector ranking (Search).
 func textLegSQL(dated bool) string {
 	join, window := "", ""
 	if dated {
 		join, window = "JOIN articles a ON a.id = c.article_id", "AND a.published >= $10 AND a.published < $11"
 	}
 	return `WITH m AS (
-	(SELECT c.id, c.article_id, c.tsv FROM chunks c ` + join + `
+	(SELECT c.id, c.article_id, c.tsv, c.embedding <=> $9::vector AS dist FROM chunks c ` + join + `
 	WHERE c.tsv @@ $1::tsquery ` + window + ` LIMIT $3)
 	UNION ALL
-	(SELECT c.id, c.article_id, c.tsv FROM chunks c ` + join + `
+	(SELECT c.id, c.article_id, c.tsv, c.embedding <=> $9::vector AS dist FROM chunks c ` + join + `
 	WHERE $2::tsquery <> $1::tsquery AND c.tsv @@ $2::tsquery AND NOT c.tsv @@ $1::tsquery ` + window + ` LIMIT $3)
 	LIMIT $3
 )
-SELECT m.id, m.article_id
-FROM m CROSS JOIN unnest(ts_filter(setweight(setweight(m.tsv, 'D'), 'A', $5::text[]), '{a}')) u
-GROUP BY m.id, m.article_id
-ORDER BY sum(($6::float8[])[array_position($5::text[], u.lexeme)] * cardinality(u.positions) * ($7 + 1)
-	/ (cardinality(u.positions) + $7 * (1 - $8 + $8 * length(m.tsv) / $9::float8))) DESC, m.id
-LIMIT $4`
+SELECT m.id, m.article_id, m.dist
+FROM m CROSS JOIN unnest(ts_filter(setweight(setweight(m.tsv, 'D'), 'A', $4::text[]), '{a}')) u
+GROUP BY m.id, m.article_id, m.dist
+ORDER BY sum(($5::float8[])[array_position($4::text[], u.lexeme)] * cardinality(u.positions) * ($6 + 1)
+	/ (cardinality(u.positions) + $6 * (1 - $7 + $7 * length(m.tsv) / $8::float8))) DESC, m.id`
 }
 
 // passagesSQL returns the chunks with ids $1 and their articles.
@@ -263,7 +265,8 @@ type searchConn interface {
 }
 
 // Search runs the hybrid search: the q.Candidates nearest chunks by cosine
-// distance (HNSW) and the q.Candidates best full-text matches of the
+// distance (those the HNSW index finds and the full-text matches, at their
+// exact distances) and the q.Candidates best full-text matches of the
 // question's words (BM25, in French, English, Arabic and language-neutral
 // configurations, accent-insensitive), fused by weighted reciprocal rank
 // fusion, at most q.PerArticle per article, best first. Either leg may be
@@ -290,15 +293,43 @@ func (s *Store) Search(ctx context.Context, q rag.SearchQuery) ([]rag.Passage, e
 	} else {
 		vecErr <- nil
 	}
-	txt, err := s.textLeg(ctx, q, words, cand)
+	txt, err := s.textLeg(ctx, q, words)
 	if err := errors.Join(<-vecErr, err); err != nil {
 		return nil, fmt.Errorf("search %q: %w", truncate(q.Text, 80), err)
 	}
+	if len(q.Vector) > 0 {
+		vec = nearest(vec, txt, cand)
+	}
+	txt = txt[:min(len(txt), cand)]
 	out, err := s.passages(ctx, fuse(vec, txt, s.cfg.RRFK, s.cfg.VectorWeight, s.cfg.TextWeight, q.PerArticle, q.K))
 	if err != nil {
 		return nil, fmt.Errorf("search %q: %w", truncate(q.Text, 80), err)
 	}
 	return out, nil
+}
+
+// nearest returns the n chunks of vec and matches nearest to the question,
+// nearest first, ties by id. The HNSW index misses some of the exact
+// nearest chunks, most often a paragraph unlike the rest of the archive
+// (docs/performance.md, "HNSW recall"); such a paragraph shares the
+// question's rare words, so the full-text leg reads it, with its exact
+// distance, and the vector ranking gets it back. A match whose distance is
+// NaN (a zero vector, which the index leaves out too) is left out.
+func nearest(vec, matches []legHit, n int) []legHit {
+	seen := make(map[int64]bool, len(vec))
+	for _, h := range vec {
+		seen[h.id] = true
+	}
+	all := slices.Clip(vec)
+	for _, h := range matches {
+		if !seen[h.id] && !math.IsNaN(h.distance) {
+			all = append(all, h)
+		}
+	}
+	slices.SortStableFunc(all, func(a, b legHit) int {
+		return cmp.Or(cmp.Compare(a.distance, b.distance), cmp.Compare(a.id, b.id))
+	})
+	return all[:min(len(all), n)]
 }
 
 // vectorLeg returns the cand chunks nearest to q.Vector, nearest first.
@@ -325,7 +356,12 @@ func (s *Store) vectorLeg(ctx context.Context, q rag.SearchQuery, cand int) ([]l
 		}
 		var h legHit
 		if _, err := pgx.ForEachRow(rows, []any{&h.id, &h.articleID, &h.distance}, func() error {
-			vec = append(vec, h)
+			// A zero vector's distance is NaN: the index leaves it out,
+			// a scan without the index returns it last; it is no
+			// neighbour.
+			if !math.IsNaN(h.distance) {
+				vec = append(vec, h)
+			}
 			return nil
 		}); err != nil {
 			return fmt.Errorf("vector leg: %w", dimensionErr(err))
@@ -359,9 +395,10 @@ func (s *Store) vectorLeg(ctx context.Context, q rag.SearchQuery, cand int) ([]l
 	return vec, nil
 }
 
-// textLeg returns the cand chunks that best match words by BM25, best
-// first, on one connection: the question's lexemes, then the leg itself.
-func (s *Store) textLeg(ctx context.Context, q rag.SearchQuery, words string, cand int) ([]legHit, error) {
+// textLeg returns the chunks that match words, best BM25 score first, with
+// their cosine distances to q.Vector when it is set, on one connection: the
+// question's lexemes, then the leg itself.
+func (s *Store) textLeg(ctx context.Context, q rag.SearchQuery, words string) ([]legHit, error) {
 	if words == "" {
 		return nil, nil
 	}
@@ -391,8 +428,13 @@ func (s *Store) textLeg(ctx context.Context, q rag.SearchQuery, words string, ca
 	// CacheDescribe): a generic plan cannot know how many chunks they
 	// select.
 	dated, since, until := window(q)
-	args := []any{pgx.QueryExecModeCacheDescribe, tq.every, tq.any, s.cfg.TextMatchLimit, cand,
-		tq.words, tq.idfs, bm25K1, bm25B, tq.meanLen}
+	var vec *pgvector.Vector
+	if len(q.Vector) > 0 {
+		v := pgvector.NewVector(q.Vector)
+		vec = &v
+	}
+	args := []any{pgx.QueryExecModeCacheDescribe, tq.every, tq.any, s.cfg.TextMatchLimit,
+		tq.words, tq.idfs, bm25K1, bm25B, tq.meanLen, vec}
 	if dated {
 		args = append(args, since, until)
 	}
@@ -400,13 +442,15 @@ func (s *Store) textLeg(ctx context.Context, q rag.SearchQuery, words string, ca
 	rows, err = conn.Query(ctx, textLegSQL(dated), args...)
 	if err == nil {
 		var h legHit
-		_, err = pgx.ForEachRow(rows, []any{&h.id, &h.articleID}, func() error {
+		var dist pgtype.Float8
+		_, err = pgx.ForEachRow(rows, []any{&h.id, &h.articleID, &dist}, func() error {
+			h.distance = dist.Float64
 			txt = append(txt, h)
 			return nil
 		})
 	}
 	if err != nil {
-		return nil, fmt.Errorf("full-text leg: %w", err)
+		return nil, fmt.Errorf("full-text leg: %w", dimensionErr(err))
 	}
 	return txt, nil
 }
