@@ -255,6 +255,19 @@ type recallPoint struct {
 	// chunk the index returns among its 10.
 	Top1Eval float64 `json:"exact_top1_found_eval_questions,omitempty"`
 	Latency  latency `json:"latency"`
+	// Dalil is the same recall for the vector ranking dalil's search fuses
+	// at this ef_search: the HNSW walk's chunks and the full-text leg's
+	// matches, each at its exact distance (postgres.Store.Search).
+	Dalil *dalilRecall `json:"dalil_vector_ranking,omitempty"`
+}
+
+// dalilRecall is recall@10 of dalil's vector ranking against exact search.
+type dalilRecall struct {
+	Recall10 float64 `json:"recall_at_10"`
+	Synth    float64 `json:"recall_synthetic_questions"`
+	Eval     float64 `json:"recall_eval_questions"`
+	Top1Eval float64 `json:"exact_top1_found_eval_questions"`
+	Latency  latency `json:"latency"`
 }
 
 // recallResult holds the exact search cost and the recall curve.
@@ -322,15 +335,68 @@ func measureRecall(ctx context.Context, dbURL string, qs []query, efs []int) (re
 				top1 += boolInt(slices.Contains(ids, truth[i][0]) || slices.ContainsFunc(dists, func(d float64) bool { return d <= firstDist[i]+1e-6 }))
 			}
 		}
-		share := func(a, b int) float64 { return float64(a) / float64(max(b, 1)) }
 		res.Points = append(res.Points, recallPoint{EfSearch: ef,
 			Recall10: share(hit, total), IDs: share(idHit, total),
 			Synth: share(synHit, synTotal), Eval: share(hit-synHit, total-synTotal),
 			ANN: share(annHit, total), ANNEval: share(annHit-annSynHit, total-synTotal),
 			Top1Eval: share(top1, evalQs),
 			Latency:  summarize(ds)})
+		d, err := dalilVectorRecall(ctx, dbURL, qs, ef, truth, kth, firstDist)
+		if err != nil {
+			return res, err
+		}
+		res.Points[len(res.Points)-1].Dalil = &d
 	}
 	return res, nil
+}
+
+// share is a/b, 0 when b is 0.
+func share(a, b int) float64 { return float64(a) / float64(max(b, 1)) }
+
+// dalilVectorRecall measures recall@10 against exact search (truth, the
+// 10th and 1st exact distances kth and first) of the vector ranking
+// postgres.Store.Search fuses, at ef_search ef: with the full-text leg's
+// weight near zero, the fused top 10 is that ranking's top 10 (its
+// reciprocal-rank steps are far larger than any text score).
+func dalilVectorRecall(ctx context.Context, dbURL string, qs []query, ef int, truth [][]int64, kth, first []float64) (dalilRecall, error) {
+	var res dalilRecall
+	st, err := postgres.Open(ctx, dbURL, postgres.Config{EfSearch: ef, TextWeight: 1e-9, MaxConns: 2})
+	if err != nil {
+		return res, err
+	}
+	defer st.Close()
+	var hit, total, synHit, synTotal, top1, evalQs int
+	var ds []time.Duration
+	for i, q := range qs {
+		t := time.Now()
+		ps, err := st.Search(ctx, rag.SearchQuery{Text: q.Text, Lang: q.Lang, Vector: q.vec, K: 10, Candidates: 10})
+		if err != nil {
+			return res, fmt.Errorf("dalil search at ef_search %d: %w", ef, err)
+		}
+		ds = append(ds, time.Since(t))
+		found := false
+		for _, p := range ps {
+			if p.VectorRank == 0 {
+				continue
+			}
+			d := 1 - p.Similarity
+			h := boolInt(slices.Contains(truth[i], p.Chunk.ID) || d <= kth[i]+1e-6)
+			hit += h
+			if q.Synthetic {
+				synHit += h
+			}
+			found = found || (len(truth[i]) > 0 && (p.Chunk.ID == truth[i][0] || d <= first[i]+1e-6))
+		}
+		total += len(truth[i])
+		if q.Synthetic {
+			synTotal += len(truth[i])
+		} else if len(truth[i]) > 0 {
+			evalQs++
+			top1 += boolInt(found)
+		}
+	}
+	return dalilRecall{Recall10: share(hit, total), Synth: share(synHit, synTotal), Eval: share(hit-synHit, total-synTotal),
+		Top1Eval: share(top1, evalQs), Latency: summarize(ds)}, nil
 }
 
 // annEpsilon is the distance tolerance of ann-benchmarks' recall
