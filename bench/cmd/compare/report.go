@@ -98,6 +98,23 @@ func report(res *results) string {
 				pt.Recall10, pt.Synth, pt.Eval, pt.IDs, ann, top1, pt.Latency.P50, pt.Latency.P99)
 		}
 	}
+	header := false
+	for _, s := range allScales(res) {
+		for _, pt := range s.Recall.Points {
+			d := pt.Dalil
+			if d == nil { // not measured in runs before it was
+				continue
+			}
+			if !header {
+				header = true
+				p("\n### The vector ranking dalil fuses, against the same exact search\n\n")
+				p("The chunks the HNSW walk finds and the full-text leg's matches, each at its exact distance, nearest first (`postgres.Store.Search`); same questions, same hits rule. p50 and p99 are the whole search's.\n\n")
+				p("| chunks | ef_search | recall@10 | synthetic q. | eval q. | eval top-1 | p50 ms | p99 ms |\n|---|---|---|---|---|---|---|---|\n")
+			}
+			p("| %d | %d | %.3f | %.3f | %.3f | %.3f | %.2f | %.2f |\n", s.Recall.Chunks, pt.EfSearch,
+				d.Recall10, d.Synth, d.Eval, d.Top1Eval, d.Latency.P50, d.Latency.P99)
+		}
+	}
 
 	if res.Eval != nil {
 		p("\n## Retrieval quality on questions-dev (evaluation corpus only)\n\n")
