@@ -308,12 +308,13 @@ func TestEnsureEmbedder(t *testing.T) {
 	if colType != "vector(4)" || storage != "p" || !hasIndex {
 		t.Errorf("embedding column %s, storage %s, HNSW index %v; want vector(4), p (plain), with the index", colType, storage, hasIndex)
 	}
+	tuned := MustOpen(t, Config{EfSearch: 77})
 	var efSearch string
-	if err := s.pool.QueryRow(ctx, "SELECT current_setting('hnsw.ef_search')").Scan(&efSearch); err != nil {
+	if err := tuned.pool.QueryRow(ctx, "SELECT current_setting('hnsw.ef_search')").Scan(&efSearch); err != nil {
 		t.Fatal(err)
 	}
-	if efSearch != "200" {
-		t.Errorf("hnsw.ef_search on a pool connection = %s, want the default 200", efSearch)
+	if efSearch != "77" {
+		t.Errorf("hnsw.ef_search on a pool connection = %s, want the configured 77", efSearch)
 	}
 	st, err := s.Stats(ctx)
 	if err != nil {

@@ -41,7 +41,7 @@ type Config struct {
 	MinSimilarity float64
 
 	// HNSW index: build parameters and the query-time candidate list (0:
-	// postgres.Config's defaults, m 16, ef_construction 64, ef_search 200).
+	// postgres.Config's defaults, m 16, ef_construction 64, ef_search 40).
 	HNSWM              int
 	HNSWEfConstruction int
 	HNSWEfSearch       int
