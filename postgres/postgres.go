@@ -123,7 +123,7 @@ func (c Config) withDefaults() (Config, error) {
 // distances, a larger one buys little: on offline vectors, 200 instead of
 // 40 left recall@5 and MRR@10 on the evaluation questions inside 100k and
 // 1M-chunk archives unchanged and 97-98% of the top 5 the same, for a
-// search 1.3-2.6 times slower (docs/performance.md). An embedding model
+// search 1.3 (100k) to 2.7 (1M) times slower (docs/performance.md). An embedding model
 // whose neighbours share no words with the question (across languages)
 // may want more: HNSW_EF_SEARCH.
 const DefaultEfSearch = 40
