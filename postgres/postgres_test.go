@@ -627,6 +627,7 @@ func TestSearch(t *testing.T) {
 		{"no k", rag.SearchQuery{Vector: axis(0)}, nil, "k 0"},
 		{"nothing to search", rag.SearchQuery{Text: " ?! ", K: 3}, rag.ErrEmptyInput, "neither"},
 		{"wrong dimension", rag.SearchQuery{Vector: []float32{1, 2}, K: 3}, rag.ErrEmbedderMismatch, "different vector dimensions"},
+		{"wrong dimension, both legs", rag.SearchQuery{Text: "budget", Vector: []float32{1, 2}, K: 3}, rag.ErrEmbedderMismatch, "full-text leg"},
 		{"negative cap", rag.SearchQuery{Vector: axis(0), K: 3, PerArticle: -1}, nil, "negative"},
 	}
 	for _, tt := range errTests {
