@@ -118,3 +118,28 @@ func TestWritePNG(t *testing.T) {
 		t.Errorf("plot width = %d, want %d", got, want)
 	}
 }
+
+func TestTally(t *testing.T) {
+	truth := []int64{1, 2, 3}
+	tests := []struct {
+		name      string
+		synthetic bool
+		ids       []int64
+		dists     []float64
+		want      tally
+	}{
+		{"exact ids", true, []int64{1, 2, 3}, []float64{0.1, 0.3, 0.5}, tally{hit: 3, idHit: 3, annHit: 3, total: 3, synHit: 3, annSynHit: 3, synTotal: 3}},
+		{"a tie and a miss", false, []int64{1, 9, 8}, []float64{0.1, 0.5, 0.6}, tally{hit: 2, idHit: 1, annHit: 2, total: 3, top1: 1, evalQs: 1}},
+		{"within ann-benchmarks' tolerance", false, []int64{7}, []float64{0.5005}, tally{annHit: 1, total: 3, evalQs: 1}},
+		{"nothing returned", false, nil, nil, tally{total: 3, evalQs: 1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got tally
+			got.add(tt.synthetic, truth, 0.5, 0.1, tt.ids, tt.dists)
+			if got != tt.want {
+				t.Errorf("tally = %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}

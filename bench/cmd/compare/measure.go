@@ -306,48 +306,62 @@ func measureRecall(ctx context.Context, dbURL string, qs []query, efs []int) (re
 	}
 	res.Exact = summarize(ds)
 	for _, ef := range efs {
-		var hit, idHit, total, synHit, synTotal, annHit, annSynHit, top1, evalQs int
+		var t tally
 		ds = ds[:0]
 		for i, q := range qs {
-			t := time.Now()
+			start := time.Now()
 			ids, dists, err := bareTopK(ctx, pool, q.vec, 10, ef, false)
 			if err != nil {
 				return res, fmt.Errorf("hnsw search at ef_search %d: %w", ef, err)
 			}
-			ds = append(ds, time.Since(t))
-			for j, id := range ids {
-				in := slices.Contains(truth[i], id)
-				h := boolInt(in || dists[j] <= kth[i]+1e-6)
-				hit += h
-				idHit += boolInt(in)
-				a := boolInt(dists[j] <= kth[i]+annEpsilon)
-				annHit += a
-				if q.Synthetic {
-					synHit += h
-					annSynHit += a
-				}
-			}
-			total += len(truth[i])
-			if q.Synthetic {
-				synTotal += len(truth[i])
-			} else if len(truth[i]) > 0 {
-				evalQs++
-				top1 += boolInt(slices.Contains(ids, truth[i][0]) || slices.ContainsFunc(dists, func(d float64) bool { return d <= firstDist[i]+1e-6 }))
-			}
+			ds = append(ds, time.Since(start))
+			t.add(q.Synthetic, truth[i], kth[i], firstDist[i], ids, dists)
 		}
-		res.Points = append(res.Points, recallPoint{EfSearch: ef,
-			Recall10: share(hit, total), IDs: share(idHit, total),
-			Synth: share(synHit, synTotal), Eval: share(hit-synHit, total-synTotal),
-			ANN: share(annHit, total), ANNEval: share(annHit-annSynHit, total-synTotal),
-			Top1Eval: share(top1, evalQs),
-			Latency:  summarize(ds)})
+		pt := recallPoint{EfSearch: ef,
+			Recall10: share(t.hit, t.total), IDs: share(t.idHit, t.total),
+			Synth: share(t.synHit, t.synTotal), Eval: share(t.hit-t.synHit, t.total-t.synTotal),
+			ANN: share(t.annHit, t.total), ANNEval: share(t.annHit-t.annSynHit, t.total-t.synTotal),
+			Top1Eval: share(t.top1, t.evalQs),
+			Latency:  summarize(ds)}
 		d, err := dalilVectorRecall(ctx, dbURL, qs, ef, truth, kth, firstDist)
 		if err != nil {
 			return res, err
 		}
-		res.Points[len(res.Points)-1].Dalil = &d
+		pt.Dalil = &d
+		res.Points = append(res.Points, pt)
 	}
 	return res, nil
+}
+
+// tally counts the hits of one recall measurement against exact search.
+type tally struct {
+	hit, idHit, annHit, total   int // every question
+	synHit, annSynHit, synTotal int // the synthetic questions
+	top1, evalQs                int // the evaluation questions
+}
+
+// add counts one question's returned chunks ids at distances dists against
+// its exact top 10 (truth), whose 10th and 1st distances are kth and first.
+func (t *tally) add(synthetic bool, truth []int64, kth, first float64, ids []int64, dists []float64) {
+	for j, id := range ids {
+		in := slices.Contains(truth, id)
+		h := boolInt(in || dists[j] <= kth+1e-6)
+		a := boolInt(dists[j] <= kth+annEpsilon)
+		t.hit += h
+		t.idHit += boolInt(in)
+		t.annHit += a
+		if synthetic {
+			t.synHit += h
+			t.annSynHit += a
+		}
+	}
+	t.total += len(truth)
+	if synthetic {
+		t.synTotal += len(truth)
+	} else if len(truth) > 0 {
+		t.evalQs++
+		t.top1 += boolInt(slices.Contains(ids, truth[0]) || slices.ContainsFunc(dists, func(d float64) bool { return d <= first+1e-6 }))
+	}
 }
 
 // share is a/b, 0 when b is 0.
@@ -365,38 +379,26 @@ func dalilVectorRecall(ctx context.Context, dbURL string, qs []query, ef int, tr
 		return res, err
 	}
 	defer st.Close()
-	var hit, total, synHit, synTotal, top1, evalQs int
+	var t tally
 	var ds []time.Duration
 	for i, q := range qs {
-		t := time.Now()
+		start := time.Now()
 		ps, err := st.Search(ctx, rag.SearchQuery{Text: q.Text, Lang: q.Lang, Vector: q.vec, K: 10, Candidates: 10})
 		if err != nil {
 			return res, fmt.Errorf("dalil search at ef_search %d: %w", ef, err)
 		}
-		ds = append(ds, time.Since(t))
-		found := false
+		ds = append(ds, time.Since(start))
+		var ids []int64
+		var dists []float64
 		for _, p := range ps {
-			if p.VectorRank == 0 {
-				continue
+			if p.VectorRank > 0 {
+				ids, dists = append(ids, p.Chunk.ID), append(dists, 1-p.Similarity)
 			}
-			d := 1 - p.Similarity
-			h := boolInt(slices.Contains(truth[i], p.Chunk.ID) || d <= kth[i]+1e-6)
-			hit += h
-			if q.Synthetic {
-				synHit += h
-			}
-			found = found || (len(truth[i]) > 0 && (p.Chunk.ID == truth[i][0] || d <= first[i]+1e-6))
 		}
-		total += len(truth[i])
-		if q.Synthetic {
-			synTotal += len(truth[i])
-		} else if len(truth[i]) > 0 {
-			evalQs++
-			top1 += boolInt(found)
-		}
+		t.add(q.Synthetic, truth[i], kth[i], first[i], ids, dists)
 	}
-	return dalilRecall{Recall10: share(hit, total), Synth: share(synHit, synTotal), Eval: share(hit-synHit, total-synTotal),
-		Top1Eval: share(top1, evalQs), Latency: summarize(ds)}, nil
+	return dalilRecall{Recall10: share(t.hit, t.total), Synth: share(t.synHit, t.synTotal), Eval: share(t.hit-t.synHit, t.total-t.synTotal),
+		Top1Eval: share(t.top1, t.evalQs), Latency: summarize(ds)}, nil
 }
 
 // annEpsilon is the distance tolerance of ann-benchmarks' recall
