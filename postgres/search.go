@@ -424,19 +424,22 @@ func (s *Store) textLeg(ctx context.Context, q rag.SearchQuery, words string) ([
 	if tq.any == "" {
 		return nil, nil
 	}
-	// Planned for these very words every time (the unnamed statement of
-	// CacheDescribe): a generic plan cannot know how many chunks they
-	// select.
 	dated, since, until := window(q)
 	var vec *pgvector.Vector
 	if len(q.Vector) > 0 {
 		v := pgvector.NewVector(q.Vector)
 		vec = &v
 	}
-	args := []any{pgx.QueryExecModeCacheDescribe, tq.every, tq.any, s.cfg.TextMatchLimit,
-		tq.words, tq.idfs, bm25K1, bm25B, tq.meanLen, vec}
+	args := []any{tq.every, tq.any, s.cfg.TextMatchLimit, tq.words, tq.idfs, bm25K1, bm25B, tq.meanLen, vec}
 	if dated {
-		args = append(args, since, until)
+		// Planned for this window every time (CacheDescribe's unnamed
+		// statement): whether to read the window's articles first depends
+		// on how many it holds. Undated, the statement is prepared once a
+		// connection and PostgreSQL may settle on its generic plan, which
+		// is the custom one's shape whatever the words (bitmap scans of
+		// the GIN index, cut by the LIMIT; planText keeps common words
+		// out): planning it cost 0.2-0.6 ms a question (docs/performance.md).
+		args = append([]any{pgx.QueryExecModeCacheDescribe}, append(args, since, until)...)
 	}
 	var txt []legHit
 	rows, err = conn.Query(ctx, textLegSQL(dated), args...)
