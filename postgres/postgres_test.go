@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/dalil-news/dalil/postgres/pgtest"
 	"github.com/dalil-news/dalil/rag"
@@ -984,6 +985,30 @@ func TestFuse(t *testing.T) {
 				t.Errorf("fused (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestTextLegParamTypes checks that BM25's k1 and b reach PostgreSQL as
+// float8: typed from "$6 + 1" they were integers, and pgx truncated 1.2
+// and 0.75 to 1 and 0 without a word.
+func TestTextLegParamTypes(t *testing.T) {
+	ctx := context.Background()
+	s := MustOpenBound(t)
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Release()
+	for _, dated := range []bool{false, true} {
+		sd, err := conn.Conn().Prepare(ctx, "", textLegSQL(dated))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, i := range []int{5, 6, 7} { // $6 k1, $7 b, $8 mean length
+			if sd.ParamOIDs[i] != pgtype.Float8OID {
+				t.Errorf("dated %v: parameter $%d has type OID %d, want float8 (%d)", dated, i+1, sd.ParamOIDs[i], pgtype.Float8OID)
+			}
+		}
 	}
 }
 
