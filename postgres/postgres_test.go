@@ -1028,6 +1028,8 @@ func TestNearest(t *testing.T) {
 		{"equal distances by id", vec, []legHit{{id: 2, distance: 0.5}}, 5, []int64{3, 1, 2}},
 		{"at most n", vec, []legHit{{id: 9, distance: 0.1}, {id: 4, distance: 0.3}}, 2, []int64{9, 3}},
 		{"NaN left out", vec, []legHit{{id: 5, distance: math.NaN()}}, 5, []int64{3, 1}},
+		{"NaN from the index left out", []legHit{{id: 6, distance: math.NaN()}, {id: 1, distance: 0.5}}, nil, 5, []int64{1}},
+		{"the index's order is not trusted", []legHit{{id: 1, distance: 0.5}, {id: 3, distance: 0.2}}, nil, 5, []int64{3, 1}},
 		{"nothing", nil, nil, 5, nil},
 	}
 	for _, tt := range tests {

@@ -93,8 +93,8 @@ ORDER BY l.ndoc, l.word`
 //
 // Chunks holding every matching word are read first, then those holding
 // any (when that differs), at most $3 in all, and every one is scored with
-// BM25 (idf-weighted saturated term frequencies with length
-// normalization), best first. setweight + ts_filter cut each chunk's
+// BM25 (idf-weighted saturated term frequencies, normalized for length by
+// b), best first. setweight + ts_filter cut each chunk's
 // tsvector down to the question's lexemes before unnest: unnesting the
 // whole tsvector cost 15-25 µs a chunk, the cut one 2 µs. Every match also
 // gets its exact cosine distance to the question, read from the same row
@@ -316,20 +316,19 @@ func (s *Store) Search(ctx context.Context, q rag.SearchQuery) ([]rag.Passage, e
 }
 
 // nearest returns the n chunks of vec and matches nearest to the question,
-// nearest first, ties by id. The HNSW index misses some of the exact
-// nearest chunks, most often a paragraph unlike the rest of the archive
-// (docs/performance.md, "HNSW recall"); such a paragraph shares the
-// question's rare words, so the full-text leg reads it, with its exact
-// distance, and the vector ranking gets it back. A match whose distance is
-// NaN (a zero vector, which the index leaves out too) is left out.
+// each once, nearest first, ties by id: the vector ranking. The HNSW index
+// misses some of the exact nearest chunks, most often a paragraph unlike
+// the rest of the archive (docs/performance.md, "HNSW recall"); such a
+// paragraph shares the question's rare words, so the full-text leg reads
+// it, with its exact distance, and the vector ranking gets it back. A chunk
+// whose distance is NaN (a zero vector: the index leaves it out, a scan
+// without the index returns it) is no neighbour and is left out.
 func nearest(vec, matches []legHit, n int) []legHit {
-	seen := make(map[int64]bool, len(vec))
-	for _, h := range vec {
-		seen[h.id] = true
-	}
-	all := slices.Clip(vec)
-	for _, h := range matches {
+	seen := make(map[int64]bool, len(vec)+len(matches))
+	var all []legHit
+	for _, h := range slices.Concat(vec, matches) {
 		if !seen[h.id] && !math.IsNaN(h.distance) {
+			seen[h.id] = true
 			all = append(all, h)
 		}
 	}
@@ -339,7 +338,8 @@ func nearest(vec, matches []legHit, n int) []legHit {
 	return all[:min(len(all), n)]
 }
 
-// vectorLeg returns the cand chunks nearest to q.Vector, nearest first.
+// vectorLeg returns the cand chunks the HNSW index finds nearest to
+// q.Vector, in the index's order (nearest ranks them).
 // ef_search at least cand, and iterative scans for a dated search, need
 // settings local to a transaction; the common case runs on the
 // connection's defaults.
@@ -363,12 +363,7 @@ func (s *Store) vectorLeg(ctx context.Context, q rag.SearchQuery, cand int) ([]l
 		}
 		var h legHit
 		if _, err := pgx.ForEachRow(rows, []any{&h.id, &h.articleID, &h.distance}, func() error {
-			// A zero vector's distance is NaN: the index leaves it out,
-			// a scan without the index returns it last; it is no
-			// neighbour.
-			if !math.IsNaN(h.distance) {
-				vec = append(vec, h)
-			}
+			vec = append(vec, h)
 			return nil
 		}); err != nil {
 			return fmt.Errorf("vector leg: %w", dimensionErr(err))
@@ -394,11 +389,6 @@ func (s *Store) vectorLeg(ctx context.Context, q rag.SearchQuery, cand int) ([]l
 	if err != nil {
 		return nil, err
 	}
-	// The HNSW scan returns neighbours nearly in distance order; rank them
-	// exactly, ties by id.
-	slices.SortStableFunc(vec, func(a, b legHit) int {
-		return cmp.Or(cmp.Compare(a.distance, b.distance), cmp.Compare(a.id, b.id))
-	})
 	return vec, nil
 }
 
