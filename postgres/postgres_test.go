@@ -918,8 +918,17 @@ func TestSearchTextBound(t *testing.T) {
 	}
 }
 
-func TestPlanText(t *testing.T) {
+// TestTextPlan runs textPlanCTE on lexemes given by hand, in an archive of
+// 1000 chunks of 50 lexemes on average.
+func TestTextPlan(t *testing.T) {
+	ctx := context.Background()
+	s := MustOpenBound(t)
+	type lexeme struct {
+		word string
+		ndoc int64
+	}
 	lex := []lexeme{{"zeppelin", 1}, {"strike", 30}, {"harbour", 60}, {"the", 900}}
+	common := []lexeme{{"le", 5000}, {"la", 6000}}
 	tests := []struct {
 		name       string
 		lex        []lexeme
@@ -930,24 +939,46 @@ func TestPlanText(t *testing.T) {
 		{"budget", lex, 16, 100, "'zeppelin' & 'strike' & 'harbour' & 'the'", "'zeppelin' | 'strike' | 'harbour'"},
 		{"rarest always", lex[1:], 16, 10, "'strike' & 'harbour' & 'the'", "'strike'"},
 		{"match words", lex, 2, 1000, "'zeppelin' & 'strike'", "'zeppelin' | 'strike'"},
+		{"common words: every one", common, 16, 500, "'le' & 'la'", "'le' & 'la'"},
+		{"given in any order", []lexeme{lex[3], lex[0], lex[2], lex[1]}, 16, 100,
+			"'zeppelin' & 'strike' & 'harbour' & 'the'", "'zeppelin' | 'strike' | 'harbour'"},
 		{"none", nil, 16, 1000, "", ""},
 	}
+	const sql = `WITH l AS (
+	SELECT l.word, l.ndoc, 1000::int8 AS chunks, 50000::int8 AS total_len FROM unnest($4::text[], $5::int8[]) l(word, ndoc)
+), ` + textPlanCTE + `
+SELECT coalesce(words, '{}'), coalesce(idfs, '{}'), coalesce(mean_len, 0), coalesce(every::text, ''), coalesce("any"::text, '') FROM p`
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := planText(tt.lex, 1000, 50000, tt.match, tt.lim)
-			if got.every != tt.every || got.any != tt.any {
-				t.Errorf("every %q any %q, want %q and %q", got.every, got.any, tt.every, tt.any)
+			words, ndocs := []string{}, []int64{}
+			for _, l := range tt.lex {
+				words, ndocs = append(words, l.word), append(ndocs, l.ndoc)
 			}
-			if len(got.words) != len(tt.lex) || len(got.idfs) != len(tt.lex) {
-				t.Fatalf("%d words, %d idfs for %d lexemes", len(got.words), len(got.idfs), len(tt.lex))
+			var gotWords []string
+			var idfs []float64
+			var meanLen float64
+			var every, any string
+			if err := s.pool.QueryRow(ctx, sql, tt.lim, tt.match, commonFactor, words, ndocs).Scan(&gotWords, &idfs, &meanLen, &every, &any); err != nil {
+				t.Fatal(err)
 			}
-			for i := 1; i < len(got.idfs); i++ {
-				if got.idfs[i] >= got.idfs[i-1] {
-					t.Errorf("idf of %q (%v) not below that of the rarer %q (%v)", got.words[i], got.idfs[i], got.words[i-1], got.idfs[i-1])
+			if every != tt.every || any != tt.any {
+				t.Errorf("every %q any %q, want %q and %q", every, any, tt.every, tt.any)
+			}
+			if len(gotWords) != len(tt.lex) || len(idfs) != len(tt.lex) {
+				t.Fatalf("%d words, %d idfs for %d lexemes", len(gotWords), len(idfs), len(tt.lex))
+			}
+			for i := 1; i < len(idfs); i++ {
+				if idfs[i] >= idfs[i-1] {
+					t.Errorf("idf of %q (%v) not below that of the rarer %q (%v)", gotWords[i], idfs[i], gotWords[i-1], idfs[i-1])
 				}
 			}
-			if len(tt.lex) > 0 && got.meanLen != 50 {
-				t.Errorf("mean length %v, want 50", got.meanLen)
+			if len(tt.lex) > 0 {
+				if want := math.Log(1 + (1000-1+0.5)/(1+0.5)); tt.lex[0].ndoc == 1 && math.Abs(idfs[0]-want) > 1e-12 {
+					t.Errorf("idf of a lexeme in 1 chunk of 1000: %v, want %v", idfs[0], want)
+				}
+				if meanLen != 50 {
+					t.Errorf("mean length %v, want 50", meanLen)
+				}
 			}
 		})
 	}
@@ -1004,7 +1035,7 @@ func TestTextLegParamTypes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, i := range []int{5, 6, 7} { // $6 k1, $7 b, $8 mean length
+		for _, i := range []int{5, 6} { // $6 k1, $7 b
 			if sd.ParamOIDs[i] != pgtype.Float8OID {
 				t.Errorf("dated %v: parameter $%d has type OID %d, want float8 (%d)", dated, i+1, sd.ParamOIDs[i], pgtype.Float8OID)
 			}

@@ -36,17 +36,19 @@ const (
 // dictionary knows them and they only cost time.
 const maxWordBytes = 64
 
-// A search is a few short statements instead of one long one: planning
-// the earlier 90-line statement cost 4–6 ms of every question, more than
-// its vector leg (docs/performance.md). Each statement below is small,
-// prepared once per connection by pgx's statement cache, and planned for
-// its own values; the fusion of the two legs is done in Go. The two legs
-// run at once, each on a connection of its own:
+// A search is three statements instead of one long one: planning the
+// earlier 90-line statement for every question's values cost 4–6 ms, more
+// than its vector leg (docs/performance.md). Each statement below is
+// prepared once per connection by pgx's statement cache, and an undated
+// one runs on its generic plan, made once; the fusion of the two legs is
+// done in Go. The two legs run at once, each on a connection of its own,
+// each one round trip:
 //
 //   - the vector leg walks the HNSW index (a dated one is planned for its
 //     window);
 //   - the full-text leg looks up the question's lexemes with their document
-//     frequencies, then scores BM25 over the chunks holding the rarest.
+//     frequencies, chooses the rarest to match on, and scores BM25 over the
+//     chunks holding them.
 //
 // Then one statement reads the passages and articles of the fused result.
 // No search holds a connection while it waits for another, so a pool
@@ -63,60 +65,102 @@ func vectorLegSQL(dated bool) string {
 ORDER BY c.embedding <=> $1 LIMIT $2`
 }
 
-// lexemesSQL parses the question ($1) with its language's text-search
-// configuration ($2; all of them when "") and the language-neutral one, and
-// returns its lexemes known to the archive with their document counts (kept
-// by triggers, migration 0004), and the archive's chunk count and total
-// length. Lexemes holding a quote or a backslash are left out: they would
-// need escaping in a tsquery and no dictionary produces them from words.
-const lexemesSQL = `WITH q AS (
-	SELECT DISTINCT w FROM unnest(CASE $2::text
-		WHEN 'fr' THEN tsvector_to_array(to_tsvector('dalil_fr', $1))
-		WHEN 'en' THEN tsvector_to_array(to_tsvector('dalil_en', $1))
-		WHEN 'ar' THEN tsvector_to_array(to_tsvector('dalil_ar', $1))
-		ELSE tsvector_to_array(to_tsvector('dalil_fr', $1)) || tsvector_to_array(to_tsvector('dalil_en', $1))
-			|| tsvector_to_array(to_tsvector('dalil_ar', $1))
-		END || tsvector_to_array(to_tsvector('dalil_simple', $1))) w
-)
-SELECT l.word, l.ndoc, st.chunks, st.total_len
-FROM q JOIN lexemes l ON l.word = q.w CROSS JOIN text_stats st
-WHERE l.ndoc > 0 AND l.word !~ '[''\\]'
-ORDER BY l.ndoc, l.word`
+// lexemesCTE parses the question's words ($4, as queryWords returns them)
+// with its language's text-search configuration ($5; all of them when "")
+// and the language-neutral one, and returns (l) its lexemes known to the
+// archive with their document counts (kept by triggers, migration 0004),
+// and the archive's chunk count and total length. Lexemes holding a quote
+// or a backslash are left out: they would need escaping in a tsquery and
+// no dictionary produces them from words.
+const lexemesCTE = `q AS (
+	SELECT DISTINCT w FROM unnest(CASE $5::text
+		WHEN 'fr' THEN tsvector_to_array(to_tsvector('dalil_fr', $4::text))
+		WHEN 'en' THEN tsvector_to_array(to_tsvector('dalil_en', $4::text))
+		WHEN 'ar' THEN tsvector_to_array(to_tsvector('dalil_ar', $4::text))
+		ELSE tsvector_to_array(to_tsvector('dalil_fr', $4::text)) || tsvector_to_array(to_tsvector('dalil_en', $4::text))
+			|| tsvector_to_array(to_tsvector('dalil_ar', $4::text))
+		END || tsvector_to_array(to_tsvector('dalil_simple', $4::text))) w
+), l AS (
+	SELECT l.word, l.ndoc, st.chunks, st.total_len
+	FROM q JOIN lexemes l ON l.word = q.w CROSS JOIN text_stats st
+	WHERE l.ndoc > 0 AND l.word !~ '[''\\]'
+)`
 
-// textLegSQL returns the full-text leg. Parameters:
+// commonFactor bounds the full-text leg when a question has no rare word:
+// when even its rarest word is in more than commonFactor × TextMatchLimit
+// chunks, the leg matches only chunks holding every matching word, since
+// listing the chunks of a common word (a GIN bitmap of all of them, which
+// no LIMIT shortens) is what made the slowest searches slow.
+const commonFactor = 8
+
+// textPlanCTE chooses, from the question's lexemes (l: word, ndoc, chunks,
+// total_len), the words the full-text leg matches on, and returns them (p)
+// with what BM25 needs. Parameters: $1 the match budget (TextMatchLimit),
+// $2 the words matched on (MatchWords), $3 commonFactor. Rarest first:
+// "every" requires the $2 rarest; "any" accepts the rarest ones whose chunk
+// counts add up to at most $1, and always the rarest one, unless that one
+// is common (in more than $3 × $1 chunks): then "any" is "every". Matching
+// on rare words bounds the work: a question full of common words cannot
+// make the leg read the archive, and common words add little to a BM25
+// score anyway. Unless the rarest word alone is in more than $1 chunks,
+// every chunk the leg reads is one holding a chosen word, not an arbitrary
+// subset. words and idfs are every lexeme of the question and its inverse
+// document frequency; mean_len is the archive's mean chunk length in
+// lexemes. With no lexeme, every column is NULL.
+const textPlanCTE = `r AS (
+	SELECT word, ndoc, chunks, total_len, row_number() OVER w AS i, sum(ndoc) OVER w AS cum
+	FROM l WINDOW w AS (ORDER BY ndoc, word ROWS UNBOUNDED PRECEDING)
+), p AS (
+	SELECT array_agg(word ORDER BY i) AS words,
+		array_agg(ln(1 + (chunks - ndoc + 0.5::float8) / (ndoc + 0.5::float8)) ORDER BY i) AS idfs,
+		greatest(max(total_len)::float8 / greatest(max(chunks), 1), 1) AS mean_len,
+		string_agg('''' || word || '''', ' & ' ORDER BY i) FILTER (WHERE i <= $2::int)::tsquery AS every,
+		(CASE WHEN min(ndoc) > $3::int8 * $1::int
+			THEN string_agg('''' || word || '''', ' & ' ORDER BY i) FILTER (WHERE i <= $2::int)
+			ELSE string_agg('''' || word || '''', ' | ' ORDER BY i) FILTER (WHERE i <= $2::int AND (i = 1 OR cum <= $1::int))
+		END)::tsquery AS "any"
+	FROM r
+)`
+
+// textLegSQL returns the full-text leg, one statement: the question's
+// lexemes (lexemesCTE), the words to match on (textPlanCTE), then the
+// matches. Parameters:
 //
-//	$1 every matching word ('a' & 'b' …)   $2 any matching word ('a' | 'b' …)
-//	$3 matches read at most
-//	$4, $5 the question's lexemes and their idf    $6, $7 BM25's k1 and b
-//	$8 the archive's mean chunk length    $9 the question's vector (or NULL)
-//	$10, $11 publication window when dated
+//	$1 matches read at most    $2 words matched on    $3 commonFactor
+//	$4 the question's words    $5 its language        $6, $7 BM25's k1 and b
+//	$8 the question's vector (or NULL)    $9, $10 publication window when dated
 //
 // Chunks holding every matching word are read first, then those holding
-// any (when that differs), at most $3 in all, and every one is scored with
+// any (when that differs), at most $1 in all, and every one is scored with
 // BM25 (idf-weighted saturated term frequencies, normalized for length by
 // b), best first. setweight + ts_filter cut each chunk's
 // tsvector down to the question's lexemes before unnest: unnesting the
 // whole tsvector cost 15-25 µs a chunk, the cut one 2 µs. Every match also
 // gets its exact cosine distance to the question, read from the same row
 // (migration 0007 keeps rows whole), for the vector ranking (Search).
+// The tsqueries reach the scans as the values of initplans, which the GIN
+// index takes like parameters. One statement instead of a lexeme lookup and
+// then the leg: with the vector leg busy on the other core, the second
+// round trip waited for the client to be scheduled (docs/performance.md).
 func textLegSQL(dated bool) string {
 	join, window := "", ""
 	if dated {
-		join, window = "JOIN articles a ON a.id = c.article_id", "AND a.published >= $10 AND a.published < $11"
+		join, window = "JOIN articles a ON a.id = c.article_id", "AND a.published >= $9 AND a.published < $10"
 	}
-	return `WITH m AS (
-	(SELECT c.id, c.article_id, c.tsv, c.embedding <=> $9::vector AS dist FROM chunks c ` + join + `
-	WHERE c.tsv @@ $1::tsquery ` + window + ` LIMIT $3)
+	return `WITH ` + lexemesCTE + `, ` + textPlanCTE + `, m AS (
+	(SELECT c.id, c.article_id, c.tsv, c.embedding <=> $8::vector AS dist FROM chunks c ` + join + `
+	WHERE c.tsv @@ (SELECT every FROM p) ` + window + ` LIMIT $1::int)
 	UNION ALL
-	(SELECT c.id, c.article_id, c.tsv, c.embedding <=> $9::vector AS dist FROM chunks c ` + join + `
-	WHERE $2::tsquery <> $1::tsquery AND c.tsv @@ $2::tsquery AND NOT c.tsv @@ $1::tsquery ` + window + ` LIMIT $3)
-	LIMIT $3
+	(SELECT c.id, c.article_id, c.tsv, c.embedding <=> $8::vector AS dist FROM chunks c ` + join + `
+	WHERE (SELECT "any" FROM p) <> (SELECT every FROM p) AND c.tsv @@ (SELECT "any" FROM p)
+		AND NOT c.tsv @@ (SELECT every FROM p) ` + window + ` LIMIT $1::int)
+	LIMIT $1::int
 )
 SELECT m.id, m.article_id, m.dist
-FROM m CROSS JOIN unnest(ts_filter(setweight(setweight(m.tsv, 'D'), 'A', $4::text[]), '{a}')) u
+FROM m CROSS JOIN p CROSS JOIN unnest(ts_filter(setweight(setweight(m.tsv, 'D'), 'A', p.words), '{a}')) u
 GROUP BY m.id, m.article_id, m.dist
-ORDER BY sum(($5::float8[])[array_position($4::text[], u.lexeme)] * cardinality(u.positions) * ($6::float8 + 1)
-	/ (cardinality(u.positions) + $6::float8 * (1 - $7::float8 + $7::float8 * length(m.tsv) / $8::float8))) DESC, m.id`
+ORDER BY sum(p.idfs[array_position(p.words, u.lexeme)] * cardinality(u.positions) * ($6::float8 + 1)
+	/ (cardinality(u.positions) + $6::float8 * (1 - $7::float8 + $7::float8 * length(m.tsv) / p.mean_len))) DESC, m.id`
 }
 
 // passagesSQL returns the chunks with ids $1 and their articles; $2 is
@@ -158,62 +202,6 @@ func queryWords(question string, max int) string {
 // turns into "le", matching nearly every French chunk.
 func missingStopWord(w string) bool {
 	return w == "les"
-}
-
-// lexeme is a lexeme of the question and the number of chunks holding it.
-type lexeme struct {
-	word string
-	ndoc int64
-}
-
-// textQuery is what the full-text leg needs from the question's lexemes.
-type textQuery struct {
-	every, any string    // tsquery texts of the matching words
-	words      []string  // every lexeme of the question, for BM25
-	idfs       []float64 // their inverse document frequencies
-	meanLen    float64   // the archive's mean chunk length in lexemes
-}
-
-// commonFactor bounds the full-text leg when a question has no rare word:
-// when even its rarest word is in more than commonFactor × TextMatchLimit
-// chunks, the leg matches only chunks holding every matching word, since
-// listing the chunks of a common word (a GIN bitmap of all of them, which
-// no LIMIT shortens) is what made the slowest searches slow.
-const commonFactor = 8
-
-// planText chooses the words the full-text leg matches on, from lex sorted
-// by document count (rarest first). "every" requires the matchWords rarest;
-// "any" accepts the rarest ones whose chunk counts add up to at most limit,
-// and always the rarest one, unless that one is common (commonFactor):
-// then "any" is "every". Matching on rare words bounds the work: a
-// question full of common words cannot make the leg read the archive, and
-// common words add little to a BM25 score anyway. Unless the rarest word
-// alone is in more than limit chunks, every chunk the leg reads is one
-// holding a chosen word, not an arbitrary subset.
-func planText(lex []lexeme, chunks, totalLen int64, matchWords, limit int) textQuery {
-	if len(lex) == 0 {
-		return textQuery{}
-	}
-	tq := textQuery{meanLen: math.Max(float64(totalLen)/float64(max(chunks, 1)), 1)}
-	for _, l := range lex {
-		tq.words = append(tq.words, l.word)
-		n := float64(l.ndoc)
-		tq.idfs = append(tq.idfs, math.Log(1+(float64(chunks)-n+0.5)/(n+0.5)))
-	}
-	var every, any []string
-	var sum int64
-	for i, l := range lex[:min(matchWords, len(lex))] {
-		quoted := "'" + l.word + "'"
-		every = append(every, quoted)
-		if sum += l.ndoc; i == 0 || sum <= int64(limit) {
-			any = append(any, quoted)
-		}
-	}
-	tq.every, tq.any = strings.Join(every, " & "), strings.Join(any, " | ")
-	if lex[0].ndoc > commonFactor*int64(limit) {
-		tq.any = tq.every
-	}
-	return tq
 }
 
 // legHit is one chunk found by a leg.
@@ -400,32 +388,9 @@ func (s *Store) vectorLeg(ctx context.Context, q rag.SearchQuery, cand int) ([]l
 }
 
 // textLeg returns the chunks that match words, best BM25 score first, with
-// their cosine distances to q.Vector when it is set, on one connection: the
-// question's lexemes, then the leg itself.
+// their cosine distances to q.Vector when it is set.
 func (s *Store) textLeg(ctx context.Context, q rag.SearchQuery, words string) ([]legHit, error) {
 	if words == "" {
-		return nil, nil
-	}
-	conn, err := s.pool.Acquire(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer conn.Release()
-	var lex []lexeme
-	var chunks, totalLen int64
-	rows, err := conn.Query(ctx, lexemesSQL, words, q.Lang)
-	if err == nil {
-		var l lexeme
-		_, err = pgx.ForEachRow(rows, []any{&l.word, &l.ndoc, &chunks, &totalLen}, func() error {
-			lex = append(lex, l)
-			return nil
-		})
-	}
-	if err != nil {
-		return nil, fmt.Errorf("look up the question's words: %w", err)
-	}
-	tq := planText(lex, chunks, totalLen, s.cfg.MatchWords, s.cfg.TextMatchLimit)
-	if tq.any == "" {
 		return nil, nil
 	}
 	dated, since, until := window(q)
@@ -434,19 +399,19 @@ func (s *Store) textLeg(ctx context.Context, q rag.SearchQuery, words string) ([
 		v := pgvector.NewVector(q.Vector)
 		vec = &v
 	}
-	args := []any{tq.every, tq.any, s.cfg.TextMatchLimit, tq.words, tq.idfs, bm25K1, bm25B, tq.meanLen, vec}
+	args := []any{s.cfg.TextMatchLimit, s.cfg.MatchWords, commonFactor, words, q.Lang, bm25K1, bm25B, vec}
 	if dated {
 		// Planned for this window every time (CacheDescribe's unnamed
 		// statement): whether to read the window's articles first depends
 		// on how many it holds. Undated, the statement is prepared once a
-		// connection and PostgreSQL may settle on its generic plan, which
-		// is the custom one's shape whatever the words (bitmap scans of
-		// the GIN index, cut by the LIMIT; planText keeps common words
-		// out): planning it cost 0.2-0.6 ms a question (docs/performance.md).
+		// connection and PostgreSQL settles on its generic plan, which is
+		// the custom one's shape whatever the words (bitmap scans of the
+		// GIN index, cut by the LIMIT; textPlanCTE keeps common words out):
+		// planning it cost 0.2-0.6 ms a question (docs/performance.md).
 		args = append([]any{pgx.QueryExecModeCacheDescribe}, append(args, since, until)...)
 	}
 	var txt []legHit
-	rows, err = conn.Query(ctx, textLegSQL(dated), args...)
+	rows, err := s.pool.Query(ctx, textLegSQL(dated), args...)
 	if err == nil {
 		var h legHit
 		var dist pgtype.Float8
