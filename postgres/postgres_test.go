@@ -1043,51 +1043,50 @@ func TestTextLegParamTypes(t *testing.T) {
 	}
 }
 
-// TestPassagesGenericPlan checks that the passages statement settles on
-// its generic plan, as its LIMIT is there to make it do: planning it for
-// every question's ids cost more than running it.
-func TestPassagesGenericPlan(t *testing.T) {
+// TestSearchGenericPlans checks that each statement of an undated search
+// settles on its generic plan: planning them for every question's values
+// cost as much as running them (docs/performance.md).
+func TestSearchGenericPlans(t *testing.T) {
 	ctx := context.Background()
 	s := MustOpen(t, Config{MaxConns: 1}) // one connection: one statement cache
 	if err := s.EnsureEmbedder(ctx, "test", testDim); err != nil {
 		t.Fatal(err)
 	}
-	// Enough rows, analyzed, for the plans to look up ids by index: on a
-	// table of a few rows any plan costs the same.
-	var ids []int64
+	// Enough rows, analyzed, for the plans to read by index: on a table of
+	// a few rows any plan costs the same.
 	vecs, paragraphs := make([]int, 25), make([]string, 25)
 	for i := range 80 {
 		for j := range paragraphs {
-			paragraphs[j] = fmt.Sprintf("Paragraph %d of article %d.", j, i)
+			vecs[j] = i + j
+			paragraphs[j] = fmt.Sprintf("Paragraph %d of article %d about the harbour.", j, i)
 		}
-		a := saver(t, s)(makeArticle(fmt.Sprintf("https://example.org/p%d", i), "en", time.Time{}, vecs, paragraphs...))
-		ids = append(ids, chunkIDs(t, s, a.ID)...)
+		saver(t, s)(makeArticle(fmt.Sprintf("https://example.org/p%d", i), "en", time.Time{}, vecs, paragraphs...))
 	}
 	if _, err := s.pool.Exec(ctx, "ANALYZE chunks, articles"); err != nil {
 		t.Fatal(err)
 	}
 	for i := range 10 {
-		want := []int64{ids[i*7], ids[i*7+300], ids[i]}
-		hits := []fusedHit{{legHit: legHit{id: want[0]}}, {legHit: legHit{id: want[1]}}, {legHit: legHit{id: want[2]}}}
-		got, err := s.passages(ctx, hits)
+		ps, err := s.Search(ctx, rag.SearchQuery{Text: fmt.Sprintf("article %d harbour", i), Vector: axis(i), K: 3})
 		if err != nil {
 			t.Fatal(err)
 		}
-		var gotIDs []int64
-		for _, p := range got {
-			gotIDs = append(gotIDs, p.Chunk.ID)
-		}
-		if !slices.Equal(gotIDs, want) {
-			t.Fatalf("passages %d: got chunks %v, want %v", i, gotIDs, want)
+		if len(ps) != 3 {
+			t.Fatalf("search %d: %d passages, want 3", i, len(ps))
 		}
 	}
-	var generic, custom int64
-	if err := s.pool.QueryRow(ctx, "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement = $1",
-		passagesSQL).Scan(&generic, &custom); err != nil {
-		t.Fatal(err)
-	}
-	if generic == 0 {
-		t.Errorf("passages statement: %d generic plans and %d custom ones in 10 runs, want it to settle on the generic plan", generic, custom)
+	for _, st := range []struct{ name, sql string }{
+		{"vector leg", vectorLegSQL(false, 3)},
+		{"full-text leg", textLegSQL(false)},
+		{"passages", passagesSQL},
+	} {
+		var generic, custom int64
+		if err := s.pool.QueryRow(ctx, "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement = $1",
+			st.sql).Scan(&generic, &custom); err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		if generic == 0 {
+			t.Errorf("%s: %d generic plans and %d custom ones in 10 searches, want it to settle on the generic plan", st.name, generic, custom)
+		}
 	}
 }
 
