@@ -1,9 +1,11 @@
 package main
 
 import (
+	"errors"
 	"image/png"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -141,5 +143,32 @@ func TestTally(t *testing.T) {
 				t.Errorf("tally = %+v, want %+v", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestTimeInTurns(t *testing.T) {
+	qs := []query{{Text: "a"}, {Text: "b"}, {Text: "c"}}
+	var calls []string
+	f := func(name string) func(q query) error {
+		return func(q query) error {
+			calls = append(calls, name+q.Text)
+			return nil
+		}
+	}
+	lats, err := timeInTurns(qs, []func(q query) error{f("x"), f("y")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"xa", "xb", "xc", "ya", "yb", "yc", // warm-up
+		"xa", "yb", "xb", "yc", "xc", "ya"} // in turns, y one query ahead
+	if !slices.Equal(calls, want) {
+		t.Errorf("calls %v, want %v", calls, want)
+	}
+	if len(lats) != 2 || lats[0].N != 3 || lats[1].N != 3 {
+		t.Errorf("latencies %+v, want two of 3 queries", lats)
+	}
+	bad := errors.New("bad")
+	if _, err := timeInTurns(qs, []func(q query) error{func(query) error { return bad }}); !errors.Is(err, bad) {
+		t.Errorf("error %v, want %v", err, bad)
 	}
 }

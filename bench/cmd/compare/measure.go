@@ -88,6 +88,36 @@ func pct(sorted []time.Duration, p float64) time.Duration {
 	return sorted[max(0, min(i, len(sorted)-1))]
 }
 
+// timeInTurns runs every f on every query once as a warm-up, then times
+// each f on every query, the fs taking turns query by query. At turn j, f
+// number i runs query j+i (modulo), so that no f runs a query just after
+// another f has read its pages.
+func timeInTurns(qs []query, fs []func(q query) error) ([]latency, error) {
+	for _, f := range fs {
+		for _, q := range qs {
+			if err := f(q); err != nil {
+				return nil, fmt.Errorf("warm-up %q: %w", q.Text, err)
+			}
+		}
+	}
+	ds := make([][]time.Duration, len(fs))
+	for j := range qs {
+		for i, f := range fs {
+			q := qs[(j+i)%len(qs)]
+			t := time.Now()
+			if err := f(q); err != nil {
+				return nil, fmt.Errorf("query %q: %w", q.Text, err)
+			}
+			ds[i] = append(ds[i], time.Since(t))
+		}
+	}
+	out := make([]latency, len(fs))
+	for i := range fs {
+		out[i] = summarize(ds[i])
+	}
+	return out, nil
+}
+
 // timeQueries runs f on every query once after a warm-up of the first
 // warm queries, one at a time, and summarises the latencies.
 func timeQueries(qs []query, warm int, f func(q query) error) (latency, error) {
@@ -174,11 +204,20 @@ func measureSearch(ctx context.Context, dalilURL, lcURL string, qs []query, emb 
 	// Each path first runs every question once: the archive is bigger
 	// than shared_buffers, and the pages a path reads must not depend on
 	// what the path measured before it read (with 20 warm-up questions,
-	// whichever ran first was up to twice as slow).
-	for _, s := range steps {
-		if *s.dst, err = timeQueries(qs, len(qs), s.f); err != nil {
-			return out, err
-		}
+	// whichever ran first was up to twice as slow). Then the paths take
+	// turns, so that the machine's slower and faster seconds fall on all of
+	// them: measured one after another, the same path's p50 moved by up to
+	// 40% between runs minutes apart, and the ratios with it.
+	fs := make([]func(q query) error, len(steps))
+	for i, s := range steps {
+		fs[i] = s.f
+	}
+	lats, err := timeInTurns(qs, fs)
+	if err != nil {
+		return out, err
+	}
+	for i, s := range steps {
+		*s.dst = lats[i]
 	}
 	if lcURL == "" {
 		return out, nil
@@ -203,8 +242,11 @@ func measureSearch(ctx context.Context, dalilURL, lcURL string, qs []query, emb 
 // HNSW index at ef_search ef (0: the session's), or exactly when exact is
 // set.
 func bareTopK(ctx context.Context, pool *pgxpool.Pool, vec []float32, k, ef int, exact bool) ([]int64, []float64, error) {
-	const sql = "SELECT id, embedding <=> $1 FROM chunks ORDER BY embedding <=> $1 LIMIT $2"
-	args := []any{pgvector.NewVector(vec), k}
+	// k is written into the statement: with a parameter for it the
+	// statement was planned for every query (its generic plan estimated at
+	// a tenth of the table), the bare query's slower form.
+	sql := fmt.Sprintf("SELECT id, embedding <=> $1 FROM chunks ORDER BY embedding <=> $1 LIMIT %d", k)
+	args := []any{pgvector.NewVector(vec)}
 	var ids []int64
 	var dists []float64
 	collect := func(rows pgx.Rows) error {
