@@ -1035,7 +1035,11 @@ func TestTextLegParamTypes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, i := range []int{5, 6} { // $6 k1, $7 b
+		floats := []int{5, 6} // $6 k1, $7 b
+		if dated {
+			floats = append(floats, 10) // $11 mean length
+		}
+		for _, i := range floats {
 			if sd.ParamOIDs[i] != pgtype.Float8OID {
 				t.Errorf("dated %v: parameter $%d has type OID %d, want float8 (%d)", dated, i+1, sd.ParamOIDs[i], pgtype.Float8OID)
 			}

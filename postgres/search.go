@@ -127,13 +127,32 @@ const textPlanCTE = `r AS (
 	FROM r
 )`
 
-// textLegSQL returns the full-text leg, one statement: the question's
-// lexemes (lexemesCTE), the words to match on (textPlanCTE), then the
-// matches. Parameters:
+// textPlanSQL returns what textPlanCTE chooses (NULLs when the question
+// has no lexeme known to the archive), for a dated full-text leg. Its
+// parameters are textLegSQL(false)'s first five.
+const textPlanSQL = `WITH ` + lexemesCTE + `, ` + textPlanCTE + `
+SELECT every::text, "any"::text, words, idfs, mean_len FROM p`
+
+// textLegSQL returns the full-text leg. Undated, it is one statement: the
+// question's lexemes (lexemesCTE), the words to match on (textPlanCTE),
+// then the matches; its parameters:
 //
 //	$1 matches read at most    $2 words matched on    $3 commonFactor
 //	$4 the question's words    $5 its language        $6, $7 BM25's k1 and b
-//	$8 the question's vector (or NULL)    $9, $10 publication window when dated
+//	$8 the question's vector (or NULL)
+//
+// The tsqueries reach the scans as the values of initplans, which the GIN
+// index takes like parameters, and the statement runs on its generic plan.
+// One statement instead of a lexeme lookup and then the leg: with the
+// vector leg busy on the other core, the second round trip waited for the
+// client to be scheduled (docs/performance.md). Dated, it takes what
+// textPlanSQL returned, so that its plan, made for the window every time,
+// is made for the words too, and a small statement is quick to plan:
+//
+//	$1 matches read at most    $2, $3 textPlanSQL's every and any
+//	$4, $5 its words and idfs  $6, $7 BM25's k1 and b
+//	$8 the question's vector (or NULL)   $9, $10 the publication window
+//	$11 textPlanSQL's mean_len
 //
 // Chunks holding every matching word are read first, then those holding
 // any (when that differs), at most $1 in all, and every one is scored with
@@ -143,22 +162,20 @@ const textPlanCTE = `r AS (
 // whole tsvector cost 15-25 µs a chunk, the cut one 2 µs. Every match also
 // gets its exact cosine distance to the question, read from the same row
 // (migration 0007 keeps rows whole), for the vector ranking (Search).
-// The tsqueries reach the scans as the values of initplans, which the GIN
-// index takes like parameters. One statement instead of a lexeme lookup and
-// then the leg: with the vector leg busy on the other core, the second
-// round trip waited for the client to be scheduled (docs/performance.md).
 func textLegSQL(dated bool) string {
+	plan, every, some := lexemesCTE+`, `+textPlanCTE, `(SELECT every FROM p)`, `(SELECT "any" FROM p)`
 	join, window := "", ""
 	if dated {
+		plan, every, some = `p AS (SELECT $4::text[] AS words, $5::float8[] AS idfs, $11::float8 AS mean_len)`, `$2::tsquery`, `$3::tsquery`
 		join, window = "JOIN articles a ON a.id = c.article_id", "AND a.published >= $9 AND a.published < $10"
 	}
-	return `WITH ` + lexemesCTE + `, ` + textPlanCTE + `, m AS (
+	return `WITH ` + plan + `, m AS (
 	(SELECT c.id, c.article_id, c.tsv, c.embedding <=> $8::vector AS dist FROM chunks c ` + join + `
-	WHERE c.tsv @@ (SELECT every FROM p) ` + window + ` LIMIT $1::int)
+	WHERE c.tsv @@ ` + every + ` ` + window + ` LIMIT $1::int)
 	UNION ALL
 	(SELECT c.id, c.article_id, c.tsv, c.embedding <=> $8::vector AS dist FROM chunks c ` + join + `
-	WHERE (SELECT "any" FROM p) <> (SELECT every FROM p) AND c.tsv @@ (SELECT "any" FROM p)
-		AND NOT c.tsv @@ (SELECT every FROM p) ` + window + ` LIMIT $1::int)
+	WHERE ` + some + ` <> ` + every + ` AND c.tsv @@ ` + some + `
+		AND NOT c.tsv @@ ` + every + ` ` + window + ` LIMIT $1::int)
 	LIMIT $1::int
 )
 SELECT m.id, m.article_id, m.dist
@@ -406,14 +423,26 @@ func (s *Store) textLeg(ctx context.Context, q rag.SearchQuery, words string) ([
 	}
 	args := []any{s.cfg.TextMatchLimit, s.cfg.MatchWords, commonFactor, words, q.Lang, bm25K1, bm25B, vec}
 	if dated {
-		// Planned for this window every time (CacheDescribe's unnamed
-		// statement): whether to read the window's articles first depends
-		// on how many it holds. Undated, the statement is prepared once a
-		// connection and PostgreSQL settles on its generic plan, which is
-		// the custom one's shape whatever the words (bitmap scans of the
-		// GIN index, cut by the LIMIT; textPlanCTE keeps common words out):
-		// planning it cost 0.2-0.6 ms a question (docs/performance.md).
-		args = append([]any{pgx.QueryExecModeCacheDescribe}, append(args, since, until)...)
+		// Planned for this window and these words every time
+		// (CacheDescribe's unnamed statement): whether to read the window's
+		// articles first depends on how many it holds. Undated, the
+		// statement is prepared once a connection and PostgreSQL settles on
+		// its generic plan, which is the custom one's shape whatever the
+		// words (bitmap scans of the GIN index, cut by the LIMIT;
+		// textPlanCTE keeps common words out): planning it cost 0.2-0.6 ms
+		// a question (docs/performance.md).
+		var every, some pgtype.Text
+		var lexemes []string
+		var idfs []float64
+		var meanLen pgtype.Float8
+		if err := s.pool.QueryRow(ctx, textPlanSQL, args[:5]...).Scan(&every, &some, &lexemes, &idfs, &meanLen); err != nil {
+			return nil, fmt.Errorf("look up the question's words: %w", err)
+		}
+		if !every.Valid {
+			return nil, nil
+		}
+		args = []any{pgx.QueryExecModeCacheDescribe, s.cfg.TextMatchLimit, every.String, some.String, lexemes, idfs,
+			bm25K1, bm25B, vec, since, until, meanLen.Float64}
 	}
 	var txt []legHit
 	rows, err := s.pool.Query(ctx, textLegSQL(dated), args...)
