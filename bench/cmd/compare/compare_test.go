@@ -147,7 +147,7 @@ func TestTally(t *testing.T) {
 }
 
 func TestTimeInTurns(t *testing.T) {
-	qs := []query{{Text: "a"}, {Text: "b"}, {Text: "c"}}
+	qs := []query{{Text: "a"}, {Text: "b"}, {Text: "c"}, {Text: "d"}}
 	var calls []string
 	f := func(name string) func(q query) error {
 		return func(q query) error {
@@ -159,13 +159,13 @@ func TestTimeInTurns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"xa", "xb", "xc", "ya", "yb", "yc", // warm-up
-		"xa", "yb", "xb", "yc", "xc", "ya"} // in turns, y one query ahead
+	want := []string{"xa", "xb", "xc", "xd", "ya", "yb", "yc", "yd", // warm-up
+		"xa", "yc", "xb", "yd", "xc", "ya", "xd", "yb"} // in turns, y half the queries ahead
 	if !slices.Equal(calls, want) {
 		t.Errorf("calls %v, want %v", calls, want)
 	}
-	if len(lats) != 2 || lats[0].N != 3 || lats[1].N != 3 {
-		t.Errorf("latencies %+v, want two of 3 queries", lats)
+	if len(lats) != 2 || lats[0].N != 4 || lats[1].N != 4 {
+		t.Errorf("latencies %+v, want two of 4 queries", lats)
 	}
 	bad := errors.New("bad")
 	if _, err := timeInTurns(qs, []func(q query) error{func(query) error { return bad }}); !errors.Is(err, bad) {
