@@ -42,7 +42,7 @@ const maxWordBytes = 64
 // prepared once per connection by pgx's statement cache, and an undated
 // one runs on its generic plan, made once; the fusion of the two legs is
 // done in Go. The two legs run at once, each on a connection of its own,
-// each one round trip:
+// each one round trip (a dated full-text leg two):
 //
 //   - the vector leg walks the HNSW index (a dated one is planned for its
 //     window);
