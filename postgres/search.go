@@ -421,7 +421,8 @@ func (s *Store) textLeg(ctx context.Context, q rag.SearchQuery, words string) ([
 		v := pgvector.NewVector(q.Vector)
 		vec = &v
 	}
-	args := []any{s.cfg.TextMatchLimit, s.cfg.MatchWords, commonFactor, words, q.Lang, bm25K1, bm25B, vec}
+	plan := []any{s.cfg.TextMatchLimit, s.cfg.MatchWords, commonFactor, words, q.Lang} // textPlanSQL's
+	args := append(plan[:len(plan):len(plan)], bm25K1, bm25B, vec)
 	if dated {
 		// Planned for this window and these words every time
 		// (CacheDescribe's unnamed statement): whether to read the window's
@@ -435,7 +436,7 @@ func (s *Store) textLeg(ctx context.Context, q rag.SearchQuery, words string) ([
 		var lexemes []string
 		var idfs []float64
 		var meanLen pgtype.Float8
-		if err := s.pool.QueryRow(ctx, textPlanSQL, args[:5]...).Scan(&every, &some, &lexemes, &idfs, &meanLen); err != nil {
+		if err := s.pool.QueryRow(ctx, textPlanSQL, plan...).Scan(&every, &some, &lexemes, &idfs, &meanLen); err != nil {
 			return nil, fmt.Errorf("look up the question's words: %w", err)
 		}
 		if !every.Valid {
