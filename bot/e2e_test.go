@@ -723,10 +723,15 @@ func TestDuplicateInteraction(t *testing.T) {
 
 func TestShutdownWhileAnswering(t *testing.T) {
 	release := make(chan struct{})
+	answering := make(chan struct{}, 1)
 	answer := "L'instance nationale dédiée à l'intelligence artificielle sera créée en 2024 [1]."
 	h := start(t, setup{
 		cfg: bot.Config{Workers: 1, QueueSize: 4},
 		llm: func(w http.ResponseWriter, r *http.Request, req chatRequest) {
+			select {
+			case answering <- struct{}{}:
+			default:
+			}
 			select {
 			case <-release:
 				writeReply(w, r, req, answer, 0)
@@ -735,7 +740,13 @@ func TestShutdownWhileAnswering(t *testing.T) {
 		},
 	})
 	first := h.ask(askIA)
-	h.wait(callbackOf(first))
+	// Interactions are handled concurrently: the second is sent only once
+	// the only worker is answering the first, or it could take its place.
+	select {
+	case <-answering:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the first question never reached the chat model")
+	}
 	second := h.ask(askIA)
 	h.wait(editOf(second, func(m map[string]any) bool { return strings.Contains(content(m), "la 1ᵉ dans la file") }))
 
