@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -182,6 +183,20 @@ func TestIngestMany(t *testing.T) {
 	b := art("b", "La saison des pluies commence tôt dans le Rif cette année.")
 	c := art("c", "Un nouveau port ouvre au sud de Dakhla.")
 	const fails = rag.SaveStatus("error")
+	// Many articles, a bad one among them, then repeats of articles stored
+	// earlier in the batch.
+	var many []rag.Article
+	var manyWant []rag.SaveStatus
+	for i := range 20 {
+		many = append(many, art(fmt.Sprint("many", i), fmt.Sprintf("Article numéro %d sur la pêche à Agadir.", i)))
+		manyWant = append(manyWant, rag.Created)
+	}
+	many = slices.Insert(many, 5, art("empty", " "))
+	manyWant = slices.Insert(manyWant, 5, fails)
+	changed := many[3]
+	changed.Text += " Mis à jour."
+	many = append(many, many[0], changed, art("copy", many[19].Text))
+	manyWant = append(manyWant, rag.Unchanged, rag.Updated, rag.Duplicate)
 	tests := []struct {
 		name         string
 		before, arts []rag.Article
@@ -197,6 +212,7 @@ func TestIngestMany(t *testing.T) {
 			[]rag.SaveStatus{rag.Updated, rag.Created}, 2},
 		{"bad articles among good ones", nil, []rag.Article{art("empty", " \n "), {Title: "no URL", Text: "Du texte."}, b},
 			[]rag.SaveStatus{fails, fails, rag.Created}, 1},
+		{"many, then repeats", nil, many, manyWant, 20},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -218,6 +234,9 @@ func TestIngestMany(t *testing.T) {
 					t.Logf("article %d: %v", i, err)
 					got = append(got, fails)
 					return
+				}
+				if res.ArticleID == 0 {
+					t.Errorf("article %d (%s): no article ID", i, res.Status)
 				}
 				got = append(got, res.Status)
 			})
