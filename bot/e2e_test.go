@@ -752,7 +752,15 @@ func TestShutdownWhileAnswering(t *testing.T) {
 
 	stopped := make(chan error, 1)
 	go func() { stopped <- h.shutdown() }()
-	time.Sleep(300 * time.Millisecond) // the bot is now stopping, the first answer still in flight
+	// Release the first answer once the bot is stopping (it logs so just
+	// before it closes its queue), not after a guessed delay: on a busy
+	// machine the answer could end first and the second question be taken.
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(h.logs.String(), `"msg":"shutting down"`); {
+		if time.Now().After(deadline) {
+			t.Fatal("the bot did not log that it is shutting down")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 	close(release)
 	if err := <-stopped; err != nil {
 		t.Fatalf("Run: %v", err)
