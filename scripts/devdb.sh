@@ -334,7 +334,7 @@ start() {
 	# every row it inserts. Fixed thresholds, at glibc's own dynamic
 	# maximum (32 MB for mmap, twice that for trimming), keep up to 64 MB a
 	# process instead: the 10k HNSW build from a new connection went from
-	# 3.4-3.9 s to 1.7-2.1 s, a 100k bulk ingest from 82-89 s to 66-74 s
+	# 3.4-4.3 s to 1.7-2.1 s, a 100k bulk ingest from 82-89 s to 66-74 s
 	# (docs/performance.md). A GLIBC_TUNABLES of the caller's is kept.
 	if ! GLIBC_TUNABLES=${GLIBC_TUNABLES:-glibc.malloc.trim_threshold=67108864:glibc.malloc.mmap_threshold=33554432} \
 		as_pg "$(bin pg_ctl)" start -D "$pgdata" -l "$logfile" -w -t 60 >/dev/null; then
