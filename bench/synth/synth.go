@@ -16,6 +16,10 @@ import (
 	"github.com/dalil-news/dalil/rag"
 )
 
+// URLPrefix begins the URL of every generated article, which tells
+// synthetic articles from real ones in a mixed archive.
+const URLPrefix = "https://synthetic.example/"
+
 // Config tunes a Generator. Zero fields take the defaults noted.
 type Config struct {
 	// Seed makes the archive reproducible: the same seed gives the same
@@ -109,7 +113,7 @@ func (g *Generator) Article() rag.Article {
 	published := time.Date(2015, 1, 1, 8, 0, 0, 0, time.UTC).Add(time.Duration(r.IntN(11*365*24)) * time.Hour)
 	return rag.Article{
 		Title:     g.fill(t, lang, titles[lang]),
-		URL:       fmt.Sprintf("https://synthetic.example/%d/%d", g.seed, g.n),
+		URL:       fmt.Sprintf("%s%d/%d", URLPrefix, g.seed, g.n),
 		Publisher: publishers[r.IntN(len(publishers))],
 		Published: published,
 		Lang:      lang,

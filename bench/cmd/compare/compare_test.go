@@ -126,19 +126,21 @@ func TestTally(t *testing.T) {
 	tests := []struct {
 		name      string
 		synthetic bool
+		realIDs   []int64
 		ids       []int64
 		dists     []float64
 		want      tally
 	}{
-		{"exact ids", true, []int64{1, 2, 3}, []float64{0.1, 0.3, 0.5}, tally{hit: 3, idHit: 3, annHit: 3, total: 3, synHit: 3, annSynHit: 3, synTotal: 3}},
-		{"a tie and a miss", false, []int64{1, 9, 8}, []float64{0.1, 0.5, 0.6}, tally{hit: 2, idHit: 1, annHit: 2, total: 3, top1: 1, evalQs: 1}},
-		{"within ann-benchmarks' tolerance", false, []int64{7}, []float64{0.5005}, tally{annHit: 1, total: 3, evalQs: 1}},
-		{"nothing returned", false, nil, nil, tally{total: 3, evalQs: 1}},
+		{"exact ids", true, nil, []int64{1, 2, 3}, []float64{0.1, 0.3, 0.5}, tally{hit: 3, idHit: 3, annHit: 3, total: 3, synHit: 3, annSynHit: 3, synTotal: 3}},
+		{"a tie and a miss", false, []int64{1}, []int64{1, 9, 8}, []float64{0.1, 0.5, 0.6}, tally{hit: 2, idHit: 1, annHit: 2, total: 3, top1: 1, evalQs: 1, realHit: 1, realTotal: 1}},
+		{"within ann-benchmarks' tolerance", false, []int64{1, 3}, []int64{7}, []float64{0.5005}, tally{annHit: 1, total: 3, evalQs: 1, realTotal: 2}},
+		{"a real neighbour found, a synthetic one missed", false, []int64{1, 3}, []int64{3, 1, 9}, []float64{0.1, 0.2, 0.6}, tally{hit: 2, idHit: 2, annHit: 2, total: 3, top1: 1, evalQs: 1, realHit: 2, realTotal: 2}},
+		{"nothing returned", false, []int64{2}, nil, nil, tally{total: 3, evalQs: 1, realTotal: 1}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var got tally
-			got.add(tt.synthetic, truth, 0.5, 0.1, tt.ids, tt.dists)
+			got.add(tt.synthetic, truth, tt.realIDs, 0.5, 0.1, tt.ids, tt.dists)
 			if got != tt.want {
 				t.Errorf("tally = %+v, want %+v", got, tt.want)
 			}
@@ -170,5 +172,16 @@ func TestTimeInTurns(t *testing.T) {
 	bad := errors.New("bad")
 	if _, err := timeInTurns(qs, []func(q query) error{func(query) error { return bad }}); !errors.Is(err, bad) {
 		t.Errorf("error %v, want %v", err, bad)
+	}
+}
+
+func TestOrDash3(t *testing.T) {
+	for _, tt := range []struct {
+		v    *float64
+		want string
+	}{{nil, "–"}, {ptr(0), "0.000"}, {ptr(0.9514), "0.951"}} {
+		if got := orDash3(tt.v); got != tt.want {
+			t.Errorf("orDash3(%v) = %q, want %q", tt.v, got, tt.want)
+		}
 	}
 }

@@ -304,7 +304,10 @@ type recallPoint struct {
 	// Top1Eval is the share of evaluation questions whose exact nearest
 	// chunk the index returns among its 10.
 	Top1Eval float64 `json:"exact_top1_found_eval_questions,omitempty"`
-	Latency  latency `json:"latency"`
+	// EvalReal is recall@10 of the evaluation questions counted on the
+	// real chunks (the evaluation corpus's) of their exact top 10 only.
+	EvalReal *float64 `json:"recall_eval_questions_real_neighbours,omitempty"`
+	Latency  latency  `json:"latency"`
 	// Dalil is the same recall for the vector ranking dalil's search fuses
 	// at this ef_search: the HNSW walk's chunks and the full-text leg's
 	// matches, each at its exact distance (postgres.Store.Search).
@@ -313,19 +316,24 @@ type recallPoint struct {
 
 // dalilRecall is recall@10 of dalil's vector ranking against exact search.
 type dalilRecall struct {
-	Recall10 float64 `json:"recall_at_10"`
-	Synth    float64 `json:"recall_synthetic_questions"`
-	Eval     float64 `json:"recall_eval_questions"`
-	Top1Eval float64 `json:"exact_top1_found_eval_questions"`
-	Latency  latency `json:"latency"`
+	Recall10 float64  `json:"recall_at_10"`
+	Synth    float64  `json:"recall_synthetic_questions"`
+	Eval     float64  `json:"recall_eval_questions"`
+	Top1Eval float64  `json:"exact_top1_found_eval_questions"`
+	EvalReal *float64 `json:"recall_eval_questions_real_neighbours,omitempty"`
+	Latency  latency  `json:"latency"`
 }
 
 // recallResult holds the exact search cost and the recall curve.
 type recallResult struct {
-	Chunks  int           `json:"chunks"`
-	Queries int           `json:"queries"`
-	Exact   latency       `json:"exact_latency"`
-	Points  []recallPoint `json:"points"`
+	Chunks  int     `json:"chunks"`
+	Queries int     `json:"queries"`
+	Exact   latency `json:"exact_latency"`
+	// EvalSynthetic is the share of the evaluation questions' exact top 10
+	// that are synthetic chunks: generated about invented topics, they share
+	// no subject with the questions.
+	EvalSynthetic *float64      `json:"eval_exact_top10_synthetic_share,omitempty"`
+	Points        []recallPoint `json:"points"`
 }
 
 func measureRecall(ctx context.Context, dbURL string, qs []query, efs []int) (recallResult, error) {
@@ -339,6 +347,7 @@ func measureRecall(ctx context.Context, dbURL string, qs []query, efs []int) (re
 		return res, fmt.Errorf("count chunks: %w", err)
 	}
 	truth := make([][]int64, len(qs))
+	realIDs := make([][]int64, len(qs))
 	kth := make([]float64, len(qs))
 	firstDist := make([]float64, len(qs))
 	var ds []time.Duration
@@ -355,6 +364,19 @@ func measureRecall(ctx context.Context, dbURL string, qs []query, efs []int) (re
 		}
 	}
 	res.Exact = summarize(ds)
+	var evalTruth, evalReal int
+	for i, q := range qs {
+		if q.Synthetic {
+			continue
+		}
+		rows, _ := pool.Query(ctx, `SELECT c.id FROM chunks c JOIN articles a ON a.id = c.article_id
+			WHERE c.id = ANY($1) AND NOT starts_with(a.url, $2)`, truth[i], synth.URLPrefix)
+		if realIDs[i], err = pgx.CollectRows(rows, pgx.RowTo[int64]); err != nil {
+			return res, fmt.Errorf("real chunks of the exact top 10: %w", err)
+		}
+		evalTruth, evalReal = evalTruth+len(truth[i]), evalReal+len(realIDs[i])
+	}
+	res.EvalSynthetic = ptr(share(evalTruth-evalReal, evalTruth))
 	for _, ef := range efs {
 		var t tally
 		ds = ds[:0]
@@ -365,15 +387,15 @@ func measureRecall(ctx context.Context, dbURL string, qs []query, efs []int) (re
 				return res, fmt.Errorf("hnsw search at ef_search %d: %w", ef, err)
 			}
 			ds = append(ds, time.Since(start))
-			t.add(q.Synthetic, truth[i], kth[i], firstDist[i], ids, dists)
+			t.add(q.Synthetic, truth[i], realIDs[i], kth[i], firstDist[i], ids, dists)
 		}
 		pt := recallPoint{EfSearch: ef,
 			Recall10: share(t.hit, t.total), IDs: share(t.idHit, t.total),
 			Synth: share(t.synHit, t.synTotal), Eval: share(t.hit-t.synHit, t.total-t.synTotal),
 			ANN: share(t.annHit, t.total), ANNEval: share(t.annHit-t.annSynHit, t.total-t.synTotal),
-			Top1Eval: share(t.top1, t.evalQs),
-			Latency:  summarize(ds)}
-		d, err := dalilVectorRecall(ctx, dbURL, qs, ef, truth, kth, firstDist)
+			Top1Eval: share(t.top1, t.evalQs), EvalReal: ptr(share(t.realHit, t.realTotal)),
+			Latency: summarize(ds)}
+		d, err := dalilVectorRecall(ctx, dbURL, qs, ef, truth, realIDs, kth, firstDist)
 		if err != nil {
 			return res, err
 		}
@@ -388,11 +410,13 @@ type tally struct {
 	hit, idHit, annHit, total   int // every question
 	synHit, annSynHit, synTotal int // the synthetic questions
 	top1, evalQs                int // the evaluation questions
+	realHit, realTotal          int // the real chunks of their exact top 10
 }
 
 // add counts one question's returned chunks ids at distances dists against
-// its exact top 10 (truth), whose 10th and 1st distances are kth and first.
-func (t *tally) add(synthetic bool, truth []int64, kth, first float64, ids []int64, dists []float64) {
+// its exact top 10 (truth), whose 10th and 1st distances are kth and first
+// and whose real chunks (not synthetic) are realIDs.
+func (t *tally) add(synthetic bool, truth, realIDs []int64, kth, first float64, ids []int64, dists []float64) {
 	for j, id := range ids {
 		in := slices.Contains(truth, id)
 		h := boolInt(in || dists[j] <= kth+1e-6)
@@ -409,6 +433,10 @@ func (t *tally) add(synthetic bool, truth []int64, kth, first float64, ids []int
 	if synthetic {
 		t.synTotal += len(truth)
 	} else if len(truth) > 0 {
+		t.realTotal += len(realIDs)
+		for _, id := range realIDs {
+			t.realHit += boolInt(slices.Contains(ids, id))
+		}
 		t.evalQs++
 		t.top1 += boolInt(slices.Contains(ids, truth[0]) || slices.ContainsFunc(dists, func(d float64) bool { return d <= first+1e-6 }))
 	}
@@ -417,12 +445,15 @@ func (t *tally) add(synthetic bool, truth []int64, kth, first float64, ids []int
 // share is a/b, 0 when b is 0.
 func share(a, b int) float64 { return float64(a) / float64(max(b, 1)) }
 
-// dalilVectorRecall measures recall@10 against exact search (truth, the
-// 10th and 1st exact distances kth and first) of the vector ranking
-// postgres.Store.Search fuses, at ef_search ef: with the full-text leg's
+// ptr returns a pointer to v, for figures that runs before them lack.
+func ptr(v float64) *float64 { return &v }
+
+// dalilVectorRecall measures recall@10 against exact search (truth, its
+// real chunks realIDs, the 10th and 1st exact distances kth and first) of
+// the vector ranking postgres.Store.Search fuses, at ef_search ef: with the full-text leg's
 // weight near zero, the fused top 10 is that ranking's top 10 (its
 // reciprocal-rank steps are far larger than any text score).
-func dalilVectorRecall(ctx context.Context, dbURL string, qs []query, ef int, truth [][]int64, kth, first []float64) (dalilRecall, error) {
+func dalilVectorRecall(ctx context.Context, dbURL string, qs []query, ef int, truth, realIDs [][]int64, kth, first []float64) (dalilRecall, error) {
 	var res dalilRecall
 	st, err := postgres.Open(ctx, dbURL, postgres.Config{EfSearch: ef, TextWeight: 1e-9, MaxConns: 2})
 	if err != nil {
@@ -445,10 +476,10 @@ func dalilVectorRecall(ctx context.Context, dbURL string, qs []query, ef int, tr
 				ids, dists = append(ids, p.Chunk.ID), append(dists, 1-p.Similarity)
 			}
 		}
-		t.add(q.Synthetic, truth[i], kth[i], first[i], ids, dists)
+		t.add(q.Synthetic, truth[i], realIDs[i], kth[i], first[i], ids, dists)
 	}
 	return dalilRecall{Recall10: share(t.hit, t.total), Synth: share(t.synHit, t.synTotal), Eval: share(t.hit-t.synHit, t.total-t.synTotal),
-		Top1Eval: share(t.top1, t.evalQs), Latency: summarize(ds)}, nil
+		Top1Eval: share(t.top1, t.evalQs), EvalReal: ptr(share(t.realHit, t.realTotal)), Latency: summarize(ds)}, nil
 }
 
 // annEpsilon is the distance tolerance of ann-benchmarks' recall
