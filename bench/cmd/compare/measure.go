@@ -450,9 +450,10 @@ func ptr(v float64) *float64 { return &v }
 
 // dalilVectorRecall measures recall@10 against exact search (truth, its
 // real chunks realIDs, the 10th and 1st exact distances kth and first) of
-// the vector ranking postgres.Store.Search fuses, at ef_search ef: with the full-text leg's
-// weight near zero, the fused top 10 is that ranking's top 10 (its
-// reciprocal-rank steps are far larger than any text score).
+// the vector ranking postgres.Store.Search fuses, at ef_search ef: with
+// the full-text leg's weight near zero, the fused top 10 is that
+// ranking's top 10 (its reciprocal-rank steps are far larger than any
+// text score).
 func dalilVectorRecall(ctx context.Context, dbURL string, qs []query, ef int, truth, realIDs [][]int64, kth, first []float64) (dalilRecall, error) {
 	var res dalilRecall
 	st, err := postgres.Open(ctx, dbURL, postgres.Config{EfSearch: ef, TextWeight: 1e-9, MaxConns: 2})

@@ -89,7 +89,7 @@ func report(res *results) string {
 	p("Recall counts ties with the exact 10th distance (within 1e-6) as hits; \"ids\" counts exact id matches only; \"ann-benchmarks\" is that project's knn recall, whose tolerance is 1e-3 (a returned chunk no farther than the exact 10th distance + 0.001). Synthetic questions are about the synthetic articles' topics; eval questions are about the real texts (the evaluation corpus is part of every archive). \"eval top-1\" is the share of evaluation questions whose exact nearest chunk is among the index's 10; \"eval q., real\" is the evaluation questions' recall counted on the real chunks of their exact top 10 only (the others are synthetic chunks, generated about invented topics).\n\n")
 	for _, s := range allScales(res) {
 		if s.Recall.EvalSynthetic != nil { // not measured in runs before it was
-			p("At %d chunks, %.0f%% of the evaluation questions' exact top 10 are synthetic chunks.\n\n", s.Recall.Chunks, 100**s.Recall.EvalSynthetic)
+			p("At %d chunks, %.0f%% of the evaluation questions' exact top 10 are synthetic chunks.\n\n", s.Recall.Chunks, 100*(*s.Recall.EvalSynthetic))
 		}
 	}
 	p("| chunks | queries | exact p50 ms | ef_search | recall@10 | synthetic q. | eval q. | eval q., real | ids only | ann-benchmarks (eval q.) | eval top-1 | p50 ms | p99 ms |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
