@@ -14,6 +14,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/dalil-news/dalil/nlp"
 	"github.com/dalil-news/dalil/rag"
 )
 
@@ -113,12 +114,10 @@ func (b *Bot) handleAsk(ctx context.Context, r *request, question string) {
 }
 
 // languages returns the question's language and the language for the
-// bot's own phrases (the question's if known, else fallback).
+// bot's own phrases (the question's if nlp.DetectLang knows it, else
+// fallback, the member's Discord locale).
 func (b *Bot) languages(question, fallback string) (string, string) {
-	lang := ""
-	if b.deps.DetectLang != nil {
-		lang = b.deps.DetectLang(question)
-	}
+	lang := nlp.DetectLang(question)
 	ui := fallback
 	if _, ok := texts[lang]; ok {
 		ui = lang

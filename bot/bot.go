@@ -162,9 +162,6 @@ type Deps struct {
 	// CanonicalURL normalizes a URL given to /forget or /summarize the way
 	// articles' URLs are stored; nil uses URLs as given.
 	CanonicalURL func(raw string) (string, error)
-	// DetectLang guesses a question's language (fr, en, ar or ""); nil
-	// falls back to the member's Discord locale.
-	DetectLang func(text string) string
 	// Log receives structured logs (nil: discarded). Tokens are never logged.
 	Log *slog.Logger
 	// Registerer receives the bot's Prometheus metrics (nil: a private registry).

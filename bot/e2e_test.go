@@ -217,7 +217,6 @@ func start(t *testing.T, s setup) *harness {
 		Feeds:        store,
 		FeedPoller:   wiring.FeedPoller{Poller: poller},
 		CanonicalURL: ingest.CanonicalURL,
-		DetectLang:   ingest.DetectLang,
 		Log:          slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Registerer:   prometheus.NewRegistry(),
 	}, s.cfg)

@@ -14,6 +14,7 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 
+	"github.com/dalil-news/dalil/nlp"
 	"github.com/dalil-news/dalil/rag"
 )
 
@@ -45,8 +46,6 @@ type Offline struct {
 	dim      int
 	wordDims int // dimensions [0, wordDims) hold word features, the rest n-grams
 	w        offlineWeights
-	fold     [latinFoldSize]rune
-	stop     map[string]struct{}
 	pool     sync.Pool
 	name     string
 }
@@ -75,9 +74,6 @@ const (
 	featGram
 	featKinds
 )
-
-// latinFoldSize covers Latin-1 Supplement and Latin Extended-A and -B.
-const latinFoldSize = 0x250
 
 // scratch holds the reusable buffers of one Embed call on one text.
 type scratch struct {
@@ -122,20 +118,6 @@ func NewOffline(cfg OfflineConfig) *Offline {
 		w:        w,
 		name:     fmt.Sprintf("offline-%s-%d", offlineVersion, dim),
 	}
-	for r := range rune(latinFoldSize) {
-		o.fold[r] = foldLatin(r)
-	}
-	o.stop = make(map[string]struct{}, 512)
-	var buf []byte
-	for _, list := range []string{stopFrench, stopEnglish, stopArabic} {
-		for _, word := range strings.Fields(list) {
-			buf = buf[:0]
-			for _, r := range word {
-				buf = o.appendFolded(buf, r)
-			}
-			o.stop[string(buf)] = struct{}{}
-		}
-	}
 	o.pool.New = func() any { return &scratch{acc: make([]float64, dim)} }
 	return o
 }
@@ -146,25 +128,6 @@ func ValidateOfflineConfig(cfg OfflineConfig) error {
 		return fmt.Errorf("offline embedder: dimensions %d out of range [%d, %d]", cfg.Dimensions, MinOfflineDimensions, MaxOfflineDimensions)
 	}
 	return nil
-}
-
-// foldLatin lower-cases r and removes its diacritics (é → e, Ç → c).
-func foldLatin(r rune) rune {
-	r = unicode.ToLower(r)
-	var base rune = -1
-	for _, d := range norm.NFD.String(string(r)) {
-		if unicode.Is(unicode.Mn, d) {
-			continue
-		}
-		if base != -1 {
-			return r // a ligature or compatibility form: keep as is
-		}
-		base = d
-	}
-	if base == -1 {
-		return r
-	}
-	return base
 }
 
 // Name identifies the algorithm version and dimension, e.g. "offline-v1-384".
@@ -351,24 +314,24 @@ func (o *Offline) tokenize(s *scratch, text string) {
 		r, n := utf8.DecodeRuneInString(text[i:])
 		i += n
 		switch {
-		case r == 0x640 || unicode.Is(unicode.Mn, r): // tatweel, tashkeel, accents
+		case nlp.IsIgnorable(r): // tatweel, tashkeel, accents
 			continue
-		case isDigit(r):
+		case nlp.Digit(r) >= 0:
 			if !in {
 				cur, in = token{start: len(s.text), number: true}, true
 			}
-			s.text = append(s.text, byte('0'+digitValue(r)))
+			s.text = append(s.text, byte('0'+nlp.Digit(r)))
 			continue
 		case unicode.IsLetter(r):
 			if !in {
 				cur, in = token{start: len(s.text), upper: unicode.IsUpper(r)}, true
 			}
 			cur.number = false
-			s.text = o.appendFolded(s.text, r)
+			s.text = nlp.AppendFold(s.text, r)
 			continue
 		case (r == '.' || r == ',' || r == 0x66B) && in && cur.number && i < len(text):
 			// A decimal or thousands separator inside a number: 2.373, 14,2.
-			if next, _ := utf8.DecodeRuneInString(text[i:]); isDigit(next) {
+			if next, _ := utf8.DecodeRuneInString(text[i:]); nlp.Digit(next) >= 0 {
 				s.text = append(s.text, '.')
 				continue
 			}
@@ -383,54 +346,6 @@ func (o *Offline) tokenize(s *scratch, text string) {
 		cur.end = len(s.text)
 		s.toks = append(s.toks, cur)
 	}
-}
-
-func isDigit(r rune) bool {
-	return ('0' <= r && r <= '9') || (0x660 <= r && r <= 0x669) || (0x6F0 <= r && r <= 0x6F9)
-}
-
-func digitValue(r rune) rune {
-	switch {
-	case r >= 0x6F0:
-		return r - 0x6F0
-	case r >= 0x660:
-		return r - 0x660
-	}
-	return r - '0'
-}
-
-// appendFolded appends the lower-cased, accent-free, Arabic-normalized form
-// of the letter r.
-func (o *Offline) appendFolded(b []byte, r rune) []byte {
-	switch {
-	case r < 0x80:
-		if 'A' <= r && r <= 'Z' {
-			r += 'a' - 'A'
-		}
-		return append(b, byte(r))
-	case r < latinFoldSize:
-		switch r {
-		case 'œ', 'Œ':
-			return append(b, 'o', 'e')
-		case 'æ', 'Æ':
-			return append(b, 'a', 'e')
-		case 'ß':
-			return append(b, 's', 's')
-		}
-		r = o.fold[r]
-	case 0x600 <= r && r <= 0x6FF:
-		switch r {
-		case 0x622, 0x623, 0x625, 0x671: // آ أ إ ٱ → ا
-			r = 0x627
-		case 0x649: // ى → ي
-			r = 0x64A
-		case 0x629: // ة → ه
-			r = 0x647
-		}
-	default:
-		r = unicode.ToLower(r)
-	}
-	return utf8.AppendRune(b, r)
 }
 
 // features fills s.feats from s.toks.
@@ -449,14 +364,14 @@ func (o *Offline) features(s *scratch) {
 		if n < 2 {
 			continue
 		}
-		if _, ok := o.stop[string(word)]; ok {
+		if nlp.IsStopWord(word) {
 			continue
 		}
 		boost := 1.0
 		if tk.upper {
 			boost = o.w.upper
 		}
-		stem := stemWord(word)
+		stem := nlp.Stem(word)
 		s.feats = append(s.feats, feature{hashBytes(stem, featWord), o.w.word * boost})
 		hb := hashBytes(stem, featBigram)
 		if havePrev && o.w.bigram > 0 {

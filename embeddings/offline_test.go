@@ -99,33 +99,6 @@ func TestOfflineNormalization(t *testing.T) {
 	}
 }
 
-func TestStemWord(t *testing.T) {
-	tests := []struct{ word, want string }{
-		{"elections", "election"},
-		{"election", "election"},
-		{"presidentielles", "presidentiell"},
-		{"presidentielle", "presidentiell"},
-		{"players", "player"},
-		{"played", "play"},
-		{"playing", "play"},
-		{"gouvernement", "gouvern"},
-		{"paix", "pai"},
-		{"bus", "bus"},
-		{"والكتاب", "كتاب"},
-		{"الكتاب", "كتاب"},
-		{"بالمدرسه", "مدرس"},
-		{"المعلمون", "معلم"},
-		{"كتب", "كتب"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.word, func(t *testing.T) {
-			if got := string(stemWord([]byte(tt.word))); got != tt.want {
-				t.Errorf("stemWord(%q) = %q, want %q", tt.word, got, tt.want)
-			}
-		})
-	}
-}
-
 func TestOfflineHostileInput(t *testing.T) {
 	tests := map[string]string{
 		"invalid UTF-8":    "caf\xe9 \xff\xfe r\xc3sum\xc3",

@@ -22,6 +22,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/dalil-news/dalil/ingest"
+	"github.com/dalil-news/dalil/nlp"
 	"github.com/dalil-news/dalil/rag"
 )
 
@@ -418,7 +419,7 @@ func (p *Poller) article(ctx context.Context, feed *gofeed.Feed, it *gofeed.Item
 		a.Published = it.UpdatedParsed.UTC()
 	}
 	if a.Lang == "" {
-		a.Lang = ingest.DetectLang(a.Title + "\n" + a.Text)
+		a.Lang = nlp.DetectLang(a.Title + "\n" + a.Text)
 	}
 	if a.Lang == "" && len(feed.Language) >= 2 {
 		a.Lang = strings.ToLower(feed.Language[:2])

@@ -13,6 +13,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/dalil-news/dalil/nlp"
 	"github.com/dalil-news/dalil/rag"
 	"golang.org/x/net/html/charset"
 )
@@ -68,7 +69,7 @@ type parsed struct {
 // types fail with ErrUnsupportedType; an empty result wraps rag.ErrEmptyInput.
 //
 // The language is the declared one (<html lang>, front matter) unless
-// DetectLang confidently finds another in the text.
+// nlp.DetectLang confidently finds another in the text.
 func Extract(doc *Document) (rag.Article, error) {
 	a, err := extract(doc)
 	if err != nil {
@@ -116,7 +117,7 @@ func extract(doc *Document) (rag.Article, error) {
 		URL:       doc.URL,
 		Publisher: p.publisher,
 		Published: p.published,
-		Lang:      chooseLang(p.lang, p.title+"\n"+p.text),
+		Lang:      nlp.ChooseLang(p.lang, p.title+"\n"+p.text),
 		Text:      p.text,
 	}
 	if p.url != "" {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dalil-news/dalil/nlp"
 	"github.com/dalil-news/dalil/rag"
 )
 
@@ -128,8 +129,8 @@ func parseJSONLine(line []byte) (rag.Article, error) {
 		}
 		a.Published = t
 	}
-	if a.Lang = normalizeLang(j.Lang); a.Lang == "" {
-		a.Lang = DetectLang(a.Title + "\n" + a.Text)
+	if a.Lang = nlp.NormalizeLang(j.Lang); a.Lang == "" {
+		a.Lang = nlp.DetectLang(a.Title + "\n" + a.Text)
 	}
 	a.ContentHash = ContentHash(a.Text)
 	return a, nil

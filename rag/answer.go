@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/dalil-news/dalil/nlp"
+	"github.com/dalil-news/dalil/when"
 )
 
 // Answer modes.
@@ -52,9 +55,9 @@ type Answer struct {
 	Citations []Citation `json:"citations"`
 	Mode      string     `json:"mode"`
 	// Note explains a fallback (e.g. the model cited nothing valid).
-	Note  string    `json:"note,omitempty"`
-	Usage Usage     `json:"usage"`
-	When  TimeRange `json:"-"`
+	Note  string     `json:"note,omitempty"`
+	Usage Usage      `json:"usage"`
+	When  when.Range `json:"-"`
 }
 
 // notFoundText is the reply when nothing in the archive answers.
@@ -85,8 +88,8 @@ func (s *Service) Ask(ctx context.Context, q Question) (Answer, error) {
 	if mode == ModeLLM && s.chat == nil {
 		return Answer{}, fmt.Errorf("ask: mode llm needs a chat model (set CHAT_MODEL)")
 	}
-	if q.Lang == "" && s.cfg.DetectLang != nil {
-		q.Lang = s.cfg.DetectLang(q.Text)
+	if q.Lang == "" {
+		q.Lang = nlp.DetectLang(q.Text)
 	}
 	ans := Answer{Question: q.Text, Mode: mode}
 	query, usage, err := s.standalone(ctx, q, mode)
@@ -94,12 +97,12 @@ func (s *Service) Ask(ctx context.Context, q Question) (Answer, error) {
 		return Answer{}, err
 	}
 	ans.Usage = usage
-	when, rest, ok := ParseWhen(query, s.cfg.Now().In(s.cfg.Location))
+	period, rest, ok := when.Parse(query, s.cfg.Now().In(s.cfg.Location))
 	if ok && strings.TrimSpace(rest) != "" {
 		query = rest
 	}
-	ans.Query, ans.When = query, when
-	ps, err := s.Search(ctx, query, SearchOptions{When: when, Lang: q.Lang})
+	ans.Query, ans.When = query, period
+	ps, err := s.Search(ctx, query, SearchOptions{When: period, Lang: q.Lang})
 	if err != nil {
 		return Answer{}, err
 	}
@@ -118,11 +121,11 @@ func (s *Service) Ask(ctx context.Context, q Question) (Answer, error) {
 // breaks near-ties in favour of recent articles. The floor was chosen on the
 // dev and unanswerable questions of testdata/eval (README, "Evaluation").
 func (s *Service) relevant(query string, ps []Passage) []Passage {
-	qs, expanded := newTermSet(query), newTermSet(ExpandQuery(query))
+	qs, expanded := nlp.NewTermSet(query), nlp.NewTermSet(ExpandQuery(query))
 	var out []Passage
 	for _, p := range ps {
-		text := newTermSet(p.Article.Title + " " + p.Chunk.Heading + " " + p.Chunk.Text)
-		cov := max(qs.coverage(text), expanded.coverage(text))
+		text := nlp.NewTermSet(p.Article.Title + " " + p.Chunk.Heading + " " + p.Chunk.Text)
+		cov := max(qs.Coverage(text), expanded.Coverage(text))
 		// Both legs ranking a passage first is strong evidence even when
 		// the question's words are in another language than the passage.
 		agreed := p.VectorRank == 1 && p.TextRank == 1
@@ -157,10 +160,10 @@ func (s *Service) standalone(ctx context.Context, q Question, mode string) (stri
 	if mode == ModeLLM {
 		return s.rewrite(ctx, q)
 	}
-	if len(Terms(q.Text)) >= 6 {
+	if len(nlp.Terms(q.Text)) >= 6 {
 		return q.Text, Usage{}, nil
 	}
-	return strings.Join(Terms(prev), " ") + " " + q.Text, Usage{}, nil
+	return strings.Join(nlp.Terms(prev), " ") + " " + q.Text, Usage{}, nil
 }
 
 // answerPronouns open sentences that need the previous one to make sense.
@@ -179,7 +182,7 @@ func startsWithPronoun(sent string) bool {
 // extractiveAnswer quotes the best one to three sentences of the passages,
 // each followed by the number of its article.
 func extractiveAnswer(query, lang string, ans Answer, ps []Passage) Answer {
-	qs := newTermSet(query)
+	qs := nlp.NewTermSet(query)
 	type cand struct {
 		p     Passage
 		sent  string
@@ -191,14 +194,14 @@ func extractiveAnswer(query, lang string, ans Answer, ps []Passage) Answer {
 		if pi >= 6 {
 			break
 		}
-		spans := Sentences(p.Chunk.Text)
+		spans := nlp.Sentences(p.Chunk.Text)
 		for si, sp := range spans {
 			sent := p.Chunk.Text[sp.Start:sp.End]
 			if len([]rune(sent)) < 25 || strings.HasPrefix(sent, HeadingPrefix) {
 				continue
 			}
 			// Word overlap decides; the passage's rank breaks ties.
-			score := qs.coverage(newTermSet(sent)) + 0.05/float64(pi+1)
+			score := qs.Coverage(nlp.NewTermSet(sent)) + 0.05/float64(pi+1)
 			// A sentence that opens with a pronoun ("Elle a introduit…")
 			// is quoted with the one before it, which says who.
 			if si > 0 && startsWithPronoun(sent) {

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/dalil-news/dalil/nlp"
 )
 
 // ChunkConfig bounds chunks. Sizes count characters (runes), not bytes.
@@ -113,13 +115,13 @@ func chunkSections(text string, maxChars int) []chunkSection {
 		if paraStart < 0 {
 			return
 		}
-		s, e := sentenceTrim(text, paraStart, end)
+		s, e := nlp.TrimSpan(text, paraStart, end)
 		paraStart = -1
 		if s == e {
 			return
 		}
 		first := len(cur.units)
-		for _, sp := range Sentences(text[s:e]) {
+		for _, sp := range nlp.Sentences(text[s:e]) {
 			cur.units = chunkSplitLong(text, sp.Start+s, sp.End+s, maxChars, &counter, cur.units)
 		}
 		if first < len(cur.units) {
@@ -179,11 +181,11 @@ func chunkSplitLong(text string, start, end, maxChars int, counter *chunkRuneCou
 			}
 			n++
 		}
-		s, e := sentenceTrim(text, start, cut)
+		s, e := nlp.TrimSpan(text, start, cut)
 		if s < e {
 			units = append(units, chunkUnit{start: s, end: e, rstart: counter.at(s), rend: counter.at(e)})
 		}
-		start, _ = sentenceTrim(text, cut, end)
+		start, _ = nlp.TrimSpan(text, cut, end)
 	}
 	return units
 }

@@ -1,6 +1,7 @@
 package rag
 
 import (
+	"encoding/json"
 	"os"
 	"strings"
 	"testing"
@@ -8,6 +9,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/dalil-news/dalil/nlp"
 )
 
 // chunkSeed reads the seed article of testdata.
@@ -261,7 +264,7 @@ func TestChunkArticleRealText(t *testing.T) {
 				}
 				d := cfg.withDefaults()
 				starts := map[int]bool{}
-				for _, sp := range Sentences(a.Text) {
+				for _, sp := range nlp.Sentences(a.Text) {
 					starts[sp.Start] = true
 					// Every sentence short enough is whole in some chunk.
 					if _, ok := chunkHeadingLine(a.Text[sp.Start:sp.End]); ok || chunkRunes(a.Text[sp.Start:sp.End]) > d.MaxChars {
@@ -341,4 +344,23 @@ func FuzzChunkArticle(f *testing.F) {
 		a := Article{ID: 1, Text: text}
 		chunkCheck(t, a, cfg, ChunkArticle(a, cfg))
 	})
+}
+
+// chunkLoadCorpus reads the sample of corpus articles in testdata.
+func chunkLoadCorpus(tb testing.TB) []Article {
+	tb.Helper()
+	b, err := os.ReadFile("testdata/chunk/corpus-sample.jsonl")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var out []Article
+	for i, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		var a Article
+		if err := json.Unmarshal([]byte(line), &a); err != nil {
+			tb.Fatalf("corpus-sample.jsonl line %d: %v", i+1, err)
+		}
+		a.ID = int64(i + 1)
+		out = append(out, a)
+	}
+	return out
 }

@@ -13,6 +13,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/dalil-news/dalil/cite"
+	"github.com/dalil-news/dalil/nlp"
 	"github.com/dalil-news/dalil/prompts"
 )
 
@@ -376,13 +378,13 @@ func GroupStories(articles []Article, vecs [][]float32) []Story {
 		}
 		return i
 	}
-	titles := make([]termSet, n)
+	titles := make([]nlp.TermSet, n)
 	for i, a := range articles {
-		titles[i] = newTermSet(a.Title)
+		titles[i] = nlp.NewTermSet(a.Title)
 	}
 	for i := 0; i < n; i++ {
 		for j := i + 1; j < n; j++ {
-			if SameStory(cosine(vecs[i], vecs[j]), dice(titles[i], titles[j])) {
+			if SameStory(cosine(vecs[i], vecs[j]), titles[i].Dice(titles[j])) {
 				parent[find(j)] = find(i)
 			}
 		}
@@ -473,25 +475,11 @@ func cosine(a, b []float32) float64 {
 	return dot / math.Sqrt(na*nb)
 }
 
-// dice is the Dice coefficient of two term sets, between 0 and 1.
-func dice(a, b termSet) float64 {
-	if len(a)+len(b) == 0 {
-		return 0
-	}
-	common := 0
-	for t := range a {
-		if b[t] {
-			common++
-		}
-	}
-	return 2 * float64(common) / float64(len(a)+len(b))
-}
-
 // leadSentence is the first sentence of a's text that says more than the
 // title, between 40 and 300 characters, or "".
 func leadSentence(a Article) string {
-	title := newTermSet(a.Title)
-	for i, sp := range Sentences(a.Text) {
+	title := nlp.NewTermSet(a.Title)
+	for i, sp := range nlp.Sentences(a.Text) {
 		if i >= 8 {
 			break
 		}
@@ -500,8 +488,8 @@ func leadSentence(a Article) string {
 		if strings.HasPrefix(s, HeadingPrefix) || n < 40 || n > 300 {
 			continue
 		}
-		terms := newTermSet(s)
-		if len(terms) > 0 && terms.coverage(title) > 0.8 {
+		terms := nlp.NewTermSet(s)
+		if len(terms) > 0 && terms.Coverage(title) > 0.8 {
 			continue
 		}
 		return strings.Join(strings.Fields(s), " ")
@@ -519,7 +507,7 @@ func oneLineText(s string, n int) string {
 	return s
 }
 
-// citeMarker matches one canonical citation marker as CheckCitations
+// citeMarker matches one canonical citation marker as cite.Check
 // writes them.
 var citeMarker = regexp.MustCompile(`\[(\d+)\]`)
 
@@ -548,7 +536,7 @@ func (s *Service) digestIntro(ctx context.Context, stories []Story, opt DigestOp
 	if err != nil {
 		return "", Usage{}, fmt.Errorf("digest intro: %w", err)
 	}
-	checked := CheckCitations(strings.Join(strings.Fields(comp.Text), " "), len(stories))
+	checked := cite.Check(strings.Join(strings.Fields(comp.Text), " "), len(stories))
 	if checked.Text == "" {
 		return "", comp.Usage, nil
 	}

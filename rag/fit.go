@@ -4,6 +4,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/dalil-news/dalil/nlp"
 	"github.com/dalil-news/dalil/prompts"
 )
 
@@ -35,7 +36,7 @@ func FitSources(sources []prompts.Source, budgetChars int) []prompts.Source {
 	}
 
 	type fit struct {
-		spans []Span
+		spans []nlp.Span
 		kept  int // sentences granted
 		raw   int // runes of the kept prefix
 		size  int // runes granted: raw, plus prompts.Ellipsis when cut
@@ -43,7 +44,7 @@ func FitSources(sources []prompts.Source, budgetChars int) []prompts.Source {
 	}
 	fits := make([]fit, len(sources))
 	for i, s := range sources {
-		fits[i].spans = Sentences(s.Text)
+		fits[i].spans = nlp.Sentences(s.Text)
 		fits[i].done = len(fits[i].spans) == 0
 	}
 	ellipsis := utf8.RuneCountInString(prompts.Ellipsis)

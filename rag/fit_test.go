@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/dalil-news/dalil/nlp"
 	"github.com/dalil-news/dalil/prompts"
 	"github.com/dalil-news/dalil/rag"
 )
@@ -124,7 +125,7 @@ func TestFitSourcesInvariants(t *testing.T) {
 
 // endsSentence reports whether a sentence of text ends at byte offset end.
 func endsSentence(text string, end int) bool {
-	for _, sp := range rag.Sentences(text) {
+	for _, sp := range nlp.Sentences(text) {
 		if sp.End == end {
 			return true
 		}

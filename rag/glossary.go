@@ -4,6 +4,8 @@ import (
 	_ "embed"
 	"strings"
 	"unicode"
+
+	"github.com/dalil-news/dalil/nlp"
 )
 
 //go:embed glossary.txt
@@ -34,7 +36,7 @@ func parseGlossary(text string) [][]string {
 // and digits into single spaces, with a space at each end so that terms
 // match whole words by plain substring search.
 func glossaryFold(s string) string {
-	s = termFold.Replace(strings.ToLower(s))
+	s = nlp.LightFold(s)
 	words := strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) })
 	if len(words) == 0 {
 		return ""

@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/dalil-news/dalil/cite"
+	"github.com/dalil-news/dalil/nlp"
 	"github.com/dalil-news/dalil/prompts"
 )
 
@@ -101,7 +103,7 @@ func (s *Service) llmAnswer(ctx context.Context, q Question, ans Answer, ps []Pa
 		ans.Text = notFoundText(q.Lang)
 		return ans, nil
 	}
-	checked := CheckCitations(comp.Text, len(fitted))
+	checked := cite.Check(comp.Text, len(fitted))
 	if checked.Text == "" {
 		ex := extractiveAnswer(ans.Query, q.Lang, ans, ps)
 		ex.Note = "the model's answer cited no source, so these are the most relevant quotes instead"
@@ -109,7 +111,7 @@ func (s *Service) llmAnswer(ctx context.Context, q Question, ans Answer, ps []Pa
 	}
 	ans.Found = true
 	ans.Text = checked.Text
-	claims := Sentences(checked.Text)
+	claims := nlp.Sentences(checked.Text)
 	for i, orig := range checked.Sources {
 		n := i + 1
 		marker := fmt.Sprintf("[%d]", n)
@@ -130,10 +132,10 @@ func (s *Service) llmAnswer(ctx context.Context, q Question, ans Answer, ps []Pa
 // its reply is in another language than the question's. A reply still in
 // the wrong language is kept, with a note.
 func (s *Service) inLanguage(ctx context.Context, lang string, msgs []prompts.Message, comp Completion, ans *Answer) (Completion, error) {
-	if s.cfg.DetectLang == nil || lang == "" || strings.HasPrefix(strings.TrimSpace(comp.Text), prompts.NotFound) {
+	if lang == "" || strings.HasPrefix(strings.TrimSpace(comp.Text), prompts.NotFound) {
 		return comp, nil
 	}
-	if got := s.cfg.DetectLang(comp.Text); got == "" || got == lang {
+	if got := nlp.DetectLang(comp.Text); got == "" || got == lang {
 		return comp, nil
 	}
 	again, err := prompts.Relanguage(lang)
@@ -147,7 +149,7 @@ func (s *Service) inLanguage(ctx context.Context, lang string, msgs []prompts.Me
 	}
 	ans.Usage.PromptTokens += redo.Usage.PromptTokens
 	ans.Usage.CompletionTokens += redo.Usage.CompletionTokens
-	if got := s.cfg.DetectLang(redo.Text); got != "" && got != lang {
+	if got := nlp.DetectLang(redo.Text); got != "" && got != lang {
 		ans.Note = "the model answered in another language than the question's"
 	}
 	return redo, nil
@@ -156,16 +158,16 @@ func (s *Service) inLanguage(ctx context.Context, lang string, msgs []prompts.Me
 // bestQuote returns the sentence of the passages that shares the most words
 // with claim, and the chunk it comes from.
 func bestQuote(claim string, ps []Passage) (int64, string) {
-	want := newTermSet(claim)
+	want := nlp.NewTermSet(claim)
 	var bestID int64
 	best, bestScore := "", -1.0
 	for _, p := range ps {
-		for _, sp := range Sentences(p.Chunk.Text) {
+		for _, sp := range nlp.Sentences(p.Chunk.Text) {
 			sent := p.Chunk.Text[sp.Start:sp.End]
 			if strings.HasPrefix(sent, HeadingPrefix) {
 				continue
 			}
-			if score := want.coverage(newTermSet(sent)); score > bestScore {
+			if score := want.Coverage(nlp.NewTermSet(sent)); score > bestScore {
 				bestID, best, bestScore = p.Chunk.ID, sent, score
 			}
 		}

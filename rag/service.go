@@ -6,6 +6,9 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/dalil-news/dalil/nlp"
+	"github.com/dalil-news/dalil/when"
 )
 
 // Config tunes the service. Zero fields take the defaults noted.
@@ -32,11 +35,6 @@ type Config struct {
 	Location *time.Location
 	// Now returns the current time (default time.Now); tests inject a clock.
 	Now func() time.Time
-	// DetectLang guesses the language of a text (fr, en, ar, or "" when
-	// unsure). When set, questions without a language get one, and an LLM
-	// answer in another language than the question is asked for again in
-	// the right one.
-	DetectLang func(text string) string
 }
 
 func (c Config) withDefaults() Config {
@@ -227,11 +225,12 @@ func (s *Service) embed(ctx context.Context, texts []string) ([][]float32, error
 // SearchOptions refines a search.
 type SearchOptions struct {
 	K int // passages wanted (default Config.K)
-	// Lang is the query's language (fr, en, ar), "" when unknown; the
-	// full-text leg parses the query with that language's rules.
+	// Lang is the query's language (fr, en, ar); when "", Search guesses
+	// it (nlp.DetectLang). The full-text leg parses the query with that
+	// language's rules.
 	Lang string
 	// When restricts publication dates; zero means no restriction.
-	When TimeRange
+	When when.Range
 }
 
 // Search returns the passages most relevant to a query, best first.
@@ -243,6 +242,9 @@ func (s *Service) Search(ctx context.Context, query string, opt SearchOptions) (
 	k := opt.K
 	if k <= 0 {
 		k = s.cfg.K
+	}
+	if opt.Lang == "" {
+		opt.Lang = nlp.DetectLang(query)
 	}
 	// The query is expanded with glossary equivalents (ExpandQuery) for
 	// both legs: the archive mixes French, English and Arabic.

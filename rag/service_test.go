@@ -69,8 +69,7 @@ func newService(t *testing.T, chat rag.Chat) (*rag.Service, *postgres.Store) {
 	emb := embeddings.NewOffline(embeddings.OfflineConfig{Dimensions: 768})
 	store := postgrestest.MustOpen(t, emb)
 	svc := rag.NewService(store, emb, chat, rag.Config{
-		Now:        func() time.Time { return time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC) },
-		DetectLang: ingest.DetectLang,
+		Now: func() time.Time { return time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC) },
 	})
 	for _, a := range sampleArticles(t) {
 		if _, err := svc.Ingest(context.Background(), a); err != nil {

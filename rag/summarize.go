@@ -8,6 +8,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/dalil-news/dalil/cite"
+	"github.com/dalil-news/dalil/nlp"
 	"github.com/dalil-news/dalil/prompts"
 )
 
@@ -195,14 +197,14 @@ func summaryBullets(text string) string {
 	for _, l := range strings.Split(text, "\n") {
 		l = strings.TrimSpace(l)
 		l = strings.TrimLeft(l, "-*•·–— \t")
-		if i := strings.IndexAny(l, ".)"); i > 0 && i <= 2 && isDigits(l[:i]) {
+		if i := strings.IndexAny(l, ".)"); i > 0 && i <= 2 && nlp.IsDigits(l[:i]) {
 			l = strings.TrimSpace(l[i+1:])
 		}
 		if l != "" {
 			lines = append(lines, "- "+l)
 		}
 	}
-	checked := CheckCitations(strings.Join(lines, "\n"), 1)
+	checked := cite.Check(strings.Join(lines, "\n"), 1)
 	var out []string
 	for _, l := range strings.Split(checked.Text, "\n") {
 		if l = strings.TrimSpace(l); l != "" && len(out) < summaryMaxBullets {
@@ -234,17 +236,17 @@ func ExtractiveSummary(a Article, lang string) Summary {
 	}
 	type sentence struct {
 		text  string
-		terms termSet
+		terms nlp.TermSet
 		order int
 	}
 	var sents []sentence
 	var long []sentence // over extractiveMaxSentence, used only when nothing else is
-	for _, sp := range Sentences(a.Text) {
+	for _, sp := range nlp.Sentences(a.Text) {
 		t := a.Text[sp.Start:sp.End]
 		if strings.HasPrefix(t, HeadingPrefix) || utf8.RuneCountInString(t) < 20 {
 			continue
 		}
-		s := sentence{text: t, terms: newTermSet(t), order: len(sents) + len(long)}
+		s := sentence{text: t, terms: nlp.NewTermSet(t), order: len(sents) + len(long)}
 		if utf8.RuneCountInString(t) > extractiveMaxSentence {
 			long = append(long, s)
 			continue
@@ -262,7 +264,7 @@ func ExtractiveSummary(a Article, lang string) Summary {
 		sum.Text = "- " + strings.Join(strings.Fields(first), " ") + " [1]"
 		return sum
 	}
-	sets := make([]termSet, len(sents))
+	sets := make([]nlp.TermSet, len(sents))
 	for i, s := range sents {
 		sets[i] = s.terms
 	}
@@ -287,7 +289,7 @@ func ExtractiveSummary(a Article, lang string) Summary {
 		}
 		redundant := false
 		for _, p := range picked {
-			if sents[i].terms.coverage(sents[p].terms) > 0.7 {
+			if sents[i].terms.Coverage(sents[p].terms) > 0.7 {
 				redundant = true
 				break
 			}
@@ -310,7 +312,7 @@ func ExtractiveSummary(a Article, lang string) Summary {
 // textRank scores sentences by PageRank over the graph whose edges weigh
 // the overlap of their terms, normalized by their lengths (Mihalcea and
 // Tarau, 2004). Scores sum to about 1.
-func textRank(sets []termSet) []float64 {
+func textRank(sets []nlp.TermSet) []float64 {
 	n := len(sets)
 	w := make([][]float64, n)
 	out := make([]float64, n) // total outgoing weight

@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/dalil-news/dalil/embeddings"
-	"github.com/dalil-news/dalil/ingest"
 	"github.com/dalil-news/dalil/llm"
 	"github.com/dalil-news/dalil/postgres"
 	"github.com/dalil-news/dalil/rag"
@@ -131,7 +130,6 @@ func openServices(ctx context.Context, e *env) (*services, error) {
 		MinSimilarity: e.cfg.MinSimilarity,
 		ContextChars:  e.cfg.ContextChars,
 		Location:      e.cfg.TimeZone,
-		DetectLang:    ingest.DetectLang,
 	})
 	return &services{store: store, emb: emb, chat: chat, rag: svc}, nil
 }

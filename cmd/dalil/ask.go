@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/dalil-news/dalil/ingest"
 	"github.com/dalil-news/dalil/rag"
 )
 
@@ -77,7 +76,7 @@ func cmdSearch(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer svc.Close()
-	ps, err := svc.rag.Search(ctx, q, rag.SearchOptions{K: *k, Lang: ingest.DetectLang(q)})
+	ps, err := svc.rag.Search(ctx, q, rag.SearchOptions{K: *k})
 	if err != nil {
 		return err
 	}
@@ -141,7 +140,7 @@ func cmdAsk(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer svc.Close()
-	ans, err := svc.rag.Ask(ctx, rag.Question{Text: q, Lang: ingest.DetectLang(q), Mode: *mode})
+	ans, err := svc.rag.Ask(ctx, rag.Question{Text: q, Mode: *mode})
 	if err != nil {
 		return err
 	}

@@ -12,7 +12,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/dalil-news/dalil/ingest"
 	"github.com/dalil-news/dalil/rag"
 )
 
@@ -108,10 +107,7 @@ func cmdEval(ctx context.Context, e *env, args []string) error {
 			kinds[q.Kind] = kk
 		}
 		kk.Questions++
-		lang := q.Lang
-		if lang == "" {
-			lang = ingest.DetectLang(q.Question)
-		}
+		lang := q.Lang // "": rag guesses it
 		if len(q.ExpectedURLs) > 0 {
 			kk.answerable++
 			ps, err := svc.rag.Search(ctx, q.Question, rag.SearchOptions{K: *k, Lang: lang})

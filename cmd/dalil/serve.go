@@ -74,7 +74,6 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		Feeds:        svc.store,
 		FeedPoller:   wiring.FeedPoller{Poller: poller},
 		CanonicalURL: ingest.CanonicalURL,
-		DetectLang:   ingest.DetectLang,
 		Log:          e.log.With("component", "bot"),
 		Registerer:   reg,
 	}, bot.Config{

@@ -1,4 +1,4 @@
-package rag
+package when
 
 import (
 	"strings"
@@ -10,8 +10,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// whenMustZone loads a time zone or fails the test.
-func whenMustZone(tb testing.TB, name string) *time.Location {
+// mustZone loads a time zone or fails the test.
+func mustZone(tb testing.TB, name string) *time.Location {
 	tb.Helper()
 	loc, err := time.LoadLocation(name)
 	if err != nil {
@@ -20,19 +20,19 @@ func whenMustZone(tb testing.TB, name string) *time.Location {
 	return loc
 }
 
-// whenCasablancaNow is Wednesday 16 October 2024, 14:30 in Casablanca.
-func whenCasablancaNow(tb testing.TB) time.Time {
-	return time.Date(2024, 10, 16, 14, 30, 0, 0, whenMustZone(tb, "Africa/Casablanca"))
+// casablancaNow is Wednesday 16 October 2024, 14:30 in Casablanca.
+func casablancaNow(tb testing.TB) time.Time {
+	return time.Date(2024, 10, 16, 14, 30, 0, 0, mustZone(tb, "Africa/Casablanca"))
 }
 
 func TestParseWhen(t *testing.T) {
-	now := whenCasablancaNow(t)
+	now := casablancaNow(t)
 	loc := now.Location()
 	day := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, loc) }
-	in := func(since, until time.Time) TimeRange { return TimeRange{Since: since, Until: until} }
+	in := func(since, until time.Time) Range { return Range{Since: since, Until: until} }
 	tests := []struct {
 		q        string
-		want     TimeRange
+		want     Range
 		wantRest string
 		wantOK   bool
 	}{
@@ -119,21 +119,21 @@ func TestParseWhen(t *testing.T) {
 		{"التضخم هذا الشهر", in(day(2024, 10, 1), day(2024, 11, 1)), "التضخم", true},
 		{"السنة الماضية", in(day(2023, 1, 1), day(2024, 1, 1)), "", true},
 		// No date.
-		{"Combien de victimes ?", TimeRange{}, "Combien de victimes ?", false},
-		{"2.373 agents ont été recrutés", TimeRange{}, "2.373 agents ont été recrutés", false},
-		{"1960 people were evacuated", TimeRange{}, "1960 people were evacuated", false},
-		{"plus de 2000 morts", TimeRange{}, "plus de 2000 morts", false},
-		{"a report in 2500 words", TimeRange{}, "a report in 2500 words", false},
-		{"What is the march about?", TimeRange{}, "What is the march about?", false},
-		{"prices may 2024 rise", TimeRange{}, "prices may 2024 rise", false},
-		{"the last of us", TimeRange{}, "the last of us", false},
-		{"a report on 2023 results", TimeRange{}, "a report on 2023 results", false},
-		{"loi 2023-1380", TimeRange{}, "loi 2023-1380", false},
-		{"", TimeRange{}, "", false},
+		{"Combien de victimes ?", Range{}, "Combien de victimes ?", false},
+		{"2.373 agents ont été recrutés", Range{}, "2.373 agents ont été recrutés", false},
+		{"1960 people were evacuated", Range{}, "1960 people were evacuated", false},
+		{"plus de 2000 morts", Range{}, "plus de 2000 morts", false},
+		{"a report in 2500 words", Range{}, "a report in 2500 words", false},
+		{"What is the march about?", Range{}, "What is the march about?", false},
+		{"prices may 2024 rise", Range{}, "prices may 2024 rise", false},
+		{"the last of us", Range{}, "the last of us", false},
+		{"a report on 2023 results", Range{}, "a report on 2023 results", false},
+		{"loi 2023-1380", Range{}, "loi 2023-1380", false},
+		{"", Range{}, "", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.q, func(t *testing.T) {
-			got, rest, ok := ParseWhen(tt.q, now)
+			got, rest, ok := Parse(tt.q, now)
 			if ok != tt.wantOK {
 				t.Errorf("ok = %v, want %v", ok, tt.wantOK)
 			}
@@ -148,48 +148,48 @@ func TestParseWhen(t *testing.T) {
 }
 
 func TestParseWhenDST(t *testing.T) {
-	paris := whenMustZone(t, "Europe/Paris")
+	paris := mustZone(t, "Europe/Paris")
 	tests := []struct {
 		name      string
 		q         string
 		now       time.Time
-		want      TimeRange
+		want      Range
 		wantHours float64
 	}{
 		{
 			name:      "yesterday after the spring change is 23 hours",
 			q:         "yesterday",
 			now:       time.Date(2024, 4, 1, 9, 0, 0, 0, paris),
-			want:      TimeRange{Since: time.Date(2024, 3, 31, 0, 0, 0, 0, paris), Until: time.Date(2024, 4, 1, 0, 0, 0, 0, paris)},
+			want:      Range{Since: time.Date(2024, 3, 31, 0, 0, 0, 0, paris), Until: time.Date(2024, 4, 1, 0, 0, 0, 0, paris)},
 			wantHours: 23,
 		},
 		{
 			name:      "hier after the autumn change is 25 hours",
 			q:         "hier",
 			now:       time.Date(2024, 10, 28, 0, 30, 0, 0, paris),
-			want:      TimeRange{Since: time.Date(2024, 10, 27, 0, 0, 0, 0, paris), Until: time.Date(2024, 10, 28, 0, 0, 0, 0, paris)},
+			want:      Range{Since: time.Date(2024, 10, 27, 0, 0, 0, 0, paris), Until: time.Date(2024, 10, 28, 0, 0, 0, 0, paris)},
 			wantHours: 25,
 		},
 		{
 			name:      "last week across the spring change",
 			q:         "last week",
 			now:       time.Date(2024, 4, 3, 12, 0, 0, 0, paris),
-			want:      TimeRange{Since: time.Date(2024, 3, 25, 0, 0, 0, 0, paris), Until: time.Date(2024, 4, 1, 0, 0, 0, 0, paris)},
+			want:      Range{Since: time.Date(2024, 3, 25, 0, 0, 0, 0, paris), Until: time.Date(2024, 4, 1, 0, 0, 0, 0, paris)},
 			wantHours: 7*24 - 1,
 		},
 		{
 			name:      "the last 2 days from just after the change",
 			q:         "les 2 derniers jours",
 			now:       time.Date(2024, 4, 1, 0, 10, 0, 0, paris),
-			want:      TimeRange{Since: time.Date(2024, 3, 30, 0, 0, 0, 0, paris), Until: time.Date(2024, 4, 2, 0, 0, 0, 0, paris)},
+			want:      Range{Since: time.Date(2024, 3, 30, 0, 0, 0, 0, paris), Until: time.Date(2024, 4, 2, 0, 0, 0, 0, paris)},
 			wantHours: 3*24 - 1,
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, _, ok := ParseWhen(tt.q, tt.now)
+			got, _, ok := Parse(tt.q, tt.now)
 			if !ok {
-				t.Fatalf("ParseWhen(%q) found no date", tt.q)
+				t.Fatalf("Parse(%q) found no date", tt.q)
 			}
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("range (-want +got):\n%s", diff)
@@ -202,8 +202,8 @@ func TestParseWhenDST(t *testing.T) {
 }
 
 func TestParseWhenInvalidUTF8(t *testing.T) {
-	now := whenCasablancaNow(t)
-	_, rest, ok := ParseWhen("news \xff yesterday", now)
+	now := casablancaNow(t)
+	_, rest, ok := Parse("news \xff yesterday", now)
 	if !ok {
 		t.Fatal("no date found")
 	}
@@ -213,15 +213,15 @@ func TestParseWhenInvalidUTF8(t *testing.T) {
 }
 
 func TestTimeRangeIsZero(t *testing.T) {
-	now := whenCasablancaNow(t)
+	now := casablancaNow(t)
 	tests := []struct {
 		name string
-		r    TimeRange
+		r    Range
 		want bool
 	}{
-		{"zero", TimeRange{}, true},
-		{"since", TimeRange{Since: now}, false},
-		{"until", TimeRange{Until: now}, false},
+		{"zero", Range{}, true},
+		{"since", Range{Since: now}, false},
+		{"until", Range{Until: now}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -240,22 +240,22 @@ func FuzzParseWhen(f *testing.F) {
 	} {
 		f.Add(s, int64(0))
 	}
-	loc := whenMustZone(f, "Europe/Paris")
+	loc := mustZone(f, "Europe/Paris")
 	base := time.Date(2024, 3, 31, 1, 30, 0, 0, loc)
 	f.Fuzz(func(t *testing.T, q string, offset int64) {
 		now := base.Add(time.Duration(offset%(20*365*24)) * time.Hour)
-		r, rest, ok := ParseWhen(q, now)
+		r, rest, ok := Parse(q, now)
 		if !r.Since.IsZero() && !r.Until.IsZero() && !r.Since.Before(r.Until) {
-			t.Errorf("ParseWhen(%q) = [%v, %v): empty range", q, r.Since, r.Until)
+			t.Errorf("Parse(%q) = [%v, %v): empty range", q, r.Since, r.Until)
 		}
 		if !utf8.ValidString(rest) {
-			t.Errorf("ParseWhen(%q) rest %q is not valid UTF-8", q, rest)
+			t.Errorf("Parse(%q) rest %q is not valid UTF-8", q, rest)
 		}
 		if !ok && (!r.IsZero() || rest != strings.ToValidUTF8(q, "\uFFFD")) {
-			t.Errorf("ParseWhen(%q) found nothing but returned %v, %q", q, r, rest)
+			t.Errorf("Parse(%q) found nothing but returned %v, %q", q, r, rest)
 		}
 		if len(rest) > len(strings.ToValidUTF8(q, "\uFFFD")) {
-			t.Errorf("ParseWhen(%q) rest %q is longer than the question", q, rest)
+			t.Errorf("Parse(%q) rest %q is longer than the question", q, rest)
 		}
 	})
 }

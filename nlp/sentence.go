@@ -1,4 +1,4 @@
-package rag
+package nlp
 
 import (
 	"strings"
@@ -9,10 +9,10 @@ import (
 // Span is a byte range [Start, End) in a text.
 type Span struct{ Start, End int }
 
-// sentenceQuoteReach is the longest « … » quotation, in bytes from « to »,
+// quoteReach is the longest « … » quotation, in bytes from « to »,
 // that Sentences keeps whole: a sentence does not end inside a shorter
 // quotation, but does inside a longer one.
-const sentenceQuoteReach = 300
+const quoteReach = 300
 
 // Sentences splits text into sentence spans, for French, English and Arabic.
 // Each span is trimmed of surrounding white space and is never empty; spans
@@ -29,7 +29,7 @@ const sentenceQuoteReach = 300
 func Sentences(text string) []Span {
 	var spans []Span
 	add := func(start, end int) {
-		start, end = sentenceTrim(text, start, end)
+		start, end = TrimSpan(text, start, end)
 		if start < end {
 			spans = append(spans, Span{Start: start, End: end})
 		}
@@ -38,7 +38,7 @@ func Sentences(text string) []Span {
 	for i := 0; i < len(text); {
 		r, size := utf8.DecodeRuneInString(text[i:])
 		switch {
-		case sentenceIsLineBreak(r):
+		case isLineBreak(r):
 			add(start, i)
 			start, quoteDepth = i+size, 0
 			i += size
@@ -51,11 +51,11 @@ func Sentences(text string) []Span {
 		case r == '»':
 			quoteDepth = max(0, quoteDepth-1)
 		}
-		if !sentenceIsTerminator(r) || sentenceInBrackets(text, i) {
+		if !isTerminator(r) || inBrackets(text, i) {
 			i += size
 			continue
 		}
-		end, depth, ok := sentenceBoundary(text, i, quoteDepth, quoteOpen)
+		end, depth, ok := boundary(text, i, quoteDepth, quoteOpen)
 		quoteDepth = depth
 		if ok {
 			add(start, end)
@@ -67,16 +67,16 @@ func Sentences(text string) []Span {
 	return spans
 }
 
-// sentenceBoundary examines the terminator at text[i], inside depth levels of
+// boundary examines the terminator at text[i], inside depth levels of
 // « quotation opened at quoteOpen: it returns the end of the terminator and
 // the closing quotes that follow it, the quotation depth there, and whether a
 // sentence ends there.
-func sentenceBoundary(text string, i, depth, quoteOpen int) (end, newDepth int, ok bool) {
+func boundary(text string, i, depth, quoteOpen int) (end, newDepth int, ok bool) {
 	// The run of terminators: "?!", "...", "…".
 	j := i
 	for j < len(text) {
 		r, size := utf8.DecodeRuneInString(text[j:])
-		if !sentenceIsTerminator(r) {
+		if !isTerminator(r) {
 			break
 		}
 		j += size
@@ -86,17 +86,17 @@ func sentenceBoundary(text string, i, depth, quoteOpen int) (end, newDepth int, 
 	end = j
 	for end < len(text) {
 		r, size := utf8.DecodeRuneInString(text[end:])
-		if sentenceIsCloser(r) {
+		if isCloser(r) {
 			if r == '»' {
 				depth = max(0, depth-1)
 			}
 			end += size
 			continue
 		}
-		if !sentenceIsSpace(r) {
+		if !isSpace(r) {
 			break
 		}
-		k := sentenceSkipSpaces(text, end)
+		k := skipSpaces(text, end)
 		r2, size2 := utf8.DecodeRuneInString(text[k:])
 		if k == len(text) || (r2 != '»' && r2 != '”') {
 			break
@@ -113,24 +113,24 @@ func sentenceBoundary(text string, i, depth, quoteOpen int) (end, newDepth int, 
 	if !unicode.IsSpace(r) {
 		return end, depth, false // 2.373, v1.2, example.com, e.g.x
 	}
-	if next := sentenceSkipSpaces(text, end); next < len(text) {
+	if next := skipSpaces(text, end); next < len(text) {
 		r, _ := utf8.DecodeRuneInString(text[next:])
-		if !sentenceIsLineBreak(r) && !sentenceIsStarter(r) {
+		if !isLineBreak(r) && !isStarter(r) {
 			return end, depth, false
 		}
 	}
-	if text[i:j] == "." && sentenceIsAbbreviation(sentenceWordBefore(text, i)) {
+	if text[i:j] == "." && isAbbreviation(wordBefore(text, i)) {
 		return end, depth, false
 	}
-	if depth > 0 && sentenceQuoteCloses(text, end, quoteOpen+sentenceQuoteReach) {
+	if depth > 0 && quoteCloses(text, end, quoteOpen+quoteReach) {
 		return end, depth, false
 	}
 	return end, depth, true
 }
 
-// sentenceQuoteCloses reports whether an open « quotation closes in
+// quoteCloses reports whether an open « quotation closes in
 // text[from:until], on the same line.
-func sentenceQuoteCloses(text string, from, until int) bool {
+func quoteCloses(text string, from, until int) bool {
 	if until <= from {
 		return false
 	}
@@ -141,9 +141,9 @@ func sentenceQuoteCloses(text string, from, until int) bool {
 	return strings.Contains(rest, "»")
 }
 
-// sentenceWordBefore returns the white-space-delimited word that ends at
+// wordBefore returns the white-space-delimited word that ends at
 // text[i] (the period), without leading opening quotes or brackets.
-func sentenceWordBefore(text string, i int) string {
+func wordBefore(text string, i int) string {
 	k := i
 	for k > 0 {
 		r, size := utf8.DecodeLastRuneInString(text[:k])
@@ -158,9 +158,9 @@ func sentenceWordBefore(text string, i int) string {
 	return strings.TrimLeft(text[k:i], "«\"“‘'([{")
 }
 
-// sentenceIsAbbreviation reports whether word, followed by a period, is an
+// isAbbreviation reports whether word, followed by a period, is an
 // abbreviation or an initial rather than the end of a sentence.
-func sentenceIsAbbreviation(word string) bool {
+func isAbbreviation(word string) bool {
 	if word == "" {
 		return false
 	}
@@ -181,13 +181,13 @@ func sentenceIsAbbreviation(word string) bool {
 	case "etc", "cf", "av", "apr", "p", "pp", "n°", "art", "vol", "chap", "éd", "ed", "env", "fig", "ibid", "vs", "approx":
 		return true
 	}
-	return sentenceIsDotted(word)
+	return isDotted(word)
 }
 
-// sentenceIsDotted reports whether word is a dotted abbreviation such as
+// isDotted reports whether word is a dotted abbreviation such as
 // U.S, e.g, i.e, J.-C or Ph.D: segments of one or two letters separated by
 // periods (the period after the last one is not part of word).
-func sentenceIsDotted(word string) bool {
+func isDotted(word string) bool {
 	if !strings.Contains(word, ".") {
 		return false
 	}
@@ -207,15 +207,15 @@ func sentenceIsDotted(word string) bool {
 	return true
 }
 
-// sentenceInBrackets reports whether the terminator at text[i] directly
+// inBrackets reports whether the terminator at text[i] directly
 // follows an opening bracket, as in the elision mark […].
-func sentenceInBrackets(text string, i int) bool {
+func inBrackets(text string, i int) bool {
 	r, _ := utf8.DecodeLastRuneInString(text[:i])
 	return r == '[' || r == '('
 }
 
-// sentenceTrim shrinks [start, end) to exclude surrounding white space.
-func sentenceTrim(text string, start, end int) (int, int) {
+// TrimSpan shrinks [start, end) of text to exclude surrounding white space.
+func TrimSpan(text string, start, end int) (int, int) {
 	for start < end {
 		r, size := utf8.DecodeRuneInString(text[start:end])
 		if !unicode.IsSpace(r) {
@@ -233,12 +233,12 @@ func sentenceTrim(text string, start, end int) (int, int) {
 	return start, end
 }
 
-// sentenceSkipSpaces returns the offset of the first rune at or after i that
+// skipSpaces returns the offset of the first rune at or after i that
 // is not horizontal white space.
-func sentenceSkipSpaces(text string, i int) int {
+func skipSpaces(text string, i int) int {
 	for i < len(text) {
 		r, size := utf8.DecodeRuneInString(text[i:])
-		if !sentenceIsSpace(r) {
+		if !isSpace(r) {
 			break
 		}
 		i += size
@@ -246,13 +246,13 @@ func sentenceSkipSpaces(text string, i int) int {
 	return i
 }
 
-// sentenceIsSpace reports whether r is white space other than a line break.
-func sentenceIsSpace(r rune) bool {
-	return unicode.IsSpace(r) && !sentenceIsLineBreak(r)
+// isSpace reports whether r is white space other than a line break.
+func isSpace(r rune) bool {
+	return unicode.IsSpace(r) && !isLineBreak(r)
 }
 
-// sentenceIsLineBreak reports whether r ends a line.
-func sentenceIsLineBreak(r rune) bool {
+// isLineBreak reports whether r ends a line.
+func isLineBreak(r rune) bool {
 	switch r {
 	case '\n', '\r', '\v', '\f', '\u0085', '\u2028', '\u2029':
 		return true
@@ -260,8 +260,8 @@ func sentenceIsLineBreak(r rune) bool {
 	return false
 }
 
-// sentenceIsTerminator reports whether r can end a sentence.
-func sentenceIsTerminator(r rune) bool {
+// isTerminator reports whether r can end a sentence.
+func isTerminator(r rune) bool {
 	switch r {
 	case '.', '!', '?', '…', '؟', '۔', '‼', '⁇', '⁈', '⁉':
 		return true
@@ -269,9 +269,9 @@ func sentenceIsTerminator(r rune) bool {
 	return false
 }
 
-// sentenceIsCloser reports whether r is a closing quote or bracket that
+// isCloser reports whether r is a closing quote or bracket that
 // belongs to the sentence it follows.
-func sentenceIsCloser(r rune) bool {
+func isCloser(r rune) bool {
 	switch r {
 	case '"', '\'', '”', '’', '»', '›', ')', ']', '}':
 		return true
@@ -279,9 +279,9 @@ func sentenceIsCloser(r rune) bool {
 	return false
 }
 
-// sentenceIsStarter reports whether r can begin a sentence after a
+// isStarter reports whether r can begin a sentence after a
 // terminator.
-func sentenceIsStarter(r rune) bool {
+func isStarter(r rune) bool {
 	switch r {
 	case '«', '"', '“', '‘', '\'', '„', '‚', '‹', '(', '[', '¿', '¡', '—', '–', '-', '•':
 		return true

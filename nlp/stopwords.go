@@ -1,8 +1,10 @@
-package embeddings
+package nlp
 
-// Stop words, folded by newOffline with the same normalization as the text
-// (so accents and Arabic letter variants here do not matter). Single letters
-// are dropped anyway.
+import "strings"
+
+// Stop words of French, English and Arabic, folded at start-up with the
+// same normalization as the text (so accents and Arabic letter variants here
+// do not matter). Single letters are dropped anyway.
 
 const stopFrench = `
 au aux avec ce ces cet cette dans de des du elle elles en et eux il ils je la le les leur leurs lui ma mais me meme mes moi mon ne nos notre nous on ou par pas pour qu que qui sa se ses son sur ta te tes toi ton tu un une vos votre vous
@@ -20,3 +22,26 @@ also did does many much may might must shall upon within without
 const stopArabic = `
 في من على إلى عن مع هذا هذه ذلك تلك التي الذي الذين اللذان اللتان اللواتي هو هي هم هن أنا نحن أنت أنتم كان كانت كانوا يكون تكون لم لن لا ما ماذا متى أين كيف كم هل قد ثم أو أم بل لكن إن أن إذا إذ حتى عند بعد قبل بين كل بعض غير أي أيضا فقط حيث منذ خلال ضد نحو لدى لقد وقد وفي ومن وعلى وهو وهي وكان وكانت وأن وإن وما ولا فيه فيها منه منها عليه عليها إليه إليها به بها له لها لهم عنه عنها ذا التى
 `
+
+// stopWords holds the folded stop words of the three lists.
+var stopWords = func() map[string]struct{} {
+	m := make(map[string]struct{}, 512)
+	var buf []byte
+	for _, list := range []string{stopFrench, stopEnglish, stopArabic} {
+		for _, word := range strings.Fields(list) {
+			buf = buf[:0]
+			for _, r := range word {
+				buf = AppendFold(buf, r)
+			}
+			m[string(buf)] = struct{}{}
+		}
+	}
+	return m
+}()
+
+// IsStopWord reports whether the folded word (see Fold) is a French, English
+// or Arabic stop word, too common to tell texts apart.
+func IsStopWord(word []byte) bool {
+	_, ok := stopWords[string(word)]
+	return ok
+}

@@ -1,4 +1,4 @@
-package rag
+package nlp
 
 import (
 	"encoding/json"
@@ -11,8 +11,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// sentenceTexts returns the texts of spans.
-func sentenceTexts(text string, spans []Span) []string {
+// spanTexts returns the texts of spans.
+func spanTexts(text string, spans []Span) []string {
 	var out []string
 	for _, sp := range spans {
 		out = append(out, text[sp.Start:sp.End])
@@ -20,10 +20,10 @@ func sentenceTexts(text string, spans []Span) []string {
 	return out
 }
 
-// sentenceCheckSpans asserts the invariants of Sentences: spans in order,
+// checkSpans asserts the invariants of Sentences: spans in order,
 // non-empty, within text, trimmed, on rune boundaries, and only white space
 // left between them.
-func sentenceCheckSpans(t *testing.T, text string, spans []Span) {
+func checkSpans(t *testing.T, text string, spans []Span) {
 	t.Helper()
 	prev := 0
 	for i, sp := range spans {
@@ -158,8 +158,8 @@ func TestSentences(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			spans := Sentences(tt.text)
-			sentenceCheckSpans(t, tt.text, spans)
-			if diff := cmp.Diff(tt.want, sentenceTexts(tt.text, spans)); diff != "" {
+			checkSpans(t, tt.text, spans)
+			if diff := cmp.Diff(tt.want, spanTexts(tt.text, spans)); diff != "" {
 				t.Errorf("Sentences(%q) mismatch (-want +got):\n%s", tt.text, diff)
 			}
 		})
@@ -178,12 +178,12 @@ func TestSentencesArabicCorpus(t *testing.T) {
 		"https://data.example/xquad/ar/0/2":  3,
 	}
 	got := map[string]int{}
-	for _, a := range chunkLoadCorpus(t) {
+	for _, a := range loadArabicParagraphs(t) {
 		if a.Lang != "ar" {
 			continue
 		}
 		spans := Sentences(a.Text)
-		sentenceCheckSpans(t, a.Text, spans)
+		checkSpans(t, a.Text, spans)
 		got[a.URL] = len(spans)
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
@@ -191,21 +191,27 @@ func TestSentencesArabicCorpus(t *testing.T) {
 	}
 }
 
-// chunkLoadCorpus reads the sample of corpus articles in testdata.
-func chunkLoadCorpus(tb testing.TB) []Article {
+// paragraph is a line of testdata/xquad-ar-paragraphs.jsonl.
+type paragraph struct {
+	URL  string `json:"url"`
+	Lang string `json:"lang"`
+	Text string `json:"text"`
+}
+
+// loadArabicParagraphs reads the Arabic XQuAD paragraphs in testdata.
+func loadArabicParagraphs(tb testing.TB) []paragraph {
 	tb.Helper()
-	b, err := os.ReadFile("testdata/chunk/corpus-sample.jsonl")
+	b, err := os.ReadFile("testdata/xquad-ar-paragraphs.jsonl")
 	if err != nil {
 		tb.Fatal(err)
 	}
-	var out []Article
+	var out []paragraph
 	for i, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
-		var a Article
-		if err := json.Unmarshal([]byte(line), &a); err != nil {
-			tb.Fatalf("corpus-sample.jsonl line %d: %v", i+1, err)
+		var p paragraph
+		if err := json.Unmarshal([]byte(line), &p); err != nil {
+			tb.Fatalf("xquad-ar-paragraphs.jsonl line %d: %v", i+1, err)
 		}
-		a.ID = int64(i + 1)
-		out = append(out, a)
+		out = append(out, p)
 	}
 	return out
 }
@@ -217,6 +223,6 @@ func FuzzSentences(f *testing.F) {
 	f.Add("كم نقطة تخلى عنها دفاع البانثرز؟ كم عرقلة سجل لوك كوتشلي؟")
 	f.Add("« a. » . .\u00a0» «« x. Y")
 	f.Fuzz(func(t *testing.T, text string) {
-		sentenceCheckSpans(t, text, Sentences(text))
+		checkSpans(t, text, Sentences(text))
 	})
 }

@@ -1,4 +1,4 @@
-package ingest
+package nlp
 
 import (
 	"strings"
@@ -69,9 +69,9 @@ func DetectLang(text string) string {
 	return ""
 }
 
-// normalizeLang reduces a language tag ("fr-FR", "EN_us") to dalil's
+// NormalizeLang reduces a language tag ("fr-FR", "EN_us") to dalil's
 // ISO 639-1 codes, "" for others.
-func normalizeLang(tag string) string {
+func NormalizeLang(tag string) string {
 	tag = strings.ToLower(strings.TrimSpace(tag))
 	if i := strings.IndexAny(tag, "-_"); i >= 0 {
 		tag = tag[:i]
@@ -83,11 +83,11 @@ func normalizeLang(tag string) string {
 	return ""
 }
 
-// chooseLang prefers what the text says over a declaration: pages often
+// ChooseLang prefers what the text says over a declaration: pages often
 // declare a template's language (a French article under lang="en").
-func chooseLang(declared, text string) string {
+func ChooseLang(declared, text string) string {
 	if d := DetectLang(text); d != "" {
 		return d
 	}
-	return normalizeLang(declared)
+	return NormalizeLang(declared)
 }

@@ -1,4 +1,7 @@
-package rag
+// Package cite checks the citation markers of an answer written from
+// numbered sources: it drops invalid numbers, renumbers the valid ones in
+// order of use and removes the sentences that cite nothing.
+package cite
 
 import (
 	"bytes"
@@ -8,10 +11,12 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/dalil-news/dalil/nlp"
 )
 
-// CitedAnswer is an answer text with its citations checked and renumbered.
-type CitedAnswer struct {
+// Checked is an answer text with its citations checked and renumbered.
+type Checked struct {
 	// Text is the answer with every marker renumbered and rewritten as [1],
 	// [1][2]…, and every sentence without a valid citation removed. It is
 	// empty when nothing cited remains; the caller then falls back to an
@@ -28,15 +33,15 @@ type CitedAnswer struct {
 	Uncited []string
 }
 
-// citeMaxRange is the longest range [n-m] that expands to every number in
+// maxRange is the longest range [n-m] that expands to every number in
 // it; a longer or reversed range cites only its two ends.
-const citeMaxRange = 20
+const maxRange = 20
 
-// citeMaxDigits bounds the digits of a cited number; longer runs are not
+// maxDigits bounds the digits of a cited number; longer runs are not
 // citations.
-const citeMaxDigits = 6
+const maxDigits = 6
 
-// CheckCitations checks the citation markers of an answer written from
+// Check checks the citation markers of an answer written from
 // numbered sources 1..nSources.
 //
 // Markers are [n], [n, m], [n,m], [n; m], [n-m] and their combinations, with
@@ -49,7 +54,7 @@ const citeMaxDigits = 6
 // canonical run, "[1][2]", sorted and without repeats; a run left with no
 // valid number is removed with the space before it.
 //
-// The rule for sentences is simple: every sentence (see Sentences), in every
+// The rule for sentences is simple: every sentence (see nlp.Sentences), in every
 // line, must carry a valid citation, or it is removed and listed in Uncited.
 // A marker run that starts a sentence belongs to the sentence before it on
 // the same line ("Claim. [1] Next…" cites Claim). Pieces without a letter or
@@ -58,9 +63,9 @@ const citeMaxDigits = 6
 // of a line stay in front of what remains of the line; lines left empty
 // disappear; blank lines between paragraphs are kept, one at most. When no
 // sentence carries a valid citation, Text is "".
-func CheckCitations(text string, nSources int) CitedAnswer {
+func Check(text string, nSources int) Checked {
 	text = strings.ToValidUTF8(text, "\uFFFD")
-	c := citeChecker{n: nSources, renum: map[int]int{}, dropped: map[int]bool{}}
+	c := checker{n: nSources, renum: map[int]int{}, dropped: map[int]bool{}}
 	var lines []string
 	for line := range strings.SplitSeq(text, "\n") {
 		line = strings.TrimRightFunc(line, unicode.IsSpace)
@@ -68,7 +73,7 @@ func CheckCitations(text string, nSources int) CitedAnswer {
 			lines = append(lines, "")
 			continue
 		}
-		prefix, body := citeSplitPrefix(line)
+		prefix, body := splitPrefix(line)
 		if out := c.line(body); out != "" {
 			lines = append(lines, prefix+out)
 		}
@@ -89,40 +94,40 @@ func CheckCitations(text string, nSources int) CitedAnswer {
 		b.WriteString(l)
 		blank = false
 	}
-	c.out.Text = citeNeutralize(b.String(), len(c.out.Sources))
+	c.out.Text = neutralize(b.String(), len(c.out.Sources))
 	return c.out
 }
 
-// HasCitation reports whether s contains a citation marker such as [1] or
+// Has reports whether s contains a citation marker such as [1] or
 // [2, 3], whatever its numbers.
-func HasCitation(s string) bool {
-	for range citeMarkers(s) {
+func Has(s string) bool {
+	for range markers(s) {
 		return true
 	}
 	return false
 }
 
-// citeChecker carries the renumbering across the lines of one answer.
-type citeChecker struct {
+// checker carries the renumbering across the lines of one answer.
+type checker struct {
 	n       int
 	renum   map[int]int // original number → new number
 	dropped map[int]bool
-	out     CitedAnswer
+	out     Checked
 }
 
-// citeGroup is a run of markers separated only by horizontal spaces, with
+// group is a run of markers separated only by horizontal spaces, with
 // the numbers they cite in order.
-type citeGroup struct {
+type group struct {
 	start, end int
 	nums       []int
 }
 
 // line checks one line (without its bullet) and returns what remains of it.
-func (c *citeChecker) line(body string) string {
-	groups := citeGroups(body)
+func (c *checker) line(body string) string {
+	groups := markerGroups(body)
 	var out []byte
 	gi := 0
-	for _, seg := range citeSegments(body, groups) {
+	for _, seg := range segments(body, groups) {
 		first := gi
 		for gi < len(groups) && groups[gi].start < seg.End {
 			gi++
@@ -140,7 +145,7 @@ func (c *citeChecker) line(body string) string {
 			}
 		}
 		if !valid {
-			if citeHasWord(body, seg, segGroups) {
+			if hasWord(body, seg, segGroups) {
 				c.out.Uncited = append(c.out.Uncited, strings.TrimSpace(body[seg.Start:seg.End]))
 			}
 			continue
@@ -151,7 +156,7 @@ func (c *citeChecker) line(body string) string {
 }
 
 // rewrite appends body[seg] to out with its marker groups renumbered.
-func (c *citeChecker) rewrite(out []byte, body string, seg Span, groups []citeGroup) []byte {
+func (c *checker) rewrite(out []byte, body string, seg nlp.Span, groups []group) []byte {
 	pos := seg.Start
 	for _, g := range groups {
 		out = append(out, body[pos:g.start]...)
@@ -172,9 +177,9 @@ func (c *citeChecker) rewrite(out []byte, body string, seg Span, groups []citeGr
 		if len(news) == 0 {
 			// Remove the group and the space before it; at the start of
 			// the line, the space after it.
-			out = bytes.TrimRightFunc(out, citeIsSpace)
+			out = bytes.TrimRightFunc(out, isSpace)
 			if len(out) == 0 {
-				pos = citeSkipSpaces(body, pos)
+				pos = skipSpaces(body, pos)
 			}
 			continue
 		}
@@ -188,11 +193,11 @@ func (c *citeChecker) rewrite(out []byte, body string, seg Span, groups []citeGr
 	return append(out, body[pos:seg.End]...)
 }
 
-// citeSegments partitions body into one piece per sentence, each with the
+// segments partitions body into one piece per sentence, each with the
 // spaces that follow it; a marker group that starts a sentence moves to the
 // piece before.
-func citeSegments(body string, groups []citeGroup) []Span {
-	spans := Sentences(body)
+func segments(body string, groups []group) []nlp.Span {
+	spans := nlp.Sentences(body)
 	bounds := []int{0}
 	gi := 0
 	for k := 1; k < len(spans); k++ {
@@ -209,22 +214,22 @@ func citeSegments(body string, groups []citeGroup) []Span {
 			bounds = append(bounds, b)
 		}
 	}
-	segs := make([]Span, len(bounds))
+	segs := make([]nlp.Span, len(bounds))
 	for k, b := range bounds {
 		end := len(body)
 		if k+1 < len(bounds) {
 			end = bounds[k+1]
 		}
-		segs[k] = Span{Start: b, End: end}
+		segs[k] = nlp.Span{Start: b, End: end}
 	}
 	return segs
 }
 
-// citeHasWord reports whether body[seg], outside its marker groups, has a
+// hasWord reports whether body[seg], outside its marker groups, has a
 // letter or a digit.
-func citeHasWord(body string, seg Span, groups []citeGroup) bool {
+func hasWord(body string, seg nlp.Span, groups []group) bool {
 	pos := seg.Start
-	has := func(s string) bool { return strings.IndexFunc(s, citeIsWordRune) >= 0 }
+	has := func(s string) bool { return strings.IndexFunc(s, isWordRune) >= 0 }
 	for _, g := range groups {
 		if has(body[pos:g.start]) {
 			return true
@@ -234,13 +239,13 @@ func citeHasWord(body string, seg Span, groups []citeGroup) bool {
 	return has(body[pos:seg.End])
 }
 
-// citeIsWordRune reports whether r is a letter or a digit.
-func citeIsWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+// isWordRune reports whether r is a letter or a digit.
+func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
-// citeSplitPrefix splits a line into its leading indentation and list,
+// splitPrefix splits a line into its leading indentation and list,
 // heading or quote mark (with the spaces after it), and the rest.
-func citeSplitPrefix(line string) (prefix, body string) {
-	i := citeSkipSpaces(line, 0)
+func splitPrefix(line string) (prefix, body string) {
+	i := skipSpaces(line, 0)
 	rest := line[i:]
 	mark := 0
 	switch {
@@ -265,19 +270,19 @@ func citeSplitPrefix(line string) (prefix, body string) {
 	if mark == 0 {
 		return line[:i], rest
 	}
-	j := citeSkipSpaces(line, i+mark)
+	j := skipSpaces(line, i+mark)
 	if j == i+mark && j < len(line) && rest[0] != '>' {
 		return line[:i], rest // "-5 %", "2.3", "#tag": not a mark
 	}
 	return line[:j], line[j:]
 }
 
-// citeSkipSpaces returns the offset of the first rune at or after i that is
+// skipSpaces returns the offset of the first rune at or after i that is
 // not a horizontal space.
-func citeSkipSpaces(s string, i int) int {
+func skipSpaces(s string, i int) int {
 	for i < len(s) {
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if !citeIsSpace(r) {
+		if !isSpace(r) {
 			break
 		}
 		i += size
@@ -285,42 +290,42 @@ func citeSkipSpaces(s string, i int) int {
 	return i
 }
 
-// citeIsSpace reports whether r is a horizontal space.
-func citeIsSpace(r rune) bool {
+// isSpace reports whether r is a horizontal space.
+func isSpace(r rune) bool {
 	return r == ' ' || r == '\t' || r == '\u00a0' || r == '\u202f' || r == '\u2009'
 }
 
-// citeGroups finds the marker groups of s.
-func citeGroups(s string) []citeGroup {
-	var groups []citeGroup
-	for m, nums := range citeMarkers(s) {
-		if n := len(groups); n > 0 && citeSkipSpaces(s, groups[n-1].end) == m.Start {
+// markerGroups finds the marker groups of s.
+func markerGroups(s string) []group {
+	var groups []group
+	for m, nums := range markers(s) {
+		if n := len(groups); n > 0 && skipSpaces(s, groups[n-1].end) == m.Start {
 			groups[n-1].end = m.End
 			groups[n-1].nums = append(groups[n-1].nums, nums...)
 		} else {
-			groups = append(groups, citeGroup{start: m.Start, end: m.End, nums: nums})
+			groups = append(groups, group{start: m.Start, end: m.End, nums: nums})
 		}
 	}
 	return groups
 }
 
-// citeMarkers yields the markers of s, in order, with the numbers each
+// markers yields the markers of s, in order, with the numbers each
 // cites.
-func citeMarkers(s string) iter.Seq2[Span, []int] {
-	return func(yield func(Span, []int) bool) {
+func markers(s string) iter.Seq2[nlp.Span, []int] {
+	return func(yield func(nlp.Span, []int) bool) {
 		for i := 0; i < len(s); {
 			k := strings.IndexAny(s[i:], "[［")
 			if k < 0 {
 				return
 			}
 			i += k
-			end, nums, ok := citeParse(s, i)
+			end, nums, ok := parseMarker(s, i)
 			if !ok {
 				_, size := utf8.DecodeRuneInString(s[i:])
 				i += size
 				continue
 			}
-			if !yield(Span{Start: i, End: end}, nums) {
+			if !yield(nlp.Span{Start: i, End: end}, nums) {
 				return
 			}
 			i = end
@@ -328,31 +333,31 @@ func citeMarkers(s string) iter.Seq2[Span, []int] {
 	}
 }
 
-// citeParse parses a marker at s[i] (an opening bracket) and returns its
+// parseMarker parses a marker at s[i] (an opening bracket) and returns its
 // end and the numbers it cites. A marker followed by "(" is a Markdown link
 // and not a citation.
-func citeParse(s string, i int) (end int, nums []int, ok bool) {
+func parseMarker(s string, i int) (end int, nums []int, ok bool) {
 	_, size := utf8.DecodeRuneInString(s[i:])
 	j := i + size
 	for {
-		j = citeSkipSpaces(s, j)
-		lo, k, ok := citeNumber(s, j)
+		j = skipSpaces(s, j)
+		lo, k, ok := number(s, j)
 		if !ok {
 			return 0, nil, false
 		}
-		j = citeSkipSpaces(s, k)
+		j = skipSpaces(s, k)
 		hi := lo
-		if r, size := utf8.DecodeRuneInString(s[min(j, len(s)):]); citeIsDash(r) {
-			j = citeSkipSpaces(s, j+size)
-			if hi, k, ok = citeNumber(s, j); !ok {
+		if r, size := utf8.DecodeRuneInString(s[min(j, len(s)):]); isDash(r) {
+			j = skipSpaces(s, j+size)
+			if hi, k, ok = number(s, j); !ok {
 				return 0, nil, false
 			}
-			j = citeSkipSpaces(s, k)
+			j = skipSpaces(s, k)
 		}
 		switch {
 		case lo == hi:
 			nums = append(nums, lo)
-		case lo >= 1 && lo < hi && hi-lo < citeMaxRange:
+		case lo >= 1 && lo < hi && hi-lo < maxRange:
 			for n := lo; n <= hi; n++ {
 				nums = append(nums, n)
 			}
@@ -377,17 +382,17 @@ func citeParse(s string, i int) (end int, nums []int, ok bool) {
 	}
 }
 
-// citeNumber parses a number of at most citeMaxDigits digits at s[i].
-func citeNumber(s string, i int) (n, end int, ok bool) {
+// number parses a number of at most maxDigits digits at s[i].
+func number(s string, i int) (n, end int, ok bool) {
 	digits := 0
 	for i < len(s) {
 		r, size := utf8.DecodeRuneInString(s[i:])
-		d := whenDigit(r)
+		d := nlp.Digit(r)
 		if d < 0 {
 			break
 		}
 		digits++
-		if digits > citeMaxDigits {
+		if digits > maxDigits {
 			return 0, 0, false
 		}
 		n = n*10 + d
@@ -396,8 +401,8 @@ func citeNumber(s string, i int) (n, end int, ok bool) {
 	return n, i, digits > 0
 }
 
-// citeIsDash reports whether r joins the ends of a range.
-func citeIsDash(r rune) bool {
+// isDash reports whether r joins the ends of a range.
+func isDash(r rune) bool {
 	switch r {
 	case '-', '‐', '‑', '–', '—', '－':
 		return true
@@ -405,13 +410,13 @@ func citeIsDash(r rune) bool {
 	return false
 }
 
-// citeNeutralize turns markers whose numbers are not all within 1..k, which
+// neutralize turns markers whose numbers are not all within 1..k, which
 // only removing text around markers can create ("[[7]2]" → "[2]"), into
 // parentheses. Replacing brackets creates no new marker.
-func citeNeutralize(text string, k int) string {
+func neutralize(text string, k int) string {
 	var b strings.Builder
 	pos := 0
-	for m, nums := range citeMarkers(text) {
+	for m, nums := range markers(text) {
 		if !slices.ContainsFunc(nums, func(n int) bool { return n < 1 || n > k }) {
 			continue
 		}

@@ -1,4 +1,4 @@
-package ingest
+package nlp
 
 import "testing"
 
@@ -37,8 +37,8 @@ func TestChooseLang(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.declared, func(t *testing.T) {
-			if got := chooseLang(tt.declared, tt.text); got != tt.want {
-				t.Errorf("chooseLang(%q, %q) = %q, want %q", tt.declared, tt.text, got, tt.want)
+			if got := ChooseLang(tt.declared, tt.text); got != tt.want {
+				t.Errorf("ChooseLang(%q, %q) = %q, want %q", tt.declared, tt.text, got, tt.want)
 			}
 		})
 	}

@@ -1,24 +1,15 @@
-package rag
+package nlp
 
 import (
 	"strings"
 	"unicode"
 )
 
-// termFold maps accented Latin letters to their base letter, so that
-// "élèves" and "eleves" compare equal.
-var termFold = strings.NewReplacer(
-	"à", "a", "â", "a", "ä", "a", "á", "a", "ã", "a",
-	"é", "e", "è", "e", "ê", "e", "ë", "e",
-	"î", "i", "ï", "i", "í", "i", "ì", "i",
-	"ô", "o", "ö", "o", "ó", "o", "ò", "o", "õ", "o",
-	"ù", "u", "û", "u", "ü", "u", "ú", "u",
-	"ç", "c", "ñ", "n", "œ", "oe", "æ", "ae", "ÿ", "y",
-	"’", "'", "ـ", "",
-)
-
 // termStop lists French, English and Arabic words too common to carry
-// meaning when matching a question against a sentence.
+// meaning when matching a question against a sentence, folded (see
+// LightFold).
+// It is shorter than the embedder's list (IsStopWord): words such as "new",
+// "only" or "said" still tell one sentence from another.
 var termStop = func() map[string]bool {
 	m := map[string]bool{}
 	for _, w := range strings.Fields(`
@@ -30,10 +21,10 @@ au aux avec ce ces cet cette dans de des du elle elles en est et etait eu il ils
 	return m
 }()
 
-// Terms returns the content words of s: lower-cased, accent-folded, without
+// Terms returns the content words of s: folded (see LightFold), without
 // stop words and without one-letter words. Numbers are kept.
 func Terms(s string) []string {
-	s = termFold.Replace(strings.ToLower(s))
+	s = LightFold(s)
 	words := strings.FieldsFunc(s, func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsNumber(r) && r != '\''
 	})
@@ -54,7 +45,7 @@ func Terms(s string) []string {
 				break
 			}
 		}
-		if len([]rune(w)) < 2 && !isDigits(w) || termStop[w] {
+		if len([]rune(w)) < 2 && !IsDigits(w) || termStop[w] {
 			continue
 		}
 		out = append(out, w)
@@ -62,7 +53,8 @@ func Terms(s string) []string {
 	return out
 }
 
-func isDigits(s string) bool {
+// IsDigits reports whether s is a non-empty run of decimal digits.
+func IsDigits(s string) bool {
 	for _, r := range s {
 		if !unicode.IsDigit(r) {
 			return false
@@ -71,10 +63,11 @@ func isDigits(s string) bool {
 	return s != ""
 }
 
-// termStem reduces a folded word to a crude stem so that plural and
-// possessive forms match ("morocco's", "moroccan" stay distinct but
-// "articles"/"article" match).
-func termStem(w string) string {
+// Singular reduces a folded word to a crude singular so that plural forms
+// match ("articles"/"article", "countries"/"country"); "moroccan" and
+// "morocco" stay distinct. Terms are compared by it; Stem, which also strips
+// derivational endings, is the embedder's.
+func Singular(w string) string {
 	r := []rune(w)
 	if len(r) > 4 {
 		switch {
@@ -89,19 +82,20 @@ func termStem(w string) string {
 	return w
 }
 
-// termSet is a set of stemmed terms.
-type termSet map[string]bool
+// TermSet is a set of terms (see Terms), each reduced by Singular.
+type TermSet map[string]bool
 
-func newTermSet(s string) termSet {
-	set := termSet{}
+// NewTermSet returns the set of the terms of s.
+func NewTermSet(s string) TermSet {
+	set := TermSet{}
 	for _, t := range Terms(s) {
-		set[termStem(t)] = true
+		set[Singular(t)] = true
 	}
 	return set
 }
 
-// coverage is the share of q's terms found in s, between 0 and 1.
-func (q termSet) coverage(s termSet) float64 {
+// Coverage is the share of q's terms found in s, between 0 and 1.
+func (q TermSet) Coverage(s TermSet) float64 {
 	if len(q) == 0 {
 		return 0
 	}
@@ -112,4 +106,18 @@ func (q termSet) coverage(s termSet) float64 {
 		}
 	}
 	return float64(n) / float64(len(q))
+}
+
+// Dice is the Dice coefficient of two term sets, between 0 and 1.
+func (a TermSet) Dice(b TermSet) float64 {
+	if len(a)+len(b) == 0 {
+		return 0
+	}
+	common := 0
+	for t := range a {
+		if b[t] {
+			common++
+		}
+	}
+	return 2 * float64(common) / float64(len(a)+len(b))
 }

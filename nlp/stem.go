@@ -1,9 +1,10 @@
-package embeddings
+package nlp
 
-// stemWord strips common inflectional and derivational endings (French and
-// English for Latin script; light10's prefixes and suffixes for Arabic).
-// It returns a subslice of word, never a copy.
-func stemWord(word []byte) []byte {
+// Stem strips common inflectional and derivational endings of a folded word
+// (see AppendFold): French and English suffixes for Latin script, light10's
+// prefixes and suffixes for Arabic. It returns a subslice of word, never a
+// copy.
+func Stem(word []byte) []byte {
 	if len(word) >= 2 && word[0] >= 0xD8 && word[0] <= 0xDB {
 		return stemArabic(word)
 	}
