@@ -74,6 +74,18 @@ func (b *Bot) handleVote(ctx context.Context, r *request, customID string) {
 	b.report(ctx, r.respond(ctx, tr(r.lang, "vote_"+label), true))
 }
 
+// answerRecord is what a vote is stored with.
+type answerRecord struct {
+	question  string
+	answer    string
+	citations []rag.Citation
+}
+
+// answerCache keeps recent answers by the reference their vote buttons carry.
+type answerCache = lru[answerRecord]
+
+func newAnswerCache(max int) *answerCache { return newLRU[answerRecord](max) }
+
 // recordFromMessage rebuilds what is known of an answer from the message
 // its buttons sit on: the text, and the source titles and links.
 func recordFromMessage(m *discordgo.Message) answerRecord {
