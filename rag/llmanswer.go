@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/dalil-news/dalil/phrases"
 	"github.com/dalil-news/dalil/prompts"
 )
 
@@ -98,7 +99,7 @@ func (s *Service) llmAnswer(ctx context.Context, q Question, ans Answer, ps []Pa
 		return Answer{}, fmt.Errorf("answer %q: %w", q.Text, err)
 	}
 	if strings.HasPrefix(strings.TrimSpace(comp.Text), prompts.NotFound) {
-		ans.Text = notFoundText(q.Lang)
+		ans.Text = phrases.Text(q.Lang, phrases.NotFound)
 		return ans, nil
 	}
 	checked := CheckCitations(comp.Text, len(fitted))
