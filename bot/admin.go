@@ -13,6 +13,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/dalil-news/dalil/phrases"
 	"github.com/dalil-news/dalil/rag"
 )
 
@@ -28,53 +29,53 @@ func (b *Bot) handleIngest(ctx context.Context, r *request, data discordgo.Appli
 		}
 	}
 	if (rawURL == "") == (att == nil) {
-		b.report(ctx, r.respond(ctx, tr(r.lang, "ingest_usage"), true))
+		b.report(ctx, r.respond(ctx, phrases.Text(r.lang, phrases.IngestUsage), true))
 		return
 	}
 	if err := r.deferReply(ctx, true); err != nil {
 		b.report(ctx, err)
 		return
 	}
-	progress := func(key string, args ...any) {
-		b.report(ctx, r.edit(ctx, message{Content: tr(r.lang, key, args...)}))
+	progress := func(key phrases.Key, args ...any) {
+		b.report(ctx, r.edit(ctx, message{Content: phrases.Text(r.lang, key, args...)}))
 	}
 	source := rawURL
 	var a rag.Article
 	var err error
 	if att != nil {
 		source = att.Filename
-		progress("downloading", "`"+escapeMarkdown(truncate(att.Filename, 100))+"`")
+		progress(phrases.Downloading, "`"+escapeMarkdown(truncate(att.Filename, 100))+"`")
 		var body []byte
 		body, err = b.download(ctx, att)
 		if err == nil {
-			progress("extracting")
+			progress(phrases.Extracting)
 			a, err = b.deps.Extractor.ExtractFile(att.Filename, attachmentURL(att.URL), att.ContentType, body)
 		}
 	} else {
-		progress("fetching", "<"+truncate(rawURL, 300)+">")
+		progress(phrases.Fetching, "<"+truncate(rawURL, 300)+">")
 		a, err = b.deps.Extractor.FetchURL(ctx, rawURL)
 	}
 	var res rag.IngestResult
 	if err == nil {
-		progress("storing", escapeMarkdown(truncate(a.Title, 150)))
+		progress(phrases.Storing, escapeMarkdown(truncate(a.Title, 150)))
 		res, err = b.deps.Ingester.Ingest(ctx, a)
 	}
 	if err != nil {
 		b.metrics.ingests.WithLabelValues("failed").Inc()
 		b.log.Warn("ingest from Discord failed", "source", source, "user", r.userID(), "guild", r.i.GuildID, "err", err)
-		progress("ingest_failed", "`"+escapeMarkdown(truncate(source, 200))+"`", truncate(err.Error(), 1500))
+		progress(phrases.IngestFailed, "`"+escapeMarkdown(truncate(source, 200))+"`", truncate(err.Error(), 1500))
 		return
 	}
 	b.metrics.ingests.WithLabelValues(string(res.Status)).Inc()
 	b.log.Info("ingested from Discord", "source", source, "status", res.Status, "article", res.ArticleID, "user", r.userID(), "guild", r.i.GuildID)
-	progress("ingested", res.Status, escapeMarkdown(truncate(a.Title, 300)), res.ArticleID, res.Chunks)
+	progress(phrases.Ingested, res.Status, escapeMarkdown(truncate(a.Title, 300)), res.ArticleID, res.Chunks)
 }
 
 // download reads an attachment from Discord's CDN, within the size cap.
 func (b *Bot) download(ctx context.Context, att *discordgo.MessageAttachment) ([]byte, error) {
 	limit := b.cfg.MaxAttachmentBytes
 	if int64(att.Size) > limit {
-		return nil, errors.New(tr("en", "too_large", limit))
+		return nil, errors.New(phrases.Text("en", phrases.TooLarge, limit))
 	}
 	u, err := url.Parse(att.URL)
 	if err != nil || u.Scheme != "https" || (u.Hostname() != "cdn.discordapp.com" && u.Hostname() != "media.discordapp.net") {
@@ -97,7 +98,7 @@ func (b *Bot) download(ctx context.Context, att *discordgo.MessageAttachment) ([
 		return nil, fmt.Errorf("download attachment %s: %w", att.Filename, err)
 	}
 	if int64(len(body)) > limit {
-		return nil, fmt.Errorf("attachment %s: %s", att.Filename, tr("en", "too_large", limit))
+		return nil, fmt.Errorf("attachment %s: %s", att.Filename, phrases.Text("en", phrases.TooLarge, limit))
 	}
 	return body, nil
 }
@@ -121,12 +122,12 @@ func (b *Bot) handleForget(ctx context.Context, r *request, ref string) {
 	}
 	switch {
 	case errors.Is(err, rag.ErrNotFound):
-		b.report(ctx, r.respond(ctx, tr(r.lang, "unknown", escapeMarkdown(truncate(ref, 200))), true))
+		b.report(ctx, r.respond(ctx, phrases.Text(r.lang, phrases.UnknownArticle, escapeMarkdown(truncate(ref, 200))), true))
 	case err != nil:
 		b.adminFailed(ctx, r, "forget", err)
 	default:
 		b.log.Info("article forgotten", "article", a.ID, "url", a.URL, "user", r.userID(), "guild", r.i.GuildID)
-		b.report(ctx, r.respond(ctx, tr(r.lang, "forgot", escapeMarkdown(truncate(a.Title, 300)), a.ID), true))
+		b.report(ctx, r.respond(ctx, phrases.Text(r.lang, phrases.Forgot, escapeMarkdown(truncate(a.Title, 300)), a.ID), true))
 	}
 }
 
@@ -141,19 +142,19 @@ func (b *Bot) handleStats(ctx context.Context, r *request) {
 	if !st.NewestIngest.IsZero() {
 		newest = fmt.Sprintf("<t:%d:R>", st.NewestIngest.Unix())
 	}
-	field := func(key, v string) *discordgo.MessageEmbedField {
-		return &discordgo.MessageEmbedField{Name: tr(r.lang, key), Value: v, Inline: true}
+	field := func(key phrases.Key, v string) *discordgo.MessageEmbedField {
+		return &discordgo.MessageEmbedField{Name: phrases.Text(r.lang, key), Value: v, Inline: true}
 	}
 	embed := &discordgo.MessageEmbed{
-		Title: tr(r.lang, "stats_title"),
+		Title: phrases.Text(r.lang, phrases.StatsTitle),
 		Color: embedColor,
 		Fields: []*discordgo.MessageEmbedField{
-			field("articles", strconv.FormatInt(st.Articles, 10)),
-			field("chunks", strconv.FormatInt(st.Chunks, 10)),
-			field("embedder", escapeMarkdown(truncate(fmt.Sprintf("%s (%d)", st.Embedder, st.Dimensions), 200))),
-			field("db_size", fmt.Sprintf("%.1f MB", float64(st.DatabaseBytes)/1e6)),
-			field("newest", newest),
-			field("uptime", time.Since(b.started).Round(time.Second).String()),
+			field(phrases.Articles, strconv.FormatInt(st.Articles, 10)),
+			field(phrases.Passages, strconv.FormatInt(st.Chunks, 10)),
+			field(phrases.Embedder, escapeMarkdown(truncate(fmt.Sprintf("%s (%d)", st.Embedder, st.Dimensions), 200))),
+			field(phrases.DatabaseSize, fmt.Sprintf("%.1f MB", float64(st.DatabaseBytes)/1e6)),
+			field(phrases.LastIngest, newest),
+			field(phrases.Uptime, time.Since(b.started).Round(time.Second).String()),
 		},
 	}
 	if b.deps.Feeds != nil {
@@ -162,7 +163,7 @@ func (b *Bot) handleStats(ctx context.Context, r *request) {
 			b.adminFailed(ctx, r, "stats", err)
 			return
 		}
-		embed.Fields = append(embed.Fields, field("feeds", b.feedHealthCounts(fl, r.lang)))
+		embed.Fields = append(embed.Fields, field(phrases.Feeds, b.feedHealthCounts(fl, r.lang)))
 	}
 	err = r.callback(ctx, &discordgo.InteractionResponse{
 		Type: discordgo.InteractionResponseChannelMessageWithSource,
@@ -177,7 +178,7 @@ func (b *Bot) adminFailed(ctx context.Context, r *request, what string, err erro
 	kind := errorKind(err)
 	b.metrics.errors.WithLabelValues(kind).Inc()
 	b.log.Error(what+" failed", "error_id", id, "kind", kind, "err", err, "user", r.userID(), "guild", r.i.GuildID)
-	b.report(ctx, r.say(ctx, tr(r.lang, "apology", id)))
+	b.report(ctx, r.say(ctx, phrases.Text(r.lang, phrases.Apology, id)))
 }
 
 // sourcesPrefix starts the custom IDs of the /sources page buttons.
@@ -204,7 +205,7 @@ func (b *Bot) handleSources(ctx context.Context, r *request, page int, update bo
 	shown := arts[start:min(len(arts), start+sourcesPageSize)]
 	data := &discordgo.InteractionResponseData{AllowedMentions: noMentions(), Flags: discordgo.MessageFlagsEphemeral}
 	if len(shown) == 0 {
-		data.Content = tr(r.lang, "no_sources")
+		data.Content = phrases.Text(r.lang, phrases.ArchiveEmpty)
 		data.Embeds = []*discordgo.MessageEmbed{}
 		data.Components = []discordgo.MessageComponent{}
 	} else {
@@ -213,10 +214,10 @@ func (b *Bot) handleSources(ctx context.Context, r *request, page int, update bo
 			lines = append(lines, fmt.Sprintf("`%d` %s", a.ID, articleLine(a)))
 		}
 		data.Embeds = []*discordgo.MessageEmbed{{
-			Title:       tr(r.lang, "recent"),
+			Title:       phrases.Text(r.lang, phrases.Recent),
 			Description: truncate(strings.Join(lines, "\n"), maxEmbedDesc),
 			Color:       embedColor,
-			Footer:      &discordgo.MessageEmbedFooter{Text: tr(r.lang, "page", page+1)},
+			Footer:      &discordgo.MessageEmbedFooter{Text: phrases.Text(r.lang, phrases.Page, page+1)},
 		}}
 		data.Components = []discordgo.MessageComponent{discordgo.ActionsRow{Components: []discordgo.MessageComponent{
 			discordgo.Button{CustomID: sourcesPrefix + strconv.Itoa(page-1), Emoji: &discordgo.ComponentEmoji{Name: "◀️"}, Style: discordgo.SecondaryButton, Disabled: page == 0},

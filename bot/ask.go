@@ -15,6 +15,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/dalil-news/dalil/nlp"
+	"github.com/dalil-news/dalil/phrases"
 	"github.com/dalil-news/dalil/rag"
 )
 
@@ -93,12 +94,12 @@ type askJob struct {
 // deadline, then the answer from a worker.
 func (b *Bot) handleAsk(ctx context.Context, r *request, question string) {
 	if question == "" {
-		b.report(ctx, r.respond(ctx, tr(r.lang, "empty"), true))
+		b.report(ctx, r.respond(ctx, phrases.Text(r.lang, phrases.AskHint), true))
 		return
 	}
 	if ok, wait := b.limiter.allow(r.userID(), r.i.GuildID); !ok {
 		b.metrics.questions.WithLabelValues("slash", "rate_limited").Inc()
-		b.report(ctx, r.respond(ctx, tr(r.lang, "rate_limited", seconds(wait)), true))
+		b.report(ctx, r.respond(ctx, phrases.Text(r.lang, phrases.RateLimited, seconds(wait)), true))
 		return
 	}
 	start := time.Now()
@@ -119,7 +120,7 @@ func (b *Bot) handleAsk(ctx context.Context, r *request, question string) {
 func (b *Bot) languages(question, fallback string) (string, string) {
 	lang := nlp.DetectLang(question)
 	ui := fallback
-	if _, ok := texts[lang]; ok {
+	if phrases.Has(lang) {
 		ui = lang
 	}
 	return lang, ui
@@ -137,20 +138,20 @@ func (b *Bot) enqueue(ctx context.Context, j *askJob) {
 			dctx, cancel := context.WithTimeout(context.WithoutCancel(b.work), 10*time.Second)
 			defer cancel()
 			b.metrics.questions.WithLabelValues(j.source, "stopping").Inc()
-			b.report(dctx, j.reply.edit(dctx, message{Content: tr(j.uiLang, "stopping")}))
+			b.report(dctx, j.reply.edit(dctx, message{Content: phrases.Text(j.uiLang, phrases.Stopping)}))
 		},
 	})
 	switch {
 	case errors.Is(err, errQueueFull):
 		b.metrics.questions.WithLabelValues(j.source, "queue_full").Inc()
-		b.report(ctx, j.reply.edit(ctx, message{Content: tr(j.uiLang, "queue_full")}))
+		b.report(ctx, j.reply.edit(ctx, message{Content: phrases.Text(j.uiLang, phrases.QueueFull)}))
 	case err != nil:
 		b.metrics.questions.WithLabelValues(j.source, "stopping").Inc()
-		b.report(ctx, j.reply.edit(ctx, message{Content: tr(j.uiLang, "stopping")}))
+		b.report(ctx, j.reply.edit(ctx, message{Content: phrases.Text(j.uiLang, phrases.Stopping)}))
 	case place > 0:
 		j.mu.Lock()
 		if !j.started {
-			b.report(ctx, j.reply.edit(ctx, message{Content: tr(j.uiLang, "queued", place)}))
+			b.report(ctx, j.reply.edit(ctx, message{Content: phrases.Text(j.uiLang, phrases.Queued, place)}))
 		}
 		j.mu.Unlock()
 	}
@@ -178,7 +179,7 @@ func (b *Bot) answer(ctx context.Context, j *askJob) {
 				"user", j.userID, "guild", j.guildID, "channel", j.channel)
 			rctx, rcancel := replyCtx()
 			defer rcancel()
-			b.report(rctx, j.reply.edit(rctx, message{Content: tr(j.uiLang, "apology", id)}))
+			b.report(rctx, j.reply.edit(rctx, message{Content: phrases.Text(j.uiLang, phrases.Apology, id)}))
 		}
 	}()
 	st := newStreamer(ctx, j.reply, b.cfg.StreamInterval, b.report)
@@ -234,7 +235,7 @@ func (b *Bot) answer(ctx context.Context, j *askJob) {
 // id that the log has the detail under.
 func (b *Bot) fail(ctx context.Context, j *askJob, err error) {
 	if errors.Is(err, rag.ErrEmptyInput) {
-		b.report(ctx, j.reply.edit(ctx, message{Content: tr(j.uiLang, "empty")}))
+		b.report(ctx, j.reply.edit(ctx, message{Content: phrases.Text(j.uiLang, phrases.AskHint)}))
 		return
 	}
 	id := newErrorID()
@@ -243,11 +244,11 @@ func (b *Bot) fail(ctx context.Context, j *askJob, err error) {
 	b.metrics.questions.WithLabelValues(j.source, "error").Inc()
 	b.log.Error("answer failed", "error_id", id, "kind", kind, "err", err, "source", j.source,
 		"user", j.userID, "guild", j.guildID, "channel", j.channel)
-	key := "apology"
+	key := phrases.Apology
 	if kind == "timeout" {
-		key = "timeout"
+		key = phrases.Timeout
 	}
-	b.report(ctx, j.reply.edit(ctx, message{Content: tr(j.uiLang, key, id)}))
+	b.report(ctx, j.reply.edit(ctx, message{Content: phrases.Text(j.uiLang, key, id)}))
 }
 
 // newErrorID returns a short random id that links a user-facing apology

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/bwmarrin/discordgo"
+
+	"github.com/dalil-news/dalil/phrases"
 )
 
 // manageServer is the permission admin commands need by default.
@@ -146,6 +148,15 @@ type request struct {
 	acked bool
 }
 
+// localeLang maps a Discord locale to a language of the bot's phrases.
+// Discord has no Arabic locale: Arabic comes from the question's language.
+func localeLang(l discordgo.Locale) string {
+	if l == discordgo.French {
+		return "fr"
+	}
+	return "en"
+}
+
 func (r *request) userID() string {
 	if r.i.Member != nil && r.i.Member.User != nil {
 		return r.i.Member.User.ID
@@ -236,7 +247,7 @@ func (b *Bot) onInteraction(s *discordgo.Session, ev *discordgo.InteractionCreat
 	defer cancel()
 	defer b.recoverInteraction(ctx, r)
 	if b.stopping.Load() {
-		b.report(ctx, r.respond(ctx, tr(r.lang, "stopping"), true))
+		b.report(ctx, r.respond(ctx, phrases.Text(r.lang, phrases.Stopping), true))
 		return
 	}
 	switch i.Type {
@@ -280,12 +291,12 @@ func (b *Bot) onInteraction(s *discordgo.Session, ev *discordgo.InteractionCreat
 // checkAdmin refuses, ephemerally, an admin command from someone else.
 func (b *Bot) checkAdmin(ctx context.Context, r *request) bool {
 	if r.i.Member == nil {
-		b.report(ctx, r.respond(ctx, tr(r.lang, "no_dm"), true))
+		b.report(ctx, r.respond(ctx, phrases.Text(r.lang, phrases.ServerOnly), true))
 		return false
 	}
 	if !isAdmin(r.i.Member, b.cfg.AdminRoleIDs) {
 		b.log.Info("admin command refused", "user", r.userID(), "guild", r.i.GuildID, "command", r.i.ApplicationCommandData().Name)
-		b.report(ctx, r.respond(ctx, tr(r.lang, "not_admin"), true))
+		b.report(ctx, r.respond(ctx, phrases.Text(r.lang, phrases.NotAdmin), true))
 		return false
 	}
 	return true
@@ -302,7 +313,7 @@ func (b *Bot) recoverInteraction(ctx context.Context, r *request) {
 	b.metrics.errors.WithLabelValues("panic").Inc()
 	b.log.Error("handler panicked", "error_id", id, "panic", fmt.Sprint(v), "stack", string(debug.Stack()),
 		"interaction", r.i.ID, "user", r.userID(), "guild", r.i.GuildID)
-	b.report(ctx, r.say(ctx, tr(r.lang, "apology", id)))
+	b.report(ctx, r.say(ctx, phrases.Text(r.lang, phrases.Apology, id)))
 }
 
 // report logs a failure to talk to Discord.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/dalil-news/dalil/phrases"
 	"github.com/dalil-news/dalil/rag"
 )
 
@@ -79,7 +80,7 @@ func subcommand(data discordgo.ApplicationCommandInteractionData) *discordgo.App
 func (b *Bot) handleDigest(ctx context.Context, r *request, data discordgo.ApplicationCommandInteractionData) {
 	sub := subcommand(data)
 	if sub == nil {
-		b.report(ctx, r.respond(ctx, tr(r.lang, "digest_usage"), true))
+		b.report(ctx, r.respond(ctx, phrases.Text(r.lang, phrases.DigestUsage), true))
 		return
 	}
 	switch sub.Name {
@@ -94,7 +95,7 @@ func (b *Bot) handleDigest(ctx context.Context, r *request, data discordgo.Appli
 	case "off":
 		b.digestOff(ctx, r)
 	default:
-		b.report(ctx, r.respond(ctx, tr(r.lang, "digest_usage"), true))
+		b.report(ctx, r.respond(ctx, phrases.Text(r.lang, phrases.DigestUsage), true))
 	}
 }
 
@@ -126,7 +127,7 @@ func (b *Bot) digestChannel(ctx context.Context, r *request, sub *discordgo.Appl
 			ch = res.Channels[id]
 		}
 		if ch == nil || (ch.Type != discordgo.ChannelTypeGuildText && ch.Type != discordgo.ChannelTypeGuildNews) {
-			b.report(ctx, r.respond(ctx, tr(r.lang, "digest_bad_channel"), true))
+			b.report(ctx, r.respond(ctx, phrases.Text(r.lang, phrases.DigestBadChannel), true))
 			return
 		}
 		target = ch.ID
@@ -143,7 +144,7 @@ func (b *Bot) digestChannel(ctx context.Context, r *request, sub *discordgo.Appl
 		return
 	}
 	ch.Enabled = true
-	b.saveDigestChannel(ctx, r, ch, "digest_on")
+	b.saveDigestChannel(ctx, r, ch, phrases.DigestOn)
 }
 
 // digestTime answers /digest time: a new schedule (and time zone) for
@@ -157,7 +158,7 @@ func (b *Bot) digestTime(ctx context.Context, r *request, spec, tz string) {
 		reason = fmt.Sprintf("over %d characters", maxScheduleLen)
 	}
 	if reason != "" {
-		b.report(ctx, r.respond(ctx, tr(r.lang, "digest_bad_schedule", inCode(truncate(spec, maxScheduleLen)), reason), true))
+		b.report(ctx, r.respond(ctx, phrases.Text(r.lang, phrases.DigestBadSchedule, inCode(truncate(spec, maxScheduleLen)), reason), true))
 		return
 	}
 	ch, ok := b.thisDigestChannel(ctx, r)
@@ -168,7 +169,7 @@ func (b *Bot) digestTime(ctx context.Context, r *request, spec, tz string) {
 	if tz != "" {
 		ch.TimeZone = tz
 	}
-	b.saveDigestChannel(ctx, r, ch, "digest_time")
+	b.saveDigestChannel(ctx, r, ch, phrases.DigestTime)
 }
 
 // thisDigestChannel returns the settings of the interaction's channel,
@@ -177,7 +178,7 @@ func (b *Bot) thisDigestChannel(ctx context.Context, r *request) (rag.DigestChan
 	ch, err := b.deps.Digests.DigestChannel(ctx, r.i.ChannelID)
 	switch {
 	case errors.Is(err, rag.ErrNotFound):
-		b.report(ctx, r.say(ctx, tr(r.lang, "digest_none")))
+		b.report(ctx, r.say(ctx, phrases.Text(r.lang, phrases.DigestNone)))
 		return rag.DigestChannel{}, false
 	case err != nil:
 		b.adminFailed(ctx, r, "digest settings", err)
@@ -188,10 +189,10 @@ func (b *Bot) thisDigestChannel(ctx context.Context, r *request) (rag.DigestChan
 
 // saveDigestChannel checks ch's schedule, stores ch and confirms with the
 // phrase key and the next digest's time.
-func (b *Bot) saveDigestChannel(ctx context.Context, r *request, ch rag.DigestChannel, key string) {
+func (b *Bot) saveDigestChannel(ctx context.Context, r *request, ch rag.DigestChannel, key phrases.Key) {
 	sched, loc, err := b.deps.Digests.ChannelSchedule(ch)
 	if err != nil {
-		b.report(ctx, r.respond(ctx, tr(r.lang, "digest_bad_schedule", inCode(truncate(ch.Schedule, maxScheduleLen)), escapeMarkdown(truncate(err.Error(), 500))), true))
+		b.report(ctx, r.respond(ctx, phrases.Text(r.lang, phrases.DigestBadSchedule, inCode(truncate(ch.Schedule, maxScheduleLen)), escapeMarkdown(truncate(err.Error(), 500))), true))
 		return
 	}
 	ch, err = b.deps.Digests.SetDigestChannel(ctx, ch)
@@ -208,7 +209,7 @@ func (b *Bot) saveDigestChannel(ctx context.Context, r *request, ch rag.DigestCh
 		lang = "—"
 	}
 	b.log.Info("digest settings changed", "channel", ch.ChannelID, "schedule", ch.Schedule, "time_zone", ch.TimeZone, "enabled", ch.Enabled, "user", r.userID(), "guild", r.i.GuildID)
-	b.report(ctx, r.respond(ctx, tr(r.lang, key, ch.ChannelID, inCode(ch.Schedule), escapeMarkdown(ch.TimeZone), lang, next), true))
+	b.report(ctx, r.respond(ctx, phrases.Text(r.lang, key, ch.ChannelID, inCode(ch.Schedule), escapeMarkdown(ch.TimeZone), lang, next), true))
 }
 
 // inCode makes s safe inside a `code span`, where Markdown escapes show.
@@ -224,14 +225,14 @@ func (b *Bot) digestNow(ctx context.Context, r *request) {
 	d, err := b.deps.Digests.PostNow(ctx, r.i.ChannelID)
 	switch {
 	case errors.Is(err, rag.ErrNotFound):
-		b.report(ctx, r.say(ctx, tr(r.lang, "digest_none")))
+		b.report(ctx, r.say(ctx, phrases.Text(r.lang, phrases.DigestNone)))
 	case err != nil:
 		b.adminFailed(ctx, r, "digest now", err)
 	case len(d.Parts) == 0:
-		b.report(ctx, r.say(ctx, tr(r.lang, "digest_nothing")))
+		b.report(ctx, r.say(ctx, phrases.Text(r.lang, phrases.DigestNothing)))
 	default:
 		b.log.Info("digest posted on demand", "channel", r.i.ChannelID, "stories", len(d.Stories), "messages", len(d.Parts), "user", r.userID(), "guild", r.i.GuildID)
-		b.report(ctx, r.say(ctx, tr(r.lang, "digest_posted", len(d.Stories), len(d.Parts))))
+		b.report(ctx, r.say(ctx, phrases.Text(r.lang, phrases.DigestPosted, len(d.Stories), len(d.Parts))))
 	}
 }
 
@@ -259,7 +260,7 @@ func (b *Bot) digestPreview(ctx context.Context, r *request) {
 		return
 	}
 	if len(d.Parts) == 0 {
-		b.report(ctx, r.say(ctx, tr(r.lang, "digest_preview_empty")))
+		b.report(ctx, r.say(ctx, phrases.Text(r.lang, phrases.DigestPreviewEmpty)))
 		return
 	}
 	shown := d.Parts[:min(len(d.Parts), maxPreviewParts)]
@@ -274,7 +275,7 @@ func (b *Bot) digestPreview(ctx context.Context, r *request) {
 		}
 	}
 	if more := len(d.Parts) - len(shown); more > 0 {
-		b.report(ctx, b.ephemeralFollowUp(ctx, r, tr(r.lang, "digest_preview_more", more)))
+		b.report(ctx, b.ephemeralFollowUp(ctx, r, phrases.Text(r.lang, phrases.DigestPreviewMore, more)))
 	}
 }
 
@@ -302,5 +303,5 @@ func (b *Bot) digestOff(ctx context.Context, r *request) {
 		return
 	}
 	b.log.Info("digest turned off", "channel", ch.ChannelID, "user", r.userID(), "guild", r.i.GuildID)
-	b.report(ctx, r.respond(ctx, tr(r.lang, "digest_off", ch.ChannelID), true))
+	b.report(ctx, r.respond(ctx, phrases.Text(r.lang, phrases.DigestOff, ch.ChannelID), true))
 }

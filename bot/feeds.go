@@ -12,6 +12,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/dalil-news/dalil/phrases"
 	"github.com/dalil-news/dalil/rag"
 )
 
@@ -58,7 +59,7 @@ func feedsCommand(admin *int64, noDM *bool) *discordgo.ApplicationCommand {
 func (b *Bot) handleFeeds(ctx context.Context, r *request, data discordgo.ApplicationCommandInteractionData) {
 	sub := subcommand(data)
 	if sub == nil {
-		b.report(ctx, r.respond(ctx, tr(r.lang, "feeds_usage"), true))
+		b.report(ctx, r.respond(ctx, phrases.Text(r.lang, phrases.FeedsUsage), true))
 		return
 	}
 	switch sub.Name {
@@ -69,7 +70,7 @@ func (b *Bot) handleFeeds(ctx context.Context, r *request, data discordgo.Applic
 	case "remove":
 		b.feedRemove(ctx, r, optionString(sub.Options, "feed"))
 	default:
-		b.report(ctx, r.respond(ctx, tr(r.lang, "feeds_usage"), true))
+		b.report(ctx, r.respond(ctx, phrases.Text(r.lang, phrases.FeedsUsage), true))
 	}
 }
 
@@ -109,12 +110,12 @@ func (b *Bot) feedInterval(s string) (time.Duration, error) {
 func (b *Bot) feedAdd(ctx context.Context, r *request, raw, every string) {
 	u, err := b.feedURL(raw)
 	if err != nil {
-		b.report(ctx, r.respond(ctx, tr(r.lang, "feed_bad", "<"+escapeMarkdown(truncate(raw, 300))+">", escapeMarkdown(truncate(err.Error(), 300))), true))
+		b.report(ctx, r.respond(ctx, phrases.Text(r.lang, phrases.FeedBad, "<"+escapeMarkdown(truncate(raw, 300))+">", escapeMarkdown(truncate(err.Error(), 300))), true))
 		return
 	}
 	interval, err := b.feedInterval(every)
 	if err != nil {
-		b.report(ctx, r.respond(ctx, tr(r.lang, "feed_bad", "<"+escapeMarkdown(truncate(u, 300))+">", escapeMarkdown(err.Error())), true))
+		b.report(ctx, r.respond(ctx, phrases.Text(r.lang, phrases.FeedBad, "<"+escapeMarkdown(truncate(u, 300))+">", escapeMarkdown(err.Error())), true))
 		return
 	}
 	f, created, err := b.deps.Feeds.AddFeed(ctx, u, interval)
@@ -125,25 +126,25 @@ func (b *Bot) feedAdd(ctx context.Context, r *request, raw, every string) {
 	b.log.Info("feed added from Discord", "feed", f.ID, "url", f.URL, "created", created, "user", r.userID(), "guild", r.i.GuildID)
 	link := "<" + truncate(f.URL, 300) + ">"
 	if !created {
-		b.report(ctx, r.respond(ctx, tr(r.lang, "feed_exists", f.ID, link, shortDuration(f.Interval)), true))
+		b.report(ctx, r.respond(ctx, phrases.Text(r.lang, phrases.FeedExists, f.ID, link, shortDuration(f.Interval)), true))
 		return
 	}
-	added := tr(r.lang, "feed_added", f.ID, link, shortDuration(f.Interval))
+	added := phrases.Text(r.lang, phrases.FeedAdded, f.ID, link, shortDuration(f.Interval))
 	if b.deps.FeedPoller == nil {
-		b.report(ctx, r.respond(ctx, added+"\n"+tr(r.lang, "feed_soon"), true))
+		b.report(ctx, r.respond(ctx, added+"\n"+phrases.Text(r.lang, phrases.FeedSoon), true))
 		return
 	}
-	if err := r.respond(ctx, added+"\n"+tr(r.lang, "feed_polling"), true); err != nil {
+	if err := r.respond(ctx, added+"\n"+phrases.Text(r.lang, phrases.FeedPolling), true); err != nil {
 		b.report(ctx, err)
 		return
 	}
 	res, err := b.deps.FeedPoller.PollFeed(ctx, f)
 	if err != nil {
 		b.log.Warn("first poll of a feed failed", "feed", f.ID, "url", f.URL, "err", err)
-		b.report(ctx, r.edit(ctx, message{Content: added + "\n" + tr(r.lang, "feed_poll_failed", escapeMarkdown(truncate(err.Error(), 500)))}))
+		b.report(ctx, r.edit(ctx, message{Content: added + "\n" + phrases.Text(r.lang, phrases.FeedPollFailed, escapeMarkdown(truncate(err.Error(), 500)))}))
 		return
 	}
-	b.report(ctx, r.edit(ctx, message{Content: added + "\n" + tr(r.lang, "feed_polled", res.Items, res.New)}))
+	b.report(ctx, r.edit(ctx, message{Content: added + "\n" + phrases.Text(r.lang, phrases.FeedPolled, res.Items, res.New)}))
 }
 
 // feedIcon marks a health in /feeds list.
@@ -177,11 +178,11 @@ func (b *Bot) feedLines(f rag.Feed, lang string) string {
 	}
 	next := when(f.NextPoll)
 	if f.NextPoll.IsZero() {
-		next = tr(lang, "feed_due")
+		next = phrases.Text(lang, phrases.FeedDue)
 	}
-	s.WriteString(tr(lang, "feed_state", f.Items, when(f.LastOK), next))
+	s.WriteString(phrases.Text(lang, phrases.FeedState, f.Items, when(f.LastOK), next))
 	if f.LastError != "" {
-		s.WriteString("\n" + tr(lang, "feed_last_error", escapeMarkdown(truncate(oneLine(f.LastError), maxFeedLineErr))))
+		s.WriteString("\n" + phrases.Text(lang, phrases.FeedLastError, escapeMarkdown(truncate(oneLine(f.LastError), maxFeedLineErr))))
 	}
 	return s.String()
 }
@@ -209,7 +210,7 @@ func (b *Bot) feedList(ctx context.Context, r *request) {
 		return
 	}
 	if len(fl) == 0 {
-		b.report(ctx, r.respond(ctx, tr(r.lang, "feeds_none"), true))
+		b.report(ctx, r.respond(ctx, phrases.Text(r.lang, phrases.FeedsNone), true))
 		return
 	}
 	var desc strings.Builder
@@ -227,10 +228,10 @@ func (b *Bot) feedList(ctx context.Context, r *request) {
 		shown++
 	}
 	if more := len(fl) - shown; more > 0 {
-		desc.WriteString("\n\n" + tr(r.lang, "feeds_more", more))
+		desc.WriteString("\n\n" + phrases.Text(r.lang, phrases.FeedsMore, more))
 	}
 	embed := &discordgo.MessageEmbed{
-		Title:       tr(r.lang, "feeds_title"),
+		Title:       phrases.Text(r.lang, phrases.FeedsTitle),
 		Description: desc.String(),
 		Color:       embedColor,
 		Footer:      &discordgo.MessageEmbedFooter{Text: b.feedHealthCounts(fl, r.lang)},
@@ -248,9 +249,9 @@ func (b *Bot) feedHealthCounts(fl []rag.Feed, lang string) string {
 	for _, f := range fl {
 		n[f.Health(b.cfg.FeedMaxFailures)]++
 	}
-	s := tr(lang, "feed_counts", n[rag.FeedOK], n[rag.FeedFailing], n[rag.FeedUnhealthy])
+	s := phrases.Text(lang, phrases.FeedCounts, n[rag.FeedOK], n[rag.FeedFailing], n[rag.FeedUnhealthy])
 	if n[rag.FeedNew] > 0 {
-		s += tr(lang, "feed_counts_new", n[rag.FeedNew])
+		s += phrases.Text(lang, phrases.FeedCountsNew, n[rag.FeedNew])
 	}
 	return s
 }
@@ -277,11 +278,11 @@ func (b *Bot) feedRemove(ctx context.Context, r *request, ref string) {
 	}
 	switch {
 	case errors.Is(err, rag.ErrNotFound):
-		b.report(ctx, r.respond(ctx, tr(r.lang, "feed_unknown", escapeMarkdown(truncate(ref, 200))), true))
+		b.report(ctx, r.respond(ctx, phrases.Text(r.lang, phrases.FeedUnknown, escapeMarkdown(truncate(ref, 200))), true))
 	case err != nil:
 		b.adminFailed(ctx, r, "remove feed", err)
 	default:
 		b.log.Info("feed removed from Discord", "feed", f.ID, "url", f.URL, "user", r.userID(), "guild", r.i.GuildID)
-		b.report(ctx, r.respond(ctx, tr(r.lang, "feed_removed", f.ID, "<"+truncate(f.URL, 300)+">"), true))
+		b.report(ctx, r.respond(ctx, phrases.Text(r.lang, phrases.FeedRemoved, f.ID, "<"+truncate(f.URL, 300)+">"), true))
 	}
 }

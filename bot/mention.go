@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+
+	"github.com/dalil-news/dalil/phrases"
 )
 
 // threadArchiveMinutes is how long an idle answer thread stays open.
@@ -37,7 +39,7 @@ func (b *Bot) onMessage(s *discordgo.Session, ev *discordgo.MessageCreate) {
 			id := newErrorID()
 			b.metrics.errors.WithLabelValues("panic").Inc()
 			b.log.Error("message handler panicked", "error_id", id, "panic", fmt.Sprint(v), "message", m.ID, "channel", m.ChannelID)
-			b.report(ctx, b.replyTo(ctx, m, tr("en", "apology", id)))
+			b.report(ctx, b.replyTo(ctx, m, phrases.Text("en", phrases.Apology, id)))
 		}
 	}()
 
@@ -45,13 +47,13 @@ func (b *Bot) onMessage(s *discordgo.Session, ev *discordgo.MessageCreate) {
 	lang, ui := b.languages(question, "en")
 	if question == "" {
 		if mentioned {
-			b.report(ctx, b.replyTo(ctx, m, tr(ui, "empty")))
+			b.report(ctx, b.replyTo(ctx, m, phrases.Text(ui, phrases.AskHint)))
 		}
 		return
 	}
 	if ok, wait := b.limiter.allow(m.Author.ID, m.GuildID); !ok {
 		b.metrics.questions.WithLabelValues("mention", "rate_limited").Inc()
-		b.report(ctx, b.replyTo(ctx, m, tr(ui, "rate_limited", seconds(wait))))
+		b.report(ctx, b.replyTo(ctx, m, phrases.Text(ui, phrases.RateLimited, seconds(wait))))
 		return
 	}
 	start := time.Now()
@@ -69,7 +71,7 @@ func (b *Bot) onMessage(s *discordgo.Session, ev *discordgo.MessageCreate) {
 		}
 	}
 	b.convs.start(channel)
-	placeholder := &discordgo.MessageSend{Content: tr(ui, "thinking"), AllowedMentions: noMentions()}
+	placeholder := &discordgo.MessageSend{Content: phrases.Text(ui, phrases.Thinking), AllowedMentions: noMentions()}
 	if channel == m.ChannelID {
 		placeholder.Reference = &discordgo.MessageReference{MessageID: m.ID, ChannelID: m.ChannelID, GuildID: m.GuildID}
 	}

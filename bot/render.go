@@ -10,6 +10,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/dalil-news/dalil/phrases"
 	"github.com/dalil-news/dalil/rag"
 )
 
@@ -49,7 +50,7 @@ func noMentions() *discordgo.MessageAllowedMentions {
 func renderAnswer(ans rag.Answer, lang, voteRef string) []message {
 	text := strings.TrimSpace(ans.Text)
 	if text == "" {
-		text = tr(lang, "empty_answer")
+		text = phrases.Text(lang, phrases.NotFound)
 	}
 	text = wrapLinks(text)
 	if ans.Note != "" {
@@ -77,14 +78,14 @@ func sourcesEmbed(cs []rag.Citation, lang string) *discordgo.MessageEmbed {
 		line := fmt.Sprintf("**%d.** %s", c.N, articleLine(c.Article))
 		// Leave room for the line that says how many were left out.
 		if utf8.RuneCountInString(b.String())+utf8.RuneCountInString(line)+1 > maxEmbedDesc-40 {
-			fmt.Fprintf(&b, "… %s", tr(lang, "more_sources", len(cs)-i))
+			fmt.Fprintf(&b, "… %s", phrases.Text(lang, phrases.MoreSources, len(cs)-i))
 			break
 		}
 		b.WriteString(line)
 		b.WriteString("\n")
 	}
 	return &discordgo.MessageEmbed{
-		Title:       tr(lang, "sources"),
+		Title:       phrases.Text(lang, phrases.Sources),
 		Description: strings.TrimRight(b.String(), "\n"),
 		Color:       embedColor,
 	}

@@ -61,6 +61,8 @@ func TestRenderAnswer(t *testing.T) {
 		{"note-and-link", rag.Answer{Found: true, Text: "See https://example.com/x. It was announced [1].", Citations: cites[:1], Note: "the model cited no source"}, "en", ""},
 		{"long", rag.Answer{Found: true, Text: longAnswer(), Citations: cites}, "fr", "ref9"},
 		{"empty", rag.Answer{}, "en", "r"},
+		{"arabic", rag.Answer{Found: true, Text: "أعلن الوزير عن الاستراتيجية [1].", Citations: cites[:2]}, "ar", "ar1"},
+		{"arabic-not-found", rag.Answer{}, "ar", "r"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

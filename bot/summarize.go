@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dalil-news/dalil/phrases"
 	"github.com/dalil-news/dalil/rag"
 )
 
@@ -45,13 +46,13 @@ func (b *Bot) resolveArticle(ctx context.Context, ref string) (rag.Article, erro
 func (b *Bot) handleSummarize(ctx context.Context, r *request, ref string) {
 	if ok, wait := b.limiter.allow(r.userID(), r.i.GuildID); !ok {
 		b.metrics.questions.WithLabelValues("summarize", "rate_limited").Inc()
-		b.report(ctx, r.respond(ctx, tr(r.lang, "rate_limited", seconds(wait)), true))
+		b.report(ctx, r.respond(ctx, phrases.Text(r.lang, phrases.RateLimited, seconds(wait)), true))
 		return
 	}
 	a, err := b.resolveArticle(ctx, ref)
 	if err != nil {
 		if errors.Is(err, rag.ErrNotFound) {
-			b.report(ctx, r.respond(ctx, tr(r.lang, "unknown", escapeMarkdown(truncate(ref, 200))), true))
+			b.report(ctx, r.respond(ctx, phrases.Text(r.lang, phrases.UnknownArticle, escapeMarkdown(truncate(ref, 200))), true))
 		} else {
 			b.adminFailed(ctx, r, "find the article to summarize", err)
 		}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/dalil-news/dalil/phrases"
 	"github.com/dalil-news/dalil/rag"
 )
 
@@ -66,13 +67,25 @@ func (b *Bot) handleVote(ctx context.Context, r *request, customID string) {
 		b.adminFailed(ctx, r, "save feedback", err)
 		return
 	}
-	label := "up"
+	label, thanks := "up", phrases.VoteUp
 	if vote < 0 {
-		label = "down"
+		label, thanks = "down", phrases.VoteDown
 	}
 	b.metrics.votes.WithLabelValues(label).Inc()
-	b.report(ctx, r.respond(ctx, tr(r.lang, "vote_"+label), true))
+	b.report(ctx, r.respond(ctx, phrases.Text(r.lang, thanks), true))
 }
+
+// answerRecord is what a vote is stored with.
+type answerRecord struct {
+	question  string
+	answer    string
+	citations []rag.Citation
+}
+
+// answerCache keeps recent answers by the reference their vote buttons carry.
+type answerCache = lru[answerRecord]
+
+func newAnswerCache(max int) *answerCache { return newLRU[answerRecord](max) }
 
 // recordFromMessage rebuilds what is known of an answer from the message
 // its buttons sit on: the text, and the source titles and links.

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/dalil-news/dalil/nlp"
+	"github.com/dalil-news/dalil/phrases"
 	"github.com/dalil-news/dalil/when"
 )
 
@@ -60,18 +61,6 @@ type Answer struct {
 	When  when.Range `json:"-"`
 }
 
-// notFoundText is the reply when nothing in the archive answers.
-func notFoundText(lang string) string {
-	switch lang {
-	case "fr":
-		return "Les archives ne disent rien à ce sujet."
-	case "ar":
-		return "لا يذكر الأرشيف شيئًا عن هذا الموضوع."
-	default:
-		return "The archive does not say."
-	}
-}
-
 // Ask answers a question from the archive.
 func (s *Service) Ask(ctx context.Context, q Question) (Answer, error) {
 	q.Text = strings.TrimSpace(q.Text)
@@ -108,7 +97,7 @@ func (s *Service) Ask(ctx context.Context, q Question) (Answer, error) {
 	}
 	ps = s.relevant(query, ps)
 	if len(ps) == 0 {
-		ans.Text = notFoundText(q.Lang)
+		ans.Text = phrases.Text(q.Lang, phrases.NotFound)
 		return ans, nil
 	}
 	if mode == ModeLLM {
@@ -211,7 +200,7 @@ func extractiveAnswer(query, lang string, ans Answer, ps []Passage) Answer {
 		}
 	}
 	if len(cands) == 0 {
-		ans.Text = notFoundText(lang)
+		ans.Text = phrases.Text(lang, phrases.NotFound)
 		return ans
 	}
 	sort.SliceStable(cands, func(i, j int) bool { return cands[i].score > cands[j].score })
@@ -229,10 +218,7 @@ func extractiveAnswer(query, lang string, ans Answer, ps []Passage) Answer {
 		picked = append(picked, c)
 	}
 	// Keep the reading order of the article for sentences of one passage.
-	open, closeQ := "“", "”"
-	if lang == "fr" || lang == "ar" {
-		open, closeQ = "« ", " »"
-	}
+	open, closeQ := phrases.Text(lang, phrases.QuoteOpen), phrases.Text(lang, phrases.QuoteClose)
 	num := map[int64]int{}
 	var b strings.Builder
 	for _, c := range picked {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/dalil-news/dalil/cite"
 	"github.com/dalil-news/dalil/nlp"
+	"github.com/dalil-news/dalil/phrases"
 	"github.com/dalil-news/dalil/prompts"
 )
 
@@ -100,7 +101,7 @@ func (s *Service) llmAnswer(ctx context.Context, q Question, ans Answer, ps []Pa
 		return Answer{}, fmt.Errorf("answer %q: %w", q.Text, err)
 	}
 	if strings.HasPrefix(strings.TrimSpace(comp.Text), prompts.NotFound) {
-		ans.Text = notFoundText(q.Lang)
+		ans.Text = phrases.Text(q.Lang, phrases.NotFound)
 		return ans, nil
 	}
 	checked := cite.Check(comp.Text, len(fitted))
