@@ -15,6 +15,7 @@ import (
 
 	"github.com/dalil-news/dalil/cite"
 	"github.com/dalil-news/dalil/nlp"
+	"github.com/dalil-news/dalil/phrases"
 	"github.com/dalil-news/dalil/prompts"
 )
 
@@ -547,20 +548,6 @@ func (s *Service) digestIntro(ctx context.Context, stories []Story, opt DigestOp
 	return oneLineText(text, 700), comp.Usage, nil
 }
 
-// digestWords holds the fixed words of a digest by language.
-var digestWords = map[string]struct{ title, empty, more string }{
-	"en": {"Daily digest", "Nothing new since the last digest.", "…and %d more not shown."},
-	"fr": {"Revue de presse", "Rien de nouveau depuis la dernière revue de presse.", "…et %d autres non affichés."},
-	"ar": {"موجز الأخبار", "لا جديد منذ الموجز الأخير.", "…و%d مواضيع أخرى."},
-}
-
-func words(lang string) struct{ title, empty, more string } {
-	if w, ok := digestWords[lang]; ok {
-		return w
-	}
-	return digestWords["en"]
-}
-
 var (
 	frDays   = []string{"dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"}
 	frMonths = []string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
@@ -579,8 +566,7 @@ func digestDate(lang string, day time.Time) string {
 
 // emptyNote is the one-line message of a day with nothing new.
 func emptyNote(lang string, day time.Time) string {
-	w := words(lang)
-	return fmt.Sprintf("**%s — %s** · %s", w.title, digestDate(lang, day), w.empty)
+	return fmt.Sprintf("**%s — %s** · %s", phrases.Text(lang, phrases.DigestTitle), digestDate(lang, day), phrases.Text(lang, phrases.DigestEmpty))
 }
 
 // RenderDigest writes d as Discord messages of at most limit characters:
@@ -588,8 +574,7 @@ func emptyNote(lang string, day time.Time) string {
 // number and title; its sentence and linked sources), split between
 // stories, or between lines when a story alone is too long.
 func RenderDigest(d Digest, day time.Time, limit int) []string {
-	w := words(d.Lang)
-	head := fmt.Sprintf("**%s — %s**", w.title, digestDate(d.Lang, day))
+	head := fmt.Sprintf("**%s — %s**", phrases.Text(d.Lang, phrases.DigestTitle), digestDate(d.Lang, day))
 	if d.Intro != "" {
 		head += "\n" + d.Intro
 	}
@@ -617,7 +602,7 @@ func RenderDigest(d Digest, day time.Time, limit int) []string {
 		blocks = append(blocks, b.String())
 	}
 	if d.More > 0 {
-		blocks = append(blocks, fmt.Sprintf(w.more, d.More))
+		blocks = append(blocks, phrases.Text(d.Lang, phrases.DigestMoreStories, d.More))
 	}
 	return SplitMessages(blocks, limit)
 }
