@@ -984,41 +984,6 @@ SELECT coalesce(words, '{}'), coalesce(idfs, '{}'), coalesce(mean_len, 0), coale
 	}
 }
 
-func TestFuse(t *testing.T) {
-	vec := []legHit{{id: 1, articleID: 10, distance: 0.1}, {id: 2, articleID: 10, distance: 0.2}, {id: 3, articleID: 10, distance: 0.3}, {id: 4, articleID: 20, distance: 0.4}}
-	txt := []legHit{{id: 4, articleID: 20}, {id: 5, articleID: 30}, {id: 1, articleID: 10}}
-	type hit struct {
-		ID           int64
-		VRank, TRank int
-		Score        float64
-	}
-	tests := []struct {
-		name       string
-		vw, tw     float64
-		perArticle int
-		n          int
-		want       []hit
-	}{
-		{"weighted", 0.5, 1, 0, 10, []hit{
-			{4, 4, 1, 0.5/14 + 1.0/11}, {1, 1, 3, 0.5/11 + 1.0/13}, {5, 0, 2, 1.0 / 12},
-			{2, 2, 0, 0.5 / 12}, {3, 3, 0, 0.5 / 13}}},
-		{"per-article cap and n", 0.5, 1, 1, 2, []hit{{4, 4, 1, 0.5/14 + 1.0/11}, {1, 1, 3, 0.5/11 + 1.0/13}}},
-		{"equal scores by id", 1, 1, 0, 4, []hit{
-			{1, 1, 3, 1.0/11 + 1.0/13}, {4, 4, 1, 1.0/14 + 1.0/11}, {2, 2, 0, 1.0 / 12}, {5, 0, 2, 1.0 / 12}}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var got []hit
-			for _, h := range fuse(vec, txt, 10, tt.vw, tt.tw, tt.perArticle, tt.n) {
-				got = append(got, hit{h.id, h.vrank, h.trank, h.score})
-			}
-			if diff := cmp.Diff(tt.want, got, cmpopts.EquateApprox(0, 1e-12)); diff != "" {
-				t.Errorf("fused (-want +got):\n%s", diff)
-			}
-		})
-	}
-}
-
 // TestTextLegParamTypes checks that BM25's k1 and b reach PostgreSQL as
 // float8: typed from "$6 + 1" they were integers, and pgx truncated 1.2
 // and 0.75 to 1 and 0 without a word.
@@ -1095,30 +1060,30 @@ func TestSearchGenericPlans(t *testing.T) {
 }
 
 func TestNearest(t *testing.T) {
-	vec := []legHit{{id: 3, distance: 0.2}, {id: 1, distance: 0.5}}
+	vec := []rag.Hit{{ChunkID: 3, Distance: 0.2}, {ChunkID: 1, Distance: 0.5}}
 	tests := []struct {
 		name    string
-		vec     []legHit
-		matches []legHit
+		vec     []rag.Hit
+		matches []rag.Hit
 		n       int
 		want    []int64
 	}{
 		{"index only", vec, nil, 5, []int64{3, 1}},
-		{"matches only", nil, []legHit{{id: 7, distance: 0.9}, {id: 8, distance: 0.4}}, 5, []int64{8, 7}},
-		{"a match the index missed comes first", vec, []legHit{{id: 9, distance: 0.1}}, 5, []int64{9, 3, 1}},
-		{"a match the index found counts once", vec, []legHit{{id: 1, distance: 0.5}, {id: 4, distance: 0.3}}, 5, []int64{3, 4, 1}},
-		{"equal distances by id", vec, []legHit{{id: 2, distance: 0.5}}, 5, []int64{3, 1, 2}},
-		{"at most n", vec, []legHit{{id: 9, distance: 0.1}, {id: 4, distance: 0.3}}, 2, []int64{9, 3}},
-		{"NaN left out", vec, []legHit{{id: 5, distance: math.NaN()}}, 5, []int64{3, 1}},
-		{"NaN from the index left out", []legHit{{id: 6, distance: math.NaN()}, {id: 1, distance: 0.5}}, nil, 5, []int64{1}},
-		{"the index's order is not trusted", []legHit{{id: 1, distance: 0.5}, {id: 3, distance: 0.2}}, nil, 5, []int64{3, 1}},
+		{"matches only", nil, []rag.Hit{{ChunkID: 7, Distance: 0.9}, {ChunkID: 8, Distance: 0.4}}, 5, []int64{8, 7}},
+		{"a match the index missed comes first", vec, []rag.Hit{{ChunkID: 9, Distance: 0.1}}, 5, []int64{9, 3, 1}},
+		{"a match the index found counts once", vec, []rag.Hit{{ChunkID: 1, Distance: 0.5}, {ChunkID: 4, Distance: 0.3}}, 5, []int64{3, 4, 1}},
+		{"equal distances by id", vec, []rag.Hit{{ChunkID: 2, Distance: 0.5}}, 5, []int64{3, 1, 2}},
+		{"at most n", vec, []rag.Hit{{ChunkID: 9, Distance: 0.1}, {ChunkID: 4, Distance: 0.3}}, 2, []int64{9, 3}},
+		{"NaN left out", vec, []rag.Hit{{ChunkID: 5, Distance: math.NaN()}}, 5, []int64{3, 1}},
+		{"NaN from the index left out", []rag.Hit{{ChunkID: 6, Distance: math.NaN()}, {ChunkID: 1, Distance: 0.5}}, nil, 5, []int64{1}},
+		{"the index's order is not trusted", []rag.Hit{{ChunkID: 1, Distance: 0.5}, {ChunkID: 3, Distance: 0.2}}, nil, 5, []int64{3, 1}},
 		{"nothing", nil, nil, 5, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var got []int64
 			for _, h := range nearest(slices.Clone(tt.vec), tt.matches, tt.n) {
-				got = append(got, h.id)
+				got = append(got, h.ChunkID)
 			}
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("nearest (-want +got):\n%s", diff)

@@ -40,8 +40,8 @@ const maxWordBytes = 64
 // earlier 90-line statement for every question's values cost 4–6 ms, more
 // than its vector leg (docs/performance.md). Each statement below is
 // prepared once per connection by pgx's statement cache, and an undated
-// one runs on its generic plan, made once; the fusion of the two legs is
-// done in Go. The two legs run at once, each on a connection of its own,
+// one runs on its generic plan, made once; the two legs are fused in Go
+// by rag.Fusion. The two legs run at once, each on a connection of its own,
 // each one round trip (a dated full-text leg two):
 //
 //   - the vector leg walks the HNSW index (a dated one is planned for its
@@ -226,63 +226,6 @@ func missingStopWord(w string) bool {
 	return w == "les"
 }
 
-// legHit is one chunk found by a leg.
-type legHit struct {
-	id, articleID int64
-	distance      float64 // the vector leg's cosine distance
-}
-
-// fusedHit is one chunk of the fused ranking.
-type fusedHit struct {
-	legHit
-	score        float64
-	vrank, trank int // 1-based ranks in each leg, 0 when absent
-}
-
-// fuse merges the legs, each best first, by weighted reciprocal rank fusion
-// (score = vw/(k + vector rank) + tw/(k + text rank)), keeps at most
-// perArticle chunks of an article (0: no cap) and returns the best n, best
-// first; ties go to the lower chunk id.
-func fuse(vec, txt []legHit, k int, vw, tw float64, perArticle, n int) []fusedHit {
-	byID := make(map[int64]*fusedHit, len(vec)+len(txt))
-	var all []*fusedHit
-	add := func(h legHit) *fusedHit {
-		f := byID[h.id]
-		if f == nil {
-			f = &fusedHit{legHit: legHit{id: h.id, articleID: h.articleID}}
-			byID[h.id] = f
-			all = append(all, f)
-		}
-		return f
-	}
-	for i, h := range vec {
-		f := add(h)
-		f.distance, f.vrank = h.distance, i+1
-		f.score += vw / float64(k+i+1)
-	}
-	for i, h := range txt {
-		f := add(h)
-		f.trank = i + 1
-		f.score += tw / float64(k+i+1)
-	}
-	slices.SortFunc(all, func(a, b *fusedHit) int {
-		return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(a.id, b.id))
-	})
-	perArt := map[int64]int{}
-	var out []fusedHit
-	for _, f := range all {
-		if perArticle > 0 && perArt[f.articleID] >= perArticle {
-			continue
-		}
-		perArt[f.articleID]++
-		out = append(out, *f)
-		if len(out) == n {
-			break
-		}
-	}
-	return out
-}
-
 // searchConn is the pool or a transaction.
 type searchConn interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
@@ -306,7 +249,7 @@ func (s *Store) Search(ctx context.Context, q rag.SearchQuery) ([]rag.Passage, e
 		return nil, fmt.Errorf("search: %w: neither a vector nor words in %q", rag.ErrEmptyInput, q.Text)
 	}
 	cand := min(max(q.Candidates, q.K), maxEfSearch)
-	var vec []legHit
+	var vec []rag.Hit
 	vecErr := make(chan error, 1)
 	if len(q.Vector) > 0 {
 		go func() {
@@ -325,7 +268,7 @@ func (s *Store) Search(ctx context.Context, q rag.SearchQuery) ([]rag.Passage, e
 		vec = nearest(vec, txt, cand)
 	}
 	txt = txt[:min(len(txt), cand)]
-	out, err := s.passages(ctx, fuse(vec, txt, s.cfg.RRFK, s.cfg.VectorWeight, s.cfg.TextWeight, q.PerArticle, q.K))
+	out, err := s.passages(ctx, rag.Fusion{K: s.cfg.RRFK, VectorWeight: s.cfg.VectorWeight, TextWeight: s.cfg.TextWeight}.Fuse(vec, txt, q.PerArticle, q.K))
 	if err != nil {
 		return nil, fmt.Errorf("search %q: %w", truncate(q.Text, 80), err)
 	}
@@ -340,17 +283,17 @@ func (s *Store) Search(ctx context.Context, q rag.SearchQuery) ([]rag.Passage, e
 // it, with its exact distance, and the vector ranking gets it back. A chunk
 // whose distance is NaN (a zero vector: the index leaves it out, a scan
 // without the index returns it) is no neighbour and is left out.
-func nearest(vec, matches []legHit, n int) []legHit {
+func nearest(vec, matches []rag.Hit, n int) []rag.Hit {
 	seen := make(map[int64]bool, len(vec)+len(matches))
-	var all []legHit
+	var all []rag.Hit
 	for _, h := range slices.Concat(vec, matches) {
-		if !seen[h.id] && !math.IsNaN(h.distance) {
-			seen[h.id] = true
+		if !seen[h.ChunkID] && !math.IsNaN(h.Distance) {
+			seen[h.ChunkID] = true
 			all = append(all, h)
 		}
 	}
-	slices.SortStableFunc(all, func(a, b legHit) int {
-		return cmp.Or(cmp.Compare(a.distance, b.distance), cmp.Compare(a.id, b.id))
+	slices.SortStableFunc(all, func(a, b rag.Hit) int {
+		return cmp.Or(cmp.Compare(a.Distance, b.Distance), cmp.Compare(a.ChunkID, b.ChunkID))
 	})
 	return all[:min(len(all), n)]
 }
@@ -360,11 +303,11 @@ func nearest(vec, matches []legHit, n int) []legHit {
 // ef_search at least cand, and iterative scans for a dated search, need
 // settings local to a transaction; the common case runs on the
 // connection's defaults.
-func (s *Store) vectorLeg(ctx context.Context, q rag.SearchQuery, cand int) ([]legHit, error) {
+func (s *Store) vectorLeg(ctx context.Context, q rag.SearchQuery, cand int) ([]rag.Hit, error) {
 	dated, since, until := window(q)
 	efSearch := max(s.cfg.EfSearch, cand)
 	iterative := dated && s.iterativeScan()
-	var vec []legHit
+	var vec []rag.Hit
 	run := func(db searchConn) error {
 		args := []any{pgvector.NewVector(q.Vector)}
 		if dated {
@@ -378,8 +321,8 @@ func (s *Store) vectorLeg(ctx context.Context, q rag.SearchQuery, cand int) ([]l
 		if err != nil {
 			return fmt.Errorf("vector leg: %w", dimensionErr(err))
 		}
-		var h legHit
-		if _, err := pgx.ForEachRow(rows, []any{&h.id, &h.articleID, &h.distance}, func() error {
+		var h rag.Hit
+		if _, err := pgx.ForEachRow(rows, []any{&h.ChunkID, &h.ArticleID, &h.Distance}, func() error {
 			vec = append(vec, h)
 			return nil
 		}); err != nil {
@@ -411,7 +354,7 @@ func (s *Store) vectorLeg(ctx context.Context, q rag.SearchQuery, cand int) ([]l
 
 // textLeg returns the chunks that match words, best BM25 score first, with
 // their cosine distances to q.Vector when it is set.
-func (s *Store) textLeg(ctx context.Context, q rag.SearchQuery, words string) ([]legHit, error) {
+func (s *Store) textLeg(ctx context.Context, q rag.SearchQuery, words string) ([]rag.Hit, error) {
 	if words == "" {
 		return nil, nil
 	}
@@ -445,13 +388,13 @@ func (s *Store) textLeg(ctx context.Context, q rag.SearchQuery, words string) ([
 		args = []any{pgx.QueryExecModeCacheDescribe, s.cfg.TextMatchLimit, every.String, some.String, lexemes, idfs,
 			bm25K1, bm25B, vec, since, until, meanLen.Float64}
 	}
-	var txt []legHit
+	var txt []rag.Hit
 	rows, err := s.pool.Query(ctx, textLegSQL(dated), args...)
 	if err == nil {
-		var h legHit
+		var h rag.Hit
 		var dist pgtype.Float8
-		_, err = pgx.ForEachRow(rows, []any{&h.id, &h.articleID, &dist}, func() error {
-			h.distance = dist.Float64
+		_, err = pgx.ForEachRow(rows, []any{&h.ChunkID, &h.ArticleID, &dist}, func() error {
+			h.Distance = dist.Float64
 			txt = append(txt, h)
 			return nil
 		})
@@ -464,13 +407,13 @@ func (s *Store) textLeg(ctx context.Context, q rag.SearchQuery, words string) ([
 
 // passages reads the chunks and articles of hits, in their order; a chunk
 // deleted since the legs ran is left out.
-func (s *Store) passages(ctx context.Context, hits []fusedHit) ([]rag.Passage, error) {
+func (s *Store) passages(ctx context.Context, hits []rag.FusedHit) ([]rag.Passage, error) {
 	if len(hits) == 0 {
 		return nil, nil
 	}
 	ids := make([]int64, len(hits))
 	for i, h := range hits {
-		ids[i] = h.id
+		ids[i] = h.ChunkID
 	}
 	rows, err := s.pool.Query(ctx, passagesSQL, ids, len(ids))
 	if err != nil {
@@ -482,13 +425,13 @@ func (s *Store) passages(ctx context.Context, hits []fusedHit) ([]rag.Passage, e
 	}
 	out := make([]rag.Passage, 0, len(hits))
 	for _, h := range hits {
-		p, ok := byID[h.id]
+		p, ok := byID[h.ChunkID]
 		if !ok {
 			continue
 		}
-		p.Score, p.VectorRank, p.TextRank = h.score, h.vrank, h.trank
-		if h.vrank > 0 {
-			p.Similarity = 1 - h.distance
+		p.Score, p.VectorRank, p.TextRank = h.Score, h.VectorRank, h.TextRank
+		if h.VectorRank > 0 {
+			p.Similarity = 1 - h.Distance
 		}
 		out = append(out, p)
 	}
