@@ -16,6 +16,7 @@ import (
 
 	"github.com/dalil-news/dalil/nlp"
 	"github.com/dalil-news/dalil/phrases"
+	"github.com/dalil-news/dalil/prompts"
 	"github.com/dalil-news/dalil/rag"
 )
 
@@ -75,7 +76,7 @@ type askJob struct {
 	question string
 	lang     string // the question's language, "" when unknown
 	uiLang   string // the language of the bot's own phrases
-	history  []rag.Message
+	history  []prompts.Message
 	conv     string // the conversation (channel ID) to extend, "" for none
 	userID   string
 	guildID  string

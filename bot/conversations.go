@@ -1,21 +1,21 @@
 package bot
 
-import "github.com/dalil-news/dalil/rag"
+import "github.com/dalil-news/dalil/prompts"
 
 // conversations remembers the last turns of each thread the bot answers in.
 type conversations struct {
 	turns int
-	c     *lru[[]rag.Message]
+	c     *lru[[]prompts.Message]
 }
 
 func newConversations(max, turns int) *conversations {
-	return &conversations{turns: turns, c: newLRU[[]rag.Message](max)}
+	return &conversations{turns: turns, c: newLRU[[]prompts.Message](max)}
 }
 
 // history returns the turns of a conversation and whether it exists.
-func (c *conversations) history(channelID string) ([]rag.Message, bool) {
+func (c *conversations) history(channelID string) ([]prompts.Message, bool) {
 	h, ok := c.c.get(channelID)
-	return append([]rag.Message(nil), h...), ok
+	return append([]prompts.Message(nil), h...), ok
 }
 
 // start makes channelID a conversation (with no turns yet).
@@ -28,9 +28,9 @@ func (c *conversations) start(channelID string) {
 // add appends a question and its answer, keeping the last turns.
 func (c *conversations) add(channelID, question, answer string) {
 	h, _ := c.c.get(channelID)
-	h = append(append([]rag.Message(nil), h...),
-		rag.Message{Role: rag.RoleUser, Content: question},
-		rag.Message{Role: rag.RoleAssistant, Content: answer})
+	h = append(append([]prompts.Message(nil), h...),
+		prompts.Message{Role: prompts.RoleUser, Content: question},
+		prompts.Message{Role: prompts.RoleAssistant, Content: answer})
 	if len(h) > c.turns {
 		h = h[len(h)-c.turns:]
 	}

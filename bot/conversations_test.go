@@ -5,7 +5,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/dalil-news/dalil/rag"
+	"github.com/dalil-news/dalil/prompts"
 )
 
 func TestConversations(t *testing.T) {
@@ -18,7 +18,7 @@ func TestConversations(t *testing.T) {
 	c.add("t1", "q2", "a2")
 	c.add("t1", "q3", "a3")
 	got, ok := c.history("t1")
-	want := []rag.Message{{Role: "user", Content: "q2"}, {Role: "assistant", Content: "a2"}, {Role: "user", Content: "q3"}, {Role: "assistant", Content: "a3"}}
+	want := []prompts.Message{{Role: "user", Content: "q2"}, {Role: "assistant", Content: "a2"}, {Role: "user", Content: "q3"}, {Role: "assistant", Content: "a3"}}
 	if d := cmp.Diff(want, got); !ok || d != "" {
 		t.Errorf("history keeps the last turns (-want +got):\n%s", d)
 	}

@@ -31,6 +31,7 @@ import (
 	"github.com/dalil-news/dalil/llm"
 	"github.com/dalil-news/dalil/postgres"
 	"github.com/dalil-news/dalil/postgres/postgrestest"
+	"github.com/dalil-news/dalil/prompts"
 	"github.com/dalil-news/dalil/rag"
 )
 
@@ -79,9 +80,9 @@ func (s *syncBuffer) String() string {
 
 // chatRequest is what the fake LLM decodes from a chat completions call.
 type chatRequest struct {
-	Messages  []rag.Message `json:"messages"`
-	Stream    bool          `json:"stream"`
-	MaxTokens int           `json:"max_tokens"`
+	Messages  []prompts.Message `json:"messages"`
+	Stream    bool              `json:"stream"`
+	MaxTokens int               `json:"max_tokens"`
 }
 
 // fakeLLM is a local OpenAI-compatible chat completions server.

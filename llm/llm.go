@@ -24,6 +24,7 @@ import (
 
 	openai "github.com/sashabaranov/go-openai"
 
+	"github.com/dalil-news/dalil/prompts"
 	"github.com/dalil-news/dalil/rag"
 )
 
@@ -202,7 +203,7 @@ func (c *Client) request(req rag.ChatRequest) (openai.ChatCompletionRequest, err
 	msgs := make([]openai.ChatCompletionMessage, len(req.Messages))
 	for i, m := range req.Messages {
 		switch m.Role {
-		case rag.RoleSystem, rag.RoleUser, rag.RoleAssistant:
+		case prompts.RoleSystem, prompts.RoleUser, prompts.RoleAssistant:
 		default:
 			return openai.ChatCompletionRequest{}, fmt.Errorf("message %d has unknown role %q", i, m.Role)
 		}

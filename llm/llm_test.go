@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/dalil-news/dalil/llm"
+	"github.com/dalil-news/dalil/prompts"
 	"github.com/dalil-news/dalil/rag"
 )
 
@@ -26,9 +27,9 @@ const (
 // wireRequest is what the fake server decodes from a chat completions call.
 type wireRequest struct {
 	Auth          string
-	Model         string        `json:"model"`
-	Messages      []rag.Message `json:"messages"`
-	Stream        bool          `json:"stream"`
+	Model         string            `json:"model"`
+	Messages      []prompts.Message `json:"messages"`
+	Stream        bool              `json:"stream"`
 	StreamOptions *struct {
 		IncludeUsage bool `json:"include_usage"`
 	} `json:"stream_options"`
@@ -153,9 +154,9 @@ func hang(w http.ResponseWriter, r *http.Request, _ wireRequest) {
 }
 
 func question() rag.ChatRequest {
-	return rag.ChatRequest{Messages: []rag.Message{
-		{Role: rag.RoleSystem, Content: "You are dalil."},
-		{Role: rag.RoleUser, Content: "Qui a gagné ?"},
+	return rag.ChatRequest{Messages: []prompts.Message{
+		{Role: prompts.RoleSystem, Content: "You are dalil."},
+		{Role: prompts.RoleUser, Content: "Qui a gagné ?"},
 	}}
 }
 
@@ -538,8 +539,8 @@ func TestCompleteInvalidRequest(t *testing.T) {
 		wantIn    string
 	}{
 		{name: "no messages", req: rag.ChatRequest{}, wantEmpty: true, wantIn: "request has no messages"},
-		{name: "empty message", req: rag.ChatRequest{Messages: []rag.Message{{Role: rag.RoleUser, Content: " \n"}}}, wantEmpty: true, wantIn: "message 0 (user) is empty"},
-		{name: "unknown role", req: rag.ChatRequest{Messages: []rag.Message{{Role: "tool", Content: "x"}}}, wantIn: `message 0 has unknown role "tool"`},
+		{name: "empty message", req: rag.ChatRequest{Messages: []prompts.Message{{Role: prompts.RoleUser, Content: " \n"}}}, wantEmpty: true, wantIn: "message 0 (user) is empty"},
+		{name: "unknown role", req: rag.ChatRequest{Messages: []prompts.Message{{Role: "tool", Content: "x"}}}, wantIn: `message 0 has unknown role "tool"`},
 		{name: "negative max tokens", req: rag.ChatRequest{Messages: question().Messages, MaxTokens: -1}, wantIn: "MaxTokens -1"},
 		{name: "temperature too high", req: rag.ChatRequest{Messages: question().Messages, Temperature: 3}, wantIn: "Temperature 3"},
 	}

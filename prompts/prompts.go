@@ -20,8 +20,8 @@ import (
 	"time"
 )
 
-// Message is one chat turn. The rag package converts it to and from its
-// own message type, so that prompts stays free of dependencies.
+// Message is one chat turn: what the templates render and what rag sends
+// to a chat model.
 type Message struct {
 	Role    string
 	Content string

@@ -8,6 +8,7 @@ import (
 
 	"github.com/dalil-news/dalil/nlp"
 	"github.com/dalil-news/dalil/phrases"
+	"github.com/dalil-news/dalil/prompts"
 	"github.com/dalil-news/dalil/when"
 )
 
@@ -25,7 +26,7 @@ type Question struct {
 	Lang string
 	// History holds the previous turns of the conversation, oldest first;
 	// a follow-up is rewritten into a standalone query before retrieval.
-	History []Message
+	History []prompts.Message
 	// Mode is ModeLLM, ModeExtractive, or "" for LLM when a chat model is
 	// configured and extractive otherwise.
 	Mode string
@@ -75,7 +76,7 @@ func (s *Service) Ask(ctx context.Context, q Question) (Answer, error) {
 		}
 	}
 	if mode == ModeLLM && s.chat == nil {
-		return Answer{}, fmt.Errorf("ask: mode llm needs a chat model (set CHAT_MODEL)")
+		return Answer{}, fmt.Errorf("ask: mode llm: %w", ErrNoChat)
 	}
 	if q.Lang == "" {
 		q.Lang = nlp.DetectLang(q.Text)
@@ -138,7 +139,7 @@ func (s *Service) relevant(query string, ps []Passage) []Passage {
 func (s *Service) standalone(ctx context.Context, q Question, mode string) (string, Usage, error) {
 	prev := ""
 	for i := len(q.History) - 1; i >= 0; i-- {
-		if q.History[i].Role == RoleUser {
+		if q.History[i].Role == prompts.RoleUser {
 			prev = q.History[i].Content
 			break
 		}

@@ -1,23 +1,16 @@
 package rag
 
-import "context"
+import (
+	"context"
 
-// Message roles for Chat.
-const (
-	RoleSystem    = "system"
-	RoleUser      = "user"
-	RoleAssistant = "assistant"
+	"github.com/dalil-news/dalil/prompts"
 )
 
-// Message is one turn given to a chat model.
-type Message struct {
-	Role    string `json:"role"`
-	Content string `json:"content"`
-}
-
-// ChatRequest is one chat completion request.
+// ChatRequest is one chat completion request. Its messages are those the
+// prompts package renders (roles prompts.RoleSystem, RoleUser and
+// RoleAssistant).
 type ChatRequest struct {
-	Messages    []Message
+	Messages    []prompts.Message
 	MaxTokens   int     // 0: the model's default
 	Temperature float32 // 0: deterministic as far as the model allows
 }

@@ -12,22 +12,6 @@ import (
 	"github.com/dalil-news/dalil/prompts"
 )
 
-func toPromptMessages(ms []Message) []prompts.Message {
-	out := make([]prompts.Message, len(ms))
-	for i, m := range ms {
-		out[i] = prompts.Message{Role: m.Role, Content: m.Content}
-	}
-	return out
-}
-
-func fromPromptMessages(ms []prompts.Message) []Message {
-	out := make([]Message, len(ms))
-	for i, m := range ms {
-		out[i] = Message{Role: m.Role, Content: m.Content}
-	}
-	return out
-}
-
 // articleSource is one article given to the model as a numbered source, with
 // the passages its text came from.
 type articleSource struct {
@@ -86,12 +70,12 @@ func (s *Service) llmAnswer(ctx context.Context, q Question, ans Answer, ps []Pa
 	}
 	msgs, err := prompts.Answer(prompts.AnswerInput{
 		Question: q.Text, Lang: q.Lang, Now: s.cfg.Now().In(s.cfg.Location),
-		Sources: fitted, History: toPromptMessages(q.History),
+		Sources: fitted, History: q.History,
 	})
 	if err != nil {
 		return Answer{}, fmt.Errorf("answer prompt: %w", err)
 	}
-	comp, err := s.chat.Complete(ctx, ChatRequest{Messages: fromPromptMessages(msgs)}, q.OnDelta)
+	comp, err := s.chat.Complete(ctx, ChatRequest{Messages: msgs}, q.OnDelta)
 	if err != nil {
 		return Answer{}, fmt.Errorf("answer %q: %w", q.Text, err)
 	}
@@ -144,7 +128,7 @@ func (s *Service) inLanguage(ctx context.Context, lang string, msgs []prompts.Me
 		return comp, nil // not a language dalil names: keep the reply
 	}
 	msgs = append(msgs, prompts.Message{Role: prompts.RoleAssistant, Content: comp.Text}, again)
-	redo, err := s.chat.Complete(ctx, ChatRequest{Messages: fromPromptMessages(msgs)}, nil)
+	redo, err := s.chat.Complete(ctx, ChatRequest{Messages: msgs}, nil)
 	if err != nil {
 		return Completion{}, err
 	}
@@ -180,12 +164,12 @@ func bestQuote(claim string, ps []Passage) (int64, string) {
 // follow-up and the conversation so far.
 func (s *Service) rewrite(ctx context.Context, q Question) (string, Usage, error) {
 	msgs, err := prompts.Rewrite(prompts.RewriteInput{
-		FollowUp: q.Text, Lang: q.Lang, Now: s.cfg.Now().In(s.cfg.Location), History: toPromptMessages(q.History),
+		FollowUp: q.Text, Lang: q.Lang, Now: s.cfg.Now().In(s.cfg.Location), History: q.History,
 	})
 	if err != nil {
 		return "", Usage{}, fmt.Errorf("rewrite prompt: %w", err)
 	}
-	comp, err := s.chat.Complete(ctx, ChatRequest{Messages: fromPromptMessages(msgs), MaxTokens: 120}, nil)
+	comp, err := s.chat.Complete(ctx, ChatRequest{Messages: msgs, MaxTokens: 120}, nil)
 	if err != nil {
 		return "", Usage{}, fmt.Errorf("rewrite follow-up %q: %w", q.Text, err)
 	}

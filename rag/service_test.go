@@ -442,9 +442,9 @@ func TestAskFollowUpWithoutLLM(t *testing.T) {
 	svc, _ := newService(t, nil)
 	ans, err := svc.Ask(context.Background(), rag.Question{
 		Text: "Et qui l'a présentée ?", Lang: "fr",
-		History: []rag.Message{
-			{Role: rag.RoleUser, Content: "Qu'est-ce que l'IA Homemade au Maroc ?"},
-			{Role: rag.RoleAssistant, Content: "Une IA adaptée à la culture marocaine [1]."},
+		History: []prompts.Message{
+			{Role: prompts.RoleUser, Content: "Qu'est-ce que l'IA Homemade au Maroc ?"},
+			{Role: prompts.RoleAssistant, Content: "Une IA adaptée à la culture marocaine [1]."},
 		},
 	})
 	if err != nil {

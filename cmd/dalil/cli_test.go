@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/dalil-news/dalil/postgres/pgtest"
+	"github.com/dalil-news/dalil/rag"
 )
 
 // cli runs dalil's run with the given environment and returns stdout,
@@ -280,5 +281,15 @@ func TestCLIIngestBulk(t *testing.T) {
 	}
 	if stale || !countsOK {
 		t.Errorf("after the recount: stale %v, chunk count right %v", stale, countsOK)
+	}
+}
+
+// TestCLIAskLLMWithoutChatModel checks that the CLI, not rag, names the
+// setting a missing chat model needs.
+func TestCLIAskLLMWithoutChatModel(t *testing.T) {
+	c := newCLI(t)
+	_, _, err := c.run("ask", "--mode", "llm", "What is Morocco's homemade AI?")
+	if !errors.Is(err, rag.ErrNoChat) || !strings.HasSuffix(err.Error(), "(set CHAT_MODEL)") {
+		t.Errorf("ask --mode llm without CHAT_MODEL: %v, want rag.ErrNoChat naming CHAT_MODEL", err)
 	}
 }

@@ -13,6 +13,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/dalil-news/dalil/rag"
 )
 
 const usage = `dalil — grounded answers and daily digests from a news archive.
@@ -99,7 +101,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	return cmd(ctx, &env{cfg: cfg, stdout: stdout, stderr: stderr, log: newLogger(cfg, stderr)}, args[1:])
+	err = cmd(ctx, &env{cfg: cfg, stdout: stdout, stderr: stderr, log: newLogger(cfg, stderr)}, args[1:])
+	if errors.Is(err, rag.ErrNoChat) {
+		return fmt.Errorf("%w (set CHAT_MODEL)", err)
+	}
+	return err
 }
 
 // newLogger builds the process logger from LOG_LEVEL and LOG_FORMAT.
