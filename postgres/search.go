@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/pgvector/pgvector-go"
 
+	"github.com/dalil-news/dalil/nlp"
 	"github.com/dalil-news/dalil/rag"
 )
 
@@ -262,7 +263,7 @@ func (s *Store) Search(ctx context.Context, q rag.SearchQuery) ([]rag.Passage, e
 	}
 	txt, err := s.textLeg(ctx, q, words)
 	if err := errors.Join(<-vecErr, err); err != nil {
-		return nil, fmt.Errorf("search %q: %w", truncate(q.Text, 80), err)
+		return nil, fmt.Errorf("search %q: %w", nlp.Truncate(q.Text, 80), err)
 	}
 	if len(q.Vector) > 0 {
 		vec = nearest(vec, txt, cand)
@@ -270,7 +271,7 @@ func (s *Store) Search(ctx context.Context, q rag.SearchQuery) ([]rag.Passage, e
 	txt = txt[:min(len(txt), cand)]
 	out, err := s.passages(ctx, rag.Fusion{K: s.cfg.RRFK, VectorWeight: s.cfg.VectorWeight, TextWeight: s.cfg.TextWeight}.Fuse(vec, txt, q.PerArticle, q.K))
 	if err != nil {
-		return nil, fmt.Errorf("search %q: %w", truncate(q.Text, 80), err)
+		return nil, fmt.Errorf("search %q: %w", nlp.Truncate(q.Text, 80), err)
 	}
 	return out, nil
 }
@@ -468,13 +469,4 @@ func scanPassages(rows pgx.Rows) (map[int64]rag.Passage, error) {
 		return nil, err
 	}
 	return out, nil
-}
-
-// truncate shortens s to at most n runes for error messages.
-func truncate(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n]) + "…"
 }
