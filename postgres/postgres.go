@@ -1,7 +1,9 @@
 // Package postgres implements rag.Store on PostgreSQL with pgvector: a pgx
 // connection pool, embedded numbered migrations, the binding of the vector
-// index to one embedder, and hybrid search (HNSW cosine and full text, fused
-// by reciprocal rank fusion) in one SQL statement.
+// index to one embedder, bulk loads, and hybrid search: an HNSW cosine leg
+// and a BM25 full-text leg run at once (three prepared statements, see
+// search.go) and are fused by rag.Fusion. It also stores feeds, digests,
+// feedback and their advisory locks.
 package postgres
 
 import (

@@ -1,6 +1,9 @@
-// Package rag holds dalil's domain: articles, chunks, passages and answers,
-// the chunker, retrieval fusion and gating, answer orchestration and citation
-// checking, and the small interfaces it consumes (Embedder, Store, Chat).
+// Package rag holds dalil's domain: articles, chunks, passages, answers and
+// feeds; the Service that ingests (chunking, embedding, storing), searches
+// (glossary expansion, fusion of the search legs), gates and answers (with
+// an LLM over numbered sources, or extractively) and summarizes; and the
+// small interfaces it consumes (Embedder, Store, Chat). Text processing is
+// in nlp, date phrases in when, citation checking in cite.
 //
 // Adapters (postgres, embeddings, llm, ingest, bot) depend on rag; rag depends
 // on none of them.
