@@ -66,7 +66,7 @@ func parseQuestion(fs *flag.FlagSet, args []string) (string, error) {
 
 func cmdSearch(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "search", "[--k N] [--json] QUESTION\n\nPrints the passages that best match QUESTION, best first.")
-	k := fs.Int("k", 8, "number of passages")
+	k := fs.Int("k", rag.DefaultK, "number of passages")
 	asJSON := fs.Bool("json", false, "print JSON")
 	q, err := parseQuestion(fs, args)
 	if err != nil {
