@@ -21,8 +21,8 @@ An expected URL "seed:WORD" matches an article whose title contains WORD.
 A question with no expected_urls is unanswerable: "not found" is right.
 --ingest ingests a JSONL archive (*.jsonl) or files first.`
 
-func cmdEval(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "eval", evalSynopsis)
+func cmdEval(ctx context.Context, a *app, args []string) error {
+	fs := newFlags(a, "eval", evalSynopsis)
 	questions := fs.String("questions", "", "questions JSONL file (required)")
 	var toIngest []string
 	fs.Func("ingest", "a JSONL archive or files to ingest first (repeatable)", func(s string) error {
@@ -52,21 +52,23 @@ func cmdEval(ctx context.Context, e *env, args []string) error {
 				paths = append(paths, p)
 			}
 		}
-		quiet := *e
-		quiet.stdout = e.stderr
-		if err := cmdIngest(ctx, &quiet, append(append([]string{"--quiet"}, jsonl...), paths...)); err != nil {
+		// The ingest summary goes to stderr with the progress: stdout is
+		// the evaluation's.
+		stdout := a.stdout
+		a.stdout = a.stderr
+		err := cmdIngest(ctx, a, append(append([]string{"--quiet"}, jsonl...), paths...))
+		a.stdout = stdout
+		if err != nil {
 			return fmt.Errorf("eval: ingest: %w", err)
 		}
 	}
-	svc, err := openServices(ctx, e)
-	if err != nil {
+	if err := a.open(ctx); err != nil {
 		return err
 	}
-	defer svc.Close()
 
 	kinds := eval.Kinds{}
 	articleText := map[int64]string{}
-	prog := newProgress(e.stderr, "asked", "questions")
+	prog := newProgress(a.stderr, "asked", "questions")
 	for i, q := range qs {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -77,7 +79,7 @@ func cmdEval(ctx context.Context, e *env, args []string) error {
 			lang = ingest.DetectLang(q.Text)
 		}
 		if len(q.ExpectedURLs) > 0 {
-			ps, err := svc.rag.Search(ctx, q.Text, rag.SearchOptions{K: *k, Lang: lang})
+			ps, err := a.rag.Search(ctx, q.Text, rag.SearchOptions{K: *k, Lang: lang})
 			if err != nil {
 				return fmt.Errorf("eval %s: %w", q.ID, err)
 			}
@@ -88,7 +90,7 @@ func cmdEval(ctx context.Context, e *env, args []string) error {
 			kk.AddRank(eval.Rank(arts, q.ExpectedURLs))
 		}
 		start := time.Now()
-		ans, err := svc.rag.Ask(ctx, rag.Question{Text: q.Text, Lang: lang, Mode: *mode})
+		ans, err := a.rag.Ask(ctx, rag.Question{Text: q.Text, Lang: lang, Mode: *mode})
 		if err != nil {
 			return fmt.Errorf("eval %s: %w", q.ID, err)
 		}
@@ -96,11 +98,11 @@ func cmdEval(ctx context.Context, e *env, args []string) error {
 		for _, c := range ans.Citations {
 			text, ok := articleText[c.Article.ID]
 			if !ok {
-				a, err := svc.store.Article(ctx, c.Article.ID)
+				art, err := a.store.Article(ctx, c.Article.ID)
 				if err != nil {
 					return fmt.Errorf("eval %s: citation [%d]: %w", q.ID, c.N, err)
 				}
-				text = a.Text
+				text = art.Text
 				articleText[c.Article.ID] = text
 			}
 			kk.AddCitation(c.Quote, text)
@@ -111,9 +113,9 @@ func cmdEval(ctx context.Context, e *env, args []string) error {
 
 	out := kinds.Finish()
 	if *asJSON {
-		return writeJSON(e.stdout, map[string]any{"kinds": out})
+		return writeJSON(a.stdout, map[string]any{"kinds": out})
 	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "kind\tn\trecall@1\trecall@5\tMRR@10\tcontains gold\tnot found\tcitations ok\ttokens/ans\tp50 ms\tp95 ms\t")
 	for _, kk := range out {
 		fmt.Fprintf(tw, "%s\t%d\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.0f\t%.1f\t%.1f\t\n", kk.Kind, kk.Questions,
