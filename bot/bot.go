@@ -99,7 +99,7 @@ type FeedbackStore interface {
 }
 
 // DigestControl configures channels' daily digests and posts or previews
-// them; wiring.Digests connects it to the store and the rag.Scheduler.
+// them; cmd/dalil connects it to the store and the rag.Scheduler.
 type DigestControl interface {
 	// DigestChannel returns a channel's digest settings; the error wraps
 	// rag.ErrNotFound when the channel has none.
@@ -136,7 +136,7 @@ type FeedPollResult struct {
 }
 
 // FeedPoller polls one feed at once, ingesting its new items and saving
-// its state; wiring.FeedPoller connects it to the feeds package.
+// its state; cmd/dalil connects it to the feeds package.
 type FeedPoller interface {
 	PollFeed(ctx context.Context, f rag.Feed) (FeedPollResult, error)
 }

@@ -1,7 +1,10 @@
 // Package ingest turns sources (URLs, local files, JSONL archives) into
 // cleaned rag.Article values: it fetches safely, decodes charsets, extracts
 // the main content of HTML pages, removes the junk of scraped text, and reads
-// metadata (title, publisher, publication date, language). It stores nothing.
+// metadata (title, publisher, publication date, language). Its Pipeline
+// hands the articles to an Ingester (rag.Service) with concurrent workers in
+// batches, and StartBulk, FinishBulk and RepairBulk manage a store's bulk
+// loads; the store itself is behind the interfaces declared here.
 package ingest
 
 import (

@@ -11,6 +11,20 @@ import (
 	"github.com/dalil-news/dalil/when"
 )
 
+// The defaults of Config's fields that callers also show or override.
+const (
+	// DefaultK is the number of passages a search returns.
+	DefaultK = 8
+	// DefaultPerArticle caps the passages from one article.
+	DefaultPerArticle = 2
+	// DefaultMinSimilarity is the cosine similarity at which a passage may
+	// answer.
+	DefaultMinSimilarity = 0.30
+	// DefaultContextChars is the budget of source text given to the chat
+	// model.
+	DefaultContextChars = 6000
+)
+
 // Config tunes the service. Zero fields take the defaults noted.
 type Config struct {
 	Chunk ChunkConfig
@@ -43,16 +57,16 @@ func (c Config) withDefaults() Config {
 			*v = d
 		}
 	}
-	def(&c.K, 8)
+	def(&c.K, DefaultK)
 	def(&c.Candidates, 40)
-	def(&c.PerArticle, 2)
+	def(&c.PerArticle, DefaultPerArticle)
 	def(&c.EmbedBatch, 64)
-	def(&c.ContextChars, 6000)
+	def(&c.ContextChars, DefaultContextChars)
 	if c.Candidates < c.K {
 		c.Candidates = c.K
 	}
 	if c.MinSimilarity <= 0 {
-		c.MinSimilarity = 0.30
+		c.MinSimilarity = DefaultMinSimilarity
 	}
 	if c.MinCoverage <= 0 {
 		c.MinCoverage = 0.5

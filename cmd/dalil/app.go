@@ -2,10 +2,17 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"io"
+	"log/slog"
+
+	"github.com/robfig/cron/v3"
 
 	"github.com/dalil-news/dalil/embeddings"
+	"github.com/dalil-news/dalil/feeds"
+	"github.com/dalil-news/dalil/ingest"
 	"github.com/dalil-news/dalil/llm"
 	"github.com/dalil-news/dalil/postgres"
 	"github.com/dalil-news/dalil/rag"
@@ -58,119 +65,178 @@ func newChat(cfg Config) (rag.Chat, error) {
 	})
 }
 
-// openStore connects to the database and applies the migrations.
-func openStore(ctx context.Context, cfg Config) (*postgres.Store, error) {
-	store, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.Config{
-		HNSWM: cfg.HNSWM, HNSWEfConstruction: cfg.HNSWEfConstruction, EfSearch: cfg.HNSWEfSearch,
+// app is dalil's wiring, in one place: the configuration, the output
+// streams and the logger, and the adapters the commands share, each built
+// once: the store, the embedder, the chat model, the rag service and the
+// fetcher. Run runs a command; Close releases what it opened.
+type app struct {
+	cfg    Config
+	stdout io.Writer
+	stderr io.Writer
+	log    *slog.Logger
+
+	store   *postgres.Store
+	emb     rag.Embedder
+	chat    rag.Chat
+	rag     *rag.Service
+	fetcher *ingest.Fetcher
+}
+
+// commands are the subcommands by name.
+var commands = map[string]command{
+	"ingest":    cmdIngest,
+	"search":    cmdSearch,
+	"ask":       cmdAsk,
+	"eval":      cmdEval,
+	"migrate":   cmdMigrate,
+	"reindex":   cmdReindex,
+	"summarize": cmdSummarize,
+	"feeds":     cmdFeeds,
+	"digest":    cmdDigest,
+	"serve":     cmdServe,
+	"feedback":  cmdFeedback,
+}
+
+// Run runs the subcommand args[0] with the rest of args.
+func (a *app) Run(ctx context.Context, args []string) error {
+	cmd, ok := commands[args[0]]
+	if !ok {
+		return fmt.Errorf("unknown command %q; run 'dalil help'", args[0])
+	}
+	err := cmd(ctx, a, args[1:])
+	if errors.Is(err, rag.ErrNoChat) {
+		return fmt.Errorf("%w (set CHAT_MODEL)", err)
+	}
+	return err
+}
+
+// Close releases the database pool, if a command opened it.
+func (a *app) Close() {
+	if a.store != nil {
+		a.store.Close()
+	}
+}
+
+// openStore connects to the database and applies the migrations (once).
+func (a *app) openStore(ctx context.Context) error {
+	if a.store != nil {
+		return nil
+	}
+	store, err := postgres.Open(ctx, a.cfg.DatabaseURL, postgres.Config{
+		HNSWM: a.cfg.HNSWM, HNSWEfConstruction: a.cfg.HNSWEfConstruction, EfSearch: a.cfg.HNSWEfSearch,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("%w\n(is the database running? 'make db' starts the local one, or set DATABASE_URL)", err)
+		return fmt.Errorf("%w\n(is the database running? 'make db' starts the local one, or set DATABASE_URL)", err)
 	}
 	if err := store.Migrate(ctx); err != nil {
 		store.Close()
-		return nil, err
-	}
-	return store, nil
-}
-
-// services is what the commands that read or write articles share.
-type services struct {
-	store *postgres.Store
-	emb   rag.Embedder
-	chat  rag.Chat
-	rag   *rag.Service
-}
-
-// openServices wires the store, the embedder, the chat model and the rag
-// service, and checks that the index was built by this embedder.
-func openServices(ctx context.Context, e *env) (*services, error) {
-	emb, err := newEmbedder(e.cfg)
-	if err != nil {
-		return nil, err
-	}
-	chat, err := newChat(e.cfg)
-	if err != nil {
-		return nil, err
-	}
-	store, err := openStore(ctx, e.cfg)
-	if err != nil {
-		return nil, err
-	}
-	if err := store.EnsureEmbedder(ctx, emb.Name(), emb.Dimensions()); err != nil {
-		store.Close()
-		return nil, err
-	}
-	// A killed bulk load (ingest --bulk) may have left the vector index
-	// missing and the word counts stale.
-	indexMissing := func(ctx context.Context) (bool, error) {
-		ok, err := store.VectorIndexExists(ctx)
-		return !ok, err
-	}
-	for _, r := range []struct {
-		broken func(context.Context) (bool, error)
-		fix    func(context.Context) error
-		say    string
-	}{
-		{indexMissing, store.BuildVectorIndex, "building the vector index (a bulk load was interrupted); on a large archive this takes minutes…"},
-		{store.TextStatsStale, store.RecountTextStats, "counting words (a bulk load was interrupted)…"},
-	} {
-		broken, err := r.broken(ctx)
-		if err == nil && broken {
-			fmt.Fprintln(e.stderr, r.say)
-			err = r.fix(ctx)
-		}
-		if err != nil {
-			store.Close()
-			return nil, err
-		}
-	}
-	svc := rag.NewService(store, emb, chat, rag.Config{
-		K:             e.cfg.SearchK,
-		PerArticle:    e.cfg.PerArticle,
-		MinSimilarity: e.cfg.MinSimilarity,
-		ContextChars:  e.cfg.ContextChars,
-		Location:      e.cfg.TimeZone,
-	})
-	return &services{store: store, emb: emb, chat: chat, rag: svc}, nil
-}
-
-// Close releases the database pool.
-func (s *services) Close() { s.store.Close() }
-
-func cmdMigrate(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "migrate", "")
-	if _, err := parseArgs(fs, args); err != nil {
 		return err
 	}
-	store, err := openStore(ctx, e.cfg)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	fmt.Fprintf(e.stdout, "database %s is up to date\n", redactURL(e.cfg.DatabaseURL))
+	a.store = store
 	return nil
 }
 
-func cmdReindex(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "reindex", "")
+// open builds the embedder and the chat model, opens the store, checks
+// that its index was built by this embedder, finishes an interrupted bulk
+// load, and wires the rag service and the fetcher (once).
+func (a *app) open(ctx context.Context) error {
+	if a.rag != nil {
+		return nil
+	}
+	emb, err := newEmbedder(a.cfg)
+	if err != nil {
+		return err
+	}
+	chat, err := newChat(a.cfg)
+	if err != nil {
+		return err
+	}
+	if err := a.openStore(ctx); err != nil {
+		return err
+	}
+	if err := a.store.EnsureEmbedder(ctx, emb.Name(), emb.Dimensions()); err != nil {
+		return err
+	}
+	// A killed bulk load (ingest --bulk) may have left the vector index
+	// missing and the word counts stale.
+	if err := ingest.RepairBulk(ctx, a.store, func(s ingest.Step) {
+		if s == ingest.BuildIndex {
+			fmt.Fprintf(a.stderr, "%s (a bulk load was interrupted); on a large archive this takes minutes…\n", s)
+		} else {
+			fmt.Fprintf(a.stderr, "%s (a bulk load was interrupted)…\n", s)
+		}
+	}); err != nil {
+		return err
+	}
+	a.emb, a.chat = emb, chat
+	a.wire()
+	return nil
+}
+
+// wire builds the rag service and the fetcher over the store, the embedder
+// and the chat model.
+func (a *app) wire() {
+	a.rag = rag.NewService(a.store, a.emb, a.chat, rag.Config{
+		K:             a.cfg.SearchK,
+		PerArticle:    a.cfg.PerArticle,
+		MinSimilarity: a.cfg.MinSimilarity,
+		ContextChars:  a.cfg.ContextChars,
+		Location:      a.cfg.TimeZone,
+	})
+	a.fetcher = ingest.NewFetcher(ingest.Config{
+		MaxBytes: a.cfg.FetchMaxBytes, Timeout: a.cfg.FetchTimeout, AllowPrivate: a.cfg.FetchAllowPrivate,
+	})
+}
+
+// newPoller returns a feed poller that stores through the rag service and
+// fetches feeds and pages with the app's fetcher.
+func (a *app) newPoller() *feeds.Poller {
+	return feeds.NewPoller(a.store, a.rag, a.fetcher, a.log, feeds.Config{
+		Client:      a.fetcher.Client(),
+		MaxBytes:    a.cfg.FetchMaxBytes,
+		MaxFailures: a.cfg.FeedMaxFailures,
+	})
+}
+
+// newScheduler returns the digest scheduler (poster nil: previews only).
+func (a *app) newScheduler(poster rag.Poster) (*rag.Scheduler, error) {
+	return rag.NewScheduler(a.rag, a.store, poster, a.log, rag.SchedulerConfig{
+		ParseSchedule: func(spec string) (rag.Schedule, error) { return cron.ParseStandard(spec) },
+		Grace:         a.cfg.DigestGrace,
+		MaxStories:    a.cfg.DigestMaxStories,
+	})
+}
+
+func cmdMigrate(ctx context.Context, a *app, args []string) error {
+	fs := newFlags(a, "migrate", "")
 	if _, err := parseArgs(fs, args); err != nil {
 		return err
 	}
-	emb, err := newEmbedder(e.cfg)
+	if err := a.openStore(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "database %s is up to date\n", redactURL(a.cfg.DatabaseURL))
+	return nil
+}
+
+func cmdReindex(ctx context.Context, a *app, args []string) error {
+	fs := newFlags(a, "reindex", "")
+	if _, err := parseArgs(fs, args); err != nil {
+		return err
+	}
+	emb, err := newEmbedder(a.cfg)
 	if err != nil {
 		return err
 	}
-	store, err := openStore(ctx, e.cfg)
-	if err != nil {
+	if err := a.openStore(ctx); err != nil {
 		return err
 	}
-	defer store.Close()
-	p := newProgress(e.stderr, "re-embedded", "chunks")
-	err = store.Reindex(ctx, emb.Name(), emb.Dimensions(), emb.Embed, func(done, total int) { p.set(done, total) })
+	p := newProgress(a.stderr, "re-embedded", "chunks")
+	err = a.store.Reindex(ctx, emb.Name(), emb.Dimensions(), emb.Embed, func(done, total int) { p.set(done, total) })
 	p.done()
 	if err != nil {
 		return fmt.Errorf("reindex: %w", err)
 	}
-	fmt.Fprintf(e.stdout, "index rebuilt with %s (%d dimensions)\n", emb.Name(), emb.Dimensions())
+	fmt.Fprintf(a.stdout, "index rebuilt with %s (%d dimensions)\n", emb.Name(), emb.Dimensions())
 	return nil
 }

@@ -63,20 +63,18 @@ func parseQuestion(fs *flag.FlagSet, args []string) (string, error) {
 	return q, nil
 }
 
-func cmdSearch(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "search", "[--k N] [--json] QUESTION\n\nPrints the passages that best match QUESTION, best first.")
-	k := fs.Int("k", 8, "number of passages")
+func cmdSearch(ctx context.Context, a *app, args []string) error {
+	fs := newFlags(a, "search", "[--k N] [--json] QUESTION\n\nPrints the passages that best match QUESTION, best first.")
+	k := fs.Int("k", rag.DefaultK, "number of passages")
 	asJSON := fs.Bool("json", false, "print JSON")
 	q, err := parseQuestion(fs, args)
 	if err != nil {
 		return err
 	}
-	svc, err := openServices(ctx, e)
-	if err != nil {
+	if err := a.open(ctx); err != nil {
 		return err
 	}
-	defer svc.Close()
-	ps, err := svc.rag.Search(ctx, q, rag.SearchOptions{K: *k})
+	ps, err := a.rag.Search(ctx, q, rag.SearchOptions{K: *k})
 	if err != nil {
 		return err
 	}
@@ -94,13 +92,13 @@ func cmdSearch(ctx context.Context, e *env, args []string) error {
 		for i, p := range ps {
 			out.Results = append(out.Results, result{i + 1, p.Score, strconv.FormatInt(p.Chunk.ID, 10), p.Chunk.Text, toJSONArticle(p.Article)})
 		}
-		return writeJSON(e.stdout, out)
+		return writeJSON(a.stdout, out)
 	}
 	if len(ps) == 0 {
-		fmt.Fprintln(e.stdout, "no passages found")
+		fmt.Fprintln(a.stdout, "no passages found")
 	}
 	for i, p := range ps {
-		fmt.Fprintf(e.stdout, "%d. %.4f  %s — %s\n   %s\n\n", i+1, p.Score, p.Article.Title, sourceLine(p.Article), oneLine(p.Chunk.Text, 240))
+		fmt.Fprintf(a.stdout, "%d. %.4f  %s — %s\n   %s\n\n", i+1, p.Score, p.Article.Title, sourceLine(p.Article), oneLine(p.Chunk.Text, 240))
 	}
 	return nil
 }
@@ -124,8 +122,8 @@ func sourceLine(a rag.Article) string {
 	return s
 }
 
-func cmdAsk(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "ask", "[--json] [--mode llm|extractive] QUESTION\n\nAnswers QUESTION from the archive, citing its sources.\nThe mode defaults to llm when CHAT_MODEL is set, extractive otherwise.")
+func cmdAsk(ctx context.Context, a *app, args []string) error {
+	fs := newFlags(a, "ask", "[--json] [--mode llm|extractive] QUESTION\n\nAnswers QUESTION from the archive, citing its sources.\nThe mode defaults to llm when CHAT_MODEL is set, extractive otherwise.")
 	asJSON := fs.Bool("json", false, "print JSON")
 	mode := fs.String("mode", "", "llm or extractive")
 	q, err := parseQuestion(fs, args)
@@ -135,12 +133,10 @@ func cmdAsk(ctx context.Context, e *env, args []string) error {
 	if *mode != "" && *mode != rag.ModeLLM && *mode != rag.ModeExtractive {
 		return fmt.Errorf("ask: --mode %q: want llm or extractive", *mode)
 	}
-	svc, err := openServices(ctx, e)
-	if err != nil {
+	if err := a.open(ctx); err != nil {
 		return err
 	}
-	defer svc.Close()
-	ans, err := svc.rag.Ask(ctx, rag.Question{Text: q, Mode: *mode})
+	ans, err := a.rag.Ask(ctx, rag.Question{Text: q, Mode: *mode})
 	if err != nil {
 		return err
 	}
@@ -162,16 +158,16 @@ func cmdAsk(ctx context.Context, e *env, args []string) error {
 		for _, c := range ans.Citations {
 			out.Citations = append(out.Citations, citation{c.N, toJSONArticle(c.Article), c.Quote})
 		}
-		return writeJSON(e.stdout, out)
+		return writeJSON(a.stdout, out)
 	}
-	fmt.Fprintln(e.stdout, ans.Text)
+	fmt.Fprintln(a.stdout, ans.Text)
 	if ans.Note != "" {
-		fmt.Fprintf(e.stdout, "\n(%s)\n", ans.Note)
+		fmt.Fprintf(a.stdout, "\n(%s)\n", ans.Note)
 	}
 	if len(ans.Citations) > 0 {
-		fmt.Fprintln(e.stdout, "\nSources:")
+		fmt.Fprintln(a.stdout, "\nSources:")
 		for _, c := range ans.Citations {
-			fmt.Fprintf(e.stdout, "[%d] %s — %s\n", c.N, c.Article.Title, sourceLine(c.Article))
+			fmt.Fprintf(a.stdout, "[%d] %s — %s\n", c.N, c.Article.Title, sourceLine(c.Article))
 		}
 	}
 	return nil

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/dalil-news/dalil/rag"
 )
 
 // defaultDatabaseURL is the local development database that `make demo`
@@ -176,13 +178,13 @@ func loadConfig(getenv envLookup) (Config, error) {
 		EmbeddingDimensions: num("EMBEDDING_DIMENSIONS", 0),
 		ChatModel:           str("CHAT_MODEL", ""),
 		ChatTimeout:         dur("CHAT_TIMEOUT", 60*time.Second),
-		ContextChars:        num("CONTEXT_CHARS", 6000),
+		ContextChars:        num("CONTEXT_CHARS", rag.DefaultContextChars),
 		FetchAllowPrivate:   boolean("FETCH_ALLOW_PRIVATE"),
 		FetchTimeout:        dur("FETCH_TIMEOUT", 20*time.Second),
 		FetchMaxBytes:       int64(num("FETCH_MAX_BYTES", 10<<20)),
-		SearchK:             num("SEARCH_K", 8),
-		PerArticle:          num("SEARCH_PER_ARTICLE", 2),
-		MinSimilarity:       float("MIN_SIMILARITY", 0.30),
+		SearchK:             num("SEARCH_K", rag.DefaultK),
+		PerArticle:          num("SEARCH_PER_ARTICLE", rag.DefaultPerArticle),
+		MinSimilarity:       float("MIN_SIMILARITY", rag.DefaultMinSimilarity),
 		FeedInterval:        dur("FEED_INTERVAL", 30*time.Minute),
 		FeedMaxFailures:     num("FEED_MAX_FAILURES", 5),
 		DigestGrace:         dur("DIGEST_GRACE", 3*time.Hour),
@@ -222,7 +224,7 @@ func loadConfig(getenv envLookup) (Config, error) {
 	if c.EmbeddingModel == "" && c.EmbeddingDimensions == 0 {
 		c.EmbeddingDimensions = 768
 	}
-	tz := str("DALIL_TIMEZONE", "Africa/Casablanca")
+	tz := str("DALIL_TIMEZONE", rag.DefaultDigestTimeZone)
 	loc, err := time.LoadLocation(tz)
 	if err != nil {
 		errs = append(errs, fmt.Sprintf("DALIL_TIMEZONE=%q: not an IANA time zone (e.g. Africa/Casablanca)", tz))

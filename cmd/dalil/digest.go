@@ -9,8 +9,6 @@ import (
 	"text/tabwriter"
 	"unicode/utf8"
 
-	"github.com/robfig/cron/v3"
-
 	"github.com/dalil-news/dalil/rag"
 )
 
@@ -23,8 +21,8 @@ channel's digest on its schedule.
 'set' configures a channel: --time 08:00 or --cron "0 8 * * 1-5", --tz,
 --lang, --feeds 1,2, --publishers "Le Monde,BBC", --empty-note, --disable.`
 
-func cmdDigest(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "digest", digestSynopsis)
+func cmdDigest(ctx context.Context, a *app, args []string) error {
+	fs := newFlags(a, "digest", digestSynopsis)
 	dry := fs.Bool("dry-run", false, "print what would be posted, post nothing")
 	channel := fs.String("channel", "", "Discord channel id (dry run)")
 	at := fs.String("time", "", "time of day of the digest, e.g. 08:00 (set)")
@@ -53,12 +51,10 @@ func cmdDigest(ctx context.Context, e *env, args []string) error {
 		fs.Usage()
 		return fmt.Errorf("digest: unexpected arguments %q", pos)
 	}
-	svc, err := openServices(ctx, e)
-	if err != nil {
+	if err := a.open(ctx); err != nil {
 		return err
 	}
-	defer svc.Close()
-	sched, err := newScheduler(e, svc, nil)
+	sched, err := a.newScheduler(nil)
 	if err != nil {
 		return err
 	}
@@ -83,22 +79,22 @@ func cmdDigest(ctx context.Context, e *env, args []string) error {
 		if _, _, err := sched.ChannelSchedule(ch); err != nil {
 			return err
 		}
-		ch, err = svc.store.SetDigestChannel(ctx, ch)
+		ch, err = a.store.SetDigestChannel(ctx, ch)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "channel %s: digest at %q (%s), language %q, enabled %v\n", ch.ChannelID, ch.Schedule, ch.TimeZone, ch.Lang, ch.Enabled)
+		fmt.Fprintf(a.stdout, "channel %s: digest at %q (%s), language %q, enabled %v\n", ch.ChannelID, ch.Schedule, ch.TimeZone, ch.Lang, ch.Enabled)
 		return nil
 	case "list":
-		chans, err := svc.store.DigestChannels(ctx)
+		chans, err := a.store.DigestChannels(ctx)
 		if err != nil {
 			return err
 		}
-		w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+		w := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(w, "CHANNEL\tSCHEDULE\tTIME ZONE\tLANG\tENABLED\tLAST DIGEST")
 		for _, c := range chans {
 			last := "-"
-			if rec, ok, err := svc.store.LastDigest(ctx, c.ChannelID); err != nil {
+			if rec, ok, err := a.store.LastDigest(ctx, c.ChannelID); err != nil {
 				return err
 			} else if ok {
 				last = fmt.Sprintf("%s %s", when(rec.Period), rec.Status)
@@ -109,7 +105,7 @@ func cmdDigest(ctx context.Context, e *env, args []string) error {
 	}
 	ch := rag.DigestChannel{Schedule: rag.DefaultDigestSchedule, TimeZone: rag.DefaultDigestTimeZone}
 	if *channel != "" {
-		if ch, err = svc.store.DigestChannel(ctx, *channel); err != nil {
+		if ch, err = a.store.DigestChannel(ctx, *channel); err != nil {
 			return err
 		}
 	}
@@ -117,24 +113,15 @@ func cmdDigest(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stderr, "dry run: %d articles ingested %s – %s, %d stories, %d messages; nothing posted\n",
+	fmt.Fprintf(a.stderr, "dry run: %d articles ingested %s – %s, %d stories, %d messages; nothing posted\n",
 		d.Articles, when(d.Since), when(d.Until), len(d.Stories), len(d.Parts))
 	if len(d.Parts) == 0 {
-		fmt.Fprintln(e.stdout, "(nothing new: nothing would be posted)")
+		fmt.Fprintln(a.stdout, "(nothing new: nothing would be posted)")
 	}
 	for i, p := range d.Parts {
-		fmt.Fprintf(e.stdout, "----- message %d of %d (%d characters) -----\n%s\n", i+1, len(d.Parts), utf8.RuneCountInString(p), p)
+		fmt.Fprintf(a.stdout, "----- message %d of %d (%d characters) -----\n%s\n", i+1, len(d.Parts), utf8.RuneCountInString(p), p)
 	}
 	return nil
-}
-
-// newScheduler wires the digest scheduler (poster nil: previews only).
-func newScheduler(e *env, svc *services, poster rag.Poster) (*rag.Scheduler, error) {
-	return rag.NewScheduler(svc.rag, svc.store, poster, e.log, rag.SchedulerConfig{
-		ParseSchedule: func(spec string) (rag.Schedule, error) { return cron.ParseStandard(spec) },
-		Grace:         e.cfg.DigestGrace,
-		MaxStories:    e.cfg.DigestMaxStories,
-	})
 }
 
 // splitList splits a comma-separated list, dropping empty items.

@@ -30,8 +30,8 @@ type jsonCitation struct {
 	Article jsonArticle `json:"article"`
 }
 
-func cmdFeedback(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "feedback", feedbackSynopsis)
+func cmdFeedback(ctx context.Context, a *app, args []string) error {
+	fs := newFlags(a, "feedback", feedbackSynopsis)
 	limit := fs.Int("limit", 20, "number of votes to list")
 	asJSON := fs.Bool("json", false, "print JSON")
 	pos, err := parseArgs(fs, args)
@@ -44,11 +44,10 @@ func cmdFeedback(ctx context.Context, e *env, args []string) error {
 	if *limit <= 0 || *limit > 10000 {
 		return errors.New("feedback: --limit must be between 1 and 10000")
 	}
-	store, err := openStore(ctx, e.cfg)
-	if err != nil {
+	if err := a.openStore(ctx); err != nil {
 		return err
 	}
-	defer store.Close()
+	store := a.store
 	votes, err := store.RecentFeedback(ctx, *limit)
 	if err != nil {
 		return err
@@ -67,26 +66,26 @@ func cmdFeedback(ctx context.Context, e *env, args []string) error {
 			}
 			out.Feedback = append(out.Feedback, jf)
 		}
-		return writeJSON(e.stdout, out)
+		return writeJSON(a.stdout, out)
 	}
 	if len(votes) == 0 {
-		fmt.Fprintln(e.stdout, "no feedback yet")
+		fmt.Fprintln(a.stdout, "no feedback yet")
 		return nil
 	}
 	for i, v := range votes {
 		if i > 0 {
-			fmt.Fprintln(e.stdout)
+			fmt.Fprintln(a.stdout)
 		}
 		mark := "👍"
 		if v.Vote < 0 {
 			mark = "👎"
 		}
-		fmt.Fprintf(e.stdout, "%s %s  user %s  message %s\n", mark, v.CreatedAt.In(e.cfg.TimeZone).Format("2006-01-02 15:04"), v.UserID, v.MessageID)
-		fmt.Fprintf(e.stdout, "  Q: %s\n  A: %s\n", oneLine(v.Question, 200), oneLine(v.Answer, 300))
+		fmt.Fprintf(a.stdout, "%s %s  user %s  message %s\n", mark, v.CreatedAt.In(a.cfg.TimeZone).Format("2006-01-02 15:04"), v.UserID, v.MessageID)
+		fmt.Fprintf(a.stdout, "  Q: %s\n  A: %s\n", oneLine(v.Question, 200), oneLine(v.Answer, 300))
 		for _, c := range v.Citations {
-			fmt.Fprintf(e.stdout, "  [%d] %s — %s\n", c.N, oneLine(c.Article.Title, 100), sourceLine(c.Article))
+			fmt.Fprintf(a.stdout, "  [%d] %s — %s\n", c.N, oneLine(c.Article.Title, 100), sourceLine(c.Article))
 		}
 	}
-	fmt.Fprintf(e.stdout, "\n%d votes shown (--limit %d)\n", len(votes), *limit)
+	fmt.Fprintf(a.stdout, "\n%d votes shown (--limit %d)\n", len(votes), *limit)
 	return nil
 }

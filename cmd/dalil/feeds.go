@@ -8,7 +8,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/dalil-news/dalil/feeds"
 	"github.com/dalil-news/dalil/ingest"
 	"github.com/dalil-news/dalil/postgres"
 	"github.com/dalil-news/dalil/rag"
@@ -20,9 +19,9 @@ Manages the RSS/Atom feeds that 'dalil serve' polls. 'poll' polls the due
 feeds once, now. The items found when a feed is added (its backlog) are
 ingested but never announced in a digest.`
 
-func cmdFeeds(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "feeds", feedsSynopsis)
-	interval := fs.Duration("interval", e.cfg.FeedInterval, "time between polls of the feed (add)")
+func cmdFeeds(ctx context.Context, a *app, args []string) error {
+	fs := newFlags(a, "feeds", feedsSynopsis)
+	interval := fs.Duration("interval", a.cfg.FeedInterval, "time between polls of the feed (add)")
 	asJSON := fs.Bool("json", false, "print JSON (list)")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
@@ -40,13 +39,12 @@ func cmdFeeds(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("feeds %s: unexpected arguments %q", verb, rest)
 	}
 	if verb == "poll" {
-		return feedsPoll(ctx, e)
+		return feedsPoll(ctx, a)
 	}
-	store, err := openStore(ctx, e.cfg)
-	if err != nil {
+	if err := a.openStore(ctx); err != nil {
 		return err
 	}
-	defer store.Close()
+	store := a.store
 	switch verb {
 	case "add":
 		u, err := ingest.CanonicalURL(rest[0])
@@ -61,7 +59,7 @@ func cmdFeeds(ctx context.Context, e *env, args []string) error {
 		if !created {
 			what = "already there; interval updated"
 		}
-		fmt.Fprintf(e.stdout, "feed %d %s: %s (every %s)\n", f.ID, what, f.URL, f.Interval)
+		fmt.Fprintf(a.stdout, "feed %d %s: %s (every %s)\n", f.ID, what, f.URL, f.Interval)
 	case "remove":
 		f, err := findFeed(ctx, store, rest[0])
 		if err != nil {
@@ -70,7 +68,7 @@ func cmdFeeds(ctx context.Context, e *env, args []string) error {
 		if err := store.RemoveFeed(ctx, f.ID); err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "feed %d removed: %s (its articles stay)\n", f.ID, f.URL)
+		fmt.Fprintf(a.stdout, "feed %d removed: %s (its articles stay)\n", f.ID, f.URL)
 	case "list":
 		fl, err := store.Feeds(ctx)
 		if err != nil {
@@ -83,18 +81,18 @@ func cmdFeeds(ctx context.Context, e *env, args []string) error {
 			}
 			out := make([]jsonFeed, len(fl))
 			for i, f := range fl {
-				out[i] = jsonFeed{f, f.Health(e.cfg.FeedMaxFailures)}
+				out[i] = jsonFeed{f, f.Health(a.cfg.FeedMaxFailures)}
 			}
-			return writeJSON(e.stdout, map[string]any{"feeds": out})
+			return writeJSON(a.stdout, map[string]any{"feeds": out})
 		}
 		if len(fl) == 0 {
-			fmt.Fprintln(e.stdout, "no feeds; add one with 'dalil feeds add URL'")
+			fmt.Fprintln(a.stdout, "no feeds; add one with 'dalil feeds add URL'")
 			return nil
 		}
-		w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+		w := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(w, "ID\tHEALTH\tFAILURES\tITEMS\tLAST OK\tNEXT POLL\tURL\tLAST ERROR")
 		for _, f := range fl {
-			fmt.Fprintf(w, "%d\t%s\t%d\t%d\t%s\t%s\t%s\t%s\n", f.ID, f.Health(e.cfg.FeedMaxFailures), f.Failures, f.Items,
+			fmt.Fprintf(w, "%d\t%s\t%d\t%d\t%s\t%s\t%s\t%s\n", f.ID, f.Health(a.cfg.FeedMaxFailures), f.Failures, f.Items,
 				when(f.LastOK), when(f.NextPoll), f.URL, oneLine(f.LastError, 80))
 		}
 		return w.Flush()
@@ -122,32 +120,18 @@ func findFeed(ctx context.Context, store *postgres.Store, ref string) (rag.Feed,
 	return store.FeedByURL(ctx, u)
 }
 
-// newPoller wires a feed poller to the services.
-func newPoller(e *env, svc *services) *feeds.Poller {
-	pages := ingest.NewFetcher(ingest.Config{
-		MaxBytes: e.cfg.FetchMaxBytes, Timeout: e.cfg.FetchTimeout, AllowPrivate: e.cfg.FetchAllowPrivate,
-	})
-	return feeds.NewPoller(svc.store, svc.rag, pages, e.log, feeds.Config{
-		Client:      pages.Client(),
-		MaxBytes:    e.cfg.FetchMaxBytes,
-		MaxFailures: e.cfg.FeedMaxFailures,
-	})
-}
-
-func feedsPoll(ctx context.Context, e *env) error {
-	svc, err := openServices(ctx, e)
-	if err != nil {
+func feedsPoll(ctx context.Context, a *app) error {
+	if err := a.open(ctx); err != nil {
 		return err
 	}
-	defer svc.Close()
-	res, err := newPoller(e, svc).PollDue(ctx)
-	fmt.Fprintf(e.stdout, "polled %d feeds: %d not modified, %d failed; %d items: %d new, %d known, %d failed\n",
+	res, err := a.newPoller().PollDue(ctx)
+	fmt.Fprintf(a.stdout, "polled %d feeds: %d not modified, %d failed; %d items: %d new, %d known, %d failed\n",
 		res.Polled, res.NotModified, res.FeedErrors, res.Items, res.New, res.Known, res.ItemErrors)
 	if err != nil {
 		return err
 	}
 	if res.FeedErrors > 0 || res.ItemErrors > 0 {
-		fmt.Fprintln(e.stderr, "see 'dalil feeds list' for each feed's last error")
+		fmt.Fprintln(a.stderr, "see 'dalil feeds list' for each feed's last error")
 	}
 	return nil
 }

@@ -13,8 +13,6 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
-
-	"github.com/dalil-news/dalil/rag"
 )
 
 const usage = `dalil — grounded answers and daily digests from a news archive.
@@ -59,15 +57,7 @@ func main() {
 var errReported = errors.New("failures reported above")
 
 // command is one subcommand.
-type command func(ctx context.Context, e *env, args []string) error
-
-// env carries what a command may use: the configuration and the streams.
-type env struct {
-	cfg    Config
-	stdout io.Writer
-	stderr io.Writer
-	log    *slog.Logger
-}
+type command func(ctx context.Context, a *app, args []string) error
 
 // run is the whole program, with its dependencies explicit so that tests
 // can call it.
@@ -76,21 +66,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprint(stdout, usage)
 		return nil
 	}
-	commands := map[string]command{
-		"ingest":    cmdIngest,
-		"search":    cmdSearch,
-		"ask":       cmdAsk,
-		"eval":      cmdEval,
-		"migrate":   cmdMigrate,
-		"reindex":   cmdReindex,
-		"summarize": cmdSummarize,
-		"feeds":     cmdFeeds,
-		"digest":    cmdDigest,
-		"serve":     cmdServe,
-		"feedback":  cmdFeedback,
-	}
-	cmd, ok := commands[args[0]]
-	if !ok {
+	if _, ok := commands[args[0]]; !ok {
 		return fmt.Errorf("unknown command %q; run 'dalil help'", args[0])
 	}
 	lookup, err := withDotEnv(getenv, ".env")
@@ -101,11 +77,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	err = cmd(ctx, &env{cfg: cfg, stdout: stdout, stderr: stderr, log: newLogger(cfg, stderr)}, args[1:])
-	if errors.Is(err, rag.ErrNoChat) {
-		return fmt.Errorf("%w (set CHAT_MODEL)", err)
-	}
-	return err
+	a := &app{cfg: cfg, stdout: stdout, stderr: stderr, log: newLogger(cfg, stderr)}
+	defer a.Close()
+	return a.Run(ctx, args)
 }
 
 // newLogger builds the process logger from LOG_LEVEL and LOG_FORMAT.
@@ -121,11 +95,11 @@ func newLogger(cfg Config, w io.Writer) *slog.Logger {
 
 // newFlags returns a FlagSet that prints its usage to stderr and returns
 // errors instead of exiting.
-func newFlags(e *env, name, synopsis string) *flag.FlagSet {
+func newFlags(a *app, name, synopsis string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs.SetOutput(a.stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(e.stderr, "Usage: dalil %s %s\n", name, synopsis)
+		fmt.Fprintf(a.stderr, "Usage: dalil %s %s\n", name, synopsis)
 		fs.PrintDefaults()
 	}
 	return fs

@@ -14,8 +14,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/dalil-news/dalil/bot"
-	"github.com/dalil-news/dalil/bot/wiring"
+	"github.com/dalil-news/dalil/feeds"
 	"github.com/dalil-news/dalil/ingest"
+	"github.com/dalil-news/dalil/rag"
 )
 
 const serveSynopsis = `
@@ -26,8 +27,8 @@ admin address (ADMIN_ADDR) serves /healthz (database ping) and /metrics
 (Prometheus). On a signal it stops taking questions, finishes those in
 flight for up to SHUTDOWN_TIMEOUT, and closes the gateway.`
 
-func cmdServe(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "serve", serveSynopsis)
+func cmdServe(ctx context.Context, a *app, args []string) error {
+	fs := newFlags(a, "serve", serveSynopsis)
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -35,73 +36,33 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	if len(pos) > 0 {
 		return fmt.Errorf("serve: unexpected arguments %q", pos)
 	}
-	if e.cfg.DiscordToken == "" {
+	if a.cfg.DiscordToken == "" {
 		return errors.New("serve: DISCORD_TOKEN is not set (the bot token from the Discord developer portal, Bot tab)")
 	}
-	svc, err := openServices(ctx, e)
-	if err != nil {
+	if err := a.open(ctx); err != nil {
 		return err
 	}
-	defer svc.Close()
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		newPoolCollector(svc.store.PoolStats))
-	ln, err := net.Listen("tcp", e.cfg.AdminAddr)
+		newPoolCollector(a.store.PoolStats))
+	ln, err := net.Listen("tcp", a.cfg.AdminAddr)
 	if err != nil {
-		return fmt.Errorf("serve: listen on ADMIN_ADDR %s: %w", e.cfg.AdminAddr, err)
+		return fmt.Errorf("serve: listen on ADMIN_ADDR %s: %w", a.cfg.AdminAddr, err)
 	}
-	admin := &http.Server{Handler: adminHandler(svc.store, reg), ReadHeaderTimeout: 5 * time.Second}
+	admin := &http.Server{Handler: adminHandler(a.store, reg), ReadHeaderTimeout: 5 * time.Second}
 
-	session, err := discordgo.New("Bot " + e.cfg.DiscordToken)
+	session, err := discordgo.New("Bot " + a.cfg.DiscordToken)
 	if err != nil {
 		ln.Close()
 		return fmt.Errorf("serve: create the Discord session: %w", err)
 	}
-	// The scheduler posts through the bot, which controls it: it is set
-	// once the bot exists.
-	digests := &wiring.Digests{Store: svc.store}
-	poller := newPoller(e, svc)
-	b, err := bot.New(session, bot.Deps{
-		Answerer:     svc.rag,
-		Summarizer:   svc.rag,
-		Articles:     svc.store,
-		Stats:        wiring.Stats{Store: svc.store},
-		Extractor:    wiring.Extractor{Fetcher: ingest.NewFetcher(ingest.Config{MaxBytes: e.cfg.FetchMaxBytes, Timeout: e.cfg.FetchTimeout, AllowPrivate: e.cfg.FetchAllowPrivate})},
-		Ingester:     svc.rag,
-		Feedback:     svc.store,
-		Digests:      digests,
-		Feeds:        svc.store,
-		FeedPoller:   wiring.FeedPoller{Poller: poller},
-		CanonicalURL: ingest.CanonicalURL,
-		Log:          e.log.With("component", "bot"),
-		Registerer:   reg,
-	}, bot.Config{
-		GuildIDs:           e.cfg.DiscordGuildIDs,
-		AdminRoleIDs:       e.cfg.DiscordAdminRoleIDs,
-		MessageContent:     e.cfg.DiscordMessageContent,
-		AskTimeout:         e.cfg.AskTimeout,
-		ShutdownTimeout:    e.cfg.ShutdownTimeout,
-		Workers:            e.cfg.Workers,
-		QueueSize:          e.cfg.QueueSize,
-		UserPerMinute:      e.cfg.RateUserPerMinute,
-		UserBurst:          e.cfg.RateUserBurst,
-		GuildPerMinute:     e.cfg.RateGuildPerMinute,
-		GuildBurst:         e.cfg.RateGuildBurst,
-		MaxAttachmentBytes: e.cfg.FetchMaxBytes,
-		FeedInterval:       e.cfg.FeedInterval,
-		FeedMaxFailures:    e.cfg.FeedMaxFailures,
-	})
+	d, err := a.newDiscord(session, a.rag, reg, a.botConfig())
 	if err != nil {
 		ln.Close()
 		return err
 	}
-	sched, err := newScheduler(e, svc, b)
-	if err != nil {
-		ln.Close()
-		return err
-	}
-	digests.Scheduler = sched
+	b, sched, poller := d.bot, d.sched, d.poller
 
 	// The background loops stop with the bot: ctx ends on a signal.
 	loops, stopLoops := context.WithCancel(ctx)
@@ -114,7 +75,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	}()
 	go func() { errc <- sched.Run(loops) }()
 	go func() { errc <- poller.Run(loops) }()
-	e.log.Info("serving", "admin", ln.Addr().String(), "guilds", e.cfg.DiscordGuildIDs)
+	a.log.Info("serving", "admin", ln.Addr().String(), "guilds", a.cfg.DiscordGuildIDs)
 
 	botErr := make(chan error, 1)
 	go func() { botErr <- b.Run(loops) }()
@@ -123,7 +84,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	case runErr = <-botErr:
 	case err := <-errc:
 		if err != nil {
-			e.log.Error("stopping: a background loop failed", "err", err)
+			a.log.Error("stopping: a background loop failed", "err", err)
 			runErr = err
 		}
 		stopLoops()
@@ -135,10 +96,68 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	if err := admin.Shutdown(shutdown); err != nil {
-		e.log.Warn("admin server shutdown", "err", err)
+		a.log.Warn("admin server shutdown", "err", err)
 	}
-	e.log.Info("stopped")
+	a.log.Info("stopped")
 	return runErr
+}
+
+// discord is the bot and the loops it controls.
+type discord struct {
+	bot    *bot.Bot
+	sched  *rag.Scheduler
+	poller *feeds.Poller
+}
+
+// newDiscord wires the bot over a Discord session: the digest scheduler
+// posts through the session, and the bot, made last, controls it and the
+// feed poller. answerer answers questions (the rag service); reg receives
+// the bot's metrics.
+func (a *app) newDiscord(session *discordgo.Session, answerer bot.Answerer, reg prometheus.Registerer, cfg bot.Config) (*discord, error) {
+	sched, err := a.newScheduler(bot.NewPoster(session))
+	if err != nil {
+		return nil, err
+	}
+	poller := a.newPoller()
+	b, err := bot.New(session, bot.Deps{
+		Answerer:     answerer,
+		Summarizer:   a.rag,
+		Articles:     a.store,
+		Stats:        storeStats{a.store},
+		Extractor:    extractor{a.fetcher},
+		Ingester:     a.rag,
+		Feedback:     a.store,
+		Digests:      digestControl{a.store, sched},
+		Feeds:        a.store,
+		FeedPoller:   feedPoller{poller},
+		CanonicalURL: ingest.CanonicalURL,
+		Log:          a.log.With("component", "bot"),
+		Registerer:   reg,
+	}, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &discord{bot: b, sched: sched, poller: poller}, nil
+}
+
+// botConfig is the bot's configuration from dalil's.
+func (a *app) botConfig() bot.Config {
+	return bot.Config{
+		GuildIDs:           a.cfg.DiscordGuildIDs,
+		AdminRoleIDs:       a.cfg.DiscordAdminRoleIDs,
+		MessageContent:     a.cfg.DiscordMessageContent,
+		AskTimeout:         a.cfg.AskTimeout,
+		ShutdownTimeout:    a.cfg.ShutdownTimeout,
+		Workers:            a.cfg.Workers,
+		QueueSize:          a.cfg.QueueSize,
+		UserPerMinute:      a.cfg.RateUserPerMinute,
+		UserBurst:          a.cfg.RateUserBurst,
+		GuildPerMinute:     a.cfg.RateGuildPerMinute,
+		GuildBurst:         a.cfg.RateGuildBurst,
+		MaxAttachmentBytes: a.cfg.FetchMaxBytes,
+		FeedInterval:       a.cfg.FeedInterval,
+		FeedMaxFailures:    a.cfg.FeedMaxFailures,
+	}
 }
 
 // pinger checks the database.

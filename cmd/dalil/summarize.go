@@ -19,8 +19,8 @@ Summarizes a stored article, given by id, URL or "latest": 3 to 5 cited
 bullets with a chat model (CHAT_MODEL), else its lead and most central
 sentences.`
 
-func cmdSummarize(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "summarize", summarizeSynopsis)
+func cmdSummarize(ctx context.Context, a *app, args []string) error {
+	fs := newFlags(a, "summarize", summarizeSynopsis)
 	lang := fs.String("lang", "", "language of the summary (default: the article's)")
 	asJSON := fs.Bool("json", false, "print JSON")
 	pos, err := parseArgs(fs, args)
@@ -31,21 +31,19 @@ func cmdSummarize(ctx context.Context, e *env, args []string) error {
 		fs.Usage()
 		return errors.New("summarize: give one article: an id, a URL or \"latest\"")
 	}
-	svc, err := openServices(ctx, e)
+	if err := a.open(ctx); err != nil {
+		return err
+	}
+	id, err := resolveArticle(ctx, a.store, pos[0])
 	if err != nil {
 		return err
 	}
-	defer svc.Close()
-	id, err := resolveArticle(ctx, svc.store, pos[0])
-	if err != nil {
-		return err
-	}
-	sum, err := svc.rag.Summarize(ctx, id, *lang)
+	sum, err := a.rag.Summarize(ctx, id, *lang)
 	if err != nil {
 		return err
 	}
 	if *asJSON {
-		return writeJSON(e.stdout, struct {
+		return writeJSON(a.stdout, struct {
 			Article jsonArticle `json:"article"`
 			Summary string      `json:"summary"`
 			Mode    string      `json:"mode"`
@@ -53,9 +51,9 @@ func cmdSummarize(ctx context.Context, e *env, args []string) error {
 			Note    string      `json:"note,omitempty"`
 		}{toJSONArticle(sum.Article), sum.Text, sum.Mode, sum.Parts, sum.Note})
 	}
-	fmt.Fprintf(e.stdout, "%s\n\n%s\n\n[1] %s — %s\n", sum.Article.Title, sum.Text, sum.Article.Title, sourceLine(sum.Article))
+	fmt.Fprintf(a.stdout, "%s\n\n%s\n\n[1] %s — %s\n", sum.Article.Title, sum.Text, sum.Article.Title, sourceLine(sum.Article))
 	if sum.Note != "" {
-		fmt.Fprintf(e.stderr, "note: %s\n", sum.Note)
+		fmt.Fprintf(a.stderr, "note: %s\n", sum.Note)
 	}
 	return nil
 }

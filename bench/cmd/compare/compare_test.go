@@ -12,39 +12,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-func TestRankOf(t *testing.T) {
-	tests := []struct {
-		name     string
-		urls     []string
-		expected []string
-		want     int
-	}{
-		{"first", []string{"a", "b"}, []string{"a"}, 1},
-		{"articles counted once", []string{"a", "a", "b", "c"}, []string{"c"}, 3},
-		{"any expected", []string{"a", "b"}, []string{"x", "b"}, 2},
-		{"missed", []string{"a", "b"}, []string{"x"}, 0},
-		{"empty", nil, []string{"x"}, 0},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := rankOf(tt.urls, tt.expected); got != tt.want {
-				t.Errorf("rankOf(%v, %v) = %d, want %d", tt.urls, tt.expected, got, tt.want)
-			}
-		})
-	}
-}
-
-func TestKindScore(t *testing.T) {
-	var k kindScore
-	for _, r := range []int{1, 2, 6, 0} {
-		k.add(r)
-	}
-	want := kindScore{N: 4, RecallAt5: 2, MRRAt10: 1 + 0.5 + 1.0/6}
-	if diff := cmp.Diff(want, k); diff != "" {
-		t.Errorf("kindScore (-want +got):\n%s", diff)
-	}
-}
-
 func TestSummarize(t *testing.T) {
 	var ds []time.Duration
 	for i := 100; i >= 1; i-- {

@@ -7,10 +7,8 @@ import (
 	"fmt"
 	"os"
 	"runtime"
-	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -22,6 +20,7 @@ import (
 
 	"github.com/dalil-news/dalil/bench/synth"
 	"github.com/dalil-news/dalil/embeddings"
+	"github.com/dalil-news/dalil/ingest"
 	"github.com/dalil-news/dalil/postgres"
 	"github.com/dalil-news/dalil/rag"
 )
@@ -166,45 +165,19 @@ func openDalil(ctx context.Context, dbURL string, cfg postgres.Config, emb rag.E
 	return st, nil
 }
 
-// ingestBatch is the batch of `dalil ingest` under load: its workers take
-// up to 32 articles at once, looked up in one round trip.
-const ingestBatch = 32
-
-// ingestAll ingests arts as `dalil ingest --workers` does under load,
-// workers concurrent calls to svc.IngestMany on batches of ingestBatch,
-// and returns the number of chunks stored.
+// ingestAll ingests arts with the pipeline of `dalil ingest --workers`,
+// stopping at the first failure, and returns the number of chunks stored.
 func ingestAll(ctx context.Context, svc *rag.Service, arts []rag.Article, workers int) (int, error) {
-	var mu sync.Mutex
-	var chunks int
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	var firstErr error
-	next := make(chan []rag.Article)
-	var wg sync.WaitGroup
-	for range max(workers, 1) {
-		wg.Go(func() {
-			for batch := range next {
-				svc.IngestMany(ctx, batch, func(_ int, r rag.IngestResult, err error) {
-					mu.Lock()
-					defer mu.Unlock()
-					chunks += r.Chunks
-					if err != nil && firstErr == nil {
-						firstErr = err
-					}
-				})
-			}
-		})
-	}
-	for batch := range slices.Chunk(arts, ingestBatch) {
-		mu.Lock()
-		failed := firstErr != nil
-		mu.Unlock()
-		if failed {
-			break
+	sum := ingest.NewPipeline(svc, nil, ingest.PipelineConfig{Workers: max(workers, 1)}).Articles(ctx, arts, func(o ingest.Outcome) {
+		if o.Err != nil && firstErr == nil {
+			firstErr = o.Err
+			cancel()
 		}
-		next <- batch
-	}
-	close(next)
-	wg.Wait()
-	return chunks, firstErr
+	})
+	return sum.Chunks, firstErr
 }
 
 func ingestDalil(ctx context.Context, dbURL string, arts []rag.Article, emb *embeddings.Offline, bulk bool, workers int, mwm string) (ingestResult, error) {
@@ -221,13 +194,8 @@ func ingestDalil(ctx context.Context, dbURL string, arts []rag.Article, emb *emb
 	defer raw.Close()
 	svc := rag.NewService(st, emb, nil, rag.Config{})
 	start := time.Now()
-	if bulk {
-		// What `dalil ingest --bulk` does: drop the index and defer the
-		// word counts, load, count, build.
-		if err := st.DropVectorIndex(ctx); err != nil {
-			return res, err
-		}
-		if err := st.DeferTextStats(ctx); err != nil {
+	if bulk { // what `dalil ingest --bulk` does: load, count, build
+		if err := ingest.StartBulk(ctx, st); err != nil {
 			return res, err
 		}
 	}
@@ -237,13 +205,16 @@ func ingestDalil(ctx context.Context, dbURL string, arts []rag.Article, emb *emb
 	}
 	res.Chunks = chunks
 	if bulk {
-		t := time.Now()
-		if err := st.RecountTextStats(ctx); err != nil {
-			return res, err
-		}
-		res.CountSeconds = time.Since(t).Seconds()
-		t = time.Now()
-		if err := st.BuildVectorIndex(ctx); err != nil {
+		var t time.Time // when the running step started
+		err := ingest.FinishBulk(ctx, st, func(s ingest.Step, err error) {
+			if err == nil && s == ingest.BuildIndex {
+				res.CountSeconds = time.Since(t).Seconds()
+			}
+			if err == nil {
+				t = time.Now()
+			}
+		})
+		if err != nil {
 			return res, err
 		}
 		res.IndexSeconds = time.Since(t).Seconds()

@@ -9,11 +9,9 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"crypto/sha256"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"image/color"
@@ -31,6 +29,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/dalil-news/dalil/embeddings"
+	"github.com/dalil-news/dalil/eval"
 	"github.com/dalil-news/dalil/postgres"
 	"github.com/dalil-news/dalil/rag"
 )
@@ -170,10 +169,10 @@ func readResults(path string, res *results) error {
 // questions reads the evaluation questions and returns them with the
 // embedded mix of evaluation and synthetic questions the latency and
 // recall measurements ask, and the embedder.
-func questions(ctx context.Context, o options) ([]evalQuestion, []query, *embeddings.Offline, error) {
-	evalQs, err := readQuestions(filepath.Join(o.evalDir, "questions-dev.jsonl"))
+func questions(ctx context.Context, o options) ([]eval.Question, []query, *embeddings.Offline, error) {
+	evalQs, err := eval.ReadQuestions(filepath.Join(o.evalDir, "questions-dev.jsonl"))
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, fmt.Errorf("read questions: %w", err)
 	}
 	emb := embeddings.NewOffline(embeddings.OfflineConfig{Dimensions: dims})
 	qs, err := queryMix(ctx, evalQs, o.seed, o.queries, emb)
@@ -482,32 +481,6 @@ func ingestChild(ctx context.Context, o options, system, dbURL, source string) (
 		return ingestResult{}, fmt.Errorf("ingest %s into %s: read result %q: %w", source, system, out, err)
 	}
 	return r, nil
-}
-
-// readQuestions reads the evaluation questions.
-func readQuestions(path string) ([]evalQuestion, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("read questions: %w", err)
-	}
-	defer f.Close()
-	var qs []evalQuestion
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for n := 1; sc.Scan(); n++ {
-		var q evalQuestion
-		if err := json.Unmarshal(sc.Bytes(), &q); err != nil {
-			return nil, fmt.Errorf("%s:%d: %w", path, n, err)
-		}
-		qs = append(qs, q)
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
-	}
-	if len(qs) == 0 {
-		return nil, errors.New(path + " has no questions")
-	}
-	return qs, nil
 }
 
 // describeMachine reads the CPU, memory and server versions.

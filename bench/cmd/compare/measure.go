@@ -19,6 +19,7 @@ import (
 
 	"github.com/dalil-news/dalil/bench/synth"
 	"github.com/dalil-news/dalil/embeddings"
+	"github.com/dalil-news/dalil/eval"
 	"github.com/dalil-news/dalil/llm"
 	"github.com/dalil-news/dalil/postgres"
 	"github.com/dalil-news/dalil/rag"
@@ -35,11 +36,11 @@ type query struct {
 
 // queryMix returns n questions: half from the evaluation set (every kind),
 // half about the synthetic archive's topics, embedded once.
-func queryMix(ctx context.Context, evalQs []evalQuestion, seed uint64, n int, emb *embeddings.Offline) ([]query, error) {
+func queryMix(ctx context.Context, evalQs []eval.Question, seed uint64, n int, emb *embeddings.Offline) ([]query, error) {
 	var qs []query
 	step := max(1, len(evalQs)/(n/2))
 	for i := 0; i < len(evalQs) && len(qs) < n/2; i += step {
-		qs = append(qs, query{Text: evalQs[i].Question, Lang: evalQs[i].Lang})
+		qs = append(qs, query{Text: evalQs[i].Text, Lang: evalQs[i].Lang})
 	}
 	g := synth.New(synth.Config{Seed: seed})
 	for len(qs) < n {
@@ -78,14 +79,8 @@ func summarize(ds []time.Duration) latency {
 	for _, d := range ds {
 		sum += d
 	}
-	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-	return latency{N: len(ds), P50: ms(pct(ds, 0.50)), P99: ms(pct(ds, 0.99)), Mean: ms(sum / time.Duration(len(ds))), Load: loadAvg()}
-}
-
-// pct is the p-th percentile (nearest rank) of sorted durations.
-func pct(sorted []time.Duration, p float64) time.Duration {
-	i := int(p*float64(len(sorted))+0.999999) - 1
-	return sorted[max(0, min(i, len(sorted)-1))]
+	ms := eval.Milliseconds
+	return latency{N: len(ds), P50: ms(eval.Percentile(ds, 0.50)), P99: ms(eval.Percentile(ds, 0.99)), Mean: ms(sum / time.Duration(len(ds))), Load: loadAvg()}
 }
 
 // timeInTurns runs every f on every query once as a warm-up, then times
@@ -606,48 +601,12 @@ func fakeLLM(delay time.Duration) *httptest.Server {
 	}))
 }
 
-// evalQuestion is one line of questions-dev.jsonl.
-type evalQuestion struct {
-	ID           string   `json:"id"`
-	Kind         string   `json:"kind"`
-	Lang         string   `json:"lang"`
-	Question     string   `json:"question"`
-	ExpectedURLs []string `json:"expected_urls"`
-}
-
 // kindScore is retrieval quality on one kind of question.
 type kindScore struct {
 	Kind      string  `json:"kind"`
 	N         int     `json:"n"`
 	RecallAt5 float64 `json:"recall_at_5"`
 	MRRAt10   float64 `json:"mrr_at_10"`
-}
-
-// score adds a hit at 1-based rank r (0: missed) to k.
-func (k *kindScore) add(r int) {
-	k.N++
-	if r >= 1 && r <= 5 {
-		k.RecallAt5++
-	}
-	if r >= 1 && r <= 10 {
-		k.MRRAt10 += 1 / float64(r)
-	}
-}
-
-// rankOf is the 1-based rank of the first expected URL among urls,
-// counting each article once; 0 when none matches.
-func rankOf(urls []string, expected []string) int {
-	var seen []string
-	for _, u := range urls {
-		if slices.Contains(seen, u) {
-			continue
-		}
-		seen = append(seen, u)
-		if slices.Contains(expected, u) {
-			return len(seen)
-		}
-	}
-	return 0
 }
 
 // evalResult compares retrieval quality per kind.
@@ -658,7 +617,7 @@ type evalResult struct {
 
 // evaluate measures retrieval quality on the evaluation questions in the
 // dalil database at dalilURL and, unless lcURL is "", in LangChainGo's.
-func evaluate(ctx context.Context, dalilURL, lcURL string, qs []evalQuestion, emb *embeddings.Offline) (evalResult, error) {
+func evaluate(ctx context.Context, dalilURL, lcURL string, qs []eval.Question, emb *embeddings.Offline) (evalResult, error) {
 	var res evalResult
 	st, err := openDalil(ctx, dalilURL, postgres.Config{}, emb)
 	if err != nil {
@@ -675,43 +634,41 @@ func evaluate(ctx context.Context, dalilURL, lcURL string, qs []evalQuestion, em
 		}
 		defer pool.Close()
 	}
-	dk, lk := map[string]*kindScore{}, map[string]*kindScore{}
+	dk, lk := map[string]*eval.Retrieval{}, map[string]*eval.Retrieval{}
 	for _, q := range qs {
 		if len(q.ExpectedURLs) == 0 || strings.HasPrefix(q.ExpectedURLs[0], "seed:") {
 			continue // unanswerable, or about examples/ which the bench does not load
 		}
 		if dk[q.Kind] == nil {
-			dk[q.Kind], lk[q.Kind] = &kindScore{Kind: q.Kind}, &kindScore{Kind: q.Kind}
+			dk[q.Kind], lk[q.Kind] = &eval.Retrieval{}, &eval.Retrieval{}
 		}
-		ps, err := svc.Search(ctx, q.Question, rag.SearchOptions{K: 10})
+		ps, err := svc.Search(ctx, q.Text, rag.SearchOptions{K: 10})
 		if err != nil {
 			return res, fmt.Errorf("dalil %s: %w", q.ID, err)
 		}
-		var urls []string
+		var arts []rag.Article
 		for _, p := range ps {
-			urls = append(urls, p.Article.URL)
+			arts = append(arts, p.Article)
 		}
-		dk[q.Kind].add(rankOf(urls, q.ExpectedURLs))
+		dk[q.Kind].Add(eval.Rank(arts, q.ExpectedURLs))
 		if lcURL == "" {
 			continue
 		}
-		docs, err := lc.SimilaritySearch(ctx, q.Question, 10)
+		docs, err := lc.SimilaritySearch(ctx, q.Text, 10)
 		if err != nil {
 			return res, fmt.Errorf("langchaingo %s: %w", q.ID, err)
 		}
-		urls = urls[:0]
+		arts = arts[:0]
 		for _, d := range docs {
 			u, _ := d.Metadata["url"].(string)
-			urls = append(urls, u)
+			arts = append(arts, rag.Article{URL: u}) // no id: counted once by URL
 		}
-		lk[q.Kind].add(rankOf(urls, q.ExpectedURLs))
+		lk[q.Kind].Add(eval.Rank(arts, q.ExpectedURLs))
 	}
-	finish := func(m map[string]*kindScore) []kindScore {
+	finish := func(m map[string]*eval.Retrieval) []kindScore {
 		var out []kindScore
-		for _, k := range m {
-			k.RecallAt5 /= float64(k.N)
-			k.MRRAt10 /= float64(k.N)
-			out = append(out, *k)
+		for kind, r := range m {
+			out = append(out, kindScore{Kind: kind, N: r.Questions(), RecallAt5: r.RecallAt5(), MRRAt10: r.MRRAt10()})
 		}
 		slices.SortFunc(out, func(a, b kindScore) int { return strings.Compare(a.Kind, b.Kind) })
 		return out

@@ -1,10 +1,11 @@
-package bot_test
+package main
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -20,14 +21,10 @@ import (
 	"github.com/bwmarrin/discordgo"
 	"github.com/google/go-cmp/cmp"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/robfig/cron/v3"
 
 	"github.com/dalil-news/dalil/bot"
 	"github.com/dalil-news/dalil/bot/discordtest"
-	"github.com/dalil-news/dalil/bot/wiring"
 	"github.com/dalil-news/dalil/embeddings"
-	"github.com/dalil-news/dalil/feeds"
-	"github.com/dalil-news/dalil/ingest"
 	"github.com/dalil-news/dalil/llm"
 	"github.com/dalil-news/dalil/postgres"
 	"github.com/dalil-news/dalil/postgres/postgrestest"
@@ -144,7 +141,9 @@ func writeReply(w http.ResponseWriter, r *http.Request, req chatRequest, text st
 
 // setup describes one end-to-end test's bot.
 type setup struct {
-	cfg bot.Config
+	// bot changes the bot's configuration: dalil's defaults, with the
+	// test guild and a 10 s shutdown.
+	bot func(*bot.Config)
 	// llm answers chat requests; nil means extractive answers.
 	llm func(w http.ResponseWriter, r *http.Request, req chatRequest)
 	// answerer replaces the rag service as Answerer when not nil.
@@ -153,16 +152,17 @@ type setup struct {
 
 // harness is a running bot against a fake Discord and a real database.
 type harness struct {
-	t     *testing.T
-	srv   *discordtest.Server
-	store *postgres.Store
-	svc   *rag.Service
-	sched *rag.Scheduler
-	llm   *fakeLLM
-	bot   *bot.Bot
-	logs  *syncBuffer
-	stop  context.CancelFunc
-	done  chan error
+	t      *testing.T
+	srv    *discordtest.Server
+	store  *postgres.Store
+	svc    *rag.Service
+	sched  *rag.Scheduler
+	llm    *fakeLLM
+	bot    *bot.Bot
+	poster *bot.Poster
+	logs   *syncBuffer
+	stop   context.CancelFunc
+	done   chan error
 }
 
 func start(t *testing.T, s setup) *harness {
@@ -183,7 +183,18 @@ func start(t *testing.T, s setup) *harness {
 		}
 		chat = c
 	}
-	h.svc = rag.NewService(store, emb, chat, rag.Config{})
+	cfg, err := loadConfig(func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.DiscordGuildIDs = []string{discordtest.GuildID}
+	cfg.ShutdownTimeout = 10 * time.Second
+	cfg.FetchAllowPrivate, cfg.FetchTimeout = true, 5*time.Second // feeds are served on loopback by the tests
+	// As dalil serve wires them, over the test's database and chat model.
+	log := slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	wired := &app{cfg: cfg, stdout: io.Discard, stderr: io.Discard, log: log, store: store, emb: emb, chat: chat}
+	wired.wire()
+	h.svc = wired.rag
 	for _, a := range fixtures {
 		if _, err := h.svc.Ingest(ctx, a); err != nil {
 			t.Fatal(err)
@@ -196,42 +207,16 @@ func start(t *testing.T, s setup) *harness {
 	if s.answerer != nil {
 		answerer = s.answerer(h.svc)
 	}
-	if s.cfg.GuildIDs == nil {
-		s.cfg.GuildIDs = []string{discordtest.GuildID}
+	bc := wired.botConfig()
+	if s.bot != nil {
+		s.bot(&bc)
 	}
-	if s.cfg.ShutdownTimeout == 0 {
-		s.cfg.ShutdownTimeout = 10 * time.Second
-	}
-	// As cmd/dalil wires them; feeds are served on loopback by the tests.
-	digests := &wiring.Digests{Store: store}
-	pages := ingest.NewFetcher(ingest.Config{AllowPrivate: true, Timeout: 5 * time.Second})
-	poller := feeds.NewPoller(store, h.svc, pages, nil, feeds.Config{Client: pages.Client()})
-	b, err := bot.New(sess, bot.Deps{
-		Answerer:     answerer,
-		Articles:     store,
-		Stats:        wiring.Stats{Store: store},
-		Extractor:    wiring.Extractor{Fetcher: ingest.NewFetcher(ingest.Config{})},
-		Ingester:     h.svc,
-		Feedback:     store,
-		Summarizer:   h.svc,
-		Digests:      digests,
-		Feeds:        store,
-		FeedPoller:   wiring.FeedPoller{Poller: poller},
-		CanonicalURL: ingest.CanonicalURL,
-		Log:          slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		Registerer:   prometheus.NewRegistry(),
-	}, s.cfg)
+	d, err := wired.newDiscord(sess, answerer, prometheus.NewRegistry(), bc)
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.bot = b
-	h.sched, err = rag.NewScheduler(h.svc, store, b, nil, rag.SchedulerConfig{
-		ParseSchedule: func(spec string) (rag.Schedule, error) { return cron.ParseStandard(spec) },
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	digests.Scheduler = h.sched
+	h.bot, h.sched, h.poster = d.bot, d.sched, bot.NewPoster(sess)
+	b := d.bot
 	runCtx, stop := context.WithCancel(ctx)
 	h.stop = stop
 	go func() { h.done <- b.Run(runCtx) }()
@@ -403,7 +388,7 @@ func TestAskStreamed(t *testing.T) {
 	answer := "La ministre Ghita Mezzour a annoncé la création d'une instance nationale dédiée à l'intelligence artificielle [1]. Cette instance coordonnera la stratégie du Maroc [1]."
 	const interval = 300 * time.Millisecond
 	h := start(t, setup{
-		cfg: bot.Config{StreamInterval: interval},
+		bot: func(c *bot.Config) { c.StreamInterval = interval },
 		llm: func(w http.ResponseWriter, r *http.Request, req chatRequest) {
 			writeReply(w, r, req, answer, 70*time.Millisecond)
 		},
@@ -441,7 +426,7 @@ func TestAskStreamed(t *testing.T) {
 
 func TestMentionThreadFollowUp(t *testing.T) {
 	h := start(t, setup{
-		cfg: bot.Config{MessageContent: true},
+		bot: func(c *bot.Config) { c.MessageContent = true },
 		llm: func(w http.ResponseWriter, r *http.Request, req chatRequest) {
 			if req.MaxTokens == 120 { // the follow-up rewrite
 				writeReply(w, r, req, "date de création de l'instance nationale dédiée à l'intelligence artificielle", 0)
@@ -534,7 +519,7 @@ func TestLongAnswerSplit(t *testing.T) {
 }
 
 func TestAdminCommands(t *testing.T) {
-	h := start(t, setup{cfg: bot.Config{AdminRoleIDs: []string{"777"}}})
+	h := start(t, setup{bot: func(c *bot.Config) { c.AdminRoleIDs = []string{"777"} }})
 	upload, err := os.ReadFile("testdata/upload.md")
 	if err != nil {
 		t.Fatal(err)
@@ -647,7 +632,7 @@ func TestVoteStored(t *testing.T) {
 }
 
 func TestRateLimit(t *testing.T) {
-	h := start(t, setup{cfg: bot.Config{UserPerMinute: 1, UserBurst: 1}})
+	h := start(t, setup{bot: func(c *bot.Config) { c.UserPerMinute, c.UserBurst = 1, 1 }})
 	first := h.ask(askIA)
 	h.wait(callbackOf(first))
 	second := h.ask(askIA)
@@ -726,7 +711,7 @@ func TestShutdownWhileAnswering(t *testing.T) {
 	answering := make(chan struct{}, 1)
 	answer := "L'instance nationale dédiée à l'intelligence artificielle sera créée en 2024 [1]."
 	h := start(t, setup{
-		cfg: bot.Config{Workers: 1, QueueSize: 4},
+		bot: func(c *bot.Config) { c.Workers, c.QueueSize = 1, 4 },
 		llm: func(w http.ResponseWriter, r *http.Request, req chatRequest) {
 			select {
 			case answering <- struct{}{}:
@@ -801,7 +786,7 @@ func TestSummarize(t *testing.T) {
 
 func TestPostDigest(t *testing.T) {
 	h := start(t, setup{})
-	ids, err := h.bot.Post(context.Background(), discordtest.ChannelID, []string{"**Digest** @everyone https://news.example/a", "Part two"})
+	ids, err := h.poster.Post(context.Background(), discordtest.ChannelID, []string{"**Digest** @everyone https://news.example/a", "Part two"})
 	if err != nil || len(ids) != 2 {
 		t.Fatalf("Post = %v, %v; want two message ids", ids, err)
 	}
@@ -811,7 +796,7 @@ func TestPostDigest(t *testing.T) {
 			t.Errorf("part %d = %+v, want a message with link previews suppressed", i, m)
 		}
 	}
-	if _, err := h.bot.Post(context.Background(), discordtest.ChannelID, []string{strings.Repeat("x", 2001)}); err == nil {
+	if _, err := h.poster.Post(context.Background(), discordtest.ChannelID, []string{strings.Repeat("x", 2001)}); err == nil {
 		t.Error("Post of a part over 2000 characters succeeded")
 	}
 }

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+
+	"github.com/dalil-news/dalil/bot"
+	"github.com/dalil-news/dalil/feeds"
+	"github.com/dalil-news/dalil/ingest"
+	"github.com/dalil-news/dalil/postgres"
+	"github.com/dalil-news/dalil/rag"
+)
+
+// The bot declares what it consumes; these small types translate, so that
+// bot, postgres, ingest and feeds never import each other.
+var (
+	_ bot.StatsReader   = storeStats{}
+	_ bot.FeedbackStore = (*postgres.Store)(nil)
+	_ bot.Extractor     = extractor{}
+	_ bot.DigestControl = digestControl{}
+	_ bot.FeedStore     = (*postgres.Store)(nil)
+	_ bot.FeedPoller    = feedPoller{}
+)
+
+// storeStats reports a store's contents to the bot.
+type storeStats struct{ store *postgres.Store }
+
+// Stats implements bot.StatsReader.
+func (s storeStats) Stats(ctx context.Context) (bot.Stats, error) {
+	st, err := s.store.Stats(ctx)
+	if err != nil {
+		return bot.Stats{}, err
+	}
+	return bot.Stats{
+		Articles: st.Articles, Chunks: st.Chunks, Embedder: st.Embedder, Dimensions: st.Dimensions,
+		DatabaseBytes: st.DatabaseBytes, NewestIngest: st.NewestIngest,
+	}, nil
+}
+
+// extractor fetches URLs with an ingest.Fetcher and extracts articles from
+// pages and uploaded files.
+type extractor struct{ fetcher *ingest.Fetcher }
+
+// FetchURL implements bot.Extractor.
+func (e extractor) FetchURL(ctx context.Context, rawURL string) (rag.Article, error) {
+	doc, err := e.fetcher.Fetch(ctx, rawURL)
+	if err != nil {
+		return rag.Article{}, err
+	}
+	return ingest.Extract(doc)
+}
+
+// ExtractFile implements bot.Extractor. The article's URL is where Discord
+// serves the file; its publisher is left empty rather than named after
+// Discord's CDN.
+func (extractor) ExtractFile(name, fileURL, contentType string, body []byte) (rag.Article, error) {
+	u, err := url.Parse(fileURL)
+	if err != nil || u.Host == "" {
+		return rag.Article{}, fmt.Errorf("file %s: invalid URL %q", name, fileURL)
+	}
+	a, err := ingest.Extract(&ingest.Document{Source: name, URL: fileURL, ContentType: contentType, Body: body})
+	if err != nil {
+		return rag.Article{}, err
+	}
+	if a.Publisher == u.Hostname() {
+		a.Publisher = ""
+	}
+	return a, nil
+}
+
+// digestControl gives the bot the store's digest settings (DigestChannel,
+// SetDigestChannel) and the scheduler's schedules, posts and previews
+// (ChannelSchedule, PostNow, Preview).
+type digestControl struct {
+	*postgres.Store
+	*rag.Scheduler
+}
+
+// feedPoller polls the feeds added from Discord with a feeds.Poller.
+type feedPoller struct{ poller *feeds.Poller }
+
+// PollFeed implements bot.FeedPoller.
+func (p feedPoller) PollFeed(ctx context.Context, f rag.Feed) (bot.FeedPollResult, error) {
+	res, err := p.poller.Poll(ctx, f)
+	return bot.FeedPollResult{Items: res.Items, New: res.New}, err
+}

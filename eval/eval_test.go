@@ -1,0 +1,197 @@
+package eval
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/dalil-news/dalil/rag"
+)
+
+func TestReadQuestions(t *testing.T) {
+	tests := []struct {
+		name    string
+		file    string
+		want    []Question
+		wantErr string
+	}{
+		{
+			name: "kinds default to all, blank lines skipped",
+			file: `{"id":"q1","kind":"fact","lang":"fr","question":"Qui ?","expected_urls":["https://a.example/1"],"answers":["Mezzour"]}
+
+{"id":"q2","question":"Why?"}
+`,
+			want: []Question{
+				{ID: "q1", Kind: "fact", Lang: "fr", Text: "Qui ?", ExpectedURLs: []string{"https://a.example/1"}, Answers: []string{"Mezzour"}},
+				{ID: "q2", Kind: "all", Text: "Why?"},
+			},
+		},
+		{name: "bad JSON names the line", file: "{\"question\":\"a\"}\n{oops\n", wantErr: "q.jsonl:2: invalid character"},
+		{name: "empty question", file: `{"id":"q1","question":"  "}`, wantErr: "q.jsonl:1: empty question"},
+		{name: "no questions", file: "\n\n", wantErr: "q.jsonl has no questions"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "q.jsonl")
+			if err := os.WriteFile(path, []byte(tt.file), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			got, err := ReadQuestions(path)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("ReadQuestions error = %v, want one containing %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("ReadQuestions (-want +got):\n%s", diff)
+			}
+		})
+	}
+	if _, err := ReadQuestions(filepath.Join(t.TempDir(), "missing.jsonl")); err == nil {
+		t.Error("ReadQuestions of a missing file succeeded")
+	}
+}
+
+// byURL returns articles without ids, as another system's results are.
+func byURL(urls ...string) []rag.Article {
+	var arts []rag.Article
+	for _, u := range urls {
+		arts = append(arts, rag.Article{URL: u})
+	}
+	return arts
+}
+
+func TestRank(t *testing.T) {
+	stored := []rag.Article{
+		{ID: 1, URL: "https://a.example/1", Title: "Budget vote"},
+		{ID: 1, URL: "https://a.example/1", Title: "Budget vote"},
+		{ID: 2, URL: "https://a.example/2", Title: "Port de Casablanca"},
+		{ID: 3, URL: "", Title: "Notes"},
+	}
+	tests := []struct {
+		name     string
+		arts     []rag.Article
+		expected []string
+		want     int
+	}{
+		{"first", byURL("a", "b"), []string{"a"}, 1},
+		{"articles counted once", byURL("a", "a", "b", "c"), []string{"c"}, 3},
+		{"any expected", byURL("a", "b"), []string{"x", "b"}, 2},
+		{"missed", byURL("a", "b"), []string{"x"}, 0},
+		{"empty", nil, []string{"x"}, 0},
+		{"stored articles counted once by id", stored, []string{"https://a.example/2"}, 2},
+		{"seed word in the title, any case", stored, []string{"seed:casablanca"}, 2},
+		{"seed word missed", stored, []string{"seed:Rabat"}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Rank(tt.arts, tt.expected); got != tt.want {
+				t.Errorf("Rank(%v, %v) = %d, want %d", tt.arts, tt.expected, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestRetrieval(t *testing.T) {
+	tests := []struct {
+		name          string
+		ranks         []int
+		n             int
+		at1, at5, mrr float64
+	}{
+		{"none", nil, 0, 0, 0, 0},
+		{"mixed", []int{1, 2, 6, 0}, 4, 0.25, 0.5, (1 + 0.5 + 1.0/6) / 4},
+		{"beyond 10 is a miss for MRR", []int{11, 3}, 2, 0, 0.5, (1.0 / 3) / 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var r Retrieval
+			for _, rank := range tt.ranks {
+				r.Add(rank)
+			}
+			got := []float64{float64(r.Questions()), r.RecallAt1(), r.RecallAt5(), r.MRRAt10()}
+			want := []float64{float64(tt.n), tt.at1, tt.at5, tt.mrr}
+			if diff := cmp.Diff(want, got, cmpopts.EquateApprox(0, 1e-12)); diff != "" {
+				t.Errorf("n, recall@1, recall@5, MRR@10 (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestContainsAny(t *testing.T) {
+	tests := []struct {
+		text string
+		gold []string
+		want bool
+	}{
+		{"Elle sera créée en 2024 [1].", []string{"2024"}, true},
+		{"The PORT doubled", []string{" port "}, true},
+		{"nothing", []string{"", "  "}, false},
+		{"nothing", nil, false},
+	}
+	for _, tt := range tests {
+		if got := ContainsAny(tt.text, tt.gold); got != tt.want {
+			t.Errorf("ContainsAny(%q, %q) = %v, want %v", tt.text, tt.gold, got, tt.want)
+		}
+	}
+}
+
+func TestPercentile(t *testing.T) {
+	var ds []time.Duration
+	for i := 1; i <= 100; i++ {
+		ds = append(ds, time.Duration(i)*time.Millisecond)
+	}
+	tests := []struct {
+		name   string
+		sorted []time.Duration
+		p      float64
+		want   time.Duration
+	}{
+		{"none", nil, 0.5, 0},
+		{"median", ds, 0.50, 50 * time.Millisecond},
+		{"p99", ds, 0.99, 99 * time.Millisecond},
+		{"nearest rank rounds up", ds[:3], 0.5, 2 * time.Millisecond},
+		{"p0 is the first", ds, 0, time.Millisecond},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Percentile(tt.sorted, tt.p); got != tt.want {
+				t.Errorf("Percentile(%d durations, %v) = %v, want %v", len(tt.sorted), tt.p, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestKinds(t *testing.T) {
+	ks := Kinds{}
+	fact := ks.Of("fact")
+	fact.AddRank(1)
+	fact.AddRank(0)
+	fact.AddAnswer(rag.Answer{Found: true, Text: "En 2024 [1].", Usage: rag.Usage{PromptTokens: 90, CompletionTokens: 10}}, 30*time.Millisecond, []string{"2024"})
+	fact.AddAnswer(rag.Answer{Found: false, Text: "not found"}, 10*time.Millisecond, []string{"2025"})
+	fact.AddCitation("sera créée en 2024", "L'instance sera créée en 2024.")
+	fact.AddCitation("invented", "L'instance sera créée en 2024.")
+	fact.AddCitation("", "anything")
+	ks.Of("abstain").AddAnswer(rag.Answer{Found: false}, 5*time.Millisecond, nil)
+	if ks.Of("fact") != fact {
+		t.Fatal("Of made a second fact kind")
+	}
+	got := ks.Finish()
+	want := []*Kind{
+		{Kind: "abstain", Questions: 1, NotFound: 1, LatencyP50ms: 5, LatencyP95ms: 5},
+		{Kind: "fact", Questions: 2, RecallAt1: 0.5, RecallAt5: 0.5, MRRAt10: 0.5, Contains: 0.5, NotFound: 0.5,
+			CitationValid: 1.0 / 3, TokensPerAns: 50, LatencyP50ms: 10, LatencyP95ms: 30},
+	}
+	if diff := cmp.Diff(want, got, cmpopts.IgnoreUnexported(Kind{})); diff != "" {
+		t.Errorf("Kinds.Finish (-want +got):\n%s", diff)
+	}
+}

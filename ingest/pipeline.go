@@ -1,0 +1,228 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"strings"
+	"sync"
+
+	"github.com/dalil-news/dalil/rag"
+)
+
+// MaxDefaultWorkers caps DefaultWorkers: each worker holds a database
+// connection.
+const MaxDefaultWorkers = 8
+
+// batchSize is the most articles a worker takes at once: a batch is looked
+// up in one round trip (7% of a bulk load when done one by one,
+// docs/performance.md).
+const batchSize = 32
+
+// DefaultWorkers is the number of workers a Pipeline runs when its
+// configuration says none: two a core, at most MaxDefaultWorkers.
+func DefaultWorkers() int { return min(2*runtime.GOMAXPROCS(0), MaxDefaultWorkers) }
+
+// Ingester stores articles. rag.Service is one.
+type Ingester interface {
+	// IngestMany stores arts and calls done once for each, with its index
+	// in arts; a failed article does not stop the others.
+	IngestMany(ctx context.Context, arts []rag.Article, done func(i int, res rag.IngestResult, err error))
+}
+
+// Outcome is what became of one article read from an input.
+type Outcome struct {
+	// Source names where the article came from: a URL, a file path, or
+	// "archive.jsonl:LINE".
+	Source  string
+	Article rag.Article
+	Result  rag.IngestResult
+	// Err is why the source could not be read, extracted or stored.
+	Err error
+}
+
+// Summary counts the outcomes of a run.
+type Summary struct {
+	// Ingested is the number of articles read and stored (or found
+	// unchanged or duplicate), Failed the number of sources that failed.
+	Ingested, Failed int
+	// Chunks is the number of chunks stored.
+	Chunks int
+	// ByStatus counts the stored articles by what storing them did.
+	ByStatus map[rag.SaveStatus]int
+}
+
+// PipelineConfig tunes a Pipeline.
+type PipelineConfig struct {
+	// Workers is the number of batches stored concurrently (0:
+	// DefaultWorkers).
+	Workers int
+}
+
+// Pipeline reads sources and stores their articles with concurrent
+// workers: while one worker waits for the database, another embeds. A
+// worker takes the articles read while it was busy, up to 32, and stores
+// them with one IngestMany call.
+type Pipeline struct {
+	ing     Ingester
+	fetcher *Fetcher
+	workers int
+}
+
+// NewPipeline returns a Pipeline that stores with ing and fetches URLs with
+// fetcher, whose size cap also applies to files.
+func NewPipeline(ing Ingester, fetcher *Fetcher, cfg PipelineConfig) *Pipeline {
+	if cfg.Workers <= 0 {
+		cfg.Workers = DefaultWorkers()
+	}
+	return &Pipeline{ing: ing, fetcher: fetcher, workers: cfg.Workers}
+}
+
+// Run ingests inputs (http(s) URLs, files, and directories, recursively)
+// and then the JSONL archives in jsonl, one article a line. It calls done
+// once for each article or failed source, never concurrently, in the order
+// they finish. A failure does not stop the other sources; a canceled ctx
+// stops reading, and the articles already read are stored or reported.
+func (p *Pipeline) Run(ctx context.Context, inputs, jsonl []string, done func(Outcome)) Summary {
+	return p.run(ctx, func(emit emitFunc) {
+		for _, in := range inputs {
+			if ctx.Err() != nil {
+				break
+			}
+			if strings.HasPrefix(in, "http://") || strings.HasPrefix(in, "https://") {
+				doc, err := p.fetcher.Fetch(ctx, in)
+				if err != nil {
+					emit(in, rag.Article{}, err)
+					continue
+				}
+				a, err := Extract(doc)
+				emit(in, a, err)
+				continue
+			}
+			p.readFiles(ctx, in, emit)
+		}
+		for _, path := range jsonl {
+			if err := readJSONLFile(ctx, path, emit); err != nil {
+				emit(path, rag.Article{}, err)
+			}
+		}
+	}, done)
+}
+
+// Articles stores articles already read, as Run stores what it reads;
+// each article's source is its URL.
+func (p *Pipeline) Articles(ctx context.Context, arts []rag.Article, done func(Outcome)) Summary {
+	return p.run(ctx, func(emit emitFunc) {
+		for _, a := range arts {
+			if ctx.Err() != nil {
+				break
+			}
+			emit(a.URL, a, nil)
+		}
+	}, done)
+}
+
+// emitFunc hands the workers an article read from source, or reports the
+// source's failure when err is not nil.
+type emitFunc func(source string, a rag.Article, err error)
+
+// readFiles emits the articles of a file or of the files in a directory.
+func (p *Pipeline) readFiles(ctx context.Context, in string, emit emitFunc) {
+	files, err := Files(in)
+	if err != nil {
+		emit(in, rag.Article{}, err)
+		return
+	}
+	if len(files) == 0 {
+		emit(in, rag.Article{}, errors.New("no .txt, .md or .html files in it"))
+	}
+	for _, f := range files {
+		if ctx.Err() != nil {
+			break
+		}
+		doc, err := ReadFile(f, p.fetcher.cfg.MaxBytes)
+		if err != nil {
+			emit(f, rag.Article{}, err)
+			continue
+		}
+		a, err := Extract(doc)
+		emit(f, a, err)
+	}
+}
+
+// readJSONLFile emits every article of a JSONL archive.
+func readJSONLFile(ctx context.Context, path string, emit emitFunc) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return ReadJSONL(ctx, f, 0, func(line int, a rag.Article, err error) error {
+		emit(fmt.Sprintf("%s:%d", path, line), a, err)
+		return ctx.Err()
+	})
+}
+
+// run starts the workers, lets read emit the articles, and waits for the
+// workers to store them.
+func (p *Pipeline) run(ctx context.Context, read func(emitFunc), done func(Outcome)) Summary {
+	sum := Summary{ByStatus: map[rag.SaveStatus]int{}}
+	var mu sync.Mutex // guards sum and serializes done
+	finish := func(o Outcome) {
+		mu.Lock()
+		defer mu.Unlock()
+		if o.Err == nil {
+			sum.Ingested++
+			sum.ByStatus[o.Result.Status]++
+			sum.Chunks += o.Result.Chunks
+		} else {
+			sum.Failed++
+		}
+		done(o)
+	}
+	type job struct {
+		source string
+		a      rag.Article
+	}
+	jobs := make(chan []job)
+	var wg sync.WaitGroup
+	for range p.workers {
+		wg.Go(func() {
+			for batch := range jobs {
+				arts := make([]rag.Article, len(batch))
+				for i, j := range batch {
+					arts[i] = j.a
+				}
+				p.ing.IngestMany(ctx, arts, func(i int, res rag.IngestResult, err error) {
+					finish(Outcome{Source: batch[i].source, Article: batch[i].a, Result: res, Err: err})
+				})
+			}
+		})
+	}
+	var pending []job
+	read(func(source string, a rag.Article, err error) {
+		if err != nil {
+			finish(Outcome{Source: source, Article: a, Err: err})
+			return
+		}
+		pending = append(pending, job{source, a})
+		if len(pending) == batchSize {
+			jobs <- pending
+			pending = nil
+			return
+		}
+		select { // to an idle worker at once
+		case jobs <- pending:
+			pending = nil
+		default:
+		}
+	})
+	if len(pending) > 0 && ctx.Err() == nil {
+		jobs <- pending
+	}
+	close(jobs)
+	wg.Wait()
+	return sum
+}
