@@ -19,9 +19,9 @@ import (
 
 	"github.com/dalil-news/dalil/embeddings"
 	"github.com/dalil-news/dalil/ingest"
+	"github.com/dalil-news/dalil/internal/testing/postgrestest"
 	"github.com/dalil-news/dalil/llm"
 	"github.com/dalil-news/dalil/postgres"
-	"github.com/dalil-news/dalil/postgres/postgrestest"
 	"github.com/dalil-news/dalil/prompts"
 	"github.com/dalil-news/dalil/rag"
 )

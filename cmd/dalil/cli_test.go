@@ -15,7 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/jackc/pgx/v5"
 
-	"github.com/dalil-news/dalil/postgres/pgtest"
+	"github.com/dalil-news/dalil/internal/testing/pgtest"
 )
 
 // cli runs dalil's run with the given environment and returns stdout,
