@@ -23,11 +23,11 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/dalil-news/dalil/bot"
-	"github.com/dalil-news/dalil/bot/discordtest"
 	"github.com/dalil-news/dalil/bot/wiring"
 	"github.com/dalil-news/dalil/embeddings"
 	"github.com/dalil-news/dalil/feeds"
 	"github.com/dalil-news/dalil/ingest"
+	"github.com/dalil-news/dalil/internal/testing/discordtest"
 	"github.com/dalil-news/dalil/internal/testing/postgrestest"
 	"github.com/dalil-news/dalil/llm"
 	"github.com/dalil-news/dalil/postgres"
