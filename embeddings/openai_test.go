@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/dalil-news/dalil/internal/testing/embeddertest"
 	"github.com/dalil-news/dalil/internal/testing/openaitest"
 	"github.com/dalil-news/dalil/rag"
 )
@@ -98,7 +99,7 @@ func newTestOpenAI(t *testing.T, f *openaitest.Server, cfg OpenAIConfig) *OpenAI
 
 func TestOpenAIConformance(t *testing.T) {
 	f := newFakeAPI(t, nil)
-	testEmbedder(t, newTestOpenAI(t, f, OpenAIConfig{BatchSize: 3}))
+	embeddertest.Run(t, newTestOpenAI(t, f, OpenAIConfig{BatchSize: 3}))
 }
 
 func TestOpenAIRequest(t *testing.T) {
