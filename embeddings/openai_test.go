@@ -133,11 +133,10 @@ func TestOpenAIRequest(t *testing.T) {
 				t.Errorf("vectors (-want +got):\n%s", diff)
 			}
 			wantReqs := []openaitest.EmbeddingRequest{{
-				Path:          "/v1/embeddings",
-				Authorization: "Bearer " + testKey,
-				Model:         tt.cfg.Model,
-				Input:         texts,
-				Dimensions:    tt.wantDimensions,
+				Received:   openaitest.Received{Path: "/v1/embeddings", Authorization: "Bearer " + testKey},
+				Model:      tt.cfg.Model,
+				Input:      texts,
+				Dimensions: tt.wantDimensions,
 			}}
 			if diff := cmp.Diff(wantReqs, f.EmbeddingRequests()); diff != "" {
 				t.Errorf("requests (-want +got):\n%s", diff)

@@ -44,12 +44,17 @@ type StreamOptions struct {
 	IncludeUsage bool `json:"include_usage"`
 }
 
+// Received is what a Server notes of each request it decodes.
+type Received struct {
+	Path          string // the URL path it came on
+	Authorization string // its Authorization header
+	// N counts the requests of its kind the server decoded before it.
+	N int
+}
+
 // ChatRequest is a decoded chat completions request.
 type ChatRequest struct {
-	Path          string `json:"-"` // the URL path it came on
-	Authorization string `json:"-"` // its Authorization header
-	// N counts the chat requests the server decoded before this one.
-	N int `json:"-"`
+	Received `json:"-"`
 
 	Model               string         `json:"model"`
 	Messages            []Message      `json:"messages"`
@@ -62,10 +67,7 @@ type ChatRequest struct {
 
 // EmbeddingRequest is a decoded embeddings request.
 type EmbeddingRequest struct {
-	Path          string `json:"-"` // the URL path it came on
-	Authorization string `json:"-"` // its Authorization header
-	// N counts the embedding requests the server decoded before this one.
-	N int `json:"-"`
+	Received `json:"-"`
 
 	Model      string   `json:"model"`
 	Input      []string `json:"input"`
@@ -101,32 +103,31 @@ func Start(tb testing.TB, s *Server) *Server {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.Method == http.MethodPost && r.URL.Path == ChatPath && s.Chat != nil:
-		var req ChatRequest
-		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
-			WriteError(w, http.StatusBadRequest, "bad json: "+err.Error())
-			return
+		if req, ok := receive(s, w, r, &s.chats, func(q *ChatRequest) *Received { return &q.Received }); ok {
+			s.Chat(w, r, req)
 		}
-		req.Path, req.Authorization = r.URL.Path, r.Header.Get("Authorization")
-		s.mu.Lock()
-		req.N = len(s.chats)
-		s.chats = append(s.chats, req)
-		s.mu.Unlock()
-		s.Chat(w, r, req)
 	case r.Method == http.MethodPost && r.URL.Path == EmbeddingsPath && s.Embed != nil:
-		var req EmbeddingRequest
-		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
-			WriteError(w, http.StatusBadRequest, "bad json: "+err.Error())
-			return
+		if req, ok := receive(s, w, r, &s.embeds, func(q *EmbeddingRequest) *Received { return &q.Received }); ok {
+			s.Embed(w, r, req)
 		}
-		req.Path, req.Authorization = r.URL.Path, r.Header.Get("Authorization")
-		s.mu.Lock()
-		req.N = len(s.embeds)
-		s.embeds = append(s.embeds, req)
-		s.mu.Unlock()
-		s.Embed(w, r, req)
 	default:
 		WriteError(w, http.StatusNotFound, "unknown route "+r.Method+" "+r.URL.Path)
 	}
+}
+
+// receive decodes r's body, notes where it came from, and records it in
+// *reqs. It answers a body that is not JSON itself, and then returns false.
+func receive[R any](s *Server, w http.ResponseWriter, r *http.Request, reqs *[]R, received func(*R) *Received) (R, bool) {
+	var req R
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+		WriteError(w, http.StatusBadRequest, "bad json: "+err.Error())
+		return req, false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	*received(&req) = Received{Path: r.URL.Path, Authorization: r.Header.Get("Authorization"), N: len(*reqs)}
+	*reqs = append(*reqs, req)
+	return req, true
 }
 
 // ChatRequests returns the chat requests received so far, in order.

@@ -37,7 +37,7 @@ func TestChat(t *testing.T) {
 		t.Errorf("reply %q usage %+v, want %q with 7+3 tokens", got, resp.Usage, "Elle [1].")
 	}
 	want := []openaitest.ChatRequest{{
-		Path: openaitest.ChatPath, Authorization: "Bearer sk-test", Model: "m",
+		Received: openaitest.Received{Path: openaitest.ChatPath, Authorization: "Bearer sk-test"}, Model: "m",
 		Messages: []openaitest.Message{{Role: "user", Content: "Qui ?"}},
 	}}
 	if diff := cmp.Diff(want, srv.ChatRequests()); diff != "" {
@@ -166,7 +166,7 @@ func TestEmbeddings(t *testing.T) {
 		t.Errorf("embeddings by index (-want +got):\n%s", diff)
 	}
 	want := []openaitest.EmbeddingRequest{{
-		Path: openaitest.EmbeddingsPath, Authorization: "Bearer sk-test", Model: "e", Input: []string{"un", "deux"}, Dimensions: 2,
+		Received: openaitest.Received{Path: openaitest.EmbeddingsPath, Authorization: "Bearer sk-test"}, Model: "e", Input: []string{"un", "deux"}, Dimensions: 2,
 	}}
 	if diff := cmp.Diff(want, srv.EmbeddingRequests()); diff != "" {
 		t.Errorf("requests (-want +got):\n%s", diff)
