@@ -12,7 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	goldenfile "github.com/dalil-news/dalil/internal/golden"
+	goldenfile "github.com/dalil-news/dalil/internal/testing/golden"
 	"github.com/dalil-news/dalil/rag"
 )
 

@@ -10,12 +10,14 @@ import (
 	"testing"
 
 	gocmp "github.com/google/go-cmp/cmp"
+
+	"github.com/dalil-news/dalil/internal/testing/embeddertest"
 )
 
 func TestOfflineConformance(t *testing.T) {
 	for _, dim := range []int{0, 64, 1024} {
 		t.Run(fmt.Sprint(dim), func(t *testing.T) {
-			testEmbedder(t, NewOffline(OfflineConfig{Dimensions: dim}))
+			embeddertest.Run(t, NewOffline(OfflineConfig{Dimensions: dim}))
 		})
 	}
 }

@@ -2,32 +2,23 @@ package embeddings
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
+	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/dalil-news/dalil/internal/testing/embeddertest"
+	"github.com/dalil-news/dalil/internal/testing/openaitest"
 	"github.com/dalil-news/dalil/rag"
 )
 
 const testKey = "sk-test-SECRET-0123456789"
-
-// apiRequest is what the fake API received in one call.
-type apiRequest struct {
-	Path          string
-	Authorization string
-	Model         string   `json:"model"`
-	Input         []string `json:"input"`
-	Dimensions    int      `json:"dimensions"`
-}
 
 // reply is a scripted answer: a status, headers and a raw body. A zero
 // reply means: answer correctly.
@@ -40,109 +31,55 @@ type reply struct {
 	shuffle bool          // list the embeddings in reverse order
 }
 
-// fakeAPI is a local server speaking OpenAI's embeddings wire protocol.
-// Correct answers are computed with an Offline embedder, so they carry
-// meaning. script gives the reply to the n-th call (0-based).
-type fakeAPI struct {
-	t      *testing.T
-	srv    *httptest.Server
-	script func(n int) reply
-
-	mu   sync.Mutex
-	reqs []apiRequest
-}
-
-func newFakeAPI(t *testing.T, script func(n int) reply) *fakeAPI {
+// newFakeAPI starts a local server speaking OpenAI's embeddings wire
+// protocol. Correct answers are computed with an Offline embedder, so they
+// carry meaning. script gives the reply to the n-th call (0-based).
+func newFakeAPI(t *testing.T, script func(n int) reply) *openaitest.Server {
 	t.Helper()
-	f := &fakeAPI{t: t, script: script}
-	if f.script == nil {
-		f.script = func(int) reply { return reply{} }
+	if script == nil {
+		script = func(int) reply { return reply{} }
 	}
-	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
-	t.Cleanup(f.srv.Close)
-	return f
-}
-
-func (f *fakeAPI) requests() []apiRequest {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]apiRequest(nil), f.reqs...)
-}
-
-func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
-	var req apiRequest
-	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
-		http.Error(w, `{"error":{"message":"bad json","type":"invalid_request_error"}}`, http.StatusBadRequest)
-		return
-	}
-	req.Path, req.Authorization = r.URL.Path, r.Header.Get("Authorization")
-	f.mu.Lock()
-	n := len(f.reqs)
-	f.reqs = append(f.reqs, req)
-	f.mu.Unlock()
-
-	rep := f.script(n)
-	if rep.delay > 0 {
-		select {
-		case <-time.After(rep.delay):
-		case <-r.Context().Done():
+	return openaitest.Start(t, &openaitest.Server{Embed: func(w http.ResponseWriter, r *http.Request, req openaitest.EmbeddingRequest) {
+		rep := script(req.N)
+		if rep.delay > 0 {
+			select {
+			case <-time.After(rep.delay):
+			case <-r.Context().Done():
+				return
+			}
+		}
+		for k, v := range rep.header {
+			w.Header().Set(k, v)
+		}
+		if rep.status != 0 {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(rep.status)
+			fmt.Fprint(w, rep.body)
 			return
 		}
-	}
-	for k, v := range rep.header {
-		w.Header().Set(k, v)
-	}
-	w.Header().Set("Content-Type", "application/json")
-	if rep.status != 0 {
-		w.WriteHeader(rep.status)
-		fmt.Fprint(w, rep.body)
-		return
-	}
-	if r.Method != http.MethodPost || r.URL.Path != "/v1/embeddings" {
-		w.WriteHeader(http.StatusNotFound)
-		fmt.Fprint(w, `{"error":{"message":"unknown route","type":"invalid_request_error"}}`)
-		return
-	}
-	dims := req.Dimensions
-	if rep.dims != 0 {
-		dims = rep.dims
-	} else if dims == 0 {
-		dims = 256
-	}
-	vecs, err := NewOffline(OfflineConfig{Dimensions: dims}).Embed(r.Context(), req.Input)
-	if err != nil {
-		w.WriteHeader(http.StatusBadRequest)
-		fmt.Fprintf(w, `{"error":{"message":%q,"type":"invalid_request_error"}}`, err.Error())
-		return
-	}
-	type item struct {
-		Object    string    `json:"object"`
-		Index     int       `json:"index"`
-		Embedding []float32 `json:"embedding"`
-	}
-	resp := struct {
-		Object string         `json:"object"`
-		Data   []item         `json:"data"`
-		Model  string         `json:"model"`
-		Usage  map[string]int `json:"usage"`
-	}{Object: "list", Model: req.Model, Usage: map[string]int{"prompt_tokens": 8, "total_tokens": 8}}
-	for i, v := range vecs {
-		resp.Data = append(resp.Data, item{"embedding", i, v})
-	}
-	if rep.shuffle {
-		for i, j := 0, len(resp.Data)-1; i < j; i, j = i+1, j-1 {
-			resp.Data[i], resp.Data[j] = resp.Data[j], resp.Data[i]
+		dims := req.Dimensions
+		if rep.dims != 0 {
+			dims = rep.dims
+		} else if dims == 0 {
+			dims = 256
 		}
-	}
-	if err := json.NewEncoder(w).Encode(resp); err != nil {
-		f.t.Errorf("fake API: %v", err)
-	}
+		vecs, err := NewOffline(OfflineConfig{Dimensions: dims}).Embed(r.Context(), req.Input)
+		if err != nil {
+			openaitest.WriteError(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		data := openaitest.Embeddings(vecs)
+		if rep.shuffle {
+			slices.Reverse(data)
+		}
+		openaitest.WriteEmbeddings(w, req.Model, data)
+	}})
 }
 
 // newTestOpenAI returns an OpenAI embedder talking to f with fast retries.
-func newTestOpenAI(t *testing.T, f *fakeAPI, cfg OpenAIConfig) *OpenAI {
+func newTestOpenAI(t *testing.T, f *openaitest.Server, cfg OpenAIConfig) *OpenAI {
 	t.Helper()
-	cfg.BaseURL = f.srv.URL + "/v1"
+	cfg.BaseURL = f.URL
 	cfg.APIKey = testKey
 	if cfg.Model == "" {
 		cfg.Model = "text-embedding-3-small"
@@ -162,7 +99,7 @@ func newTestOpenAI(t *testing.T, f *fakeAPI, cfg OpenAIConfig) *OpenAI {
 
 func TestOpenAIConformance(t *testing.T) {
 	f := newFakeAPI(t, nil)
-	testEmbedder(t, newTestOpenAI(t, f, OpenAIConfig{BatchSize: 3}))
+	embeddertest.Run(t, newTestOpenAI(t, f, OpenAIConfig{BatchSize: 3}))
 }
 
 func TestOpenAIRequest(t *testing.T) {
@@ -195,14 +132,13 @@ func TestOpenAIRequest(t *testing.T) {
 			if diff := cmp.Diff(want, got, cmpopts.EquateApprox(0, 1e-6)); diff != "" {
 				t.Errorf("vectors (-want +got):\n%s", diff)
 			}
-			wantReqs := []apiRequest{{
-				Path:          "/v1/embeddings",
-				Authorization: "Bearer " + testKey,
-				Model:         tt.cfg.Model,
-				Input:         texts,
-				Dimensions:    tt.wantDimensions,
+			wantReqs := []openaitest.EmbeddingRequest{{
+				Received:   openaitest.Received{Path: "/v1/embeddings", Authorization: "Bearer " + testKey},
+				Model:      tt.cfg.Model,
+				Input:      texts,
+				Dimensions: tt.wantDimensions,
 			}}
-			if diff := cmp.Diff(wantReqs, f.requests()); diff != "" {
+			if diff := cmp.Diff(wantReqs, f.EmbeddingRequests()); diff != "" {
 				t.Errorf("requests (-want +got):\n%s", diff)
 			}
 		})
@@ -229,7 +165,7 @@ func TestOpenAIBatchingAndOrder(t *testing.T) {
 	}
 	var sizes []int
 	var sent []string
-	for _, r := range f.requests() {
+	for _, r := range f.EmbeddingRequests() {
 		sizes = append(sizes, len(r.Input))
 		sent = append(sent, r.Input...)
 	}
@@ -377,7 +313,7 @@ func TestOpenAIErrors(t *testing.T) {
 			start := time.Now()
 			got, err := e.Embed(context.Background(), texts)
 			elapsed := time.Since(start)
-			if calls := len(f.requests()); calls != tt.wantCalls {
+			if calls := len(f.EmbeddingRequests()); calls != tt.wantCalls {
 				t.Errorf("server got %d calls, want %d", calls, tt.wantCalls)
 			}
 			if elapsed < tt.minElapsed {
@@ -393,7 +329,7 @@ func TestOpenAIErrors(t *testing.T) {
 				t.Fatalf("Embed succeeded, want an error containing %q", tt.wantErr)
 			}
 			msg := err.Error()
-			for _, want := range append(tt.wantErr, "embed with text-embedding-3-small at "+f.srv.URL+"/v1") {
+			for _, want := range append(tt.wantErr, "embed with text-embedding-3-small at "+f.URL) {
 				if !strings.Contains(msg, want) {
 					t.Errorf("error %q does not contain %q", msg, want)
 				}

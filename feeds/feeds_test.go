@@ -17,8 +17,8 @@ import (
 	"github.com/dalil-news/dalil/embeddings"
 	"github.com/dalil-news/dalil/feeds"
 	"github.com/dalil-news/dalil/ingest"
+	"github.com/dalil-news/dalil/internal/testing/postgrestest"
 	"github.com/dalil-news/dalil/postgres"
-	"github.com/dalil-news/dalil/postgres/postgrestest"
 	"github.com/dalil-news/dalil/rag"
 )
 

@@ -2,18 +2,17 @@ package llm_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/dalil-news/dalil/internal/testing/openaitest"
 	"github.com/dalil-news/dalil/llm"
 	"github.com/dalil-news/dalil/prompts"
 	"github.com/dalil-news/dalil/rag"
@@ -24,129 +23,57 @@ const (
 	testModel = "gpt-x"
 )
 
-// wireRequest is what the fake server decodes from a chat completions call.
-type wireRequest struct {
-	Auth          string
-	Model         string            `json:"model"`
-	Messages      []prompts.Message `json:"messages"`
-	Stream        bool              `json:"stream"`
-	StreamOptions *struct {
-		IncludeUsage bool `json:"include_usage"`
-	} `json:"stream_options"`
-	Temperature         *float64 `json:"temperature"`
-	MaxTokens           int      `json:"max_tokens"`
-	MaxCompletionTokens int      `json:"max_completion_tokens"`
-}
-
 // step answers one request; the last step answers all further requests.
-type step func(w http.ResponseWriter, r *http.Request, req wireRequest)
+type step = func(w http.ResponseWriter, r *http.Request, req openaitest.ChatRequest)
 
-// fakeOpenAI is a local server speaking the OpenAI chat completions protocol.
-type fakeOpenAI struct {
-	t     *testing.T
-	URL   string // base URL including /v1
-	mu    sync.Mutex
-	steps []step
-	got   []wireRequest
-}
-
-func newFakeOpenAI(t *testing.T, steps ...step) *fakeOpenAI {
+// newFakeOpenAI starts a local server speaking the OpenAI chat completions
+// protocol that answers with steps.
+func newFakeOpenAI(t *testing.T, steps ...step) *openaitest.Server {
 	t.Helper()
-	f := &fakeOpenAI{t: t, steps: steps}
-	srv := httptest.NewServer(http.HandlerFunc(f.serve))
-	t.Cleanup(srv.Close)
-	f.URL = srv.URL + "/v1"
-	return f
-}
-
-func (f *fakeOpenAI) serve(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost || r.URL.Path != "/v1/chat/completions" {
-		f.t.Errorf("fake server: unexpected %s %s", r.Method, r.URL.Path)
-		http.NotFound(w, r)
-		return
-	}
-	var req wireRequest
-	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
-		f.t.Errorf("fake server: decode request: %v", err)
-		http.Error(w, "bad json", http.StatusBadRequest)
-		return
-	}
-	req.Auth = r.Header.Get("Authorization")
-	f.mu.Lock()
-	f.got = append(f.got, req)
-	s := f.steps[min(len(f.got), len(f.steps))-1]
-	f.mu.Unlock()
-	s(w, r, req)
-}
-
-func (f *fakeOpenAI) requests() []wireRequest {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]wireRequest(nil), f.got...)
+	return openaitest.Start(t, &openaitest.Server{Chat: openaitest.Steps(steps...)})
 }
 
 func reply(text string, prompt, completion int) step {
-	return func(w http.ResponseWriter, _ *http.Request, req wireRequest) {
-		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprintf(w, `{"id":"chatcmpl-1","object":"chat.completion","created":1700000000,"model":%q,
-"choices":[{"index":0,"message":{"role":"assistant","content":%q},"finish_reason":"stop"}],
-"usage":{"prompt_tokens":%d,"completion_tokens":%d,"total_tokens":%d}}`,
-			req.Model, text, prompt, completion, prompt+completion)
+	return func(w http.ResponseWriter, r *http.Request, req openaitest.ChatRequest) {
+		openaitest.WriteReply(w, r, req, openaitest.Reply{Text: text, Usage: openaitest.Usage{PromptTokens: prompt, CompletionTokens: completion}})
 	}
-}
-
-func chunk(w http.ResponseWriter, model, delta, finish string) {
-	fr := "null"
-	if finish != "" {
-		fr = `"` + finish + `"`
-	}
-	content := ""
-	if delta != "" {
-		content = fmt.Sprintf(`"content":%q`, delta)
-	}
-	fmt.Fprintf(w, "data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,\"model\":%q,\"choices\":[{\"index\":0,\"delta\":{%s},\"finish_reason\":%s}]}\n\n", model, content, fr)
-	w.(http.Flusher).Flush()
 }
 
 // streamReply sends deltas as SSE chunks; after the first one it waits for
 // gate (if not nil) so a test can prove the client saw it before the rest
 // was sent. Usage is sent only when the client asked for it.
 func streamReply(deltas []string, prompt, completion int, gate <-chan struct{}) step {
-	return func(w http.ResponseWriter, r *http.Request, req wireRequest) {
-		w.Header().Set("Content-Type", "text/event-stream")
-		for i, d := range deltas {
-			chunk(w, req.Model, d, "")
-			if i == 0 && gate != nil {
+	return func(w http.ResponseWriter, r *http.Request, req openaitest.ChatRequest) {
+		req.Stream = true
+		openaitest.WriteReply(w, r, req, openaitest.Reply{
+			Deltas: deltas,
+			Usage:  openaitest.Usage{PromptTokens: prompt, CompletionTokens: completion},
+			Pause: func(ctx context.Context, i int) bool {
+				if i > 0 || gate == nil {
+					return true
+				}
 				select {
 				case <-gate:
-				case <-r.Context().Done():
-					return
+					return true
+				case <-ctx.Done():
 				case <-time.After(5 * time.Second):
-					return
 				}
-			}
-		}
-		chunk(w, req.Model, "", "stop")
-		if req.StreamOptions != nil && req.StreamOptions.IncludeUsage {
-			fmt.Fprintf(w, "data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,\"model\":%q,\"choices\":[],\"usage\":{\"prompt_tokens\":%d,\"completion_tokens\":%d,\"total_tokens\":%d}}\n\n",
-				req.Model, prompt, completion, prompt+completion)
-		}
-		fmt.Fprint(w, "data: [DONE]\n\n")
+				return false
+			},
+		})
 	}
 }
 
 func apiError(code int, msg string, header ...string) step {
-	return func(w http.ResponseWriter, _ *http.Request, _ wireRequest) {
+	return func(w http.ResponseWriter, _ *http.Request, _ openaitest.ChatRequest) {
 		for i := 0; i+1 < len(header); i += 2 {
 			w.Header().Set(header[i], header[i+1])
 		}
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(code)
-		fmt.Fprintf(w, `{"error":{"message":%q,"type":"test_error","param":null,"code":null}}`, msg)
+		openaitest.WriteError(w, code, msg)
 	}
 }
 
-func hang(w http.ResponseWriter, r *http.Request, _ wireRequest) {
+func hang(w http.ResponseWriter, r *http.Request, _ openaitest.ChatRequest) {
 	select {
 	case <-r.Context().Done():
 	case <-time.After(10 * time.Second):
@@ -184,15 +111,19 @@ func TestCompletePlain(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("completion (-want +got):\n%s", diff)
 	}
-	reqs := f.requests()
+	reqs := f.ChatRequests()
 	if len(reqs) != 1 {
 		t.Fatalf("server got %d requests, want 1", len(reqs))
 	}
 	r := reqs[0]
-	if r.Auth != "Bearer "+testKey || r.Model != testModel || r.Stream {
-		t.Errorf("request auth=%q model=%q stream=%v, want bearer key, %q, false", r.Auth, r.Model, r.Stream, testModel)
+	if r.Authorization != "Bearer "+testKey || r.Model != testModel || r.Stream {
+		t.Errorf("request auth=%q model=%q stream=%v, want bearer key, %q, false", r.Authorization, r.Model, r.Stream, testModel)
 	}
-	if diff := cmp.Diff(question().Messages, r.Messages); diff != "" {
+	var wantMsgs []openaitest.Message
+	for _, m := range question().Messages {
+		wantMsgs = append(wantMsgs, openaitest.Message(m))
+	}
+	if diff := cmp.Diff(wantMsgs, r.Messages); diff != "" {
 		t.Errorf("messages (-want +got):\n%s", diff)
 	}
 	if c.Model() != testModel {
@@ -227,7 +158,7 @@ func TestCompleteParameters(t *testing.T) {
 			if _, err := c.Complete(t.Context(), tt.req, nil); err != nil {
 				t.Fatalf("Complete: %v", err)
 			}
-			r := f.requests()[0]
+			r := f.ChatRequests()[0]
 			if r.MaxTokens != tt.wantMax || r.MaxCompletionTokens != tt.wantMaxCompl {
 				t.Errorf("max_tokens=%d max_completion_tokens=%d, want %d, %d", r.MaxTokens, r.MaxCompletionTokens, tt.wantMax, tt.wantMaxCompl)
 			}
@@ -265,7 +196,7 @@ func TestCompleteStream(t *testing.T) {
 	if diff := cmp.Diff(want, comp); diff != "" {
 		t.Errorf("completion (-want +got):\n%s", diff)
 	}
-	r := f.requests()[0]
+	r := f.ChatRequests()[0]
 	if !r.Stream || r.StreamOptions == nil || !r.StreamOptions.IncludeUsage {
 		t.Errorf("stream=%v stream_options=%+v, want stream with include_usage", r.Stream, r.StreamOptions)
 	}
@@ -273,7 +204,7 @@ func TestCompleteStream(t *testing.T) {
 
 func TestCompleteStreamWithoutUsage(t *testing.T) {
 	// A server that ignores stream_options sends no usage chunk.
-	noUsage := func(w http.ResponseWriter, r *http.Request, req wireRequest) {
+	noUsage := func(w http.ResponseWriter, r *http.Request, req openaitest.ChatRequest) {
 		req.StreamOptions = nil
 		streamReply([]string{"a", "b"}, 0, 0, nil)(w, r, req)
 	}
@@ -298,7 +229,7 @@ func TestCompleteStreamWithoutUsage(t *testing.T) {
 			if diff := cmp.Diff(rag.Completion{Text: "ab"}, got); diff != "" {
 				t.Errorf("completion (-want +got):\n%s", diff)
 			}
-			reqs := f.requests()
+			reqs := f.ChatRequests()
 			if len(reqs) != tt.wantCalls {
 				t.Fatalf("server got %d requests, want %d", len(reqs), tt.wantCalls)
 			}
@@ -319,11 +250,11 @@ func TestCompleteRetries(t *testing.T) {
 	}{
 		{name: "429 with Retry-After seconds", steps: []step{apiError(429, "Rate limit reached", "Retry-After", "1"), reply("ok", 1, 1)}, wantCalls: 2, minTime: 900 * time.Millisecond},
 		{name: "500 twice", steps: []step{apiError(500, "boom"), apiError(500, "boom"), reply("ok", 1, 1)}, wantCalls: 3},
-		{name: "502 html body", steps: []step{func(w http.ResponseWriter, _ *http.Request, _ wireRequest) {
+		{name: "502 html body", steps: []step{func(w http.ResponseWriter, _ *http.Request, _ openaitest.ChatRequest) {
 			http.Error(w, "<html>bad gateway</html>", http.StatusBadGateway)
 		}, reply("ok", 1, 1)}, wantCalls: 2},
 		{name: "stream 503 before first token", stream: true, steps: []step{apiError(503, "overloaded"), streamReply([]string{"ok"}, 1, 1, nil)}, wantCalls: 2},
-		{name: "stream cut before first token", stream: true, steps: []step{func(w http.ResponseWriter, _ *http.Request, _ wireRequest) {
+		{name: "stream cut before first token", stream: true, steps: []step{func(w http.ResponseWriter, _ *http.Request, _ openaitest.ChatRequest) {
 			w.Header().Set("Content-Type", "text/event-stream")
 			w.(http.Flusher).Flush()
 			panic(http.ErrAbortHandler)
@@ -349,7 +280,7 @@ func TestCompleteRetries(t *testing.T) {
 			if tt.stream && !cmp.Equal(deltas, []string{"ok"}) {
 				t.Errorf("deltas = %q, want [ok]", deltas)
 			}
-			if n := len(f.requests()); n != tt.wantCalls {
+			if n := len(f.ChatRequests()); n != tt.wantCalls {
 				t.Errorf("server got %d requests, want %d", n, tt.wantCalls)
 			}
 			if d := time.Since(start); d < tt.minTime {
@@ -408,9 +339,9 @@ func TestCompleteErrors(t *testing.T) {
 		{
 			name:   "stream fails after the first token",
 			stream: true,
-			steps: []step{func(w http.ResponseWriter, _ *http.Request, req wireRequest) {
+			steps: []step{func(w http.ResponseWriter, _ *http.Request, req openaitest.ChatRequest) {
 				w.Header().Set("Content-Type", "text/event-stream")
-				chunk(w, req.Model, "Le PSG", "")
+				openaitest.WriteChunk(w, req.Model, "Le PSG", "")
 				panic(http.ErrAbortHandler)
 			}},
 			wantCalls:  1,
@@ -421,9 +352,9 @@ func TestCompleteErrors(t *testing.T) {
 		{
 			name:   "stream error event after the first token",
 			stream: true,
-			steps: []step{func(w http.ResponseWriter, _ *http.Request, req wireRequest) {
+			steps: []step{func(w http.ResponseWriter, _ *http.Request, req openaitest.ChatRequest) {
 				w.Header().Set("Content-Type", "text/event-stream")
-				chunk(w, req.Model, "Le", "")
+				openaitest.WriteChunk(w, req.Model, "Le", "")
 				fmt.Fprint(w, "data: {\"error\":{\"message\":\"model overloaded\",\"type\":\"server_error\"}}\n\n")
 			}},
 			wantCalls:  1,
@@ -433,7 +364,7 @@ func TestCompleteErrors(t *testing.T) {
 		},
 		{
 			name: "malformed JSON",
-			steps: []step{func(w http.ResponseWriter, _ *http.Request, _ wireRequest) {
+			steps: []step{func(w http.ResponseWriter, _ *http.Request, _ openaitest.ChatRequest) {
 				w.Header().Set("Content-Type", "application/json")
 				fmt.Fprint(w, `{"id":"x","choices":[{"message":nope}]}`)
 			}},
@@ -443,7 +374,7 @@ func TestCompleteErrors(t *testing.T) {
 		{
 			name:   "malformed stream chunk",
 			stream: true,
-			steps: []step{func(w http.ResponseWriter, _ *http.Request, _ wireRequest) {
+			steps: []step{func(w http.ResponseWriter, _ *http.Request, _ openaitest.ChatRequest) {
 				w.Header().Set("Content-Type", "text/event-stream")
 				fmt.Fprint(w, "data: {\"choices\":[{\"delta\":\n\ndata: [DONE]\n\n")
 			}},
@@ -452,7 +383,7 @@ func TestCompleteErrors(t *testing.T) {
 		},
 		{
 			name: "no choices",
-			steps: []step{func(w http.ResponseWriter, _ *http.Request, _ wireRequest) {
+			steps: []step{func(w http.ResponseWriter, _ *http.Request, _ openaitest.ChatRequest) {
 				fmt.Fprint(w, `{"id":"x","object":"chat.completion","choices":[]}`)
 			}},
 			wantCalls: 1,
@@ -468,7 +399,7 @@ func TestCompleteErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			baseURL := tt.baseURL
-			var f *fakeOpenAI
+			var f *openaitest.Server
 			if baseURL == "" {
 				f = newFakeOpenAI(t, tt.steps...)
 				baseURL = f.URL
@@ -508,7 +439,7 @@ func TestCompleteErrors(t *testing.T) {
 				t.Errorf("text %q deltas %q, want %q %q", got.Text, deltas, tt.wantText, tt.wantDeltas)
 			}
 			if f != nil {
-				if n := len(f.requests()); n != tt.wantCalls {
+				if n := len(f.ChatRequests()); n != tt.wantCalls {
 					t.Errorf("server got %d requests, want %d", n, tt.wantCalls)
 				}
 			}
@@ -555,7 +486,7 @@ func TestCompleteInvalidRequest(t *testing.T) {
 			if errors.Is(err, rag.ErrEmptyInput) != tt.wantEmpty {
 				t.Errorf("errors.Is(err, ErrEmptyInput) = %v, want %v", !tt.wantEmpty, tt.wantEmpty)
 			}
-			if n := len(f.requests()); n != 0 {
+			if n := len(f.ChatRequests()); n != 0 {
 				t.Errorf("server got %d requests, want 0", n)
 			}
 		})

@@ -13,8 +13,8 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/dalil-news/dalil/embeddings"
+	"github.com/dalil-news/dalil/internal/testing/pgtest"
 	"github.com/dalil-news/dalil/postgres"
-	"github.com/dalil-news/dalil/postgres/pgtest"
 	"github.com/dalil-news/dalil/rag"
 )
 

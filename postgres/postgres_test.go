@@ -15,7 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/jackc/pgx/v5/pgtype"
 
-	"github.com/dalil-news/dalil/postgres/pgtest"
+	"github.com/dalil-news/dalil/internal/testing/pgtest"
 	"github.com/dalil-news/dalil/rag"
 )
 

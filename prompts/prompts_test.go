@@ -9,7 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	goldenfile "github.com/dalil-news/dalil/internal/golden"
+	goldenfile "github.com/dalil-news/dalil/internal/testing/golden"
 	"github.com/dalil-news/dalil/prompts"
 )
 

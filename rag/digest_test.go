@@ -14,7 +14,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/dalil-news/dalil/embeddings"
-	goldenfile "github.com/dalil-news/dalil/internal/golden"
+	goldenfile "github.com/dalil-news/dalil/internal/testing/golden"
 	"github.com/dalil-news/dalil/rag"
 )
 

@@ -2,19 +2,35 @@ package rag_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/dalil-news/dalil/embeddings"
+	"github.com/dalil-news/dalil/internal/testing/mock"
 	"github.com/dalil-news/dalil/rag"
 )
 
+// summaryArticles reads the test articles (see testdata/summarize/SOURCE.md).
+func summaryArticles(t *testing.T) []rag.Article {
+	t.Helper()
+	b, err := os.ReadFile("testdata/summarize/articles.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var arts []rag.Article
+	if err := json.Unmarshal(b, &arts); err != nil {
+		t.Fatal(err)
+	}
+	return arts
+}
+
 func TestExtractiveSummary(t *testing.T) {
-	arts := loadArticles(t)
+	arts := summaryArticles(t)
 	// A longer article: every test article's text, one after the other.
 	var all []string
 	for _, a := range arts {
@@ -66,14 +82,15 @@ func TestExtractiveSummary(t *testing.T) {
 }
 
 func TestLLMSummaryMapReduce(t *testing.T) {
-	arts := loadArticles(t)
+	arts := summaryArticles(t)
 	var all []string
 	for _, a := range arts {
 		all = append(all, a.Text)
 	}
 	long := rag.Article{Title: "Roundup", URL: "https://example.com/roundup", Lang: "en", Text: strings.Join(all, "\n\n")}
 	var calls, combines atomic.Int32
-	chat := chatServer(t, func(user string) string {
+	_, chat := newChat(t, func(r chatRequest) string {
+		user := r.Messages[len(r.Messages)-1].Content
 		calls.Add(1)
 		if strings.HasPrefix(user, "Summaries of the") {
 			combines.Add(1)
@@ -100,7 +117,7 @@ func TestLLMSummaryMapReduce(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			calls.Store(0)
 			combines.Store(0)
-			svc := rag.NewService(nil, embeddings.NewOffline(embeddings.OfflineConfig{}), chat, rag.Config{ContextChars: tt.budget})
+			svc := rag.NewService(nil, &mock.Embedder{}, chat, rag.Config{ContextChars: tt.budget})
 			s, err := svc.SummarizeArticle(context.Background(), tt.a, "en")
 			if err != nil {
 				t.Fatal(err)
@@ -125,7 +142,7 @@ func TestLLMSummaryMapReduce(t *testing.T) {
 }
 
 func TestSummarizeEmpty(t *testing.T) {
-	svc := rag.NewService(nil, embeddings.NewOffline(embeddings.OfflineConfig{}), nil, rag.Config{})
+	svc := rag.NewService(nil, &mock.Embedder{}, nil, rag.Config{})
 	if _, err := svc.SummarizeArticle(context.Background(), rag.Article{URL: "https://example.com/x", Text: " \n"}, ""); err == nil {
 		t.Error("empty article summarized")
 	}

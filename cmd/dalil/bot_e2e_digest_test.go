@@ -12,7 +12,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/dalil-news/dalil/bot/discordtest"
+	"github.com/dalil-news/dalil/internal/testing/discordtest"
 	"github.com/dalil-news/dalil/rag"
 )
 

@@ -8,10 +8,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"regexp"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -23,12 +21,12 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/dalil-news/dalil/bot"
-	"github.com/dalil-news/dalil/bot/discordtest"
 	"github.com/dalil-news/dalil/embeddings"
+	"github.com/dalil-news/dalil/internal/testing/discordtest"
+	"github.com/dalil-news/dalil/internal/testing/openaitest"
+	"github.com/dalil-news/dalil/internal/testing/postgrestest"
 	"github.com/dalil-news/dalil/llm"
 	"github.com/dalil-news/dalil/postgres"
-	"github.com/dalil-news/dalil/postgres/postgrestest"
-	"github.com/dalil-news/dalil/prompts"
 	"github.com/dalil-news/dalil/rag"
 )
 
@@ -76,67 +74,23 @@ func (s *syncBuffer) String() string {
 }
 
 // chatRequest is what the fake LLM decodes from a chat completions call.
-type chatRequest struct {
-	Messages  []prompts.Message `json:"messages"`
-	Stream    bool              `json:"stream"`
-	MaxTokens int               `json:"max_tokens"`
-}
-
-// fakeLLM is a local OpenAI-compatible chat completions server.
-type fakeLLM struct {
-	mu      sync.Mutex
-	got     []chatRequest
-	respond func(w http.ResponseWriter, r *http.Request, req chatRequest)
-}
-
-func (f *fakeLLM) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	var req chatRequest
-	if r.URL.Path != "/v1/chat/completions" || json.NewDecoder(r.Body).Decode(&req) != nil {
-		http.Error(w, "bad request", http.StatusBadRequest)
-		return
-	}
-	f.mu.Lock()
-	f.got = append(f.got, req)
-	f.mu.Unlock()
-	f.respond(w, r, req)
-}
-
-func (f *fakeLLM) requests() []chatRequest {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return slices.Clone(f.got)
-}
+type chatRequest = openaitest.ChatRequest
 
 // writeReply answers a chat request with text, streamed as SSE chunks
 // (gap apart) when the client asked for a stream.
 func writeReply(w http.ResponseWriter, r *http.Request, req chatRequest, text string, gap time.Duration) {
-	if !req.Stream {
-		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprintf(w, `{"id":"c1","object":"chat.completion","created":1700000000,"model":"test",
-"choices":[{"index":0,"message":{"role":"assistant","content":%q},"finish_reason":"stop"}],
-"usage":{"prompt_tokens":100,"completion_tokens":20,"total_tokens":120}}`, text)
-		return
-	}
-	w.Header().Set("Content-Type", "text/event-stream")
-	chunk := func(delta, finish string) {
-		fr := "null"
-		if finish != "" {
-			fr = `"` + finish + `"`
-		}
-		fmt.Fprintf(w, "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,\"model\":\"test\",\"choices\":[{\"index\":0,\"delta\":{\"content\":%q},\"finish_reason\":%s}]}\n\n", delta, fr)
-		w.(http.Flusher).Flush()
-	}
-	for _, word := range strings.SplitAfter(text, " ") {
-		chunk(word, "")
-		select {
-		case <-time.After(gap):
-		case <-r.Context().Done():
-			return
-		}
-	}
-	chunk("", "stop")
-	fmt.Fprint(w, "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,\"model\":\"test\",\"choices\":[],\"usage\":{\"prompt_tokens\":100,\"completion_tokens\":20,\"total_tokens\":120}}\n\n")
-	fmt.Fprint(w, "data: [DONE]\n\n")
+	openaitest.WriteReply(w, r, req, openaitest.Reply{
+		Text:  text,
+		Usage: openaitest.Usage{PromptTokens: 100, CompletionTokens: 20},
+		Pause: func(ctx context.Context, _ int) bool {
+			select {
+			case <-time.After(gap):
+				return true
+			case <-ctx.Done():
+				return false
+			}
+		},
+	})
 }
 
 // setup describes one end-to-end test's bot.
@@ -157,7 +111,7 @@ type harness struct {
 	store  *postgres.Store
 	svc    *rag.Service
 	sched  *rag.Scheduler
-	llm    *fakeLLM
+	llm    *openaitest.Server
 	bot    *bot.Bot
 	poster *bot.Poster
 	logs   *syncBuffer
@@ -174,10 +128,8 @@ func start(t *testing.T, s setup) *harness {
 	h := &harness{t: t, store: store, logs: &syncBuffer{}, done: make(chan error, 1)}
 	var chat rag.Chat
 	if s.llm != nil {
-		h.llm = &fakeLLM{respond: s.llm}
-		ls := httptest.NewServer(h.llm)
-		t.Cleanup(ls.Close)
-		c, err := llm.New(llm.Config{BaseURL: ls.URL + "/v1", Model: "test", MaxRetries: -1, Timeout: 20 * time.Second})
+		h.llm = openaitest.Start(t, &openaitest.Server{Chat: s.llm})
+		c, err := llm.New(llm.Config{BaseURL: h.llm.URL, Model: "test", MaxRetries: -1, Timeout: 20 * time.Second})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -462,7 +414,7 @@ func TestMentionThreadFollowUp(t *testing.T) {
 	}
 	// The follow-up was rewritten with the conversation so far.
 	var rewrite *chatRequest
-	for _, r := range h.llm.requests() {
+	for _, r := range h.llm.ChatRequests() {
 		if r.MaxTokens == 120 {
 			rewrite = &r
 		}

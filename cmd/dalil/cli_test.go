@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,7 +14,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/jackc/pgx/v5"
 
-	"github.com/dalil-news/dalil/postgres/pgtest"
+	"github.com/dalil-news/dalil/internal/testing/openaitest"
+	"github.com/dalil-news/dalil/internal/testing/pgtest"
 	"github.com/dalil-news/dalil/rag"
 )
 
@@ -182,20 +182,21 @@ func TestCLIIngestRepeats(t *testing.T) {
 // TestCLIAskLLM points the CLI at a local OpenAI-compatible server that
 // cites a source that exists and one that does not.
 func TestCLIAskLLM(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/v1/chat/completions" || r.Header.Get("Authorization") != "Bearer sk-test" {
-			http.Error(w, `{"error":{"message":"unexpected request"}}`, http.StatusBadRequest)
+	srv := openaitest.Start(t, &openaitest.Server{Chat: func(w http.ResponseWriter, r *http.Request, req openaitest.ChatRequest) {
+		if req.Authorization != "Bearer sk-test" {
+			openaitest.WriteError(w, http.StatusBadRequest, "unexpected request")
 			return
 		}
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write([]byte(`{"id":"c1","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"finish_reason":"stop","message":{"role":"assistant","content":"Maha Gmira introduced a homemade AI for Morocco [1][7]. It was invented by aliens [7]."}}],"usage":{"prompt_tokens":10,"completion_tokens":5,"total_tokens":15}}`))
-	}))
-	defer srv.Close()
+		openaitest.WriteReply(w, r, req, openaitest.Reply{
+			Text:  "Maha Gmira introduced a homemade AI for Morocco [1][7]. It was invented by aliens [7].",
+			Usage: openaitest.Usage{PromptTokens: 10, CompletionTokens: 5},
+		})
+	}})
 	c := newCLI(t)
 	if _, errOut, err := c.run("ingest", "../../examples/articles"); err != nil {
 		t.Fatalf("ingest: %v\n%s", err, errOut)
 	}
-	c.env["OPENAI_BASE_URL"] = srv.URL + "/v1"
+	c.env["OPENAI_BASE_URL"] = srv.URL
 	c.env["OPENAI_API_KEY"] = "sk-test"
 	c.env["CHAT_MODEL"] = "m"
 	out, errOut, err := c.run("ask", "What is Morocco's homemade AI?")

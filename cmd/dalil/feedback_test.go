@@ -9,8 +9,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/dalil-news/dalil/internal/testing/pgtest"
 	"github.com/dalil-news/dalil/postgres"
-	"github.com/dalil-news/dalil/postgres/pgtest"
 	"github.com/dalil-news/dalil/rag"
 )
 

@@ -10,6 +10,9 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/dalil-news/dalil/llm"
+	"github.com/dalil-news/dalil/rag"
 )
 
 func TestSummarize(t *testing.T) {
@@ -150,5 +153,28 @@ func TestOrDash3(t *testing.T) {
 		if got := orDash3(tt.v); got != tt.want {
 			t.Errorf("orDash3(%v) = %q, want %q", tt.v, got, tt.want)
 		}
+	}
+}
+
+// TestFakeLLM checks the LLM-mode load test's server through the real
+// client: a cited reply with its token counts, and no streaming.
+func TestFakeLLM(t *testing.T) {
+	srv := fakeLLM(0)
+	defer srv.Close()
+	c, err := llm.New(llm.Config{BaseURL: srv.URL + "/v1", Model: "bench", APIKey: "bench", MaxRetries: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := rag.ChatRequest{Messages: []rag.Message{{Role: rag.RoleUser, Content: "Qui ?"}}}
+	got, err := c.Complete(t.Context(), req, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := rag.Completion{Text: "The sources report it [1].", Usage: rag.Usage{PromptTokens: 900, CompletionTokens: 12}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("completion (-want +got):\n%s", diff)
+	}
+	if _, err := c.Complete(t.Context(), req, func(string) {}); err == nil {
+		t.Error("a streamed request succeeded, want the bench server to refuse it")
 	}
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -20,6 +19,7 @@ import (
 	"github.com/dalil-news/dalil/bench/synth"
 	"github.com/dalil-news/dalil/embeddings"
 	"github.com/dalil-news/dalil/eval"
+	"github.com/dalil-news/dalil/internal/testing/openaitest"
 	"github.com/dalil-news/dalil/llm"
 	"github.com/dalil-news/dalil/postgres"
 	"github.com/dalil-news/dalil/rag"
@@ -570,18 +570,7 @@ func loadTest(ctx context.Context, dbURL, mode string, maxConns int32, concurren
 // fakeLLM is an OpenAI-compatible chat completions server that answers
 // after delay, citing the first source.
 func fakeLLM(delay time.Duration) *httptest.Server {
-	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodPost || !strings.HasSuffix(r.URL.Path, "/chat/completions") {
-			http.Error(w, "not found", http.StatusNotFound)
-			return
-		}
-		var req struct {
-			Stream bool `json:"stream"`
-		}
-		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
-		}
+	return httptest.NewServer(&openaitest.Server{Chat: func(w http.ResponseWriter, r *http.Request, req openaitest.ChatRequest) {
 		select {
 		case <-time.After(delay):
 		case <-r.Context().Done():
@@ -591,14 +580,11 @@ func fakeLLM(delay time.Duration) *httptest.Server {
 			http.Error(w, "streaming not supported by the bench server", http.StatusBadRequest)
 			return
 		}
-		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(map[string]any{
-			"id": "bench", "object": "chat.completion", "created": time.Now().Unix(), "model": "bench",
-			"choices": []any{map[string]any{"index": 0, "finish_reason": "stop",
-				"message": map[string]any{"role": "assistant", "content": "The sources report it [1]."}}},
-			"usage": map[string]any{"prompt_tokens": 900, "completion_tokens": 12, "total_tokens": 912},
+		openaitest.WriteReply(w, r, req, openaitest.Reply{
+			Text:  "The sources report it [1].",
+			Usage: openaitest.Usage{PromptTokens: 900, CompletionTokens: 12},
 		})
-	}))
+	}})
 }
 
 // kindScore is retrieval quality on one kind of question.

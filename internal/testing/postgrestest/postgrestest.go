@@ -1,14 +1,17 @@
 // Package postgrestest gives the tests of other packages a real store: a
-// fresh database on the test server (see postgres/pgtest), migrated and
-// bound to an embedder. It is for tests only.
+// fresh database on the test server (see pgtest), migrated and bound to an
+// embedder. It is for tests only.
+//
+// It is apart from pgtest because it imports postgres: the postgres
+// package's own tests use pgtest, and would otherwise import themselves.
 package postgrestest
 
 import (
 	"context"
 	"testing"
 
+	"github.com/dalil-news/dalil/internal/testing/pgtest"
 	"github.com/dalil-news/dalil/postgres"
-	"github.com/dalil-news/dalil/postgres/pgtest"
 	"github.com/dalil-news/dalil/rag"
 )
 

@@ -1,4 +1,14 @@
-package embeddings
+// Package embeddertest is the conformance suite of rag.Embedder (as
+// google/go-cloud's drivertest is for its drivers): every implementation's
+// tests call Run. It checks the interface's contract: one vector of
+// Dimensions() values per text, in order, whatever the batch; a non-empty
+// Name; an empty batch gives no vectors and no error; an empty text fails
+// with rag.ErrEmptyInput naming its index; a canceled context ends the call
+// with an error wrapping context.Canceled and no partial result. Where the
+// interface doc is silent and the implementations agree, it checks what
+// they do: vectors of norm 1, the same vectors on every call, and a
+// paraphrase nearer than unrelated texts.
+package embeddertest
 
 import (
 	"context"
@@ -14,8 +24,8 @@ import (
 	"github.com/dalil-news/dalil/rag"
 )
 
-// testEmbedder is the conformance suite every rag.Embedder passes.
-func testEmbedder(t *testing.T, e rag.Embedder) {
+// Run checks that e keeps the rag.Embedder contract, in subtests of t.
+func Run(t *testing.T, e rag.Embedder) {
 	t.Helper()
 	ctx := context.Background()
 	texts := []string{
@@ -103,6 +113,15 @@ func testEmbedder(t *testing.T, e rag.Embedder) {
 		}
 	})
 
+	t.Run("canceled context", func(t *testing.T) {
+		cctx, cancel := context.WithCancel(ctx)
+		cancel()
+		out, err := e.Embed(cctx, texts)
+		if !errors.Is(err, context.Canceled) || out != nil {
+			t.Errorf("Embed with a canceled context = %d vectors, %v; want none and an error wrapping context.Canceled", len(out), err)
+		}
+	})
+
 	t.Run("semantic sanity", func(t *testing.T) {
 		self := dot(got[0], got[0])
 		para := dot(got[0], got[3])
@@ -112,4 +131,13 @@ func testEmbedder(t *testing.T, e rag.Embedder) {
 			}
 		}
 	})
+}
+
+// dot is the dot product of two vectors: their cosine, as both have norm 1.
+func dot(a, b []float32) float32 {
+	var s float32
+	for i := range a {
+		s += a[i] * b[i]
+	}
+	return s
 }

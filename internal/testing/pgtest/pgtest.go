@@ -1,5 +1,7 @@
 // Package pgtest gives each test its own fresh PostgreSQL database on the
-// development server that `make test` (or scripts/devdb.sh start) runs.
+// development server that `make test` (or scripts/devdb.sh start) runs. It
+// imports only pgx, so that the postgres package's own tests can use it;
+// postgrestest opens a migrated store on such a database.
 package pgtest
 
 import (
