@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/dalil-news/dalil/llm"
+	"github.com/dalil-news/dalil/prompts"
 	"github.com/dalil-news/dalil/rag"
 )
 
@@ -165,7 +166,7 @@ func TestFakeLLM(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	req := rag.ChatRequest{Messages: []rag.Message{{Role: rag.RoleUser, Content: "Qui ?"}}}
+	req := rag.ChatRequest{Messages: []prompts.Message{{Role: prompts.RoleUser, Content: "Qui ?"}}}
 	got, err := c.Complete(t.Context(), req, nil)
 	if err != nil {
 		t.Fatal(err)
