@@ -116,7 +116,7 @@ func attachmentURL(raw string) string {
 
 // handleForget answers /forget article: by id, URL or "latest".
 func (b *Bot) handleForget(ctx context.Context, r *request, ref string) {
-	a, err := b.resolveArticle(ctx, ref)
+	a, err := rag.ResolveArticle(ctx, b.deps.Articles, ref, b.deps.CanonicalURL)
 	if err == nil {
 		err = b.deps.Articles.DeleteArticle(ctx, a.ID)
 	}

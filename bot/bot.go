@@ -44,15 +44,11 @@ type Answerer interface {
 	Ask(ctx context.Context, q rag.Question) (rag.Answer, error)
 }
 
-// ArticleStore reads and removes stored articles. Lookups of missing
-// articles return an error wrapping rag.ErrNotFound.
+// ArticleStore reads (see rag.ArticleFinder) and removes stored articles.
+// Lookups of missing articles return an error wrapping rag.ErrNotFound.
 type ArticleStore interface {
-	Article(ctx context.Context, id int64) (rag.Article, error)
-	ArticleByURL(ctx context.Context, url string) (rag.Article, error)
+	rag.ArticleFinder
 	DeleteArticle(ctx context.Context, id int64) error
-	// RecentArticles returns up to limit articles ingested at or after
-	// since, newest first, without their text.
-	RecentArticles(ctx context.Context, since time.Time, limit int) ([]rag.Article, error)
 }
 
 // Stats describes the archive for /stats.

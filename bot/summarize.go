@@ -3,42 +3,11 @@ package bot
 import (
 	"context"
 	"errors"
-	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/dalil-news/dalil/phrases"
 	"github.com/dalil-news/dalil/rag"
 )
-
-// resolveArticle finds the article an admin or member named: an id, a URL
-// or "latest". The error wraps rag.ErrNotFound when there is none.
-func (b *Bot) resolveArticle(ctx context.Context, ref string) (rag.Article, error) {
-	ref = strings.TrimSpace(ref)
-	if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
-		return b.deps.Articles.Article(ctx, id)
-	}
-	if ref == "latest" {
-		arts, err := b.deps.Articles.RecentArticles(ctx, time.Time{}, 1)
-		if err != nil {
-			return rag.Article{}, err
-		}
-		if len(arts) == 0 {
-			return rag.Article{}, fmt.Errorf("latest article: %w", rag.ErrNotFound)
-		}
-		return arts[0], nil
-	}
-	if ref == "" {
-		return rag.Article{}, fmt.Errorf("empty reference: %w", rag.ErrNotFound)
-	}
-	if b.deps.CanonicalURL != nil {
-		if u, err := b.deps.CanonicalURL(ref); err == nil {
-			ref = u
-		}
-	}
-	return b.deps.Articles.ArticleByURL(ctx, ref)
-}
 
 // handleSummarize answers /summarize article (id, URL or "latest"): a
 // deferred response, then the summary from a worker, with the article as
@@ -49,7 +18,7 @@ func (b *Bot) handleSummarize(ctx context.Context, r *request, ref string) {
 		b.report(ctx, r.respond(ctx, phrases.Text(r.lang, phrases.RateLimited, seconds(wait)), true))
 		return
 	}
-	a, err := b.resolveArticle(ctx, ref)
+	a, err := rag.ResolveArticle(ctx, b.deps.Articles, ref, b.deps.CanonicalURL)
 	if err != nil {
 		if errors.Is(err, rag.ErrNotFound) {
 			b.report(ctx, r.respond(ctx, phrases.Text(r.lang, phrases.UnknownArticle, escapeMarkdown(truncate(ref, 200))), true))

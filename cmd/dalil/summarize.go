@@ -4,12 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
-	"time"
 
 	"github.com/dalil-news/dalil/ingest"
-	"github.com/dalil-news/dalil/postgres"
 	"github.com/dalil-news/dalil/rag"
 )
 
@@ -34,11 +30,11 @@ func cmdSummarize(ctx context.Context, a *app, args []string) error {
 	if err := a.open(ctx); err != nil {
 		return err
 	}
-	id, err := resolveArticle(ctx, a.store, pos[0])
+	art, err := rag.ResolveArticle(ctx, a.store, pos[0], ingest.CanonicalURL)
 	if err != nil {
 		return err
 	}
-	sum, err := a.rag.Summarize(ctx, id, *lang)
+	sum, err := a.rag.Summarize(ctx, art.ID, *lang)
 	if err != nil {
 		return err
 	}
@@ -56,35 +52,4 @@ func cmdSummarize(ctx context.Context, a *app, args []string) error {
 		fmt.Fprintf(a.stderr, "note: %s\n", sum.Note)
 	}
 	return nil
-}
-
-// resolveArticle finds an article's id from an id, a URL or "latest".
-func resolveArticle(ctx context.Context, store *postgres.Store, ref string) (int64, error) {
-	ref = strings.TrimSpace(ref)
-	switch {
-	case ref == "latest":
-		arts, err := store.RecentArticles(ctx, time.Time{}, 1)
-		if err != nil {
-			return 0, err
-		}
-		if len(arts) == 0 {
-			return 0, fmt.Errorf("no article stored yet: %w", rag.ErrNotFound)
-		}
-		return arts[0].ID, nil
-	case strings.HasPrefix(ref, "http://") || strings.HasPrefix(ref, "https://"):
-		u, err := ingest.CanonicalURL(ref)
-		if err != nil {
-			return 0, err
-		}
-		a, err := store.ArticleByURL(ctx, u)
-		if err != nil {
-			return 0, err
-		}
-		return a.ID, nil
-	}
-	id, err := strconv.ParseInt(ref, 10, 64)
-	if err != nil || id <= 0 {
-		return 0, fmt.Errorf("article %q: want an id, a URL or \"latest\"", ref)
-	}
-	return id, nil
 }
