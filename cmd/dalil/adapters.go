@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
-	"net/url"
 
 	"github.com/dalil-news/dalil/bot"
 	"github.com/dalil-news/dalil/feeds"
@@ -17,7 +15,7 @@ import (
 var (
 	_ bot.StatsReader   = storeStats{}
 	_ bot.FeedbackStore = (*postgres.Store)(nil)
-	_ bot.Extractor     = extractor{}
+	_ bot.Extractor     = ingest.Extractor{}
 	_ bot.DigestControl = digestControl{}
 	_ bot.FeedStore     = (*postgres.Store)(nil)
 	_ bot.FeedPoller    = feedPoller{}
@@ -36,37 +34,6 @@ func (s storeStats) Stats(ctx context.Context) (bot.Stats, error) {
 		Articles: st.Articles, Chunks: st.Chunks, Embedder: st.Embedder, Dimensions: st.Dimensions,
 		DatabaseBytes: st.DatabaseBytes, NewestIngest: st.NewestIngest,
 	}, nil
-}
-
-// extractor fetches URLs with an ingest.Fetcher and extracts articles from
-// pages and uploaded files.
-type extractor struct{ fetcher *ingest.Fetcher }
-
-// FetchURL implements bot.Extractor.
-func (e extractor) FetchURL(ctx context.Context, rawURL string) (rag.Article, error) {
-	doc, err := e.fetcher.Fetch(ctx, rawURL)
-	if err != nil {
-		return rag.Article{}, err
-	}
-	return ingest.Extract(doc)
-}
-
-// ExtractFile implements bot.Extractor. The article's URL is where Discord
-// serves the file; its publisher is left empty rather than named after
-// Discord's CDN.
-func (extractor) ExtractFile(name, fileURL, contentType string, body []byte) (rag.Article, error) {
-	u, err := url.Parse(fileURL)
-	if err != nil || u.Host == "" {
-		return rag.Article{}, fmt.Errorf("file %s: invalid URL %q", name, fileURL)
-	}
-	a, err := ingest.Extract(&ingest.Document{Source: name, URL: fileURL, ContentType: contentType, Body: body})
-	if err != nil {
-		return rag.Article{}, err
-	}
-	if a.Publisher == u.Hostname() {
-		a.Publisher = ""
-	}
-	return a, nil
 }
 
 // digestControl gives the bot the store's digest settings (DigestChannel,

@@ -11,8 +11,8 @@ import (
 	"github.com/bwmarrin/discordgo"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/dalil-news/dalil/admin"
 	"github.com/dalil-news/dalil/bot"
 	"github.com/dalil-news/dalil/feeds"
 	"github.com/dalil-news/dalil/ingest"
@@ -45,12 +45,12 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		newPoolCollector(a.store.PoolStats))
+		admin.NewPoolCollector(func() admin.PoolStats { return admin.PoolStats(a.store.PoolStats()) }))
 	ln, err := net.Listen("tcp", a.cfg.AdminAddr)
 	if err != nil {
 		return fmt.Errorf("serve: listen on ADMIN_ADDR %s: %w", a.cfg.AdminAddr, err)
 	}
-	admin := &http.Server{Handler: adminHandler(a.store, reg), ReadHeaderTimeout: 5 * time.Second}
+	admin := &http.Server{Handler: admin.Handler(a.store, reg), ReadHeaderTimeout: 5 * time.Second}
 
 	session, err := discordgo.New("Bot " + a.cfg.DiscordToken)
 	if err != nil {
@@ -124,7 +124,7 @@ func (a *app) newDiscord(session *discordgo.Session, answerer bot.Answerer, reg 
 		Summarizer:   a.rag,
 		Articles:     a.store,
 		Stats:        storeStats{a.store},
-		Extractor:    extractor{a.fetcher},
+		Extractor:    ingest.Extractor{Fetcher: a.fetcher},
 		Ingester:     a.rag,
 		Feedback:     a.store,
 		Digests:      digestControl{a.store, sched},
@@ -158,28 +158,4 @@ func (a *app) botConfig() bot.Config {
 		FeedInterval:       a.cfg.FeedInterval,
 		FeedMaxFailures:    a.cfg.FeedMaxFailures,
 	}
-}
-
-// pinger checks the database.
-type pinger interface {
-	Ping(ctx context.Context) error
-}
-
-// adminHandler serves /healthz (200 when the database answers within 2 s,
-// 503 otherwise) and /metrics.
-func adminHandler(db pinger, reg *prometheus.Registry) http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-		defer cancel()
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		if err := db.Ping(ctx); err != nil {
-			w.WriteHeader(http.StatusServiceUnavailable)
-			fmt.Fprintln(w, "database unavailable")
-			return
-		}
-		fmt.Fprintln(w, "ok")
-	})
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
-	return mux
 }

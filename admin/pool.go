@@ -1,21 +1,38 @@
-package main
+package admin
 
 import (
-	"github.com/prometheus/client_golang/prometheus"
+	"time"
 
-	"github.com/dalil-news/dalil/postgres"
+	"github.com/prometheus/client_golang/prometheus"
 )
+
+// PoolStats are a connection pool's figures (postgres.PoolStats converts
+// to it).
+type PoolStats struct {
+	MaxConns      int32 // the pool's cap
+	TotalConns    int32 // open connections
+	IdleConns     int32 // open and unused
+	AcquiredConns int32 // in use
+	// Acquires counts connections handed out; WaitedAcquires those that
+	// had to wait for one, and AcquireWait is the time they waited in all.
+	Acquires       int64
+	WaitedAcquires int64
+	AcquireWait    time.Duration
+}
 
 // poolCollector exports the database pool's statistics, read once per
 // scrape.
 type poolCollector struct {
-	stats                          func() postgres.PoolStats
+	stats                          func() PoolStats
 	conns, maxConns                *prometheus.Desc
 	acquires, waited, waitDuration *prometheus.Desc
 }
 
-// newPoolCollector returns a collector of stats' figures.
-func newPoolCollector(stats func() postgres.PoolStats) *poolCollector {
+// NewPoolCollector returns a Prometheus collector of the figures stats
+// returns, read once per scrape: dalil_db_connections{state},
+// dalil_db_max_connections, dalil_db_acquires_total,
+// dalil_db_acquires_waited_total and dalil_db_acquire_wait_seconds_total.
+func NewPoolCollector(stats func() PoolStats) prometheus.Collector {
 	return &poolCollector{
 		stats:        stats,
 		conns:        prometheus.NewDesc("dalil_db_connections", "Open database connections by state.", []string{"state"}, nil),
