@@ -6,10 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/dalil-news/dalil/eval"
-	"github.com/dalil-news/dalil/rag"
 )
 
 const evalSynopsis = `--questions FILE [--ingest PATH ...] [--k N] [--mode M] [--json]
@@ -65,49 +63,12 @@ func cmdEval(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 
-	kinds := eval.Kinds{}
-	articleText := map[int64]string{}
 	prog := newProgress(a.stderr, "asked", "questions")
-	for i, q := range qs {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		kk := kinds.Of(q.Kind)
-		lang := q.Lang // "": rag guesses it
-		if len(q.ExpectedURLs) > 0 {
-			ps, err := a.rag.Search(ctx, q.Text, rag.SearchOptions{K: *k, Lang: lang})
-			if err != nil {
-				return fmt.Errorf("eval %s: %w", q.ID, err)
-			}
-			arts := make([]rag.Article, len(ps))
-			for j, p := range ps {
-				arts[j] = p.Article
-			}
-			kk.AddRank(eval.Rank(arts, q.ExpectedURLs))
-		}
-		start := time.Now()
-		ans, err := a.rag.Ask(ctx, rag.Question{Text: q.Text, Lang: lang, Mode: *mode})
-		if err != nil {
-			return fmt.Errorf("eval %s: %w", q.ID, err)
-		}
-		kk.AddAnswer(ans, time.Since(start), q.Answers)
-		for _, c := range ans.Citations {
-			text, ok := articleText[c.Article.ID]
-			if !ok {
-				art, err := a.store.Article(ctx, c.Article.ID)
-				if err != nil {
-					return fmt.Errorf("eval %s: citation [%d]: %w", q.ID, c.N, err)
-				}
-				text = art.Text
-				articleText[c.Article.ID] = text
-			}
-			kk.AddCitation(c.Quote, text)
-		}
-		prog.set(i+1, len(qs))
-	}
+	out, err := eval.Run(ctx, a.rag, a.store, qs, eval.Config{K: *k, Mode: *mode, Progress: prog.set})
 	prog.done()
-
-	out := kinds.Finish()
+	if err != nil {
+		return err
+	}
 	if *asJSON {
 		return writeJSON(a.stdout, map[string]any{"kinds": out})
 	}
