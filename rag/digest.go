@@ -487,7 +487,7 @@ func (s *Service) digestIntro(ctx context.Context, stories []Story, opt DigestOp
 	if err != nil {
 		return "", Usage{}, fmt.Errorf("digest intro prompt: %w", err)
 	}
-	comp, err := s.chat.Complete(ctx, ChatRequest{Messages: fromPromptMessages(msgs), MaxTokens: 300}, nil)
+	comp, err := s.chat.Complete(ctx, ChatRequest{Messages: FromPromptMessages(msgs), MaxTokens: 300}, nil)
 	if err != nil {
 		return "", Usage{}, fmt.Errorf("digest intro: %w", err)
 	}

@@ -20,7 +20,9 @@ func toPromptMessages(ms []Message) []prompts.Message {
 	return out
 }
 
-func fromPromptMessages(ms []prompts.Message) []Message {
+// FromPromptMessages converts rendered prompt messages into a ChatRequest's
+// messages.
+func FromPromptMessages(ms []prompts.Message) []Message {
 	out := make([]Message, len(ms))
 	for i, m := range ms {
 		out[i] = Message{Role: m.Role, Content: m.Content}
@@ -91,7 +93,7 @@ func (s *Service) llmAnswer(ctx context.Context, q Question, ans Answer, ps []Pa
 	if err != nil {
 		return Answer{}, fmt.Errorf("answer prompt: %w", err)
 	}
-	comp, err := s.chat.Complete(ctx, ChatRequest{Messages: fromPromptMessages(msgs)}, q.OnDelta)
+	comp, err := s.chat.Complete(ctx, ChatRequest{Messages: FromPromptMessages(msgs)}, q.OnDelta)
 	if err != nil {
 		return Answer{}, fmt.Errorf("answer %q: %w", q.Text, err)
 	}
@@ -144,7 +146,7 @@ func (s *Service) inLanguage(ctx context.Context, lang string, msgs []prompts.Me
 		return comp, nil // not a language dalil names: keep the reply
 	}
 	msgs = append(msgs, prompts.Message{Role: prompts.RoleAssistant, Content: comp.Text}, again)
-	redo, err := s.chat.Complete(ctx, ChatRequest{Messages: fromPromptMessages(msgs)}, nil)
+	redo, err := s.chat.Complete(ctx, ChatRequest{Messages: FromPromptMessages(msgs)}, nil)
 	if err != nil {
 		return Completion{}, err
 	}
@@ -185,7 +187,7 @@ func (s *Service) rewrite(ctx context.Context, q Question) (string, Usage, error
 	if err != nil {
 		return "", Usage{}, fmt.Errorf("rewrite prompt: %w", err)
 	}
-	comp, err := s.chat.Complete(ctx, ChatRequest{Messages: fromPromptMessages(msgs), MaxTokens: 120}, nil)
+	comp, err := s.chat.Complete(ctx, ChatRequest{Messages: FromPromptMessages(msgs), MaxTokens: 120}, nil)
 	if err != nil {
 		return "", Usage{}, fmt.Errorf("rewrite follow-up %q: %w", q.Text, err)
 	}

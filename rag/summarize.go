@@ -162,7 +162,7 @@ func (s *Service) llmSummary(ctx context.Context, a Article, lang string) (Summa
 
 // complete runs one chat completion and adds its usage to u.
 func (s *Service) complete(ctx context.Context, msgs []prompts.Message, u *Usage) (string, error) {
-	comp, err := s.chat.Complete(ctx, ChatRequest{Messages: fromPromptMessages(msgs), MaxTokens: 600}, nil)
+	comp, err := s.chat.Complete(ctx, ChatRequest{Messages: FromPromptMessages(msgs), MaxTokens: 600}, nil)
 	if err != nil {
 		return "", err
 	}
