@@ -25,6 +25,7 @@ import (
 	"github.com/dalil-news/dalil/bot"
 	"github.com/dalil-news/dalil/bot/discordtest"
 	"github.com/dalil-news/dalil/bot/wiring"
+	"github.com/dalil-news/dalil/digest"
 	"github.com/dalil-news/dalil/embeddings"
 	"github.com/dalil-news/dalil/feeds"
 	"github.com/dalil-news/dalil/ingest"
@@ -156,7 +157,7 @@ type harness struct {
 	srv   *discordtest.Server
 	store *postgres.Store
 	svc   *rag.Service
-	sched *rag.Scheduler
+	sched *digest.Scheduler
 	llm   *fakeLLM
 	bot   *bot.Bot
 	logs  *syncBuffer
@@ -224,8 +225,8 @@ func start(t *testing.T, s setup) *harness {
 		t.Fatal(err)
 	}
 	h.bot = b
-	h.sched, err = rag.NewScheduler(h.svc, store, b, nil, rag.SchedulerConfig{
-		ParseSchedule: func(spec string) (rag.Schedule, error) { return cron.ParseStandard(spec) },
+	h.sched, err = digest.NewScheduler(digest.NewComposer(emb, chat, digest.ComposerConfig{}), store, b, nil, digest.SchedulerConfig{
+		ParseSchedule: func(spec string) (digest.Schedule, error) { return cron.ParseStandard(spec) },
 	})
 	if err != nil {
 		t.Fatal(err)

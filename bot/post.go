@@ -7,10 +7,13 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
-	"github.com/dalil-news/dalil/rag"
+	"github.com/dalil-news/dalil/digest"
 )
 
-var _ rag.Poster = (*Bot)(nil)
+var _ digest.Poster = (*Bot)(nil)
+
+// Render writes d as the messages Post sends: RenderDigest.
+func (b *Bot) Render(d digest.Digest) []string { return RenderDigest(d) }
 
 // Post sends a digest's parts to a channel, in order, with mentions
 // disabled and link previews suppressed, and returns the IDs of the

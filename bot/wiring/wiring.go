@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/dalil-news/dalil/bot"
+	"github.com/dalil-news/dalil/digest"
 	"github.com/dalil-news/dalil/feeds"
 	"github.com/dalil-news/dalil/ingest"
 	"github.com/dalil-news/dalil/postgres"
@@ -81,31 +82,31 @@ func (e Extractor) ExtractFile(name, fileURL, contentType string, body []byte) (
 // the bot: give the bot a *Digests and set Scheduler before the bot runs.
 type Digests struct {
 	Store     *postgres.Store
-	Scheduler *rag.Scheduler
+	Scheduler *digest.Scheduler
 }
 
 // DigestChannel implements bot.DigestControl.
-func (d *Digests) DigestChannel(ctx context.Context, channelID string) (rag.DigestChannel, error) {
+func (d *Digests) DigestChannel(ctx context.Context, channelID string) (digest.Channel, error) {
 	return d.Store.DigestChannel(ctx, channelID)
 }
 
 // SetDigestChannel implements bot.DigestControl.
-func (d *Digests) SetDigestChannel(ctx context.Context, c rag.DigestChannel) (rag.DigestChannel, error) {
+func (d *Digests) SetDigestChannel(ctx context.Context, c digest.Channel) (digest.Channel, error) {
 	return d.Store.SetDigestChannel(ctx, c)
 }
 
 // ChannelSchedule implements bot.DigestControl.
-func (d *Digests) ChannelSchedule(c rag.DigestChannel) (rag.Schedule, *time.Location, error) {
+func (d *Digests) ChannelSchedule(c digest.Channel) (digest.Schedule, *time.Location, error) {
 	return d.Scheduler.ChannelSchedule(c)
 }
 
 // PostNow implements bot.DigestControl.
-func (d *Digests) PostNow(ctx context.Context, channelID string) (rag.Digest, error) {
+func (d *Digests) PostNow(ctx context.Context, channelID string) (digest.Digest, error) {
 	return d.Scheduler.PostNow(ctx, channelID)
 }
 
 // Preview implements bot.DigestControl.
-func (d *Digests) Preview(ctx context.Context, c rag.DigestChannel) (rag.Digest, error) {
+func (d *Digests) Preview(ctx context.Context, c digest.Channel) (digest.Digest, error) {
 	return d.Scheduler.Preview(ctx, c)
 }
 

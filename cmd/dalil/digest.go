@@ -11,7 +11,8 @@ import (
 
 	"github.com/robfig/cron/v3"
 
-	"github.com/dalil-news/dalil/rag"
+	"github.com/dalil-news/dalil/bot"
+	"github.com/dalil-news/dalil/digest"
 )
 
 const digestSynopsis = `--dry-run [--channel ID] | set CHANNEL [flags] | list
@@ -29,7 +30,7 @@ func cmdDigest(ctx context.Context, e *env, args []string) error {
 	channel := fs.String("channel", "", "Discord channel id (dry run)")
 	at := fs.String("time", "", "time of day of the digest, e.g. 08:00 (set)")
 	cronExpr := fs.String("cron", "", "five-field cron expression instead of --time (set)")
-	tz := fs.String("tz", rag.DefaultDigestTimeZone, "IANA time zone of the schedule (set)")
+	tz := fs.String("tz", digest.DefaultTimeZone, "IANA time zone of the schedule (set)")
 	lang := fs.String("lang", "", "language of the digest: fr, en or ar (set)")
 	feedIDs := fs.String("feeds", "", "comma-separated feed ids to keep (set)")
 	pubs := fs.String("publishers", "", "comma-separated publishers to keep (set)")
@@ -68,7 +69,7 @@ func cmdDigest(ctx context.Context, e *env, args []string) error {
 		if *cronExpr != "" {
 			spec = *cronExpr
 		}
-		ch := rag.DigestChannel{ChannelID: pos[1], Schedule: spec, TimeZone: *tz, Lang: *lang, EmptyNote: *note, Enabled: !*disable}
+		ch := digest.Channel{ChannelID: pos[1], Schedule: spec, TimeZone: *tz, Lang: *lang, EmptyNote: *note, Enabled: !*disable}
 		for _, f := range splitList(*feedIDs) {
 			id, err := strconv.ParseInt(f, 10, 64)
 			if err != nil {
@@ -78,7 +79,7 @@ func cmdDigest(ctx context.Context, e *env, args []string) error {
 		}
 		ch.Publishers = splitList(*pubs)
 		if ch.Schedule == "" {
-			ch.Schedule = rag.DefaultDigestSchedule
+			ch.Schedule = digest.DefaultSchedule
 		}
 		if _, _, err := sched.ChannelSchedule(ch); err != nil {
 			return err
@@ -107,7 +108,7 @@ func cmdDigest(ctx context.Context, e *env, args []string) error {
 		}
 		return w.Flush()
 	}
-	ch := rag.DigestChannel{Schedule: rag.DefaultDigestSchedule, TimeZone: rag.DefaultDigestTimeZone}
+	ch := digest.Channel{Schedule: digest.DefaultSchedule, TimeZone: digest.DefaultTimeZone}
 	if *channel != "" {
 		if ch, err = svc.store.DigestChannel(ctx, *channel); err != nil {
 			return err
@@ -117,21 +118,23 @@ func cmdDigest(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	parts := bot.RenderDigest(d)
 	fmt.Fprintf(e.stderr, "dry run: %d articles ingested %s – %s, %d stories, %d messages; nothing posted\n",
-		d.Articles, when(d.Since), when(d.Until), len(d.Stories), len(d.Parts))
-	if len(d.Parts) == 0 {
+		d.Articles, when(d.Since), when(d.Until), len(d.Stories), len(parts))
+	if len(parts) == 0 {
 		fmt.Fprintln(e.stdout, "(nothing new: nothing would be posted)")
 	}
-	for i, p := range d.Parts {
-		fmt.Fprintf(e.stdout, "----- message %d of %d (%d characters) -----\n%s\n", i+1, len(d.Parts), utf8.RuneCountInString(p), p)
+	for i, p := range parts {
+		fmt.Fprintf(e.stdout, "----- message %d of %d (%d characters) -----\n%s\n", i+1, len(parts), utf8.RuneCountInString(p), p)
 	}
 	return nil
 }
 
 // newScheduler wires the digest scheduler (poster nil: previews only).
-func newScheduler(e *env, svc *services, poster rag.Poster) (*rag.Scheduler, error) {
-	return rag.NewScheduler(svc.rag, svc.store, poster, e.log, rag.SchedulerConfig{
-		ParseSchedule: func(spec string) (rag.Schedule, error) { return cron.ParseStandard(spec) },
+func newScheduler(e *env, svc *services, poster digest.Poster) (*digest.Scheduler, error) {
+	comp := digest.NewComposer(svc.emb, svc.chat, digest.ComposerConfig{ContextChars: e.cfg.ContextChars})
+	return digest.NewScheduler(comp, svc.store, poster, e.log, digest.SchedulerConfig{
+		ParseSchedule: func(spec string) (digest.Schedule, error) { return cron.ParseStandard(spec) },
 		Grace:         e.cfg.DigestGrace,
 		MaxStories:    e.cfg.DigestMaxStories,
 	})
