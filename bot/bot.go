@@ -34,6 +34,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/dalil-news/dalil/digest"
 	"github.com/dalil-news/dalil/rag"
 )
 
@@ -95,22 +96,23 @@ type FeedbackStore interface {
 }
 
 // DigestControl configures channels' daily digests and posts or previews
-// them; cmd/dalil connects it to the store and the rag.Scheduler.
+// them; cmd/dalil connects it to the store and the digest.Scheduler.
 type DigestControl interface {
 	// DigestChannel returns a channel's digest settings; the error wraps
 	// rag.ErrNotFound when the channel has none.
-	DigestChannel(ctx context.Context, channelID string) (rag.DigestChannel, error)
+	DigestChannel(ctx context.Context, channelID string) (digest.Channel, error)
 	// SetDigestChannel stores a channel's settings and returns them as stored.
-	SetDigestChannel(ctx context.Context, c rag.DigestChannel) (rag.DigestChannel, error)
+	SetDigestChannel(ctx context.Context, c digest.Channel) (digest.Channel, error)
 	// ChannelSchedule parses a channel's schedule in its time zone; the
 	// error names the bad schedule or time zone.
-	ChannelSchedule(c rag.DigestChannel) (rag.Schedule, *time.Location, error)
+	ChannelSchedule(c digest.Channel) (digest.Schedule, *time.Location, error)
 	// PostNow posts the channel's digest of everything since its last one,
-	// recorded so that it is never posted twice; no parts means nothing new.
-	PostNow(ctx context.Context, channelID string) (rag.Digest, error)
+	// recorded so that it is never posted twice, and returns it; a digest
+	// that renders as no message means nothing new.
+	PostNow(ctx context.Context, channelID string) (digest.Digest, error)
 	// Preview composes, without posting or recording, the digest the
 	// channel would get now.
-	Preview(ctx context.Context, c rag.DigestChannel) (rag.Digest, error)
+	Preview(ctx context.Context, c digest.Channel) (digest.Digest, error)
 }
 
 // FeedStore keeps the RSS/Atom feeds the poller follows; *postgres.Store

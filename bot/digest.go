@@ -10,6 +10,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/dalil-news/dalil/digest"
 	"github.com/dalil-news/dalil/phrases"
 	"github.com/dalil-news/dalil/rag"
 )
@@ -135,9 +136,9 @@ func (b *Bot) digestChannel(ctx context.Context, r *request, sub *discordgo.Appl
 	ch, err := b.deps.Digests.DigestChannel(ctx, target)
 	switch {
 	case errors.Is(err, rag.ErrNotFound):
-		ch = rag.DigestChannel{
+		ch = digest.Channel{
 			ChannelID: target, GuildID: r.i.GuildID, Lang: guildLang(r.i),
-			Schedule: rag.DefaultDigestSchedule, TimeZone: rag.DefaultDigestTimeZone,
+			Schedule: digest.DefaultSchedule, TimeZone: digest.DefaultTimeZone,
 		}
 	case err != nil:
 		b.adminFailed(ctx, r, "digest channel", err)
@@ -174,22 +175,22 @@ func (b *Bot) digestTime(ctx context.Context, r *request, spec, tz string) {
 
 // thisDigestChannel returns the settings of the interaction's channel,
 // telling the member when it has none.
-func (b *Bot) thisDigestChannel(ctx context.Context, r *request) (rag.DigestChannel, bool) {
+func (b *Bot) thisDigestChannel(ctx context.Context, r *request) (digest.Channel, bool) {
 	ch, err := b.deps.Digests.DigestChannel(ctx, r.i.ChannelID)
 	switch {
 	case errors.Is(err, rag.ErrNotFound):
 		b.report(ctx, r.say(ctx, phrases.Text(r.lang, phrases.DigestNone)))
-		return rag.DigestChannel{}, false
+		return digest.Channel{}, false
 	case err != nil:
 		b.adminFailed(ctx, r, "digest settings", err)
-		return rag.DigestChannel{}, false
+		return digest.Channel{}, false
 	}
 	return ch, true
 }
 
 // saveDigestChannel checks ch's schedule, stores ch and confirms with the
 // phrase key and the next digest's time.
-func (b *Bot) saveDigestChannel(ctx context.Context, r *request, ch rag.DigestChannel, key phrases.Key) {
+func (b *Bot) saveDigestChannel(ctx context.Context, r *request, ch digest.Channel, key phrases.Key) {
 	sched, loc, err := b.deps.Digests.ChannelSchedule(ch)
 	if err != nil {
 		b.report(ctx, r.respond(ctx, phrases.Text(r.lang, phrases.DigestBadSchedule, inCode(truncate(ch.Schedule, maxScheduleLen)), escapeMarkdown(truncate(err.Error(), 500))), true))
@@ -223,16 +224,17 @@ func (b *Bot) digestNow(ctx context.Context, r *request) {
 		return
 	}
 	d, err := b.deps.Digests.PostNow(ctx, r.i.ChannelID)
+	parts := RenderDigest(d) // what PostNow posted
 	switch {
 	case errors.Is(err, rag.ErrNotFound):
 		b.report(ctx, r.say(ctx, phrases.Text(r.lang, phrases.DigestNone)))
 	case err != nil:
 		b.adminFailed(ctx, r, "digest now", err)
-	case len(d.Parts) == 0:
+	case len(parts) == 0:
 		b.report(ctx, r.say(ctx, phrases.Text(r.lang, phrases.DigestNothing)))
 	default:
-		b.log.Info("digest posted on demand", "channel", r.i.ChannelID, "stories", len(d.Stories), "messages", len(d.Parts), "user", r.userID(), "guild", r.i.GuildID)
-		b.report(ctx, r.say(ctx, phrases.Text(r.lang, phrases.DigestPosted, len(d.Stories), len(d.Parts))))
+		b.log.Info("digest posted on demand", "channel", r.i.ChannelID, "stories", len(d.Stories), "messages", len(parts), "user", r.userID(), "guild", r.i.GuildID)
+		b.report(ctx, r.say(ctx, phrases.Text(r.lang, phrases.DigestPosted, len(d.Stories), len(parts))))
 	}
 }
 
@@ -246,12 +248,12 @@ func (b *Bot) digestPreview(ctx context.Context, r *request) {
 	}
 	ch, err := b.deps.Digests.DigestChannel(ctx, r.i.ChannelID)
 	if errors.Is(err, rag.ErrNotFound) {
-		ch, err = rag.DigestChannel{
+		ch, err = digest.Channel{
 			ChannelID: r.i.ChannelID, GuildID: r.i.GuildID, Lang: guildLang(r.i),
-			Schedule: rag.DefaultDigestSchedule, TimeZone: rag.DefaultDigestTimeZone,
+			Schedule: digest.DefaultSchedule, TimeZone: digest.DefaultTimeZone,
 		}, nil
 	}
-	var d rag.Digest
+	var d digest.Digest
 	if err == nil {
 		d, err = b.deps.Digests.Preview(ctx, ch)
 	}
@@ -259,11 +261,12 @@ func (b *Bot) digestPreview(ctx context.Context, r *request) {
 		b.adminFailed(ctx, r, "digest preview", err)
 		return
 	}
-	if len(d.Parts) == 0 {
+	parts := RenderDigest(d)
+	if len(parts) == 0 {
 		b.report(ctx, r.say(ctx, phrases.Text(r.lang, phrases.DigestPreviewEmpty)))
 		return
 	}
-	shown := d.Parts[:min(len(d.Parts), maxPreviewParts)]
+	shown := parts[:min(len(parts), maxPreviewParts)]
 	if err := r.edit(ctx, message{Content: shown[0]}); err != nil {
 		b.report(ctx, err)
 		return
@@ -274,7 +277,7 @@ func (b *Bot) digestPreview(ctx context.Context, r *request) {
 			return
 		}
 	}
-	if more := len(d.Parts) - len(shown); more > 0 {
+	if more := len(parts) - len(shown); more > 0 {
 		b.report(ctx, b.ephemeralFollowUp(ctx, r, phrases.Text(r.lang, phrases.DigestPreviewMore, more)))
 	}
 }

@@ -7,10 +7,10 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
-	"github.com/dalil-news/dalil/rag"
+	"github.com/dalil-news/dalil/digest"
 )
 
-var _ rag.Poster = (*Poster)(nil)
+var _ digest.Poster = (*Poster)(nil)
 
 // Poster posts digests to Discord channels through a session. It needs no
 // Bot: a digest scheduler is given one, and the Bot that controls the
@@ -19,6 +19,9 @@ type Poster struct{ s *discordgo.Session }
 
 // NewPoster returns a Poster that posts through session.
 func NewPoster(session *discordgo.Session) *Poster { return &Poster{s: session} }
+
+// Render writes d as the messages Post sends: RenderDigest.
+func (*Poster) Render(d digest.Digest) []string { return RenderDigest(d) }
 
 // Post sends a digest's parts to a channel, in order, with mentions
 // disabled and link previews suppressed, and returns the IDs of the

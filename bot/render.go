@@ -135,10 +135,14 @@ func voteButtons(ref string) []discordgo.MessageComponent {
 	}}}
 }
 
-// markdownEscaper escapes the characters that format Discord Markdown.
-var markdownEscaper = strings.NewReplacer(`\`, `\\`, `*`, `\*`, `_`, `\_`, `~`, `\~`, "`", "\\`", `|`, `\|`, `[`, `\[`, `]`, `\]`, `<`, `\<`, `>`, `\>`, `#`, `\#`)
+// markdownEscaper escapes the characters that format Discord Markdown,
+// start or end a link's text (brackets), open a mention, channel, emoji
+// or timestamp tag (<), and breaks every @ with a zero-width space so that
+// no @everyone, @here or @name reads as a mention.
+var markdownEscaper = strings.NewReplacer(`\`, `\\`, `*`, `\*`, `_`, `\_`, `~`, `\~`, "`", "\\`", `|`, `\|`, `[`, `\[`, `]`, `\]`, `<`, `\<`, `>`, `\>`, `#`, `\#`, "@", "@\u200b")
 
-// escapeMarkdown makes s display literally.
+// escapeMarkdown makes s display literally: the one escaper of text the
+// bot did not write (titles, publishers, notes, errors, digest stories).
 func escapeMarkdown(s string) string { return markdownEscaper.Replace(s) }
 
 // truncate cuts s to at most n runes, ending with "…" when cut.

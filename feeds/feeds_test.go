@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/dalil-news/dalil/digest"
 	"github.com/dalil-news/dalil/embeddings"
 	"github.com/dalil-news/dalil/feeds"
 	"github.com/dalil-news/dalil/ingest"
@@ -140,7 +141,7 @@ func (e *env) feedState(t *testing.T, url string) rag.Feed {
 // announced returns the titles a digest could announce now.
 func (e *env) announced(t *testing.T) []string {
 	t.Helper()
-	arts, err := e.store.DigestArticles(context.Background(), rag.DigestQuery{Until: time.Now().Add(time.Hour), Limit: 1000})
+	arts, err := e.store.DigestArticles(context.Background(), digest.Query{Until: time.Now().Add(time.Hour), Limit: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,10 +10,11 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/dalil-news/dalil/digest"
 	"github.com/dalil-news/dalil/rag"
 )
 
-var _ rag.DigestStore = (*Store)(nil)
+var _ digest.Store = (*Store)(nil)
 
 // digestLockClass is the first key of the per-channel digest advisory locks
 // ("dges"); the second is hashtext(channel_id).
@@ -21,28 +22,28 @@ const digestLockClass int32 = 0x64676573
 
 const channelColumns = "channel_id, guild_id, schedule, time_zone, lang, feed_ids, publishers, empty_note, enabled, created_at"
 
-func scanChannel(row pgx.Row) (rag.DigestChannel, error) {
-	var c rag.DigestChannel
+func scanChannel(row pgx.Row) (digest.Channel, error) {
+	var c digest.Channel
 	err := row.Scan(&c.ChannelID, &c.GuildID, &c.Schedule, &c.TimeZone, &c.Lang, &c.FeedIDs, &c.Publishers, &c.EmptyNote, &c.Enabled, &c.CreatedAt)
 	return c, err
 }
 
 // SetDigestChannel creates or replaces a channel's digest settings (empty
 // Schedule and TimeZone take the defaults, 08:00 Africa/Casablanca) and
-// returns them as stored. Validate the schedule before (see rag.CronSpec).
-func (s *Store) SetDigestChannel(ctx context.Context, c rag.DigestChannel) (rag.DigestChannel, error) {
+// returns them as stored. Validate the schedule before (see digest.CronSpec).
+func (s *Store) SetDigestChannel(ctx context.Context, c digest.Channel) (digest.Channel, error) {
 	if strings.TrimSpace(c.ChannelID) == "" {
-		return rag.DigestChannel{}, errors.New("set digest channel: empty channel id")
+		return digest.Channel{}, errors.New("set digest channel: empty channel id")
 	}
 	if c.Schedule == "" {
-		c.Schedule = rag.DefaultDigestSchedule
+		c.Schedule = digest.DefaultSchedule
 	}
 	if c.TimeZone == "" {
-		c.TimeZone = rag.DefaultDigestTimeZone
+		c.TimeZone = digest.DefaultTimeZone
 	}
 	for _, v := range append([]string{c.ChannelID, c.GuildID, c.Schedule, c.TimeZone, c.Lang}, c.Publishers...) {
 		if err := checkText(v); err != nil {
-			return rag.DigestChannel{}, fmt.Errorf("set digest channel %s: %w", c.ChannelID, err)
+			return digest.Channel{}, fmt.Errorf("set digest channel %s: %w", c.ChannelID, err)
 		}
 	}
 	if c.FeedIDs == nil {
@@ -61,18 +62,18 @@ func (s *Store) SetDigestChannel(ctx context.Context, c rag.DigestChannel) (rag.
 		RETURNING `+channelColumns,
 		c.ChannelID, c.GuildID, c.Schedule, c.TimeZone, c.Lang, c.FeedIDs, c.Publishers, c.EmptyNote, c.Enabled))
 	if err != nil {
-		return rag.DigestChannel{}, fmt.Errorf("set digest channel %s: %w", c.ChannelID, err)
+		return digest.Channel{}, fmt.Errorf("set digest channel %s: %w", c.ChannelID, err)
 	}
 	return out, nil
 }
 
 // DigestChannels returns every channel's digest settings.
-func (s *Store) DigestChannels(ctx context.Context) ([]rag.DigestChannel, error) {
+func (s *Store) DigestChannels(ctx context.Context) ([]digest.Channel, error) {
 	rows, err := s.pool.Query(ctx, "SELECT "+channelColumns+" FROM digest_channels ORDER BY channel_id")
 	if err != nil {
 		return nil, fmt.Errorf("digest channels: %w", err)
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (rag.DigestChannel, error) { return scanChannel(r) })
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (digest.Channel, error) { return scanChannel(r) })
 	if err != nil {
 		return nil, fmt.Errorf("digest channels: %w", err)
 	}
@@ -81,13 +82,13 @@ func (s *Store) DigestChannels(ctx context.Context) ([]rag.DigestChannel, error)
 
 // DigestChannel returns one channel's settings; the error wraps
 // rag.ErrNotFound when the channel has none.
-func (s *Store) DigestChannel(ctx context.Context, channelID string) (rag.DigestChannel, error) {
+func (s *Store) DigestChannel(ctx context.Context, channelID string) (digest.Channel, error) {
 	c, err := scanChannel(s.pool.QueryRow(ctx, "SELECT "+channelColumns+" FROM digest_channels WHERE channel_id = $1", channelID))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return rag.DigestChannel{}, fmt.Errorf("digest channel %s: %w", channelID, rag.ErrNotFound)
+		return digest.Channel{}, fmt.Errorf("digest channel %s: %w", channelID, rag.ErrNotFound)
 	}
 	if err != nil {
-		return rag.DigestChannel{}, fmt.Errorf("digest channel %s: %w", channelID, err)
+		return digest.Channel{}, fmt.Errorf("digest channel %s: %w", channelID, err)
 	}
 	return c, nil
 }
@@ -109,7 +110,7 @@ func (s *Store) DeleteDigestChannel(ctx context.Context, channelID string) error
 // (q.Since, q.Until] that may be announced, published after
 // q.PublishedAfter (or undated), from q.FeedIDs or q.Publishers when either
 // is given, oldest ingested first, at most q.Limit (the newest are kept).
-func (s *Store) DigestArticles(ctx context.Context, q rag.DigestQuery) ([]rag.Article, error) {
+func (s *Store) DigestArticles(ctx context.Context, q digest.Query) ([]rag.Article, error) {
 	if q.Limit <= 0 {
 		return nil, fmt.Errorf("digest articles: limit %d must be positive", q.Limit)
 	}
@@ -177,62 +178,62 @@ func (s *Store) LockDigest(ctx context.Context, channelID string) (release func(
 
 const digestColumns = "channel_id, period, status, since, until, parts, message_ids, note, attempts, created_at, updated_at"
 
-func scanDigest(row pgx.Row) (rag.DigestRecord, error) {
-	var r rag.DigestRecord
+func scanDigest(row pgx.Row) (digest.Record, error) {
+	var r digest.Record
 	var since, until *time.Time
 	var parts []byte
 	var status string
 	err := row.Scan(&r.ChannelID, &r.Period, &status, &since, &until, &parts, &r.MessageIDs, &r.Note, &r.Attempts, &r.CreatedAt, &r.UpdatedAt)
 	if err != nil {
-		return rag.DigestRecord{}, err
+		return digest.Record{}, err
 	}
-	r.Status, r.Since, r.Until = rag.DigestStatus(status), deref(since), deref(until)
+	r.Status, r.Since, r.Until = digest.Status(status), deref(since), deref(until)
 	if err := json.Unmarshal(parts, &r.Parts); err != nil {
-		return rag.DigestRecord{}, fmt.Errorf("digest parts: %w", err)
+		return digest.Record{}, fmt.Errorf("digest parts: %w", err)
 	}
 	return r, nil
 }
 
 // LastDigest returns the channel's latest digest that consumed its
 // articles: posted, empty, unknown or pending.
-func (s *Store) LastDigest(ctx context.Context, channelID string) (rag.DigestRecord, bool, error) {
+func (s *Store) LastDigest(ctx context.Context, channelID string) (digest.Record, bool, error) {
 	return s.oneDigest(ctx, "SELECT "+digestColumns+` FROM digests
 		WHERE channel_id = $1 AND status IN ('posted', 'empty', 'unknown', 'pending')
 		ORDER BY period DESC LIMIT 1`, channelID)
 }
 
 // DigestRecord returns the channel's digest for period.
-func (s *Store) DigestRecord(ctx context.Context, channelID string, period time.Time) (rag.DigestRecord, bool, error) {
+func (s *Store) DigestRecord(ctx context.Context, channelID string, period time.Time) (digest.Record, bool, error) {
 	return s.oneDigest(ctx, "SELECT "+digestColumns+" FROM digests WHERE channel_id = $1 AND period = $2", channelID, period)
 }
 
-func (s *Store) oneDigest(ctx context.Context, sql string, args ...any) (rag.DigestRecord, bool, error) {
+func (s *Store) oneDigest(ctx context.Context, sql string, args ...any) (digest.Record, bool, error) {
 	r, err := scanDigest(s.pool.QueryRow(ctx, sql, args...))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return rag.DigestRecord{}, false, nil
+		return digest.Record{}, false, nil
 	}
 	if err != nil {
-		return rag.DigestRecord{}, false, fmt.Errorf("digest of channel %v: %w", args[0], err)
+		return digest.Record{}, false, fmt.Errorf("digest of channel %v: %w", args[0], err)
 	}
 	return r, true, nil
 }
 
 // PendingDigests returns every pending digest, oldest first.
-func (s *Store) PendingDigests(ctx context.Context) ([]rag.DigestRecord, error) {
+func (s *Store) PendingDigests(ctx context.Context) ([]digest.Record, error) {
 	return s.digests(ctx, "SELECT "+digestColumns+" FROM digests WHERE status = 'pending' ORDER BY period")
 }
 
 // Digests returns the channel's latest digests, newest first.
-func (s *Store) Digests(ctx context.Context, channelID string, limit int) ([]rag.DigestRecord, error) {
+func (s *Store) Digests(ctx context.Context, channelID string, limit int) ([]digest.Record, error) {
 	return s.digests(ctx, "SELECT "+digestColumns+" FROM digests WHERE channel_id = $1 ORDER BY period DESC LIMIT $2", channelID, limit)
 }
 
-func (s *Store) digests(ctx context.Context, sql string, args ...any) ([]rag.DigestRecord, error) {
+func (s *Store) digests(ctx context.Context, sql string, args ...any) ([]digest.Record, error) {
 	rows, err := s.pool.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list digests: %w", err)
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (rag.DigestRecord, error) { return scanDigest(r) })
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (digest.Record, error) { return scanDigest(r) })
 	if err != nil {
 		return nil, fmt.Errorf("list digests: %w", err)
 	}
@@ -240,12 +241,12 @@ func (s *Store) digests(ctx context.Context, sql string, args ...any) ([]rag.Dig
 }
 
 // BeginDigest inserts rec, or replaces a failed record of the same channel
-// and period (adding one attempt). It returns rag.ErrDigestExists when the
+// and period (adding one attempt). It returns digest.ErrExists when the
 // period already has a record in another state: the unique key on
 // (channel_id, period) decides between racing processes.
-func (s *Store) BeginDigest(ctx context.Context, rec rag.DigestRecord) error {
+func (s *Store) BeginDigest(ctx context.Context, rec digest.Record) error {
 	switch rec.Status {
-	case rag.DigestPending, rag.DigestEmpty, rag.DigestSkipped:
+	case digest.Pending, digest.Empty, digest.Skipped:
 	default:
 		return fmt.Errorf("begin digest of channel %s: status %q, want pending, empty or skipped", rec.ChannelID, rec.Status)
 	}
@@ -264,12 +265,12 @@ func (s *Store) BeginDigest(ctx context.Context, rec rag.DigestRecord) error {
 		return fmt.Errorf("begin digest of channel %s for %s: %w", rec.ChannelID, rec.Period.Format(time.RFC3339), err)
 	}
 	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("begin digest of channel %s for %s: %w", rec.ChannelID, rec.Period.Format(time.RFC3339), rag.ErrDigestExists)
+		return fmt.Errorf("begin digest of channel %s for %s: %w", rec.ChannelID, rec.Period.Format(time.RFC3339), digest.ErrExists)
 	}
 	return nil
 }
 
-func partsJSON(rec rag.DigestRecord) ([]byte, error) {
+func partsJSON(rec digest.Record) ([]byte, error) {
 	for i, p := range rec.Parts {
 		if err := checkText(p); err != nil {
 			return nil, fmt.Errorf("digest of channel %s part %d: %w", rec.ChannelID, i+1, err)
@@ -285,9 +286,9 @@ func partsJSON(rec rag.DigestRecord) ([]byte, error) {
 // FinishDigest records the outcome of a pending digest (posted with its
 // message ids, failed, or unknown) in one statement, hence one transaction;
 // it fails when the record is not pending.
-func (s *Store) FinishDigest(ctx context.Context, rec rag.DigestRecord) error {
+func (s *Store) FinishDigest(ctx context.Context, rec digest.Record) error {
 	switch rec.Status {
-	case rag.DigestPosted, rag.DigestFailed, rag.DigestUnknown:
+	case digest.Posted, digest.Failed, digest.Unknown:
 	default:
 		return fmt.Errorf("finish digest of channel %s: status %q, want posted, failed or unknown", rec.ChannelID, rec.Status)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/robfig/cron/v3"
 
+	"github.com/dalil-news/dalil/digest"
 	"github.com/dalil-news/dalil/embeddings"
 	"github.com/dalil-news/dalil/internal/testing/pgtest"
 	"github.com/dalil-news/dalil/postgres"
@@ -23,6 +24,27 @@ type fakePoster struct {
 	mu    sync.Mutex
 	posts [][]string
 	delay time.Duration
+}
+
+// Render writes a digest as the fake channel shows it: one message
+// listing each story's title and links, or a note on a day with nothing
+// new. The bot's own rendering is tested in package bot.
+func (p *fakePoster) Render(d digest.Digest) []string {
+	if len(d.Stories) == 0 {
+		if d.EmptyNote {
+			return []string{"nothing new on " + d.Day.Format("Monday 2 January 2006")}
+		}
+		return nil
+	}
+	var b strings.Builder
+	for _, st := range d.Stories {
+		fmt.Fprintf(&b, "[%d] %s", st.N, st.Title)
+		for _, a := range st.Articles {
+			b.WriteString(" " + a.URL)
+		}
+		b.WriteString("\n")
+	}
+	return []string{b.String()}
 }
 
 func (p *fakePoster) Post(ctx context.Context, channelID string, parts []string) ([]string, error) {
@@ -49,7 +71,7 @@ type reconcilingPoster struct {
 	found bool
 }
 
-func (p reconcilingPoster) FindPosted(ctx context.Context, rec rag.DigestRecord) ([]string, bool, error) {
+func (p reconcilingPoster) FindPosted(ctx context.Context, rec digest.Record) ([]string, bool, error) {
 	if p.found {
 		return []string{"found-1"}, true, nil
 	}
@@ -60,7 +82,7 @@ func (p reconcilingPoster) FindPosted(ctx context.Context, rec rag.DigestRecord)
 // died between posting and recording.
 type crashingStore struct{ *postgres.Store }
 
-func (crashingStore) FinishDigest(context.Context, rag.DigestRecord) error {
+func (crashingStore) FinishDigest(context.Context, digest.Record) error {
 	return errors.New("crashed before recording")
 }
 
@@ -73,7 +95,7 @@ type digestEnv struct {
 	emb rag.Embedder
 }
 
-func newDigestEnv(t *testing.T, ch rag.DigestChannel, articles int) *digestEnv {
+func newDigestEnv(t *testing.T, ch digest.Channel, articles int) *digestEnv {
 	t.Helper()
 	ctx := context.Background()
 	e := &digestEnv{url: pgtest.NewDatabase(t), emb: embeddings.NewOffline(embeddings.OfflineConfig{})}
@@ -117,11 +139,11 @@ func (e *digestEnv) open(t *testing.T) *postgres.Store {
 
 // scheduler returns a scheduler on its own connection pool (a replica)
 // whose clock reads due+late.
-func (e *digestEnv) scheduler(t *testing.T, store rag.DigestStore, svcStore *postgres.Store, poster rag.Poster, late time.Duration) *rag.Scheduler {
+func (e *digestEnv) scheduler(t *testing.T, store digest.Store, poster digest.Poster, late time.Duration) *digest.Scheduler {
 	t.Helper()
-	svc := rag.NewService(svcStore, e.emb, nil, rag.Config{})
-	s, err := rag.NewScheduler(svc, store, poster, nil, rag.SchedulerConfig{
-		ParseSchedule: func(spec string) (rag.Schedule, error) { return cron.ParseStandard(spec) },
+	comp := digest.NewComposer(e.emb, nil, digest.ComposerConfig{})
+	s, err := digest.NewScheduler(comp, store, poster, nil, digest.SchedulerConfig{
+		ParseSchedule: func(spec string) (digest.Schedule, error) { return cron.ParseStandard(spec) },
 		Now:           func() time.Time { return e.due.Add(late) },
 		Grace:         3 * time.Hour,
 	})
@@ -131,7 +153,7 @@ func (e *digestEnv) scheduler(t *testing.T, store rag.DigestStore, svcStore *pos
 	return s
 }
 
-func record(t *testing.T, s *postgres.Store, channel string, period time.Time) rag.DigestRecord {
+func record(t *testing.T, s *postgres.Store, channel string, period time.Time) digest.Record {
 	t.Helper()
 	rec, ok, err := s.DigestRecord(context.Background(), channel, period)
 	if err != nil || !ok {
@@ -141,13 +163,13 @@ func record(t *testing.T, s *postgres.Store, channel string, period time.Time) r
 }
 
 func TestSchedulersRacingPostOnce(t *testing.T) {
-	e := newDigestEnv(t, rag.DigestChannel{ChannelID: "c1"}, 3)
+	e := newDigestEnv(t, digest.Channel{ChannelID: "c1"}, 3)
 	ctx := context.Background()
 	posters := []*fakePoster{{delay: 50 * time.Millisecond}, {delay: 50 * time.Millisecond}}
 	var wg sync.WaitGroup
 	for _, p := range posters {
 		store := e.open(t)
-		s := e.scheduler(t, store, store, p, time.Minute)
+		s := e.scheduler(t, store, p, time.Minute)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -163,7 +185,7 @@ func TestSchedulersRacingPostOnce(t *testing.T) {
 		t.Fatalf("%d digests posted by two racing schedulers, want 1", got)
 	}
 	rec := record(t, e.open(t), "c1", e.due)
-	if rec.Status != rag.DigestPosted || len(rec.MessageIDs) != len(rec.Parts) || len(rec.Parts) == 0 {
+	if rec.Status != digest.Posted || len(rec.MessageIDs) != len(rec.Parts) || len(rec.Parts) == 0 {
 		t.Errorf("record: status %s, %d ids for %d parts", rec.Status, len(rec.MessageIDs), len(rec.Parts))
 	}
 	if !strings.Contains(strings.Join(rec.Parts, "\n"), "https://example.com/2") {
@@ -175,33 +197,33 @@ func TestCrashAfterPostingDoesNotPostTwice(t *testing.T) {
 	tests := []struct {
 		name       string
 		reconciler *bool
-		wantStatus rag.DigestStatus
+		wantStatus digest.Status
 		wantPosts  int
 	}{
-		{"no reconciler: unknown, never reposted", nil, rag.DigestUnknown, 1},
-		{"reconciler finds it: posted", boolPtr(true), rag.DigestPosted, 1},
-		{"reconciler sure it is absent: posted again", boolPtr(false), rag.DigestPosted, 2},
+		{"no reconciler: unknown, never reposted", nil, digest.Unknown, 1},
+		{"reconciler finds it: posted", boolPtr(true), digest.Posted, 1},
+		{"reconciler sure it is absent: posted again", boolPtr(false), digest.Posted, 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := newDigestEnv(t, rag.DigestChannel{ChannelID: "c1"}, 2)
+			e := newDigestEnv(t, digest.Channel{ChannelID: "c1"}, 2)
 			ctx := context.Background()
 			store := e.open(t)
 			channel := &fakePoster{}
 			// First run: posts, then "dies" before recording.
-			s := e.scheduler(t, crashingStore{store}, store, channel, time.Minute)
+			s := e.scheduler(t, crashingStore{store}, channel, time.Minute)
 			if err := s.RunDue(ctx); err == nil || !strings.Contains(err.Error(), "crashed") {
 				t.Fatalf("first run: %v, want the crash", err)
 			}
-			if rec := record(t, store, "c1", e.due); rec.Status != rag.DigestPending {
+			if rec := record(t, store, "c1", e.due); rec.Status != digest.Pending {
 				t.Fatalf("after the crash: status %s, want pending", rec.Status)
 			}
 			// Restart: reconcile, then run the schedule a few times.
-			var poster rag.Poster = channel
+			var poster digest.Poster = channel
 			if tt.reconciler != nil {
 				poster = reconcilingPoster{channel, *tt.reconciler}
 			}
-			restarted := e.scheduler(t, e.open(t), store, poster, 2*time.Minute)
+			restarted := e.scheduler(t, e.open(t), poster, 2*time.Minute)
 			if err := restarted.Reconcile(ctx); err != nil {
 				t.Fatal(err)
 			}
@@ -226,18 +248,18 @@ func TestMissedDigestWindow(t *testing.T) {
 	tests := []struct {
 		name       string
 		late       time.Duration
-		wantStatus rag.DigestStatus
+		wantStatus digest.Status
 		wantPosts  int
 	}{
-		{"within grace: posted at start", 2*time.Hour + 59*time.Minute, rag.DigestPosted, 1},
-		{"beyond grace: skipped", 3*time.Hour + time.Minute, rag.DigestSkipped, 0},
+		{"within grace: posted at start", 2*time.Hour + 59*time.Minute, digest.Posted, 1},
+		{"beyond grace: skipped", 3*time.Hour + time.Minute, digest.Skipped, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := newDigestEnv(t, rag.DigestChannel{ChannelID: "c1"}, 1)
+			e := newDigestEnv(t, digest.Channel{ChannelID: "c1"}, 1)
 			store := e.open(t)
 			p := &fakePoster{}
-			s := e.scheduler(t, store, store, p, tt.late)
+			s := e.scheduler(t, store, p, tt.late)
 			for i := 0; i < 2; i++ {
 				if err := s.RunDue(context.Background()); err != nil {
 					t.Fatal(err)
@@ -258,17 +280,17 @@ func TestNothingNew(t *testing.T) {
 		name      string
 		note      bool
 		wantPosts [][]string
-		status    rag.DigestStatus
+		status    digest.Status
 	}{
-		{"posts nothing", false, nil, rag.DigestEmpty},
-		{"posts a note", true, [][]string{{"**Daily digest — %s** · Nothing new since the last digest."}}, rag.DigestPosted},
+		{"posts nothing", false, nil, digest.Empty},
+		{"posts a note", true, [][]string{{"nothing new on %s"}}, digest.Posted},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := newDigestEnv(t, rag.DigestChannel{ChannelID: "c1", EmptyNote: tt.note}, 0)
+			e := newDigestEnv(t, digest.Channel{ChannelID: "c1", EmptyNote: tt.note}, 0)
 			store := e.open(t)
 			p := &fakePoster{}
-			if err := e.scheduler(t, store, store, p, time.Minute).RunDue(context.Background()); err != nil {
+			if err := e.scheduler(t, store, p, time.Minute).RunDue(context.Background()); err != nil {
 				t.Fatal(err)
 			}
 			for _, post := range tt.wantPosts {
@@ -285,28 +307,28 @@ func TestNothingNew(t *testing.T) {
 }
 
 func TestBeginDigestUniquePeriod(t *testing.T) {
-	e := newDigestEnv(t, rag.DigestChannel{ChannelID: "c1"}, 0)
+	e := newDigestEnv(t, digest.Channel{ChannelID: "c1"}, 0)
 	store := e.open(t)
 	ctx := context.Background()
-	rec := rag.DigestRecord{ChannelID: "c1", Period: e.due, Status: rag.DigestPending, Parts: []string{"x"}}
+	rec := digest.Record{ChannelID: "c1", Period: e.due, Status: digest.Pending, Parts: []string{"x"}}
 	if err := store.BeginDigest(ctx, rec); err != nil {
 		t.Fatal(err)
 	}
-	if err := store.BeginDigest(ctx, rec); !errors.Is(err, rag.ErrDigestExists) {
-		t.Fatalf("second BeginDigest: %v, want ErrDigestExists", err)
+	if err := store.BeginDigest(ctx, rec); !errors.Is(err, digest.ErrExists) {
+		t.Fatalf("second BeginDigest: %v, want ErrExists", err)
 	}
-	rec.Status = rag.DigestFailed
+	rec.Status = digest.Failed
 	if err := store.FinishDigest(ctx, rec); err != nil {
 		t.Fatal(err)
 	}
-	rec.Status = rag.DigestPending
+	rec.Status = digest.Pending
 	if err := store.BeginDigest(ctx, rec); err != nil {
 		t.Fatalf("retry after a failure: %v", err)
 	}
-	if got := record(t, store, "c1", e.due); got.Attempts != 2 || got.Status != rag.DigestPending {
+	if got := record(t, store, "c1", e.due); got.Attempts != 2 || got.Status != digest.Pending {
 		t.Errorf("after retry: attempts %d status %s", got.Attempts, got.Status)
 	}
-	rec.Status = rag.DigestPosted
+	rec.Status = digest.Posted
 	if err := store.FinishDigest(ctx, rec); err != nil {
 		t.Fatal(err)
 	}

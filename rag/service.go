@@ -60,7 +60,7 @@ func (c Config) withDefaults() Config {
 	def(&c.K, DefaultK)
 	def(&c.Candidates, 40)
 	def(&c.PerArticle, DefaultPerArticle)
-	def(&c.EmbedBatch, 64)
+	def(&c.EmbedBatch, defaultEmbedBatch)
 	def(&c.ContextChars, DefaultContextChars)
 	if c.Candidates < c.K {
 		c.Candidates = c.K
@@ -219,17 +219,31 @@ func (s *Service) ingestOne(ctx context.Context, a Article, e Existing) (IngestR
 	return IngestResult{ArticleID: a.ID, Status: status, Chunks: len(chunks)}, nil
 }
 
+// defaultEmbedBatch is how many texts go to the embedder at once.
+const defaultEmbedBatch = 64
+
 // embed embeds texts in batches of cfg.EmbedBatch.
 func (s *Service) embed(ctx context.Context, texts []string) ([][]float32, error) {
+	return EmbedInBatches(ctx, s.emb, texts, s.cfg.EmbedBatch)
+}
+
+// EmbedInBatches embeds texts with emb, size texts at a time, and returns
+// one vector per text, in order; size below 1 takes Config.EmbedBatch's
+// default. It fails when a batch fails or returns the wrong number of
+// vectors; the error names the batch.
+func EmbedInBatches(ctx context.Context, emb Embedder, texts []string, size int) ([][]float32, error) {
+	if size < 1 {
+		size = defaultEmbedBatch
+	}
 	out := make([][]float32, 0, len(texts))
-	for i := 0; i < len(texts); i += s.cfg.EmbedBatch {
-		batch := texts[i:min(i+s.cfg.EmbedBatch, len(texts))]
-		vecs, err := s.emb.Embed(ctx, batch)
+	for i := 0; i < len(texts); i += size {
+		batch := texts[i:min(i+size, len(texts))]
+		vecs, err := emb.Embed(ctx, batch)
 		if err != nil {
-			return nil, fmt.Errorf("embed batch %d: %w", i/s.cfg.EmbedBatch, err)
+			return nil, fmt.Errorf("embed batch %d: %w", i/size, err)
 		}
 		if len(vecs) != len(batch) {
-			return nil, fmt.Errorf("embed batch %d: %d vectors for %d texts", i/s.cfg.EmbedBatch, len(vecs), len(batch))
+			return nil, fmt.Errorf("embed batch %d: %d vectors for %d texts", i/size, len(vecs), len(batch))
 		}
 		out = append(out, vecs...)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/dalil-news/dalil/bot"
+	"github.com/dalil-news/dalil/digest"
 	"github.com/dalil-news/dalil/feeds"
 	"github.com/dalil-news/dalil/ingest"
 	"github.com/dalil-news/dalil/postgres"
@@ -41,7 +42,7 @@ func (s storeStats) Stats(ctx context.Context) (bot.Stats, error) {
 // (ChannelSchedule, PostNow, Preview).
 type digestControl struct {
 	*postgres.Store
-	*rag.Scheduler
+	*digest.Scheduler
 }
 
 // feedPoller polls the feeds added from Discord with a feeds.Poller.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/robfig/cron/v3"
 
+	"github.com/dalil-news/dalil/digest"
 	"github.com/dalil-news/dalil/embeddings"
 	"github.com/dalil-news/dalil/feeds"
 	"github.com/dalil-news/dalil/ingest"
@@ -199,9 +200,10 @@ func (a *app) newPoller() *feeds.Poller {
 }
 
 // newScheduler returns the digest scheduler (poster nil: previews only).
-func (a *app) newScheduler(poster rag.Poster) (*rag.Scheduler, error) {
-	return rag.NewScheduler(a.rag, a.store, poster, a.log, rag.SchedulerConfig{
-		ParseSchedule: func(spec string) (rag.Schedule, error) { return cron.ParseStandard(spec) },
+func (a *app) newScheduler(poster digest.Poster) (*digest.Scheduler, error) {
+	comp := digest.NewComposer(a.emb, a.chat, digest.ComposerConfig{ContextChars: a.cfg.ContextChars})
+	return digest.NewScheduler(comp, a.store, poster, a.log, digest.SchedulerConfig{
+		ParseSchedule: func(spec string) (digest.Schedule, error) { return cron.ParseStandard(spec) },
 		Grace:         a.cfg.DigestGrace,
 		MaxStories:    a.cfg.DigestMaxStories,
 	})

@@ -12,6 +12,8 @@ import (
 	"github.com/bwmarrin/discordgo"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/dalil-news/dalil/bot"
+	"github.com/dalil-news/dalil/digest"
 	"github.com/dalil-news/dalil/internal/testing/discordtest"
 	"github.com/dalil-news/dalil/rag"
 )
@@ -189,11 +191,12 @@ func TestDigestCommands(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(d.Parts) != 1 || d.Articles != 2 {
-			t.Fatalf("rag's preview: %d articles in %d parts, want both articles in one message", d.Articles, len(d.Parts))
+		parts := bot.RenderDigest(d)
+		if len(parts) != 1 || d.Articles != 2 {
+			t.Fatalf("the scheduler's preview: %d articles in %d parts, want both articles in one message", d.Articles, len(parts))
 		}
-		if got := h.srv.Original(in.Token).Content; got != d.Parts[0] {
-			t.Errorf("preview shown:\n%s\nwant what rag renders:\n%s", got, d.Parts[0])
+		if got := h.srv.Original(in.Token).Content; got != parts[0] {
+			t.Errorf("preview shown:\n%s\nwant what the bot renders:\n%s", got, parts[0])
 		}
 		if n := len(h.postsIn(discordtest.ChannelID)); n != 0 {
 			t.Errorf("%d messages posted by a preview", n)
@@ -226,11 +229,11 @@ func TestDigestCommands(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var statuses []rag.DigestStatus
+		var statuses []digest.Status
 		for _, r := range recs {
 			statuses = append(statuses, r.Status)
 		}
-		if d := cmp.Diff([]rag.DigestStatus{rag.DigestEmpty, rag.DigestPosted}, statuses); d != "" {
+		if d := cmp.Diff([]digest.Status{digest.Empty, digest.Posted}, statuses); d != "" {
 			t.Errorf("digest records, newest first (-want +got):\n%s", d)
 		}
 	})

@@ -21,6 +21,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/dalil-news/dalil/bot"
+	"github.com/dalil-news/dalil/digest"
 	"github.com/dalil-news/dalil/embeddings"
 	"github.com/dalil-news/dalil/internal/testing/discordtest"
 	"github.com/dalil-news/dalil/internal/testing/openaitest"
@@ -110,7 +111,7 @@ type harness struct {
 	srv    *discordtest.Server
 	store  *postgres.Store
 	svc    *rag.Service
-	sched  *rag.Scheduler
+	sched  *digest.Scheduler
 	llm    *openaitest.Server
 	bot    *bot.Bot
 	poster *bot.Poster

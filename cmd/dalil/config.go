@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dalil-news/dalil/digest"
 	"github.com/dalil-news/dalil/rag"
 )
 
@@ -224,7 +225,7 @@ func loadConfig(getenv envLookup) (Config, error) {
 	if c.EmbeddingModel == "" && c.EmbeddingDimensions == 0 {
 		c.EmbeddingDimensions = 768
 	}
-	tz := str("DALIL_TIMEZONE", rag.DefaultDigestTimeZone)
+	tz := str("DALIL_TIMEZONE", digest.DefaultTimeZone)
 	loc, err := time.LoadLocation(tz)
 	if err != nil {
 		errs = append(errs, fmt.Sprintf("DALIL_TIMEZONE=%q: not an IANA time zone (e.g. Africa/Casablanca)", tz))

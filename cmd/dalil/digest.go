@@ -9,7 +9,8 @@ import (
 	"text/tabwriter"
 	"unicode/utf8"
 
-	"github.com/dalil-news/dalil/rag"
+	"github.com/dalil-news/dalil/bot"
+	"github.com/dalil-news/dalil/digest"
 )
 
 const digestSynopsis = `--dry-run [--channel ID] | set CHANNEL [flags] | list
@@ -27,7 +28,7 @@ func cmdDigest(ctx context.Context, a *app, args []string) error {
 	channel := fs.String("channel", "", "Discord channel id (dry run)")
 	at := fs.String("time", "", "time of day of the digest, e.g. 08:00 (set)")
 	cronExpr := fs.String("cron", "", "five-field cron expression instead of --time (set)")
-	tz := fs.String("tz", rag.DefaultDigestTimeZone, "IANA time zone of the schedule (set)")
+	tz := fs.String("tz", digest.DefaultTimeZone, "IANA time zone of the schedule (set)")
 	lang := fs.String("lang", "", "language of the digest: fr, en or ar (set)")
 	feedIDs := fs.String("feeds", "", "comma-separated feed ids to keep (set)")
 	pubs := fs.String("publishers", "", "comma-separated publishers to keep (set)")
@@ -64,7 +65,7 @@ func cmdDigest(ctx context.Context, a *app, args []string) error {
 		if *cronExpr != "" {
 			spec = *cronExpr
 		}
-		ch := rag.DigestChannel{ChannelID: pos[1], Schedule: spec, TimeZone: *tz, Lang: *lang, EmptyNote: *note, Enabled: !*disable}
+		ch := digest.Channel{ChannelID: pos[1], Schedule: spec, TimeZone: *tz, Lang: *lang, EmptyNote: *note, Enabled: !*disable}
 		for _, f := range splitList(*feedIDs) {
 			id, err := strconv.ParseInt(f, 10, 64)
 			if err != nil {
@@ -74,7 +75,7 @@ func cmdDigest(ctx context.Context, a *app, args []string) error {
 		}
 		ch.Publishers = splitList(*pubs)
 		if ch.Schedule == "" {
-			ch.Schedule = rag.DefaultDigestSchedule
+			ch.Schedule = digest.DefaultSchedule
 		}
 		if _, _, err := sched.ChannelSchedule(ch); err != nil {
 			return err
@@ -103,7 +104,7 @@ func cmdDigest(ctx context.Context, a *app, args []string) error {
 		}
 		return w.Flush()
 	}
-	ch := rag.DigestChannel{Schedule: rag.DefaultDigestSchedule, TimeZone: rag.DefaultDigestTimeZone}
+	ch := digest.Channel{Schedule: digest.DefaultSchedule, TimeZone: digest.DefaultTimeZone}
 	if *channel != "" {
 		if ch, err = a.store.DigestChannel(ctx, *channel); err != nil {
 			return err
@@ -113,13 +114,14 @@ func cmdDigest(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
+	parts := bot.RenderDigest(d)
 	fmt.Fprintf(a.stderr, "dry run: %d articles ingested %s – %s, %d stories, %d messages; nothing posted\n",
-		d.Articles, when(d.Since), when(d.Until), len(d.Stories), len(d.Parts))
-	if len(d.Parts) == 0 {
+		d.Articles, when(d.Since), when(d.Until), len(d.Stories), len(parts))
+	if len(parts) == 0 {
 		fmt.Fprintln(a.stdout, "(nothing new: nothing would be posted)")
 	}
-	for i, p := range d.Parts {
-		fmt.Fprintf(a.stdout, "----- message %d of %d (%d characters) -----\n%s\n", i+1, len(d.Parts), utf8.RuneCountInString(p), p)
+	for i, p := range parts {
+		fmt.Fprintf(a.stdout, "----- message %d of %d (%d characters) -----\n%s\n", i+1, len(parts), utf8.RuneCountInString(p), p)
 	}
 	return nil
 }

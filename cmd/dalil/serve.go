@@ -14,9 +14,9 @@ import (
 
 	"github.com/dalil-news/dalil/admin"
 	"github.com/dalil-news/dalil/bot"
+	"github.com/dalil-news/dalil/digest"
 	"github.com/dalil-news/dalil/feeds"
 	"github.com/dalil-news/dalil/ingest"
-	"github.com/dalil-news/dalil/rag"
 )
 
 const serveSynopsis = `
@@ -105,7 +105,7 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 // discord is the bot and the loops it controls.
 type discord struct {
 	bot    *bot.Bot
-	sched  *rag.Scheduler
+	sched  *digest.Scheduler
 	poller *feeds.Poller
 }
 
