@@ -1,0 +1,104 @@
+package layers
+
+import (
+	"go/build"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/dalil-news/dalil/"
+
+// allowed lists, for each package of the module (relative to its root),
+// the module's packages its non-test files may import. Packages missing
+// from the table fail the test, so that a new one states its place.
+var allowed = map[string][]string{
+	// Text-level packages: the standard library (and golang.org/x/text).
+	"nlp":     nil,
+	"phrases": nil,
+	"prompts": nil,
+	"when":    {"nlp"},
+	"cite":    {"nlp"},
+	// The domain.
+	"rag": {"nlp", "when", "cite", "phrases", "prompts"},
+	// Features over the domain.
+	"digest": {"rag", "nlp", "cite", "phrases", "prompts"},
+	"eval":   {"rag"},
+	// Adapters: each may import rag and the text-level packages, never
+	// another adapter (feeds reads pages through ingest, its fetcher).
+	"embeddings": {"rag", "nlp"},
+	"llm":        {"rag", "prompts"},
+	"postgres":   {"rag", "nlp", "digest"},
+	"ingest":     {"rag", "nlp"},
+	"feeds":      {"rag", "nlp", "ingest"},
+	"admin":      nil,
+	"bot":        {"rag", "digest", "nlp", "phrases", "prompts", "cite"},
+	// The command wires everything.
+	"cmd/dalil": {"*"},
+	// Test helpers.
+	"internal/layers":               nil,
+	"internal/testing/golden":       nil,
+	"internal/testing/pgtest":       nil,
+	"internal/testing/openaitest":   nil,
+	"internal/testing/discordtest":  nil,
+	"internal/testing/mock":         {"rag"},
+	"internal/testing/embeddertest": {"rag"},
+	"internal/testing/storetest":    {"rag"},
+	"internal/testing/postgrestest": {"rag", "postgres", "internal/testing/pgtest"},
+}
+
+// TestImportsPointInward reads every package's non-test imports (go/build,
+// as the go command does) and checks them against allowed.
+func TestImportsPointInward(t *testing.T) {
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	err = filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() {
+			return nil
+		}
+		rel, _ := filepath.Rel(root, path)
+		rel = filepath.ToSlash(rel)
+		switch name := d.Name(); {
+		case rel == "bench", name == "testdata", strings.HasPrefix(name, "."), name == "bin":
+			return filepath.SkipDir
+		}
+		pkg, err := build.ImportDir(path, 0)
+		if _, ok := err.(*build.NoGoError); ok {
+			return nil
+		}
+		if err != nil {
+			t.Errorf("%s: %v", rel, err)
+			return nil
+		}
+		seen[rel] = true
+		ok, listed := allowed[rel]
+		if !listed {
+			t.Errorf("package %s is not in the layers table: add it with the packages it may import", rel)
+			return nil
+		}
+		for _, imp := range pkg.Imports {
+			dep, inModule := strings.CutPrefix(imp, module)
+			if !inModule || slices.Contains(ok, "*") || slices.Contains(ok, dep) {
+				continue
+			}
+			t.Errorf("%s imports %s, which its layer may not (allowed: %v)", rel, dep, ok)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for p := range allowed {
+		if !seen[p] {
+			t.Errorf("the layers table names %s, which has no Go files: remove it", p)
+		}
+	}
+}
