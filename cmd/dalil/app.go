@@ -14,6 +14,7 @@ import (
 	"github.com/dalil-news/dalil/embeddings"
 	"github.com/dalil-news/dalil/feeds"
 	"github.com/dalil-news/dalil/ingest"
+	"github.com/dalil-news/dalil/internal/config"
 	"github.com/dalil-news/dalil/llm"
 	"github.com/dalil-news/dalil/postgres"
 	"github.com/dalil-news/dalil/rag"
@@ -41,7 +42,7 @@ func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 
 // newEmbedder returns the configured embedder: OpenAI-compatible when
 // EMBEDDING_MODEL is set, the offline one otherwise.
-func newEmbedder(cfg Config) (rag.Embedder, error) {
+func newEmbedder(cfg config.Config) (rag.Embedder, error) {
 	if cfg.EmbeddingModel == "" {
 		return embeddings.NewOffline(embeddings.OfflineConfig{Dimensions: cfg.EmbeddingDimensions}), nil
 	}
@@ -54,7 +55,7 @@ func newEmbedder(cfg Config) (rag.Embedder, error) {
 }
 
 // newChat returns the configured chat model, or nil when CHAT_MODEL is unset.
-func newChat(cfg Config) (rag.Chat, error) {
+func newChat(cfg config.Config) (rag.Chat, error) {
 	if cfg.ChatModel == "" {
 		return nil, nil
 	}
@@ -71,7 +72,7 @@ func newChat(cfg Config) (rag.Chat, error) {
 // once: the store, the embedder, the chat model, the rag service and the
 // fetcher. Run runs a command; Close releases what it opened.
 type app struct {
-	cfg    Config
+	cfg    config.Config
 	stdout io.Writer
 	stderr io.Writer
 	log    *slog.Logger
@@ -217,7 +218,7 @@ func cmdMigrate(ctx context.Context, a *app, args []string) error {
 	if err := a.openStore(ctx); err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stdout, "database %s is up to date\n", redactURL(a.cfg.DatabaseURL))
+	fmt.Fprintf(a.stdout, "database %s is up to date\n", config.RedactURL(a.cfg.DatabaseURL))
 	return nil
 }
 

@@ -23,6 +23,7 @@ import (
 	"github.com/dalil-news/dalil/bot"
 	"github.com/dalil-news/dalil/digest"
 	"github.com/dalil-news/dalil/embeddings"
+	"github.com/dalil-news/dalil/internal/config"
 	"github.com/dalil-news/dalil/internal/testing/discordtest"
 	"github.com/dalil-news/dalil/internal/testing/openaitest"
 	"github.com/dalil-news/dalil/internal/testing/postgrestest"
@@ -136,7 +137,7 @@ func start(t *testing.T, s setup) *harness {
 		}
 		chat = c
 	}
-	cfg, err := loadConfig(func(string) string { return "" })
+	cfg, err := config.Load(func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,12 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"text/tabwriter"
 	"unicode/utf8"
 
 	"github.com/dalil-news/dalil/bot"
 	"github.com/dalil-news/dalil/digest"
+	"github.com/dalil-news/dalil/internal/config"
 )
 
 const digestSynopsis = `--dry-run [--channel ID] | set CHANNEL [flags] | list
@@ -66,14 +66,14 @@ func cmdDigest(ctx context.Context, a *app, args []string) error {
 			spec = *cronExpr
 		}
 		ch := digest.Channel{ChannelID: pos[1], Schedule: spec, TimeZone: *tz, Lang: *lang, EmptyNote: *note, Enabled: !*disable}
-		for _, f := range splitList(*feedIDs) {
+		for _, f := range config.SplitList(*feedIDs) {
 			id, err := strconv.ParseInt(f, 10, 64)
 			if err != nil {
 				return fmt.Errorf("digest set: --feeds: %q is not a feed id", f)
 			}
 			ch.FeedIDs = append(ch.FeedIDs, id)
 		}
-		ch.Publishers = splitList(*pubs)
+		ch.Publishers = config.SplitList(*pubs)
 		if ch.Schedule == "" {
 			ch.Schedule = digest.DefaultSchedule
 		}
@@ -124,15 +124,4 @@ func cmdDigest(ctx context.Context, a *app, args []string) error {
 		fmt.Fprintf(a.stdout, "----- message %d of %d (%d characters) -----\n%s\n", i+1, len(parts), utf8.RuneCountInString(p), p)
 	}
 	return nil
-}
-
-// splitList splits a comma-separated list, dropping empty items.
-func splitList(s string) []string {
-	var out []string
-	for _, f := range strings.Split(s, ",") {
-		if f = strings.TrimSpace(f); f != "" {
-			out = append(out, f)
-		}
-	}
-	return out
 }

@@ -13,6 +13,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/dalil-news/dalil/internal/config"
 )
 
 const usage = `dalil — grounded answers and daily digests from a news archive.
@@ -69,11 +71,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if _, ok := commands[args[0]]; !ok {
 		return fmt.Errorf("unknown command %q; run 'dalil help'", args[0])
 	}
-	lookup, err := withDotEnv(getenv, ".env")
+	lookup, err := config.WithDotEnv(getenv, ".env")
 	if err != nil {
 		return err
 	}
-	cfg, err := loadConfig(lookup)
+	cfg, err := config.Load(lookup)
 	if err != nil {
 		return err
 	}
@@ -83,7 +85,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 }
 
 // newLogger builds the process logger from LOG_LEVEL and LOG_FORMAT.
-func newLogger(cfg Config, w io.Writer) *slog.Logger {
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(cfg.LogLevel))
 	opts := &slog.HandlerOptions{Level: level}

@@ -35,8 +35,9 @@ var allowed = map[string][]string{
 	"feeds":      {"rag", "nlp", "ingest"},
 	"admin":      nil,
 	"bot":        {"rag", "digest", "nlp", "phrases", "prompts", "cite"},
-	// The command wires everything.
-	"cmd/dalil": {"*"},
+	// The command wires everything; its settings are read by config.
+	"cmd/dalil":       {"*"},
+	"internal/config": {"rag", "digest"},
 	// Test helpers.
 	"internal/layers":               nil,
 	"internal/testing/golden":       nil,

@@ -1,4 +1,8 @@
-package main
+// Package config reads dalil's settings from environment variables (and a
+// .env file) into one validated Config. It reads nothing itself: the
+// command passes it a lookup function (os.Getenv), so that tests can pass
+// theirs. .env.example documents every variable.
+package config
 
 import (
 	"bufio"
@@ -12,9 +16,9 @@ import (
 	"github.com/dalil-news/dalil/rag"
 )
 
-// defaultDatabaseURL is the local development database that `make demo`
+// DefaultDatabaseURL is the local development database that `make demo`
 // (scripts/devdb.sh) provisions.
-const defaultDatabaseURL = "postgres://dalil@127.0.0.1:54329/dalil?sslmode=disable"
+const DefaultDatabaseURL = "postgres://dalil@127.0.0.1:54329/dalil?sslmode=disable"
 
 // Config is every setting of dalil, read once from the environment (and a
 // .env file) and validated. .env.example documents each variable.
@@ -74,13 +78,12 @@ type Config struct {
 	RateGuildBurst        int
 }
 
-// envLookup reads a setting: the process environment first, then the .env
-// file's values.
-type envLookup func(key string) string
+// Lookup reads a setting, "" when it is unset: os.Getenv, or WithDotEnv's.
+type Lookup func(key string) string
 
-// withDotEnv returns a lookup that falls back to the KEY=value lines of the
+// WithDotEnv returns a lookup that falls back to the KEY=value lines of the
 // file at path (missing file: no fallback). Quotes around values are removed.
-func withDotEnv(getenv envLookup, path string) (envLookup, error) {
+func WithDotEnv(getenv Lookup, path string) (Lookup, error) {
 	f, err := os.Open(path)
 	if os.IsNotExist(err) {
 		return getenv, nil
@@ -117,9 +120,9 @@ func withDotEnv(getenv envLookup, path string) (envLookup, error) {
 	}, nil
 }
 
-// loadConfig reads and validates the configuration. Every problem is
+// Load reads and validates the configuration. Every problem is
 // reported, one per line.
-func loadConfig(getenv envLookup) (Config, error) {
+func Load(getenv Lookup) (Config, error) {
 	var errs []string
 	str := func(key, def string) string {
 		if v := strings.TrimSpace(getenv(key)); v != "" {
@@ -172,7 +175,7 @@ func loadConfig(getenv envLookup) (Config, error) {
 		return b
 	}
 	c := Config{
-		DatabaseURL:         str("DATABASE_URL", defaultDatabaseURL),
+		DatabaseURL:         str("DATABASE_URL", DefaultDatabaseURL),
 		OpenAIBaseURL:       str("OPENAI_BASE_URL", "https://api.openai.com/v1"),
 		OpenAIAPIKey:        str("OPENAI_API_KEY", ""),
 		EmbeddingModel:      str("EMBEDDING_MODEL", ""),
@@ -250,7 +253,7 @@ func loadConfig(getenv envLookup) (Config, error) {
 
 // snowflakes parses a comma-separated list of Discord IDs (digits only).
 func snowflakes(key, v string, errs *[]string) []string {
-	ids := splitList(v)
+	ids := SplitList(v)
 	for _, id := range ids {
 		if _, err := strconv.ParseUint(id, 10, 64); err != nil {
 			*errs = append(*errs, fmt.Sprintf("%s: %q is not a Discord ID (digits only; enable Developer Mode and use Copy ID)", key, id))
@@ -259,8 +262,8 @@ func snowflakes(key, v string, errs *[]string) []string {
 	return ids
 }
 
-// redactURL hides the password of a connection URL for messages.
-func redactURL(u string) string {
+// RedactURL hides the password of a connection URL for messages.
+func RedactURL(u string) string {
 	scheme, rest, ok := strings.Cut(u, "://")
 	if !ok {
 		return u
@@ -274,4 +277,15 @@ func redactURL(u string) string {
 		return u
 	}
 	return scheme + "://" + user + ":***" + rest[at:]
+}
+
+// SplitList splits a comma-separated list, dropping empty items.
+func SplitList(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
 }
