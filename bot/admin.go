@@ -13,6 +13,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/dalil-news/dalil/nlp"
 	"github.com/dalil-news/dalil/phrases"
 	"github.com/dalil-news/dalil/rag"
 )
@@ -44,7 +45,7 @@ func (b *Bot) handleIngest(ctx context.Context, r *request, data discordgo.Appli
 	var err error
 	if att != nil {
 		source = att.Filename
-		progress(phrases.Downloading, "`"+escapeMarkdown(truncate(att.Filename, 100))+"`")
+		progress(phrases.Downloading, "`"+escapeMarkdown(nlp.Truncate(att.Filename, 100))+"`")
 		var body []byte
 		body, err = b.download(ctx, att)
 		if err == nil {
@@ -52,23 +53,23 @@ func (b *Bot) handleIngest(ctx context.Context, r *request, data discordgo.Appli
 			a, err = b.deps.Extractor.ExtractFile(att.Filename, attachmentURL(att.URL), att.ContentType, body)
 		}
 	} else {
-		progress(phrases.Fetching, "<"+truncate(rawURL, 300)+">")
+		progress(phrases.Fetching, "<"+nlp.Truncate(rawURL, 300)+">")
 		a, err = b.deps.Extractor.FetchURL(ctx, rawURL)
 	}
 	var res rag.IngestResult
 	if err == nil {
-		progress(phrases.Storing, escapeMarkdown(truncate(a.Title, 150)))
+		progress(phrases.Storing, escapeMarkdown(nlp.Truncate(a.Title, 150)))
 		res, err = b.deps.Ingester.Ingest(ctx, a)
 	}
 	if err != nil {
 		b.metrics.ingests.WithLabelValues("failed").Inc()
 		b.log.Warn("ingest from Discord failed", "source", source, "user", r.userID(), "guild", r.i.GuildID, "err", err)
-		progress(phrases.IngestFailed, "`"+escapeMarkdown(truncate(source, 200))+"`", truncate(err.Error(), 1500))
+		progress(phrases.IngestFailed, "`"+escapeMarkdown(nlp.Truncate(source, 200))+"`", nlp.Truncate(err.Error(), 1500))
 		return
 	}
 	b.metrics.ingests.WithLabelValues(string(res.Status)).Inc()
 	b.log.Info("ingested from Discord", "source", source, "status", res.Status, "article", res.ArticleID, "user", r.userID(), "guild", r.i.GuildID)
-	progress(phrases.Ingested, res.Status, escapeMarkdown(truncate(a.Title, 300)), res.ArticleID, res.Chunks)
+	progress(phrases.Ingested, res.Status, escapeMarkdown(nlp.Truncate(a.Title, 300)), res.ArticleID, res.Chunks)
 }
 
 // download reads an attachment from Discord's CDN, within the size cap.
@@ -122,12 +123,12 @@ func (b *Bot) handleForget(ctx context.Context, r *request, ref string) {
 	}
 	switch {
 	case errors.Is(err, rag.ErrNotFound):
-		b.report(ctx, r.respond(ctx, phrases.Text(r.lang, phrases.UnknownArticle, escapeMarkdown(truncate(ref, 200))), true))
+		b.report(ctx, r.respond(ctx, phrases.Text(r.lang, phrases.UnknownArticle, escapeMarkdown(nlp.Truncate(ref, 200))), true))
 	case err != nil:
 		b.adminFailed(ctx, r, "forget", err)
 	default:
 		b.log.Info("article forgotten", "article", a.ID, "url", a.URL, "user", r.userID(), "guild", r.i.GuildID)
-		b.report(ctx, r.respond(ctx, phrases.Text(r.lang, phrases.Forgot, escapeMarkdown(truncate(a.Title, 300)), a.ID), true))
+		b.report(ctx, r.respond(ctx, phrases.Text(r.lang, phrases.Forgot, escapeMarkdown(nlp.Truncate(a.Title, 300)), a.ID), true))
 	}
 }
 
@@ -151,7 +152,7 @@ func (b *Bot) handleStats(ctx context.Context, r *request) {
 		Fields: []*discordgo.MessageEmbedField{
 			field(phrases.Articles, strconv.FormatInt(st.Articles, 10)),
 			field(phrases.Passages, strconv.FormatInt(st.Chunks, 10)),
-			field(phrases.Embedder, escapeMarkdown(truncate(fmt.Sprintf("%s (%d)", st.Embedder, st.Dimensions), 200))),
+			field(phrases.Embedder, escapeMarkdown(nlp.Truncate(fmt.Sprintf("%s (%d)", st.Embedder, st.Dimensions), 200))),
 			field(phrases.DatabaseSize, fmt.Sprintf("%.1f MB", float64(st.DatabaseBytes)/1e6)),
 			field(phrases.LastIngest, newest),
 			field(phrases.Uptime, time.Since(b.started).Round(time.Second).String()),
@@ -215,7 +216,7 @@ func (b *Bot) handleSources(ctx context.Context, r *request, page int, update bo
 		}
 		data.Embeds = []*discordgo.MessageEmbed{{
 			Title:       phrases.Text(r.lang, phrases.Recent),
-			Description: truncate(strings.Join(lines, "\n"), maxEmbedDesc),
+			Description: nlp.Truncate(strings.Join(lines, "\n"), maxEmbedDesc),
 			Color:       embedColor,
 			Footer:      &discordgo.MessageEmbedFooter{Text: phrases.Text(r.lang, phrases.Page, page+1)},
 		}}

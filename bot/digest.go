@@ -11,6 +11,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/dalil-news/dalil/digest"
+	"github.com/dalil-news/dalil/nlp"
 	"github.com/dalil-news/dalil/phrases"
 	"github.com/dalil-news/dalil/rag"
 )
@@ -159,7 +160,7 @@ func (b *Bot) digestTime(ctx context.Context, r *request, spec, tz string) {
 		reason = fmt.Sprintf("over %d characters", maxScheduleLen)
 	}
 	if reason != "" {
-		b.report(ctx, r.respond(ctx, phrases.Text(r.lang, phrases.DigestBadSchedule, inCode(truncate(spec, maxScheduleLen)), reason), true))
+		b.report(ctx, r.respond(ctx, phrases.Text(r.lang, phrases.DigestBadSchedule, inCode(nlp.Truncate(spec, maxScheduleLen)), reason), true))
 		return
 	}
 	ch, ok := b.thisDigestChannel(ctx, r)
@@ -193,7 +194,7 @@ func (b *Bot) thisDigestChannel(ctx context.Context, r *request) (digest.Channel
 func (b *Bot) saveDigestChannel(ctx context.Context, r *request, ch digest.Channel, key phrases.Key) {
 	sched, loc, err := b.deps.Digests.ChannelSchedule(ch)
 	if err != nil {
-		b.report(ctx, r.respond(ctx, phrases.Text(r.lang, phrases.DigestBadSchedule, inCode(truncate(ch.Schedule, maxScheduleLen)), escapeMarkdown(truncate(err.Error(), 500))), true))
+		b.report(ctx, r.respond(ctx, phrases.Text(r.lang, phrases.DigestBadSchedule, inCode(nlp.Truncate(ch.Schedule, maxScheduleLen)), escapeMarkdown(nlp.Truncate(err.Error(), 500))), true))
 		return
 	}
 	ch, err = b.deps.Digests.SetDigestChannel(ctx, ch)

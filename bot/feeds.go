@@ -12,6 +12,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/dalil-news/dalil/nlp"
 	"github.com/dalil-news/dalil/phrases"
 	"github.com/dalil-news/dalil/rag"
 )
@@ -100,7 +101,7 @@ func (b *Bot) feedInterval(s string) (time.Duration, error) {
 	}
 	d, err := time.ParseDuration(s)
 	if err != nil || d < minFeedEvery || d > maxFeedEvery {
-		return 0, fmt.Errorf("interval %q: want a duration from %s to %s, such as 30m or 2h", truncate(s, 50), minFeedEvery, maxFeedEvery)
+		return 0, fmt.Errorf("interval %q: want a duration from %s to %s, such as 30m or 2h", nlp.Truncate(s, 50), minFeedEvery, maxFeedEvery)
 	}
 	return d, nil
 }
@@ -110,12 +111,12 @@ func (b *Bot) feedInterval(s string) (time.Duration, error) {
 func (b *Bot) feedAdd(ctx context.Context, r *request, raw, every string) {
 	u, err := b.feedURL(raw)
 	if err != nil {
-		b.report(ctx, r.respond(ctx, phrases.Text(r.lang, phrases.FeedBad, "<"+escapeMarkdown(truncate(raw, 300))+">", escapeMarkdown(truncate(err.Error(), 300))), true))
+		b.report(ctx, r.respond(ctx, phrases.Text(r.lang, phrases.FeedBad, "<"+escapeMarkdown(nlp.Truncate(raw, 300))+">", escapeMarkdown(nlp.Truncate(err.Error(), 300))), true))
 		return
 	}
 	interval, err := b.feedInterval(every)
 	if err != nil {
-		b.report(ctx, r.respond(ctx, phrases.Text(r.lang, phrases.FeedBad, "<"+escapeMarkdown(truncate(u, 300))+">", escapeMarkdown(err.Error())), true))
+		b.report(ctx, r.respond(ctx, phrases.Text(r.lang, phrases.FeedBad, "<"+escapeMarkdown(nlp.Truncate(u, 300))+">", escapeMarkdown(err.Error())), true))
 		return
 	}
 	f, created, err := b.deps.Feeds.AddFeed(ctx, u, interval)
@@ -124,7 +125,7 @@ func (b *Bot) feedAdd(ctx context.Context, r *request, raw, every string) {
 		return
 	}
 	b.log.Info("feed added from Discord", "feed", f.ID, "url", f.URL, "created", created, "user", r.userID(), "guild", r.i.GuildID)
-	link := "<" + truncate(f.URL, 300) + ">"
+	link := "<" + nlp.Truncate(f.URL, 300) + ">"
 	if !created {
 		b.report(ctx, r.respond(ctx, phrases.Text(r.lang, phrases.FeedExists, f.ID, link, shortDuration(f.Interval)), true))
 		return
@@ -141,7 +142,7 @@ func (b *Bot) feedAdd(ctx context.Context, r *request, raw, every string) {
 	res, err := b.deps.FeedPoller.PollFeed(ctx, f)
 	if err != nil {
 		b.log.Warn("first poll of a feed failed", "feed", f.ID, "url", f.URL, "err", err)
-		b.report(ctx, r.edit(ctx, message{Content: added + "\n" + phrases.Text(r.lang, phrases.FeedPollFailed, escapeMarkdown(truncate(err.Error(), 500)))}))
+		b.report(ctx, r.edit(ctx, message{Content: added + "\n" + phrases.Text(r.lang, phrases.FeedPollFailed, escapeMarkdown(nlp.Truncate(err.Error(), 500)))}))
 		return
 	}
 	b.report(ctx, r.edit(ctx, message{Content: added + "\n" + phrases.Text(r.lang, phrases.FeedPolled, res.Items, res.New)}))
@@ -167,9 +168,9 @@ func (b *Bot) feedLines(f rag.Feed, lang string) string {
 	var s strings.Builder
 	fmt.Fprintf(&s, "`%d` %s **%s**", f.ID, feedIcon(h), h)
 	if t := strings.TrimSpace(f.Title); t != "" {
-		fmt.Fprintf(&s, " · %s", escapeMarkdown(truncate(t, 100)))
+		fmt.Fprintf(&s, " · %s", escapeMarkdown(nlp.Truncate(t, 100)))
 	}
-	fmt.Fprintf(&s, " · <%s>\n", truncate(f.URL, 300))
+	fmt.Fprintf(&s, " · <%s>\n", nlp.Truncate(f.URL, 300))
 	when := func(t time.Time) string {
 		if t.IsZero() {
 			return "—"
@@ -182,7 +183,7 @@ func (b *Bot) feedLines(f rag.Feed, lang string) string {
 	}
 	s.WriteString(phrases.Text(lang, phrases.FeedState, f.Items, when(f.LastOK), next))
 	if f.LastError != "" {
-		s.WriteString("\n" + phrases.Text(lang, phrases.FeedLastError, escapeMarkdown(truncate(oneLine(f.LastError), maxFeedLineErr))))
+		s.WriteString("\n" + phrases.Text(lang, phrases.FeedLastError, escapeMarkdown(nlp.OneLine(f.LastError, maxFeedLineErr))))
 	}
 	return s.String()
 }
@@ -198,9 +199,6 @@ func shortDuration(d time.Duration) string {
 	}
 	return s
 }
-
-// oneLine collapses whitespace, newlines included.
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // feedList answers /feeds list with every feed that fits in an embed.
 func (b *Bot) feedList(ctx context.Context, r *request) {
@@ -264,7 +262,7 @@ func (b *Bot) resolveFeed(ctx context.Context, ref string) (rag.Feed, error) {
 	}
 	u, err := b.feedURL(ref)
 	if err != nil {
-		return rag.Feed{}, fmt.Errorf("feed %q: %w: %w", truncate(ref, 100), rag.ErrNotFound, err)
+		return rag.Feed{}, fmt.Errorf("feed %q: %w: %w", nlp.Truncate(ref, 100), rag.ErrNotFound, err)
 	}
 	return b.deps.Feeds.FeedByURL(ctx, u)
 }
@@ -278,11 +276,11 @@ func (b *Bot) feedRemove(ctx context.Context, r *request, ref string) {
 	}
 	switch {
 	case errors.Is(err, rag.ErrNotFound):
-		b.report(ctx, r.respond(ctx, phrases.Text(r.lang, phrases.FeedUnknown, escapeMarkdown(truncate(ref, 200))), true))
+		b.report(ctx, r.respond(ctx, phrases.Text(r.lang, phrases.FeedUnknown, escapeMarkdown(nlp.Truncate(ref, 200))), true))
 	case err != nil:
 		b.adminFailed(ctx, r, "remove feed", err)
 	default:
 		b.log.Info("feed removed from Discord", "feed", f.ID, "url", f.URL, "user", r.userID(), "guild", r.i.GuildID)
-		b.report(ctx, r.respond(ctx, phrases.Text(r.lang, phrases.FeedRemoved, f.ID, "<"+truncate(f.URL, 300)+">"), true))
+		b.report(ctx, r.respond(ctx, phrases.Text(r.lang, phrases.FeedRemoved, f.ID, "<"+nlp.Truncate(f.URL, 300)+">"), true))
 	}
 }

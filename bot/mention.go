@@ -8,6 +8,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/dalil-news/dalil/nlp"
 	"github.com/dalil-news/dalil/phrases"
 )
 
@@ -119,5 +120,5 @@ func stripMention(content, id string) string {
 
 // threadName makes a thread name (1 to 100 characters) from a question.
 func threadName(q string) string {
-	return truncate(q, 100)
+	return nlp.Truncate(q, 100)
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/dalil-news/dalil/nlp"
 	"github.com/dalil-news/dalil/phrases"
 	"github.com/dalil-news/dalil/rag"
 )
@@ -98,14 +99,14 @@ func articleLine(a rag.Article) string {
 	if title == "" {
 		title = a.URL
 	}
-	title = escapeMarkdown(truncate(strings.Join(strings.Fields(title), " "), sourceTitleRunes))
+	title = escapeMarkdown(nlp.OneLine(title, sourceTitleRunes))
 	line := title
 	if u := linkURL(a.URL); u != "" {
 		line = "[" + title + "](" + u + ")"
 	}
 	var meta []string
 	if p := strings.TrimSpace(a.Publisher); p != "" {
-		meta = append(meta, escapeMarkdown(truncate(p, 80)))
+		meta = append(meta, escapeMarkdown(nlp.Truncate(p, 80)))
 	}
 	if !a.Published.IsZero() {
 		meta = append(meta, a.Published.Format("2006-01-02"))
@@ -144,15 +145,6 @@ var markdownEscaper = strings.NewReplacer(`\`, `\\`, `*`, `\*`, `_`, `\_`, `~`, 
 // escapeMarkdown makes s display literally: the one escaper of text the
 // bot did not write (titles, publishers, notes, errors, digest stories).
 func escapeMarkdown(s string) string { return markdownEscaper.Replace(s) }
-
-// truncate cuts s to at most n runes, ending with "…" when cut.
-func truncate(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return strings.TrimRightFunc(string(r[:n-1]), unicode.IsSpace) + "…"
-}
 
 var (
 	// mdLinkTarget is the URL of a Markdown link, not yet in angle brackets.
@@ -349,5 +341,5 @@ func endsSentence(s string) bool {
 // preview is the text of a streamed answer so far, made safe for one
 // message: links wrapped, cut to the content limit with an ellipsis.
 func preview(raw string) string {
-	return truncate(wrapLinks(strings.TrimSpace(raw)), maxContent)
+	return nlp.Truncate(wrapLinks(strings.TrimSpace(raw)), maxContent)
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	goldenfile "github.com/dalil-news/dalil/internal/testing/golden"
+	"github.com/dalil-news/dalil/nlp"
 	"github.com/dalil-news/dalil/rag"
 )
 
@@ -163,7 +164,7 @@ func TestSplitText(t *testing.T) {
 				return strings.Join(strings.Fields(strings.ReplaceAll(strings.ReplaceAll(s, "```go", ""), "```", "")), "")
 			}
 			if w, g := words(tt.text), words(strings.Join(got, " ")); w != g {
-				t.Errorf("words changed:\nwant %q\n got %q", truncate(w, 300), truncate(g, 300))
+				t.Errorf("words changed:\nwant %q\n got %q", nlp.Truncate(w, 300), nlp.Truncate(g, 300))
 			}
 		})
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/dalil-news/dalil/nlp"
 	"github.com/dalil-news/dalil/phrases"
 	"github.com/dalil-news/dalil/rag"
 )
@@ -21,7 +22,7 @@ func (b *Bot) handleSummarize(ctx context.Context, r *request, ref string) {
 	a, err := rag.ResolveArticle(ctx, b.deps.Articles, ref, b.deps.CanonicalURL)
 	if err != nil {
 		if errors.Is(err, rag.ErrNotFound) {
-			b.report(ctx, r.respond(ctx, phrases.Text(r.lang, phrases.UnknownArticle, escapeMarkdown(truncate(ref, 200))), true))
+			b.report(ctx, r.respond(ctx, phrases.Text(r.lang, phrases.UnknownArticle, escapeMarkdown(nlp.Truncate(ref, 200))), true))
 		} else {
 			b.adminFailed(ctx, r, "find the article to summarize", err)
 		}
@@ -42,7 +43,7 @@ func (b *Bot) handleSummarize(ctx context.Context, r *request, ref string) {
 			}
 			return rag.Answer{
 				Found:     true,
-				Text:      "**" + escapeMarkdown(truncate(sum.Article.Title, 250)) + "**\n\n" + sum.Text,
+				Text:      "**" + escapeMarkdown(nlp.Truncate(sum.Article.Title, 250)) + "**\n\n" + sum.Text,
 				Citations: []rag.Citation{{N: 1, Article: sum.Article}},
 				Mode:      sum.Mode,
 				Note:      sum.Note,

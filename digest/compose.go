@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/dalil-news/dalil/cite"
+	"github.com/dalil-news/dalil/nlp"
 	"github.com/dalil-news/dalil/prompts"
 	"github.com/dalil-news/dalil/rag"
 )
@@ -109,16 +110,6 @@ func storyEmbeddingText(a rag.Article) string {
 	return a.Title + "\n" + lead
 }
 
-// oneLineText collapses white space and cuts s to at most n runes (with an
-// ellipsis): for titles, never for quoted sentences.
-func oneLineText(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if r := []rune(s); len(r) > n {
-		return string(r[:n-1]) + "…"
-	}
-	return s
-}
-
 // citeMarker matches one canonical citation marker as cite.Check
 // writes them.
 var citeMarker = regexp.MustCompile(`\[(\d+)\]`)
@@ -156,5 +147,5 @@ func (c *Composer) intro(ctx context.Context, stories []Story, opt Options) (str
 		k, _ := strconv.Atoi(m[1 : len(m)-1])
 		return fmt.Sprintf("[%d]", checked.Sources[k-1])
 	})
-	return oneLineText(text, 700), comp.Usage, nil
+	return nlp.OneLine(text, 700), comp.Usage, nil
 }

@@ -64,7 +64,7 @@ func GroupStories(articles []rag.Article, vecs [][]float32) []Story {
 	for _, r := range roots {
 		arts := groups[r]
 		sort.SliceStable(arts, func(i, j int) bool { return articleTime(arts[i]).Before(articleTime(arts[j])) })
-		st := Story{Title: oneLineText(arts[0].Title, 200), Line: leadSentence(arts[0])}
+		st := Story{Title: nlp.OneLine(arts[0].Title, 200), Line: leadSentence(arts[0])}
 		for _, a := range arts {
 			if t := articleTime(a); t.After(st.Latest) {
 				st.Latest = t

@@ -216,7 +216,7 @@ func (p *Poller) Poll(ctx context.Context, f rag.Feed) (Result, error) {
 	if err != nil && !errors.Is(err, errStore) {
 		res.FeedErrors++
 		f.Failures++
-		f.LastError = oneLine(err.Error(), 500)
+		f.LastError = nlp.OneLine(err.Error(), 500)
 		f.NextPoll = now.Add(p.backoff(f))
 	} else if err == nil {
 		if notModified {
@@ -282,7 +282,7 @@ func (p *Poller) fetch(ctx context.Context, f *rag.Feed) (*gofeed.Feed, bool, er
 		return nil, false, fmt.Errorf("parse feed: %w", err)
 	}
 	f.ETag, f.LastModified = resp.Header.Get("ETag"), resp.Header.Get("Last-Modified")
-	if t := oneLine(parsed.Title, 300); t != "" {
+	if t := nlp.OneLine(parsed.Title, 300); t != "" {
 		f.Title = t
 	}
 	return parsed, false, nil
@@ -306,7 +306,7 @@ func (p *Poller) items(ctx context.Context, f rag.Feed, parsed *gofeed.Feed, ann
 			return err
 		case err != nil:
 			res.ItemErrors++
-			p.log.Warn("feed item not ingested", "feed", f.URL, "item", oneLine(items[i].Title, 100), "err", err)
+			p.log.Warn("feed item not ingested", "feed", f.URL, "item", nlp.OneLine(items[i].Title, 100), "err", err)
 		case created:
 			res.New++
 		default:
@@ -371,7 +371,7 @@ func itemLink(feedURL string, it *gofeed.Item) (string, error) {
 		raw = strings.TrimSpace(it.GUID)
 	}
 	if raw == "" {
-		return "", fmt.Errorf("item %q has no link", oneLine(it.Title, 100))
+		return "", fmt.Errorf("item %q has no link", nlp.OneLine(it.Title, 100))
 	}
 	base, err := url.Parse(feedURL)
 	if err != nil {
@@ -379,7 +379,7 @@ func itemLink(feedURL string, it *gofeed.Item) (string, error) {
 	}
 	ref, err := url.Parse(raw)
 	if err != nil {
-		return "", fmt.Errorf("item %q: link %q: %w", oneLine(it.Title, 100), raw, err)
+		return "", fmt.Errorf("item %q: link %q: %w", nlp.OneLine(it.Title, 100), raw, err)
 	}
 	return ingest.CanonicalURL(base.ResolveReference(ref).String())
 }
@@ -403,11 +403,11 @@ func (p *Poller) article(ctx context.Context, feed *gofeed.Feed, it *gofeed.Item
 			return rag.Article{}, err
 		}
 	}
-	if t := oneLine(it.Title, 500); t != "" {
+	if t := nlp.OneLine(it.Title, 500); t != "" {
 		a.Title = t
 	}
 	if a.Publisher == "" || a.Publisher == hostOf(a.URL) {
-		if t := oneLine(feed.Title, 200); t != "" {
+		if t := nlp.OneLine(feed.Title, 200); t != "" {
 			a.Publisher = t
 		} else {
 			a.Publisher = hostOf(a.URL)
@@ -514,13 +514,4 @@ func HTMLText(s string) string {
 			}
 		}
 	}
-}
-
-// oneLine collapses white space and cuts s to at most n runes.
-func oneLine(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if r := []rune(s); len(r) > n {
-		return string(r[:n-1]) + "…"
-	}
-	return s
 }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/dalil-news/dalil/nlp"
 	"github.com/dalil-news/dalil/rag"
 )
 
@@ -98,7 +99,7 @@ func cmdSearch(ctx context.Context, a *app, args []string) error {
 		fmt.Fprintln(a.stdout, "no passages found")
 	}
 	for i, p := range ps {
-		fmt.Fprintf(a.stdout, "%d. %.4f  %s — %s\n   %s\n\n", i+1, p.Score, p.Article.Title, sourceLine(p.Article), oneLine(p.Chunk.Text, 240))
+		fmt.Fprintf(a.stdout, "%d. %.4f  %s — %s\n   %s\n\n", i+1, p.Score, p.Article.Title, sourceLine(p.Article), nlp.OneLine(p.Chunk.Text, 240))
 	}
 	return nil
 }

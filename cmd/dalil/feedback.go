@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/dalil-news/dalil/nlp"
 )
 
 const feedbackSynopsis = `[--limit N] [--json]
@@ -81,9 +83,9 @@ func cmdFeedback(ctx context.Context, a *app, args []string) error {
 			mark = "👎"
 		}
 		fmt.Fprintf(a.stdout, "%s %s  user %s  message %s\n", mark, v.CreatedAt.In(a.cfg.TimeZone).Format("2006-01-02 15:04"), v.UserID, v.MessageID)
-		fmt.Fprintf(a.stdout, "  Q: %s\n  A: %s\n", oneLine(v.Question, 200), oneLine(v.Answer, 300))
+		fmt.Fprintf(a.stdout, "  Q: %s\n  A: %s\n", nlp.OneLine(v.Question, 200), nlp.OneLine(v.Answer, 300))
 		for _, c := range v.Citations {
-			fmt.Fprintf(a.stdout, "  [%d] %s — %s\n", c.N, oneLine(c.Article.Title, 100), sourceLine(c.Article))
+			fmt.Fprintf(a.stdout, "  [%d] %s — %s\n", c.N, nlp.OneLine(c.Article.Title, 100), sourceLine(c.Article))
 		}
 	}
 	fmt.Fprintf(a.stdout, "\n%d votes shown (--limit %d)\n", len(votes), *limit)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/dalil-news/dalil/ingest"
+	"github.com/dalil-news/dalil/nlp"
 	"github.com/dalil-news/dalil/rag"
 )
 
@@ -72,14 +73,14 @@ func cmdIngest(ctx context.Context, a *app, args []string) error {
 		seen++
 		if o.Err != nil {
 			prog.done()
-			fmt.Fprintf(a.stderr, "error: %s: %v\n", o.Source, oneLine(o.Err.Error(), 300))
+			fmt.Fprintf(a.stderr, "error: %s: %v\n", o.Source, nlp.OneLine(o.Err.Error(), 300))
 		} else if !*quiet {
 			prog.done()
 			chunks := fmt.Sprintf("%3d chunks", o.Result.Chunks)
 			if o.Result.Chunks == 0 { // unchanged or duplicate: nothing stored
 				chunks = strings.Repeat(" ", len(chunks))
 			}
-			fmt.Fprintf(a.stdout, "%-9s %s  %s  (%s)\n", o.Result.Status, chunks, oneLine(o.Article.Title, 70), o.Source)
+			fmt.Fprintf(a.stdout, "%-9s %s  %s  (%s)\n", o.Result.Status, chunks, nlp.OneLine(o.Article.Title, 70), o.Source)
 		}
 		prog.set(seen, 0)
 	})
@@ -94,13 +95,4 @@ func cmdIngest(ctx context.Context, a *app, args []string) error {
 		return errReported
 	}
 	return nil
-}
-
-// oneLine flattens s to one line of at most n runes.
-func oneLine(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if r := []rune(s); len(r) > n {
-		return string(r[:n-1]) + "…"
-	}
-	return s
 }
