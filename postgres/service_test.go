@@ -7,22 +7,18 @@ package postgres_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"os"
-	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
-
-	"github.com/google/go-cmp/cmp"
 
 	"github.com/dalil-news/dalil/embeddings"
 	"github.com/dalil-news/dalil/ingest"
 	"github.com/dalil-news/dalil/internal/testing/openaitest"
 	"github.com/dalil-news/dalil/internal/testing/postgrestest"
+	"github.com/dalil-news/dalil/internal/testing/servicetest"
 	"github.com/dalil-news/dalil/llm"
 	"github.com/dalil-news/dalil/postgres"
 	"github.com/dalil-news/dalil/prompts"
@@ -67,6 +63,24 @@ func sampleArticles(t *testing.T) []rag.Article {
 	return out
 }
 
+// countedStore counts a store's contents for servicetest.
+type countedStore struct{ *postgres.Store }
+
+// Counts implements servicetest.Store.
+func (s countedStore) Counts(ctx context.Context) (articles, chunks int, err error) {
+	st, err := s.Stats(ctx)
+	return int(st.Articles), int(st.Chunks), err
+}
+
+// TestIngest runs rag.Service's ingest cases over PostgreSQL and the
+// offline embedder.
+func TestIngest(t *testing.T) {
+	servicetest.RunIngest(t, seedArticle(t), func(t *testing.T) (servicetest.Store, rag.Embedder) {
+		emb := embeddings.NewOffline(embeddings.OfflineConfig{Dimensions: 64})
+		return countedStore{postgrestest.MustOpen(t, emb)}, emb
+	})
+}
+
 func newService(t *testing.T, chat rag.Chat) (*rag.Service, *postgres.Store) {
 	t.Helper()
 	emb := embeddings.NewOffline(embeddings.OfflineConfig{Dimensions: 768})
@@ -80,180 +94,6 @@ func newService(t *testing.T, chat rag.Chat) (*rag.Service, *postgres.Store) {
 		}
 	}
 	return svc, store
-}
-
-func TestIngestDedupeAndReplace(t *testing.T) {
-	ctx := context.Background()
-	emb := embeddings.NewOffline(embeddings.OfflineConfig{Dimensions: 768})
-	store := postgrestest.MustOpen(t, emb)
-	svc := rag.NewService(store, emb, nil, rag.Config{})
-	a := seedArticle(t)
-
-	steps := []struct {
-		name string
-		art  func() rag.Article
-		want rag.SaveStatus
-	}{
-		{"new", func() rag.Article { return a }, rag.Created},
-		{"same again", func() rag.Article { return a }, rag.Unchanged},
-		{"same text, other URL", func() rag.Article { b := a; b.URL = "https://mirror.example/x"; return b }, rag.Duplicate},
-		{"changed text", func() rag.Article {
-			b := a
-			b.Text = a.Text + "\n\nUn paragraphe ajouté après la publication, avec une correction."
-			b.ContentHash = ""
-			return b
-		}, rag.Updated},
-	}
-	var id int64
-	for _, st := range steps {
-		res, err := svc.Ingest(ctx, st.art())
-		if err != nil {
-			t.Fatalf("%s: %v", st.name, err)
-		}
-		if res.Status != st.want {
-			t.Errorf("%s: status %s, want %s", st.name, res.Status, st.want)
-		}
-		if id == 0 {
-			id = res.ArticleID
-		} else if res.ArticleID != id {
-			t.Errorf("%s: article id %d, want %d", st.name, res.ArticleID, id)
-		}
-	}
-	stats, err := store.Stats(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	stored, err := store.Article(ctx, id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if stats.Articles != 1 || !strings.Contains(stored.Text, "Un paragraphe ajouté") {
-		t.Errorf("after replace: %d articles, text updated %v; want 1 article with the new text",
-			stats.Articles, strings.Contains(stored.Text, "Un paragraphe ajouté"))
-	}
-	if want := int64(len(rag.ChunkArticle(stored, rag.ChunkConfig{}))); stats.Chunks != want {
-		t.Errorf("after replace: %d chunks stored, want %d (the old ones gone)", stats.Chunks, want)
-	}
-}
-
-// failingEmbedder fails on its n-th call, to show that an article whose
-// embedding fails midway is not stored at all.
-type failingEmbedder struct {
-	rag.Embedder
-	mu    sync.Mutex
-	calls int
-	failN int
-}
-
-func (f *failingEmbedder) Embed(ctx context.Context, texts []string) ([][]float32, error) {
-	f.mu.Lock()
-	f.calls++
-	n := f.calls
-	f.mu.Unlock()
-	if n == f.failN {
-		return nil, errors.New("embedding API went away")
-	}
-	return f.Embedder.Embed(ctx, texts)
-}
-
-func TestIngestAtomic(t *testing.T) {
-	ctx := context.Background()
-	base := embeddings.NewOffline(embeddings.OfflineConfig{Dimensions: 768})
-	store := postgrestest.MustOpen(t, base)
-	emb := &failingEmbedder{Embedder: base, failN: 2}
-	svc := rag.NewService(store, emb, nil, rag.Config{EmbedBatch: 2}) // the seed has more than 2 chunks
-	_, err := svc.Ingest(ctx, seedArticle(t))
-	if err == nil || !strings.Contains(err.Error(), "embed batch 1") {
-		t.Fatalf("Ingest = %v, want an error naming batch 1", err)
-	}
-	stats, err := store.Stats(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if stats.Articles != 0 || stats.Chunks != 0 {
-		t.Errorf("after a failure midway: %d articles, %d chunks stored; want none", stats.Articles, stats.Chunks)
-	}
-}
-
-func TestIngestMany(t *testing.T) {
-	art := func(url, text string) rag.Article {
-		return rag.Article{URL: "https://example.org/" + url, Title: url, Text: text}
-	}
-	a := art("a", "Le Maroc présente son intelligence artificielle, conçue à Rabat.")
-	aChanged := art("a", "Le Maroc présente son intelligence artificielle, conçue à Rabat et Casablanca.")
-	aMirror := art("mirror", a.Text)
-	b := art("b", "La saison des pluies commence tôt dans le Rif cette année.")
-	c := art("c", "Un nouveau port ouvre au sud de Dakhla.")
-	const fails = rag.SaveStatus("error")
-	// Many articles, a bad one among them, then repeats of articles stored
-	// earlier in the batch.
-	var many []rag.Article
-	var manyWant []rag.SaveStatus
-	for i := range 20 {
-		many = append(many, art(fmt.Sprint("many", i), fmt.Sprintf("Article numéro %d sur la pêche à Agadir.", i)))
-		manyWant = append(manyWant, rag.Created)
-	}
-	many = slices.Insert(many, 5, art("empty", " "))
-	manyWant = slices.Insert(manyWant, 5, fails)
-	changed := many[3]
-	changed.Text += " Mis à jour."
-	many = append(many, many[0], changed, art("copy", many[19].Text))
-	manyWant = append(manyWant, rag.Unchanged, rag.Updated, rag.Duplicate)
-	tests := []struct {
-		name         string
-		before, arts []rag.Article
-		want         []rag.SaveStatus
-		wantArticles int64
-	}{
-		{"repeats within the batch", nil, []rag.Article{a, a, aMirror, aChanged, b},
-			[]rag.SaveStatus{rag.Created, rag.Unchanged, rag.Duplicate, rag.Updated, rag.Created}, 2},
-		{"stored before", []rag.Article{a, b}, []rag.Article{a, art("b2", b.Text), c},
-			[]rag.SaveStatus{rag.Unchanged, rag.Duplicate, rag.Created}, 3},
-		// a's text is replaced first, so its old text is new again.
-		{"content replaced within the batch", []rag.Article{a}, []rag.Article{aChanged, aMirror},
-			[]rag.SaveStatus{rag.Updated, rag.Created}, 2},
-		{"bad articles among good ones", nil, []rag.Article{art("empty", " \n "), {Title: "no URL", Text: "Du texte."}, b},
-			[]rag.SaveStatus{fails, fails, rag.Created}, 1},
-		{"many, then repeats", nil, many, manyWant, 20},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			ctx := context.Background()
-			emb := embeddings.NewOffline(embeddings.OfflineConfig{Dimensions: 64})
-			store := postgrestest.MustOpen(t, emb)
-			svc := rag.NewService(store, emb, nil, rag.Config{})
-			for _, a := range tt.before {
-				if _, err := svc.Ingest(ctx, a); err != nil {
-					t.Fatal(err)
-				}
-			}
-			var got []rag.SaveStatus
-			svc.IngestMany(ctx, tt.arts, func(i int, res rag.IngestResult, err error) {
-				if i != len(got) {
-					t.Errorf("done(%d) after %d calls", i, len(got))
-				}
-				if err != nil {
-					t.Logf("article %d: %v", i, err)
-					got = append(got, fails)
-					return
-				}
-				if res.ArticleID == 0 {
-					t.Errorf("article %d (%s): no article ID", i, res.Status)
-				}
-				got = append(got, res.Status)
-			})
-			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("statuses (-want +got):\n%s", diff)
-			}
-			stats, err := store.Stats(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if stats.Articles != tt.wantArticles {
-				t.Errorf("%d articles stored, want %d", stats.Articles, tt.wantArticles)
-			}
-		})
-	}
 }
 
 func TestAskExtractive(t *testing.T) {

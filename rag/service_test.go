@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/dalil-news/dalil/internal/testing/mock"
+	"github.com/dalil-news/dalil/internal/testing/servicetest"
 	"github.com/dalil-news/dalil/prompts"
 	"github.com/dalil-news/dalil/rag"
 )
@@ -104,173 +105,22 @@ func newMemStore() *memStore {
 	return s
 }
 
-// stats counts the stored articles and chunks.
-func (s *memStore) stats() (articles, chunks int) {
+// Counts implements servicetest.Store.
+func (s *memStore) Counts(context.Context) (articles, chunks int, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, cs := range s.chunks {
 		chunks += len(cs)
 	}
-	return len(s.articles), chunks
+	return len(s.articles), chunks, nil
 }
 
-func TestIngestDedupeAndReplace(t *testing.T) {
-	ctx := context.Background()
-	store := newMemStore()
-	svc := rag.NewService(store, newEmbedder(), nil, rag.Config{})
-	a := seedArticle(t)
-
-	steps := []struct {
-		name string
-		art  func() rag.Article
-		want rag.SaveStatus
-	}{
-		{"new", func() rag.Article { return a }, rag.Created},
-		{"same again", func() rag.Article { return a }, rag.Unchanged},
-		{"same text, other URL", func() rag.Article { b := a; b.URL = "https://mirror.example/x"; return b }, rag.Duplicate},
-		{"changed text", func() rag.Article {
-			b := a
-			b.Text = a.Text + "\n\nUn paragraphe ajouté après la publication, avec une correction."
-			b.ContentHash = ""
-			return b
-		}, rag.Updated},
-	}
-	var id int64
-	for _, st := range steps {
-		res, err := svc.Ingest(ctx, st.art())
-		if err != nil {
-			t.Fatalf("%s: %v", st.name, err)
-		}
-		if res.Status != st.want {
-			t.Errorf("%s: status %s, want %s", st.name, res.Status, st.want)
-		}
-		if id == 0 {
-			id = res.ArticleID
-		} else if res.ArticleID != id {
-			t.Errorf("%s: article id %d, want %d", st.name, res.ArticleID, id)
-		}
-	}
-	articles, chunks := store.stats()
-	stored, err := store.Article(ctx, id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if articles != 1 || !strings.Contains(stored.Text, "Un paragraphe ajouté") {
-		t.Errorf("after replace: %d articles, text updated %v; want 1 article with the new text",
-			articles, strings.Contains(stored.Text, "Un paragraphe ajouté"))
-	}
-	if want := len(rag.ChunkArticle(stored, rag.ChunkConfig{})); chunks != want {
-		t.Errorf("after replace: %d chunks stored, want %d (the old ones gone)", chunks, want)
-	}
-}
-
-// TestIngestAtomic shows that an article whose embedding fails midway is
-// not given to the store at all.
-func TestIngestAtomic(t *testing.T) {
-	store := newMemStore()
-	emb := newEmbedder()
-	embed, calls := emb.EmbedFn, 0
-	emb.EmbedFn = func(ctx context.Context, texts []string) ([][]float32, error) {
-		if calls++; calls == 2 {
-			return nil, errors.New("embedding API went away")
-		}
-		return embed(ctx, texts)
-	}
-	svc := rag.NewService(store, emb, nil, rag.Config{EmbedBatch: 2}) // the seed has more than 2 chunks
-	_, err := svc.Ingest(context.Background(), seedArticle(t))
-	if err == nil || !strings.Contains(err.Error(), "embed batch 1") {
-		t.Fatalf("Ingest = %v, want an error naming batch 1", err)
-	}
-	if articles, chunks := store.stats(); articles != 0 || chunks != 0 {
-		t.Errorf("after a failure midway: %d articles, %d chunks stored; want none", articles, chunks)
-	}
-}
-
-func TestIngestMany(t *testing.T) {
-	art := func(url, text string) rag.Article {
-		return rag.Article{URL: "https://example.org/" + url, Title: url, Text: text}
-	}
-	a := art("a", "Le Maroc présente son intelligence artificielle, conçue à Rabat.")
-	aChanged := art("a", "Le Maroc présente son intelligence artificielle, conçue à Rabat et Casablanca.")
-	aMirror := art("mirror", a.Text)
-	b := art("b", "La saison des pluies commence tôt dans le Rif cette année.")
-	c := art("c", "Un nouveau port ouvre au sud de Dakhla.")
-	const fails = rag.SaveStatus("error")
-	// Many articles, a bad one among them, then repeats of articles stored
-	// earlier in the batch.
-	var many []rag.Article
-	var manyWant []rag.SaveStatus
-	for i := range 20 {
-		many = append(many, art(fmt.Sprint("many", i), fmt.Sprintf("Article numéro %d sur la pêche à Agadir.", i)))
-		manyWant = append(manyWant, rag.Created)
-	}
-	many = slices.Insert(many, 5, art("empty", " "))
-	manyWant = slices.Insert(manyWant, 5, fails)
-	changed := many[3]
-	changed.Text += " Mis à jour."
-	many = append(many, many[0], changed, art("copy", many[19].Text))
-	manyWant = append(manyWant, rag.Unchanged, rag.Updated, rag.Duplicate)
-	tests := []struct {
-		name         string
-		before, arts []rag.Article
-		want         []rag.SaveStatus
-		wantArticles int
-		wantLookups  int
-	}{
-		{"repeats within the batch", nil, []rag.Article{a, a, aMirror, aChanged, b},
-			[]rag.SaveStatus{rag.Created, rag.Unchanged, rag.Duplicate, rag.Updated, rag.Created}, 2, 4},
-		{"stored before", []rag.Article{a, b}, []rag.Article{a, art("b2", b.Text), c},
-			[]rag.SaveStatus{rag.Unchanged, rag.Duplicate, rag.Created}, 3, 1},
-		// a's text is replaced first, so its old text is new again.
-		{"content replaced within the batch", []rag.Article{a}, []rag.Article{aChanged, aMirror},
-			[]rag.SaveStatus{rag.Updated, rag.Created}, 2, 2},
-		{"bad articles among good ones", nil, []rag.Article{art("empty", " \n "), {Title: "no URL", Text: "Du texte."}, b},
-			[]rag.SaveStatus{fails, fails, rag.Created}, 1, 1},
-		{"many, then repeats", nil, many, manyWant, 20, 4},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			ctx := context.Background()
-			store := newMemStore()
-			svc := rag.NewService(store, newEmbedder(), nil, rag.Config{})
-			for _, a := range tt.before {
-				if _, err := svc.Ingest(ctx, a); err != nil {
-					t.Fatal(err)
-				}
-			}
-			lookup, lookups := store.LookupManyFn, 0
-			store.LookupManyFn = func(ctx context.Context, keys []rag.LookupKey) ([]rag.Existing, error) {
-				lookups++
-				return lookup(ctx, keys)
-			}
-			var got []rag.SaveStatus
-			svc.IngestMany(ctx, tt.arts, func(i int, res rag.IngestResult, err error) {
-				if i != len(got) {
-					t.Errorf("done(%d) after %d calls", i, len(got))
-				}
-				if err != nil {
-					t.Logf("article %d: %v", i, err)
-					got = append(got, fails)
-					return
-				}
-				if res.ArticleID == 0 {
-					t.Errorf("article %d (%s): no article ID", i, res.Status)
-				}
-				got = append(got, res.Status)
-			})
-			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("statuses (-want +got):\n%s", diff)
-			}
-			if articles, _ := store.stats(); articles != tt.wantArticles {
-				t.Errorf("%d articles stored, want %d", articles, tt.wantArticles)
-			}
-			// One lookup for the batch, and one again for each article
-			// whose URL or content the batch has just stored.
-			if lookups != tt.wantLookups {
-				t.Errorf("%d lookups, want %d", lookups, tt.wantLookups)
-			}
-		})
-	}
+// TestIngest runs the ingest cases over the in-memory store; the postgres
+// package runs them over PostgreSQL.
+func TestIngest(t *testing.T) {
+	servicetest.RunIngest(t, seedArticle(t), func(*testing.T) (servicetest.Store, rag.Embedder) {
+		return newMemStore(), newEmbedder()
+	})
 }
 
 // searchStore is a store whose search returns ps (best first), keeping the

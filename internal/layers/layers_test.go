@@ -47,6 +47,7 @@ var allowed = map[string][]string{
 	"internal/testing/mock":         {"rag"},
 	"internal/testing/embeddertest": {"rag"},
 	"internal/testing/storetest":    {"rag"},
+	"internal/testing/servicetest":  {"rag"},
 	"internal/testing/postgrestest": {"rag", "postgres", "internal/testing/pgtest"},
 }
 
