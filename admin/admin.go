@@ -1,6 +1,6 @@
 // Package admin serves the operator's HTTP endpoints on ADMIN_ADDR:
-// /healthz, which pings the database, and /metrics, Prometheus's view of
-// the process, the bot and the database pool.
+// /healthz, which pings the database, and /metrics, the Prometheus
+// registry the command fills (the process, the bot, the database pool).
 package admin
 
 import (

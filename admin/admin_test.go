@@ -29,7 +29,7 @@ func TestAdminHandler(t *testing.T) {
 	defer store.Close()
 	reg := prometheus.NewRegistry()
 	c := prometheus.NewCounter(prometheus.CounterOpts{Name: "dalil_test_total", Help: "A test counter."})
-	reg.MustRegister(c, NewPoolCollector(func() PoolStats { return PoolStats(store.PoolStats()) }))
+	reg.MustRegister(c, store.PoolCollector())
 	c.Add(3)
 	if err := store.Ping(ctx); err != nil { // one acquire, at least
 		t.Fatal(err)

@@ -45,7 +45,7 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		admin.NewPoolCollector(func() admin.PoolStats { return admin.PoolStats(a.store.PoolStats()) }))
+		a.store.PoolCollector())
 	ln, err := net.Listen("tcp", a.cfg.AdminAddr)
 	if err != nil {
 		return fmt.Errorf("serve: listen on ADMIN_ADDR %s: %w", a.cfg.AdminAddr, err)
