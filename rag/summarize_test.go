@@ -89,7 +89,7 @@ func TestLLMSummaryMapReduce(t *testing.T) {
 	}
 	long := rag.Article{Title: "Roundup", URL: "https://example.com/roundup", Lang: "en", Text: strings.Join(all, "\n\n")}
 	var calls, combines atomic.Int32
-	_, chat := newChat(t, func(r chatRequest) string {
+	reply := func(r rag.ChatRequest) string {
 		user := r.Messages[len(r.Messages)-1].Content
 		calls.Add(1)
 		if strings.HasPrefix(user, "Summaries of the") {
@@ -101,7 +101,10 @@ func TestLLMSummaryMapReduce(t *testing.T) {
 			return fmt.Sprintf("1. Fact of part %s [1]\n2. Another fact [1]", n)
 		}
 		return "- Whole article fact [1]"
-	})
+	}
+	chat := &mock.Chat{ModelName: "test-model", CompleteFn: func(_ context.Context, r rag.ChatRequest, _ func(string)) (rag.Completion, error) {
+		return rag.Completion{Text: reply(r), Usage: rag.Usage{PromptTokens: 100, CompletionTokens: 20}}, nil
+	}}
 	tests := []struct {
 		name        string
 		budget      int

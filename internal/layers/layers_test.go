@@ -47,7 +47,7 @@ var allowed = map[string][]string{
 	"internal/testing/mock":         {"rag"},
 	"internal/testing/embeddertest": {"rag"},
 	"internal/testing/storetest":    {"rag"},
-	"internal/testing/servicetest":  {"rag"},
+	"internal/testing/servicetest":  {"rag", "prompts"},
 	"internal/testing/postgrestest": {"rag", "postgres", "internal/testing/pgtest"},
 }
 
