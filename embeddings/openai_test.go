@@ -125,13 +125,7 @@ func TestOpenAIRequest(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want, err := NewOffline(OfflineConfig{Dimensions: 256}).Embed(context.Background(), texts)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(want, got, cmpopts.EquateApprox(0, 1e-6)); diff != "" {
-				t.Errorf("vectors (-want +got):\n%s", diff)
-			}
+			wantOfflineVectors(t, texts, got)
 			wantReqs := []openaitest.EmbeddingRequest{{
 				Received:   openaitest.Received{Path: "/v1/embeddings", Authorization: "Bearer " + testKey},
 				Model:      tt.cfg.Model,
@@ -142,6 +136,19 @@ func TestOpenAIRequest(t *testing.T) {
 				t.Errorf("requests (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// wantOfflineVectors checks that got are the offline embedder's vectors of
+// texts, which the fake API serves.
+func wantOfflineVectors(t *testing.T, texts []string, got [][]float32) {
+	t.Helper()
+	want, err := NewOffline(OfflineConfig{Dimensions: 256}).Embed(context.Background(), texts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got, cmpopts.EquateApprox(0, 1e-6)); diff != "" {
+		t.Errorf("vectors (-want +got):\n%s", diff)
 	}
 }
 
@@ -156,13 +163,7 @@ func TestOpenAIBatchingAndOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := NewOffline(OfflineConfig{Dimensions: 256}).Embed(context.Background(), texts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(want, got, cmpopts.EquateApprox(0, 1e-6)); diff != "" {
-		t.Errorf("vectors (-want +got):\n%s", diff)
-	}
+	wantOfflineVectors(t, texts, got)
 	var sizes []int
 	var sent []string
 	for _, r := range f.EmbeddingRequests() {

@@ -264,11 +264,7 @@ func TestCompleteRetries(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFakeOpenAI(t, tt.steps...)
 			c := newClient(t, f.URL)
-			var onDelta func(string)
-			var deltas []string
-			if tt.stream {
-				onDelta = func(d string) { deltas = append(deltas, d) }
-			}
+			onDelta, deltas := collect(tt.stream)
 			start := time.Now()
 			got, err := c.Complete(t.Context(), question(), onDelta)
 			if err != nil {
@@ -277,8 +273,8 @@ func TestCompleteRetries(t *testing.T) {
 			if got.Text != "ok" {
 				t.Errorf("text = %q, want %q", got.Text, "ok")
 			}
-			if tt.stream && !cmp.Equal(deltas, []string{"ok"}) {
-				t.Errorf("deltas = %q, want [ok]", deltas)
+			if tt.stream && !cmp.Equal(*deltas, []string{"ok"}) {
+				t.Errorf("deltas = %q, want [ok]", *deltas)
 			}
 			if n := len(f.ChatRequests()); n != tt.wantCalls {
 				t.Errorf("server got %d requests, want %d", n, tt.wantCalls)
@@ -405,11 +401,7 @@ func TestCompleteErrors(t *testing.T) {
 				baseURL = f.URL
 			}
 			c := newClient(t, baseURL, func(cfg *llm.Config) { cfg.MaxRetries, cfg.Timeout = 2, tt.timeout })
-			var onDelta func(string)
-			var deltas []string
-			if tt.stream {
-				onDelta = func(d string) { deltas = append(deltas, d) }
-			}
+			onDelta, deltas := collect(tt.stream)
 			start := time.Now()
 			got, err := c.Complete(t.Context(), question(), onDelta)
 			elapsed := time.Since(start)
@@ -435,8 +427,8 @@ func TestCompleteErrors(t *testing.T) {
 			if tt.timeout > 0 && elapsed > tt.timeout+500*time.Millisecond {
 				t.Errorf("returned after %v, want within about %v", elapsed, tt.timeout)
 			}
-			if got.Text != tt.wantText || !cmp.Equal(deltas, tt.wantDeltas) {
-				t.Errorf("text %q deltas %q, want %q %q", got.Text, deltas, tt.wantText, tt.wantDeltas)
+			if got.Text != tt.wantText || !cmp.Equal(*deltas, tt.wantDeltas) {
+				t.Errorf("text %q deltas %q, want %q %q", got.Text, *deltas, tt.wantText, tt.wantDeltas)
 			}
 			if f != nil {
 				if n := len(f.ChatRequests()); n != tt.wantCalls {
@@ -524,4 +516,14 @@ func TestNewInvalidConfig(t *testing.T) {
 	if _, err := llm.New(valid); err != nil {
 		t.Errorf("New(valid) = %v", err)
 	}
+}
+
+// collect returns an onDelta that records the streamed pieces, or nil when
+// the test does not stream.
+func collect(stream bool) (func(string), *[]string) {
+	var deltas []string
+	if !stream {
+		return nil, &deltas
+	}
+	return func(d string) { deltas = append(deltas, d) }, &deltas
 }

@@ -201,15 +201,16 @@ type paragraph struct {
 // loadArabicParagraphs reads the Arabic XQuAD paragraphs in testdata.
 func loadArabicParagraphs(tb testing.TB) []paragraph {
 	tb.Helper()
-	b, err := os.ReadFile("testdata/xquad-ar-paragraphs.jsonl")
+	f, err := os.Open("testdata/xquad-ar-paragraphs.jsonl")
 	if err != nil {
 		tb.Fatal(err)
 	}
+	defer f.Close()
 	var out []paragraph
-	for i, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+	for dec := json.NewDecoder(f); dec.More(); {
 		var p paragraph
-		if err := json.Unmarshal([]byte(line), &p); err != nil {
-			tb.Fatalf("xquad-ar-paragraphs.jsonl line %d: %v", i+1, err)
+		if err := dec.Decode(&p); err != nil {
+			tb.Fatalf("xquad-ar-paragraphs.jsonl paragraph %d: %v", len(out)+1, err)
 		}
 		out = append(out, p)
 	}

@@ -2,9 +2,14 @@ package rag
 
 import (
 	"context"
+	"errors"
 
 	"github.com/dalil-news/dalil/prompts"
 )
+
+// ErrNoChat means an answer or summary asked for a chat model and the
+// Service has none.
+var ErrNoChat = errors.New("no chat model configured")
 
 // ChatRequest is one chat completion request. Its messages are those the
 // prompts package renders (roles prompts.RoleSystem, RoleUser and

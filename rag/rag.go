@@ -27,9 +27,6 @@ var (
 	// ErrUnavailable means an outside service (LLM, embedding API) failed
 	// after retries.
 	ErrUnavailable = errors.New("service unavailable")
-	// ErrNoChat means an answer or summary asked for a chat model and the
-	// Service has none.
-	ErrNoChat = errors.New("no chat model configured")
 )
 
 // Article is one news article, cleaned. Text holds the body as paragraphs

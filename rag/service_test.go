@@ -15,7 +15,6 @@ import (
 
 	"github.com/dalil-news/dalil/internal/testing/mock"
 	"github.com/dalil-news/dalil/internal/testing/servicetest"
-	"github.com/dalil-news/dalil/prompts"
 	"github.com/dalil-news/dalil/rag"
 )
 
@@ -252,21 +251,4 @@ func TestAsk(t *testing.T) {
 			return chat, func() servicetest.Request { mu.Lock(); defer mu.Unlock(); return last }
 		},
 	})
-}
-
-func TestAskFollowUpQuery(t *testing.T) {
-	svc, qs := newSeedService(t, nil, true)
-	_, err := svc.Ask(context.Background(), rag.Question{
-		Text: "Et qui l'a présentée ?", Lang: "fr",
-		History: []prompts.Message{
-			{Role: prompts.RoleUser, Content: "Qu'est-ce que l'IA Homemade au Maroc ?"},
-			{Role: prompts.RoleAssistant, Content: "Une IA adaptée à la culture marocaine [1]."},
-		},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains((*qs)[0].Text, "homemade") {
-		t.Errorf("follow-up searched %q; want the previous question's words", (*qs)[0].Text)
-	}
 }

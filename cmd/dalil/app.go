@@ -138,6 +138,15 @@ func (a *app) openStore(ctx context.Context) error {
 	return nil
 }
 
+// openWithEmbedder builds the configured embedder and opens the store.
+func (a *app) openWithEmbedder(ctx context.Context) (rag.Embedder, error) {
+	emb, err := newEmbedder(a.cfg)
+	if err != nil {
+		return nil, err
+	}
+	return emb, a.openStore(ctx)
+}
+
 // open builds the embedder and the chat model, opens the store, checks
 // that its index was built by this embedder, finishes an interrupted bulk
 // load, and wires the rag service and the fetcher (once).
@@ -145,15 +154,12 @@ func (a *app) open(ctx context.Context) error {
 	if a.rag != nil {
 		return nil
 	}
-	emb, err := newEmbedder(a.cfg)
-	if err != nil {
-		return err
-	}
 	chat, err := newChat(a.cfg)
 	if err != nil {
 		return err
 	}
-	if err := a.openStore(ctx); err != nil {
+	emb, err := a.openWithEmbedder(ctx)
+	if err != nil {
 		return err
 	}
 	if err := a.store.EnsureEmbedder(ctx, emb.Name(), emb.Dimensions()); err != nil {
@@ -227,11 +233,8 @@ func cmdReindex(ctx context.Context, a *app, args []string) error {
 	if _, err := parseArgs(fs, args); err != nil {
 		return err
 	}
-	emb, err := newEmbedder(a.cfg)
+	emb, err := a.openWithEmbedder(ctx)
 	if err != nil {
-		return err
-	}
-	if err := a.openStore(ctx); err != nil {
 		return err
 	}
 	p := newProgress(a.stderr, "re-embedded", "chunks")
@@ -242,4 +245,15 @@ func cmdReindex(ctx context.Context, a *app, args []string) error {
 	}
 	fmt.Fprintf(a.stdout, "index rebuilt with %s (%d dimensions)\n", emb.Name(), emb.Dimensions())
 	return nil
+}
+
+// newLogger builds the process logger from LOG_LEVEL and LOG_FORMAT.
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
 }

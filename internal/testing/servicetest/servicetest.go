@@ -5,11 +5,9 @@ package servicetest
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -94,25 +92,6 @@ func dedupeAndReplace(t *testing.T, a rag.Article, newStore NewStore) {
 	}
 }
 
-// failingEmbedder fails its failN-th call.
-type failingEmbedder struct {
-	rag.Embedder
-	mu    sync.Mutex
-	calls int
-	failN int
-}
-
-func (f *failingEmbedder) Embed(ctx context.Context, texts []string) ([][]float32, error) {
-	f.mu.Lock()
-	f.calls++
-	n := f.calls
-	f.mu.Unlock()
-	if n == f.failN {
-		return nil, errors.New("embedding API went away")
-	}
-	return f.Embedder.Embed(ctx, texts)
-}
-
 // atomic shows that an article whose embedding fails midway is not stored
 // at all.
 func atomic(t *testing.T, seed rag.Article, newStore NewStore) {
@@ -126,20 +105,6 @@ func atomic(t *testing.T, seed rag.Article, newStore NewStore) {
 	if articles, chunks := mustCount(t, store); articles != 0 || chunks != 0 {
 		t.Errorf("after a failure midway: %d articles, %d chunks stored; want none", articles, chunks)
 	}
-}
-
-// countingStore counts the lookups of the store it wraps.
-type countingStore struct {
-	Store
-	mu      sync.Mutex
-	lookups int
-}
-
-func (s *countingStore) LookupMany(ctx context.Context, keys []rag.LookupKey) ([]rag.Existing, error) {
-	s.mu.Lock()
-	s.lookups++
-	s.mu.Unlock()
-	return s.Store.LookupMany(ctx, keys)
 }
 
 func many(t *testing.T, newStore NewStore) {
