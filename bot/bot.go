@@ -1,8 +1,10 @@
 // Package bot is dalil's Discord adapter: slash commands (/ask, /summarize,
 // /sources, and the admin commands /ingest, /forget, /stats, /digest,
 // /feeds), answers to mentions in threads with follow-up conversations,
-// rendering within Discord's limits, permission checks, rate limits, a
-// bounded worker pool and feedback votes.
+// all of dalil's Discord rendering (answers and digests, with one Markdown
+// escaper and one message splitter, within Discord's limits), the digest
+// Poster, permission checks, rate limits, a bounded worker pool and
+// feedback votes.
 //
 // The bot declares the small interfaces it consumes (Answerer, Summarizer,
 // ArticleStore, StatsReader, Extractor, Ingester, FeedbackStore,

@@ -1,8 +1,9 @@
 // Package eval measures dalil's retrieval and answers on a file of
-// questions with known answers: it reads the questions and scores what a
-// search ranked and what an answer said (recall@k, MRR, answers containing
-// the gold text, valid citations, latency percentiles). `dalil eval` and the
-// bench in bench/ both score with it.
+// questions with known answers: it reads the questions, puts them to the
+// system (Run), and scores what a search ranked and what an answer said
+// (recall@k, MRR, answers containing the gold text, valid citations,
+// latency percentiles). `dalil eval` and the bench in bench/ both score
+// with it.
 package eval
 
 import (

@@ -4,7 +4,8 @@
 // metadata (title, publisher, publication date, language). Its Pipeline
 // hands the articles to an Ingester (rag.Service) with concurrent workers in
 // batches, and StartBulk, FinishBulk and RepairBulk manage a store's bulk
-// loads; the store itself is behind the interfaces declared here.
+// loads; the store itself is behind the interfaces declared here. Extractor
+// turns the Discord bot's URLs and uploads into articles.
 package ingest
 
 import (

@@ -3,7 +3,8 @@
 // index to one embedder, bulk loads, and hybrid search: an HNSW cosine leg
 // and a BM25 full-text leg run at once (three prepared statements, see
 // search.go) and are fused by rag.Fusion. It also stores feeds, digests,
-// feedback and their advisory locks.
+// feedback and their advisory locks, and exports the pool's figures to
+// Prometheus (PoolCollector).
 package postgres
 
 import (

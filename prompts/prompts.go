@@ -1,7 +1,8 @@
 // Package prompts renders dalil's chat prompts from embedded text/template
 // files (templates/*.tmpl): answering from numbered sources, rewriting a
 // follow-up into a standalone query, summarizing an article (also in
-// map-reduce form) and introducing the daily digest.
+// map-reduce form) and introducing the daily digest, as Messages, the chat
+// turns that rag sends to a chat model.
 //
 // Everything taken from articles or conversations is untrusted data: it is
 // fenced between tags such as <source n="1"> and </source>, and any

@@ -1,6 +1,9 @@
-// Package servicetest runs rag.Service's ingest cases over a store, so that
-// the same cases, with the same assertions, run over the in-memory store
-// of rag's unit tests and over PostgreSQL. It is for tests only.
+// Package servicetest runs rag.Service's ingest cases (RunIngest) and
+// answer cases (RunAsk) over what the caller builds, so that the same
+// cases, with the same assertions, run in rag's unit tests (an in-memory
+// store, stub passages, a fake chat model) and in the postgres package's
+// (PostgreSQL, the real search, the real chat client against a local
+// server). It is for tests only.
 package servicetest
 
 import (
