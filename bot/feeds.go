@@ -183,7 +183,7 @@ func (b *Bot) feedLines(f rag.Feed, lang string) string {
 	}
 	s.WriteString(phrases.Text(lang, phrases.FeedState, f.Items, when(f.LastOK), next))
 	if f.LastError != "" {
-		s.WriteString("\n" + phrases.Text(lang, phrases.FeedLastError, escapeMarkdown(nlp.OneLine(f.LastError, maxFeedLineErr))))
+		s.WriteString("\n" + phrases.Text(lang, phrases.FeedLastError, escapeMarkdown(nlp.Truncate(nlp.Collapse(f.LastError), maxFeedLineErr))))
 	}
 	return s.String()
 }

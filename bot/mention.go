@@ -115,7 +115,7 @@ func mentionsUser(m *discordgo.Message, id string) bool {
 func stripMention(content, id string) string {
 	content = strings.ReplaceAll(content, "<@!"+id+">", " ")
 	content = strings.ReplaceAll(content, "<@"+id+">", " ")
-	return strings.Join(strings.Fields(content), " ")
+	return nlp.Collapse(content)
 }
 
 // threadName makes a thread name (1 to 100 characters) from a question.

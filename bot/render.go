@@ -99,7 +99,7 @@ func articleLine(a rag.Article) string {
 	if title == "" {
 		title = a.URL
 	}
-	title = escapeMarkdown(nlp.OneLine(title, sourceTitleRunes))
+	title = escapeMarkdown(nlp.Truncate(nlp.Collapse(title), sourceTitleRunes))
 	line := title
 	if u := linkURL(a.URL); u != "" {
 		line = "[" + title + "](" + u + ")"

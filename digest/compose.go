@@ -139,7 +139,7 @@ func (c *Composer) intro(ctx context.Context, stories []Story, opt Options) (str
 	if err != nil {
 		return "", rag.Usage{}, fmt.Errorf("digest intro: %w", err)
 	}
-	checked := cite.Check(strings.Join(strings.Fields(comp.Text), " "), len(stories))
+	checked := cite.Check(nlp.Collapse(comp.Text), len(stories))
 	if checked.Text == "" {
 		return "", comp.Usage, nil
 	}

@@ -144,7 +144,7 @@ func leadSentence(a rag.Article) string {
 		if len(terms) > 0 && terms.Coverage(title) > 0.8 {
 			continue
 		}
-		return strings.Join(strings.Fields(s), " ")
+		return nlp.Collapse(s)
 	}
 	return ""
 }

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/dalil-news/dalil/nlp"
 )
 
 // Schedule is a recurring time: Next returns the first activation strictly
@@ -23,7 +25,7 @@ var timeOfDay = regexp.MustCompile(`^([01]?\d|2[0-3])[:hH]([0-5]\d)$`)
 // descriptor (@daily) is returned trimmed. It checks only the form; the
 // cron parser checks the fields.
 func CronSpec(schedule string) (string, error) {
-	s := strings.Join(strings.Fields(schedule), " ")
+	s := nlp.Collapse(schedule)
 	if s == "" {
 		s = DefaultSchedule
 	}

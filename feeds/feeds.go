@@ -482,7 +482,7 @@ func HTMLText(s string) string {
 	var cur strings.Builder
 	skip := 0
 	flush := func() {
-		if t := strings.Join(strings.Fields(cur.String()), " "); t != "" {
+		if t := nlp.Collapse(cur.String()); t != "" {
 			paras = append(paras, t)
 		}
 		cur.Reset()

@@ -7,7 +7,7 @@ import (
 )
 
 // Truncate cuts s to at most n runes, ending with "…" (and no white space
-// before it) when cut.
+// before it) when cut: for text shown to people in Discord.
 func Truncate(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {
 		return s
@@ -19,8 +19,20 @@ func Truncate(s string, n int) string {
 	return strings.TrimRightFunc(string(r[:n-1]), unicode.IsSpace) + "…"
 }
 
-// OneLine collapses the white space of s, line breaks included, into single
-// spaces and cuts the result to at most n runes (see Truncate).
+// Collapse turns every run of white space in s, line breaks included, into
+// one space, and trims both ends.
+func Collapse(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// OneLine collapses s (see Collapse) and cuts the result to at most n
+// runes, the last one "…" when cut: for lines of the command's output,
+// logs and stored error texts.
 func OneLine(s string, n int) string {
-	return Truncate(strings.Join(strings.Fields(s), " "), n)
+	s = Collapse(s)
+	if r := []rune(s); len(r) > n {
+		if n < 1 {
+			return ""
+		}
+		return string(r[:n-1]) + "…"
+	}
+	return s
 }

@@ -17,8 +17,11 @@ func TestShorten(t *testing.T) {
 		{"Truncate", Truncate, "المغرب العربي", 4, "الم…"},
 		{"Truncate", Truncate, "abc", 0, ""},
 		{"OneLine", OneLine, "  a\n\tb  c \r\n", 10, "a b c"},
-		{"OneLine", OneLine, "line one\nline two", 10, "line one…"},
+		{"OneLine", OneLine, "line one\nline two", 10, "line one …"}, // the space stays
+		{"OneLine", OneLine, "line one\nline two", 9, "line one…"},
+		{"OneLine", OneLine, "abc", 0, ""},
 		{"OneLine", OneLine, "", 5, ""},
+		{"Collapse", func(s string, _ int) string { return Collapse(s) }, " a \n\n b\t", 0, "a b"},
 	}
 	for _, tt := range tests {
 		if got := tt.shorten(tt.s, tt.n); got != tt.want {

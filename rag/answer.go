@@ -76,7 +76,7 @@ func (s *Service) Ask(ctx context.Context, q Question) (Answer, error) {
 		}
 	}
 	if mode == ModeLLM && s.chat == nil {
-		return Answer{}, fmt.Errorf("ask: mode llm: %w", ErrNoChat)
+		return Answer{}, fmt.Errorf("ask: mode llm %w", ErrNoChat)
 	}
 	if q.Lang == "" {
 		q.Lang = nlp.DetectLang(q.Text)

@@ -9,7 +9,7 @@ import (
 
 // ErrNoChat means an answer or summary asked for a chat model and the
 // Service has none.
-var ErrNoChat = errors.New("no chat model configured")
+var ErrNoChat = errors.New("needs a chat model")
 
 // ChatRequest is one chat completion request. Its messages are those the
 // prompts package renders (roles prompts.RoleSystem, RoleUser and

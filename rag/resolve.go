@@ -46,5 +46,16 @@ func ResolveArticle(ctx context.Context, f ArticleFinder, ref string, canonical 
 		}
 		return f.ArticleByURL(ctx, ref)
 	}
-	return Article{}, fmt.Errorf("article %q: want an id, a URL or \"latest\": %w", ref, ErrNotFound)
+	return Article{}, badReference(ref)
 }
+
+// badReference is a reference that is neither an id, a URL nor "latest".
+// It is an ErrNotFound, with a message that says what a reference is.
+type badReference string
+
+func (r badReference) Error() string {
+	return fmt.Sprintf("article %q: want an id, a URL or \"latest\"", string(r))
+}
+
+// Is makes errors.Is(err, ErrNotFound) hold.
+func (badReference) Is(target error) bool { return target == ErrNotFound }

@@ -261,7 +261,7 @@ func ExtractiveSummary(a Article, lang string) Summary {
 	if len(sents) == 0 {
 		// Only short lines: quote the first paragraph as is.
 		first, _, _ := strings.Cut(strings.TrimSpace(a.Text), "\n\n")
-		sum.Text = "- " + strings.Join(strings.Fields(first), " ") + " [1]"
+		sum.Text = "- " + nlp.Collapse(first) + " [1]"
 		return sum
 	}
 	sets := make([]nlp.TermSet, len(sents))
@@ -303,7 +303,7 @@ func ExtractiveSummary(a Article, lang string) Summary {
 	sort.Ints(picked)
 	lines := make([]string, len(picked))
 	for k, i := range picked {
-		lines[k] = "- " + strings.Join(strings.Fields(sents[i].text), " ") + " [1]"
+		lines[k] = "- " + nlp.Collapse(sents[i].text) + " [1]"
 	}
 	sum.Text = strings.Join(lines, "\n")
 	return sum
