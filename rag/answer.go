@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/dalil-news/dalil/lexicon"
 	"github.com/dalil-news/dalil/nlp"
 	"github.com/dalil-news/dalil/phrases"
 	"github.com/dalil-news/dalil/prompts"
@@ -92,30 +93,36 @@ func (s *Service) Ask(ctx context.Context, q Question) (Answer, error) {
 		query = rest
 	}
 	ans.Query, ans.When = query, period
-	ps, err := s.Search(ctx, query, SearchOptions{When: period, Lang: q.Lang})
+	ps, trans, err := s.search(ctx, query, SearchOptions{When: period, Lang: q.Lang})
 	if err != nil {
 		return Answer{}, err
 	}
-	ps = s.relevant(query, ps)
+	ps = s.relevant(query, trans, ps)
 	if len(ps) == 0 {
 		ans.Text = phrases.Text(q.Lang, phrases.NotFound)
 		return ans, nil
 	}
 	if mode == ModeLLM {
-		return s.llmAnswer(ctx, q, ans, ps)
+		return s.llmAnswer(ctx, q, trans, ans, ps)
 	}
-	return extractiveAnswer(ExpandQuery(query), q.Lang, ans, ps), nil
+	return extractiveAnswer(ExpandQuery(query), trans, q.Lang, ans, ps), nil
 }
 
 // relevant keeps the passages above the relevance floor, best first, and
 // breaks near-ties in favour of recent articles. The floor was chosen on the
 // dev and unanswerable questions of testdata/eval (README, "Evaluation").
-func (s *Service) relevant(query string, ps []Passage) []Passage {
+// A passage in another language than the question's is judged on the
+// question's translations into its language (trans) as well.
+func (s *Service) relevant(query string, trans map[string][]lexicon.Term, ps []Passage) []Passage {
 	qs, expanded := nlp.NewTermSet(query), nlp.NewTermSet(ExpandQuery(query))
 	var out []Passage
 	for _, p := range ps {
-		text := nlp.NewTermSet(p.Article.Title + " " + p.Chunk.Heading + " " + p.Chunk.Text)
+		full := p.Article.Title + " " + p.Chunk.Heading + " " + p.Chunk.Text
+		text := nlp.NewTermSet(full)
 		cov := max(qs.Coverage(text), expanded.Coverage(text))
+		if terms := trans[p.Article.Lang]; len(terms) > 0 {
+			cov = max(cov, termCoverage(terms, foldedWords(full)))
+		}
 		// Both legs ranking a passage first is strong evidence even when
 		// the question's words are in another language than the passage.
 		agreed := p.VectorRank == 1 && p.TextRank == 1
@@ -171,7 +178,7 @@ func startsWithPronoun(sent string) bool {
 
 // extractiveAnswer quotes the best one to three sentences of the passages,
 // each followed by the number of its article.
-func extractiveAnswer(query, lang string, ans Answer, ps []Passage) Answer {
+func extractiveAnswer(query string, trans map[string][]lexicon.Term, lang string, ans Answer, ps []Passage) Answer {
 	qs := nlp.NewTermSet(query)
 	type cand struct {
 		p     Passage
@@ -191,7 +198,11 @@ func extractiveAnswer(query, lang string, ans Answer, ps []Passage) Answer {
 				continue
 			}
 			// Word overlap decides; the passage's rank breaks ties.
-			score := qs.Coverage(nlp.NewTermSet(sent)) + 0.05/float64(pi+1)
+			cov := qs.Coverage(nlp.NewTermSet(sent))
+			if terms := trans[p.Article.Lang]; len(terms) > 0 {
+				cov = max(cov, termCoverage(terms, foldedWords(sent)))
+			}
+			score := cov + 0.05/float64(pi+1)
 			// A sentence that opens with a pronoun ("Elle a introduit…")
 			// is quoted with the one before it, which says who.
 			if si > 0 && startsWithPronoun(sent) {

@@ -29,7 +29,7 @@ func TestExtractiveAnswerPhrases(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := extractiveAnswer("Tangier port ships", tt.lang, Answer{}, tt.ps)
+			got := extractiveAnswer("Tangier port ships", nil, tt.lang, Answer{}, tt.ps)
 			if d := cmp.Diff(tt.want, got.Text); d != "" {
 				t.Errorf("answer text (-want +got):\n%s", d)
 			}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/dalil-news/dalil/cite"
+	"github.com/dalil-news/dalil/lexicon"
 	"github.com/dalil-news/dalil/nlp"
 	"github.com/dalil-news/dalil/phrases"
 	"github.com/dalil-news/dalil/prompts"
@@ -44,7 +45,7 @@ func groupByArticle(ps []Passage) []articleSource {
 // checks its citations: invalid ones are dropped, uncited sentences removed,
 // the rest renumbered. With nothing validly cited, it falls back to the
 // extractive answer.
-func (s *Service) llmAnswer(ctx context.Context, q Question, ans Answer, ps []Passage) (Answer, error) {
+func (s *Service) llmAnswer(ctx context.Context, q Question, trans map[string][]lexicon.Term, ans Answer, ps []Passage) (Answer, error) {
 	groups := groupByArticle(ps)
 	sources := make([]prompts.Source, len(groups))
 	for i, g := range groups {
@@ -66,7 +67,7 @@ func (s *Service) llmAnswer(ctx context.Context, q Question, ans Answer, ps []Pa
 		fitted[i].N = i + 1
 	}
 	if len(fitted) == 0 {
-		return extractiveAnswer(ans.Query, q.Lang, ans, ps), nil
+		return extractiveAnswer(ans.Query, trans, q.Lang, ans, ps), nil
 	}
 	msgs, err := prompts.Answer(prompts.AnswerInput{
 		Question: q.Text, Lang: q.Lang, Now: s.cfg.Now().In(s.cfg.Location),
@@ -90,7 +91,7 @@ func (s *Service) llmAnswer(ctx context.Context, q Question, ans Answer, ps []Pa
 	}
 	checked := cite.Check(comp.Text, len(fitted))
 	if checked.Text == "" {
-		ex := extractiveAnswer(ans.Query, q.Lang, ans, ps)
+		ex := extractiveAnswer(ans.Query, trans, q.Lang, ans, ps)
 		ex.Note = "the model's answer cited no source, so these are the most relevant quotes instead"
 		return ex, nil
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dalil-news/dalil/lexicon"
 	"github.com/dalil-news/dalil/nlp"
 	"github.com/dalil-news/dalil/when"
 )
@@ -49,6 +50,17 @@ type Config struct {
 	Location *time.Location
 	// Now returns the current time (default time.Now); tests inject a clock.
 	Now func() time.Time
+	// Translator, when set, translates questions into the archive's other
+	// languages (fr, en, ar): each translation is searched as well, and the
+	// rankings are fused (FusionK, TranslationWeight). Nil searches in the
+	// question's words only.
+	Translator Translator
+	// FusionK is reciprocal rank fusion's rank offset when translated
+	// searches are fused (default 10, as the store's).
+	FusionK int
+	// TranslationWeight is a translated search's weight in the fusion,
+	// the question's own search weighing 1 (default 1).
+	TranslationWeight float64
 }
 
 func (c Config) withDefaults() Config {
@@ -62,6 +74,10 @@ func (c Config) withDefaults() Config {
 	def(&c.PerArticle, DefaultPerArticle)
 	def(&c.EmbedBatch, defaultEmbedBatch)
 	def(&c.ContextChars, DefaultContextChars)
+	def(&c.FusionK, 10)
+	if c.TranslationWeight <= 0 {
+		c.TranslationWeight = 1
+	}
 	if c.Candidates < c.K {
 		c.Candidates = c.K
 	}
@@ -263,9 +279,16 @@ type SearchOptions struct {
 
 // Search returns the passages most relevant to a query, best first.
 func (s *Service) Search(ctx context.Context, query string, opt SearchOptions) ([]Passage, error) {
+	ps, _, err := s.search(ctx, query, opt)
+	return ps, err
+}
+
+// search is Search, returning also the query's translations (see
+// translations) for judging passages in other languages.
+func (s *Service) search(ctx context.Context, query string, opt SearchOptions) ([]Passage, map[string][]lexicon.Term, error) {
 	query = strings.TrimSpace(query)
 	if query == "" {
-		return nil, fmt.Errorf("search: %w", ErrEmptyInput)
+		return nil, nil, fmt.Errorf("search: %w", ErrEmptyInput)
 	}
 	k := opt.K
 	if k <= 0 {
@@ -274,25 +297,36 @@ func (s *Service) Search(ctx context.Context, query string, opt SearchOptions) (
 	if opt.Lang == "" {
 		opt.Lang = nlp.DetectLang(query)
 	}
+	trans := s.translations(query, opt.Lang)
 	// The query is expanded with glossary equivalents (ExpandQuery) for
 	// both legs: the archive mixes French, English and Arabic.
-	query = ExpandQuery(query)
-	vecs, err := s.emb.Embed(ctx, []string{query})
-	if err != nil {
-		return nil, fmt.Errorf("embed question: %w", err)
-	}
-	ps, err := s.store.Search(ctx, SearchQuery{
-		Text:       query,
+	expanded := ExpandQuery(query)
+	sq := SearchQuery{
 		Lang:       opt.Lang,
-		Vector:     vecs[0],
 		K:          k,
 		Candidates: max(s.cfg.Candidates, k),
 		PerArticle: s.cfg.PerArticle,
 		Since:      opt.When.Since,
 		Until:      opt.When.Until,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("search %q: %w", query, err)
 	}
-	return ps, nil
+	legs := []searchLeg{{lang: opt.Lang, text: expanded, weight: 1}}
+	for _, lang := range archiveLangs {
+		if terms := trans[lang]; len(terms) > 0 {
+			legs = append(legs, searchLeg{lang: lang, text: translatedQuery(terms), weight: s.cfg.TranslationWeight})
+		}
+	}
+	if len(legs) > 1 {
+		ps, err := s.searchLegs(ctx, sq, legs)
+		return ps, trans, err
+	}
+	vecs, err := s.emb.Embed(ctx, []string{expanded})
+	if err != nil {
+		return nil, nil, fmt.Errorf("embed question: %w", err)
+	}
+	sq.Text, sq.Vector = expanded, vecs[0]
+	ps, err := s.store.Search(ctx, sq)
+	if err != nil {
+		return nil, nil, fmt.Errorf("search %q: %w", expanded, err)
+	}
+	return ps, nil, nil
 }

@@ -15,6 +15,8 @@ import (
 
 	"github.com/dalil-news/dalil/internal/testing/mock"
 	"github.com/dalil-news/dalil/internal/testing/servicetest"
+	"github.com/dalil-news/dalil/lexicon"
+	"github.com/dalil-news/dalil/nlp"
 	"github.com/dalil-news/dalil/rag"
 )
 
@@ -251,4 +253,68 @@ func TestAsk(t *testing.T) {
 			return chat, func() servicetest.Request { mu.Lock(); defer mu.Unlock(); return last }
 		},
 	})
+}
+
+// translator is a rag.Translator with a fixed vocabulary, English to French
+// only.
+type translator map[string][]string
+
+func (tr translator) Pairs() [][2]string { return [][2]string{{"en", "fr"}} }
+
+func (tr translator) Translate(text, from, to string) []lexicon.Term {
+	var out []lexicon.Term
+	for _, w := range nlp.Terms(text) {
+		if alts, ok := tr[w]; ok && from == "en" && to == "fr" {
+			out = append(out, lexicon.Term{Source: w, Alternatives: alts})
+		}
+	}
+	return out
+}
+
+// TestAskCrossLingual: an English question whose only answer is a French
+// passage sharing none of its words is searched in French too, and the
+// passage passes the relevance gate on the translated words.
+func TestAskCrossLingual(t *testing.T) {
+	text := "Le port de Tanger Med a battu un record de trafic de conteneurs en 2024."
+	fr := rag.Passage{
+		Chunk:   rag.Chunk{ID: 1, ArticleID: 7, Text: text, End: len(text)},
+		Article: rag.Article{ID: 7, Title: "Tanger Med", URL: "https://example.org/tanger", Lang: "fr"},
+		// Only the full-text leg found it, far from the question's vector.
+		Similarity: 0.05, TextRank: 1,
+	}
+	var mu sync.Mutex
+	var queries []rag.SearchQuery
+	store := &mock.Store{SearchFn: func(_ context.Context, q rag.SearchQuery) ([]rag.Passage, error) {
+		mu.Lock()
+		queries = append(queries, q)
+		mu.Unlock()
+		if q.Lang == "fr" && strings.Contains(q.Text, "conteneurs") {
+			return []rag.Passage{fr}, nil
+		}
+		return nil, nil
+	}}
+	tr := translator{"record": {"record"}, "harbour": {"port", "havre"}, "containers": {"conteneurs"}, "traffic": {"trafic", "circulation", "commerce", "négoce"}}
+	svc := rag.NewService(store, newEmbedder(), nil, rag.Config{Translator: tr})
+	ans, err := svc.Ask(context.Background(), rag.Question{Text: "Which containers traffic record did the harbour beat?", Lang: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ans.Found || len(ans.Citations) != 1 || ans.Citations[0].Article.ID != 7 || !strings.Contains(ans.Text, "conteneurs") {
+		t.Fatalf("answer %+v: want the French sentence, cited", ans)
+	}
+	var legs []string
+	for _, q := range queries {
+		legs = append(legs, q.Lang+": "+q.Text)
+	}
+	slices.Sort(legs)
+	want := []string{"en: Which containers traffic record did the harbour beat?", "fr: conteneurs trafic circulation commerce record port havre"}
+	if diff := cmp.Diff(want, legs); diff != "" {
+		t.Errorf("searches (-want +got):\n%s", diff)
+	}
+
+	// Without a translator, the same question finds nothing.
+	plain := rag.NewService(store, newEmbedder(), nil, rag.Config{})
+	if ans, err := plain.Ask(context.Background(), rag.Question{Text: "Which containers traffic record did the harbour beat?", Lang: "en"}); err != nil || ans.Found {
+		t.Errorf("without a translator: found %v, %v; want not found", ans.Found, err)
+	}
 }

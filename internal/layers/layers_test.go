@@ -21,8 +21,9 @@ var allowed = map[string][]string{
 	"prompts": nil,
 	"when":    {"nlp"},
 	"cite":    {"nlp"},
+	"lexicon": {"nlp"},
 	// The domain.
-	"rag": {"nlp", "when", "cite", "phrases", "prompts"},
+	"rag": {"nlp", "when", "cite", "phrases", "prompts", "lexicon"},
 	// Features over the domain.
 	"digest": {"rag", "nlp", "cite", "phrases", "prompts"},
 	"eval":   {"rag"},

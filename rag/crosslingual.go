@@ -1,0 +1,215 @@
+package rag
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"unicode"
+
+	"github.com/dalil-news/dalil/lexicon"
+	"github.com/dalil-news/dalil/nlp"
+)
+
+// Translator translates the content words of a question into another
+// language, structurally: one lexicon.Term per source word, with all its
+// translations. *lexicon.Dictionaries implements it.
+type Translator interface {
+	// Translate returns the Terms of text, written in from, in language to;
+	// none when the pair is not available.
+	Translate(text, from, to string) []lexicon.Term
+	// Pairs lists the available directions, e.g. {"en", "fr"}.
+	Pairs() [][2]string
+}
+
+// archiveLangs are the languages dalil's archive holds and translates
+// questions into.
+var archiveLangs = []string{"fr", "en", "ar"}
+
+// maxLegAlternatives is how many translations of a word go into a
+// translated query: the first senses, which are the common ones.
+const maxLegAlternatives = 3
+
+// translations returns the question's Terms in each other language the
+// translator reaches from lang, keyed by language. It is nil without a
+// translator or a known language.
+func (s *Service) translations(query, lang string) map[string][]lexicon.Term {
+	if s.cfg.Translator == nil || lang == "" {
+		return nil
+	}
+	pairs := s.cfg.Translator.Pairs()
+	out := map[string][]lexicon.Term{}
+	for _, to := range archiveLangs {
+		if to == lang || !hasPair(pairs, lang, to) {
+			continue
+		}
+		if terms := s.cfg.Translator.Translate(query, lang, to); len(terms) > 0 {
+			out[to] = terms
+		}
+	}
+	return out
+}
+
+// hasPair reports whether pairs holds the direction from → to.
+func hasPair(pairs [][2]string, from, to string) bool {
+	for _, p := range pairs {
+		if p[0] == from && p[1] == to {
+			return true
+		}
+	}
+	return false
+}
+
+// translatedQuery is the text of a translated search leg: each word's
+// first translations, in the question's order.
+func translatedQuery(terms []lexicon.Term) string {
+	var words []string
+	for _, t := range terms {
+		words = append(words, t.Alternatives[:min(len(t.Alternatives), maxLegAlternatives)]...)
+	}
+	return strings.Join(words, " ")
+}
+
+// foldedWords is the set of the folded (nlp.Fold), singular (nlp.Singular)
+// words of text, for matching translations against it.
+func foldedWords(text string) map[string]bool {
+	set := map[string]bool{}
+	for _, w := range strings.FieldsFunc(nlp.Fold(text), notWordRune) {
+		set[nlp.Singular(w)] = true
+	}
+	return set
+}
+
+// notWordRune separates words: anything but letters and digits.
+func notWordRune(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }
+
+// termCoverage is the share of terms found in words (foldedWords of a
+// text): a term is found when its source word, or every word of one of its
+// translations, is there. It is 0 without terms.
+func termCoverage(terms []lexicon.Term, words map[string]bool) float64 {
+	if len(terms) == 0 {
+		return 0
+	}
+	found := 0
+	for _, t := range terms {
+		if matchesAny(t, words) {
+			found++
+		}
+	}
+	return float64(found) / float64(len(terms))
+}
+
+// matchesAny reports whether t's source word or one of its translations
+// is in words.
+func matchesAny(t lexicon.Term, words map[string]bool) bool {
+	if words[nlp.Singular(t.Source)] {
+		return true
+	}
+	for _, alt := range t.Alternatives {
+		all := true
+		for _, w := range strings.FieldsFunc(alt, notWordRune) {
+			if !words[nlp.Singular(w)] {
+				all = false
+				break
+			}
+		}
+		if all && alt != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// searchLeg is one search of a question, in the question's language or
+// translated.
+type searchLeg struct {
+	lang, text string
+	weight     float64
+}
+
+// searchLegs runs one store search a leg, at once, each for k passages,
+// and fuses their rankings into the best k passages (at most PerArticle an
+// article).
+func (s *Service) searchLegs(ctx context.Context, q SearchQuery, legs []searchLeg) ([]Passage, error) {
+	texts := make([]string, len(legs))
+	for i, l := range legs {
+		texts[i] = l.text
+	}
+	vecs, err := s.embed(ctx, texts)
+	if err != nil {
+		return nil, fmt.Errorf("embed question: %w", err)
+	}
+	lists := make([][]Passage, len(legs))
+	errs := make([]error, len(legs))
+	var wg sync.WaitGroup
+	for i, l := range legs {
+		wg.Go(func() {
+			lq := q
+			lq.Text, lq.Lang, lq.Vector = l.text, l.lang, vecs[i]
+			lists[i], errs[i] = s.store.Search(ctx, lq)
+			if errs[i] != nil {
+				errs[i] = fmt.Errorf("search %q (%s): %w", nlp.Truncate(l.text, 80), l.lang, errs[i])
+			}
+		})
+	}
+	wg.Wait()
+	weights := make([]float64, len(legs))
+	for i, l := range legs {
+		if errs[i] != nil {
+			return nil, errs[i]
+		}
+		weights[i] = l.weight
+	}
+	return fuseLists(lists, weights, s.cfg.FusionK, q.PerArticle, q.K), nil
+}
+
+// fuseLists merges ranked passage lists by weighted reciprocal rank fusion
+// (score = Σ weight / (k + rank)), keeps at most perArticle passages of an
+// article (0: no cap) and returns the best n, best first; ties go to the
+// lower chunk id. A passage keeps the evidence (similarity, leg ranks) of
+// the list that ranked it best, and the highest similarity of any.
+func fuseLists(lists [][]Passage, weights []float64, k, perArticle, n int) []Passage {
+	type fused struct {
+		p        Passage
+		score    float64
+		bestRank int
+	}
+	byID := map[int64]*fused{}
+	var all []*fused
+	for li, list := range lists {
+		for r, p := range list {
+			f := byID[p.Chunk.ID]
+			if f == nil {
+				f = &fused{p: p, bestRank: r + 1}
+				byID[p.Chunk.ID] = f
+				all = append(all, f)
+			} else if r+1 < f.bestRank {
+				sim := max(f.p.Similarity, p.Similarity)
+				f.p, f.bestRank = p, r+1
+				f.p.Similarity = sim
+			} else {
+				f.p.Similarity = max(f.p.Similarity, p.Similarity)
+			}
+			f.score += weights[li] / float64(k+r+1)
+		}
+	}
+	slices.SortFunc(all, func(a, b *fused) int {
+		return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(a.p.Chunk.ID, b.p.Chunk.ID))
+	})
+	perArt := map[int64]int{}
+	var out []Passage
+	for _, f := range all {
+		if perArticle > 0 && perArt[f.p.Article.ID] >= perArticle {
+			continue
+		}
+		perArt[f.p.Article.ID]++
+		f.p.Score = f.score
+		out = append(out, f.p)
+		if len(out) == n {
+			break
+		}
+	}
+	return out
+}
