@@ -2,9 +2,14 @@ package phrases
 
 // ar holds the Arabic (Modern Standard Arabic) phrases.
 var ar = table{
-	NotFound:   "لا يذكر الأرشيف شيئًا عن هذا الموضوع.",
-	QuoteOpen:  "« ",
-	QuoteClose: " »",
+	NotFound:              "لا يذكر الأرشيف شيئًا عن هذا الموضوع.",
+	QuoteOpen:             "« ",
+	NoteUncitedAnswer:     "لم تستشهد إجابة النموذج بأي مصدر، فهذه بدلًا منها أنسب الاقتباسات",
+	NoteWrongLanguage:     "أجاب النموذج بلغة غير لغة السؤال",
+	NoteLongArticle:       "المقال طويل جدًا: لُخِّص منه أول %d من %d أجزاء فقط",
+	NoteUncitedSummary:    "لم يستشهد ملخص النموذج بأي شيء، فهذه بدلًا منه الجمل الأساسية في المقال",
+	NoteExtractiveSummary: "دون نموذج لغوي، يقتبس الملخص المقال بلغته الأصلية",
+	QuoteClose:            " »",
 
 	DigestTitle:       "موجز الأخبار",
 	DigestEmpty:       "لا جديد منذ الموجز الأخير.",

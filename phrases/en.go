@@ -2,9 +2,14 @@ package phrases
 
 // en holds the English phrases, the fallback for languages without a table.
 var en = table{
-	NotFound:   "The archive does not say.",
-	QuoteOpen:  "“",
-	QuoteClose: "”",
+	NotFound:              "The archive does not say.",
+	QuoteOpen:             "“",
+	NoteUncitedAnswer:     "the model's answer cited no source, so these are the most relevant quotes instead",
+	NoteWrongLanguage:     "the model answered in another language than the question's",
+	NoteLongArticle:       "the article is very long: only its first %d of %d parts were summarized",
+	NoteUncitedSummary:    "the model's summary cited nothing, so these are the article's central sentences instead",
+	NoteExtractiveSummary: "without a language model the summary quotes the article in its own language",
+	QuoteClose:            "”",
 
 	DigestTitle:       "Daily digest",
 	DigestEmpty:       "Nothing new since the last digest.",

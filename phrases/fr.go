@@ -2,9 +2,14 @@ package phrases
 
 // fr holds the French phrases.
 var fr = table{
-	NotFound:   "Les archives ne disent rien à ce sujet.",
-	QuoteOpen:  "« ",
-	QuoteClose: " »",
+	NotFound:              "Les archives ne disent rien à ce sujet.",
+	QuoteOpen:             "« ",
+	NoteUncitedAnswer:     "la réponse du modèle ne citait aucune source : voici plutôt les citations les plus pertinentes",
+	NoteWrongLanguage:     "le modèle a répondu dans une autre langue que celle de la question",
+	NoteLongArticle:       "l'article est très long : seules ses %d premières parties sur %d ont été résumées",
+	NoteUncitedSummary:    "le résumé du modèle ne citait rien : voici plutôt les phrases centrales de l'article",
+	NoteExtractiveSummary: "sans modèle de langue, le résumé cite l'article dans sa propre langue",
+	QuoteClose:            " »",
 
 	DigestTitle:       "Revue de presse",
 	DigestEmpty:       "Rien de nouveau depuis la dernière revue de presse.",

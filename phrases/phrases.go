@@ -23,6 +23,21 @@ const (
 	QuoteOpen
 	// QuoteClose closes a sentence quoted in an extractive answer.
 	QuoteClose
+	// NoteUncitedAnswer explains quotes given instead of a model's answer
+	// that cited no source.
+	NoteUncitedAnswer
+	// NoteWrongLanguage warns that the model answered in another language
+	// than the question's.
+	NoteWrongLanguage
+	// NoteLongArticle explains a partial summary: %d parts summarized of
+	// %d.
+	NoteLongArticle
+	// NoteUncitedSummary explains central sentences given instead of a
+	// model's summary that cited nothing.
+	NoteUncitedSummary
+	// NoteExtractiveSummary explains a summary quoting the article in its
+	// own language, without a language model.
+	NoteExtractiveSummary
 
 	// The daily digest.
 

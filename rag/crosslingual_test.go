@@ -57,7 +57,7 @@ func TestTermCoverage(t *testing.T) {
 		want float64
 	}{
 		{"Les maisons de Ghita Mezzour et l'Intelligence Artificielle", 0.75}, // plural, accents, name, two-word translation
-		{"La pluie tombe sur l'intelligence", 0.25},                       // one word of two is not a translation
+		{"La pluie tombe sur l'intelligence", 0.25},                           // one word of two is not a translation
 		{"", 0},
 	}
 	for _, tt := range tests {

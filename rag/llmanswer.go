@@ -92,7 +92,7 @@ func (s *Service) llmAnswer(ctx context.Context, q Question, trans map[string][]
 	checked := cite.Check(comp.Text, len(fitted))
 	if checked.Text == "" {
 		ex := extractiveAnswer(ans.Query, trans, q.Lang, ans, ps)
-		ex.Note = "the model's answer cited no source, so these are the most relevant quotes instead"
+		ex.Note = phrases.Text(q.Lang, phrases.NoteUncitedAnswer)
 		return ex, nil
 	}
 	ans.Found = true
@@ -136,7 +136,7 @@ func (s *Service) inLanguage(ctx context.Context, lang string, msgs []prompts.Me
 	ans.Usage.PromptTokens += redo.Usage.PromptTokens
 	ans.Usage.CompletionTokens += redo.Usage.CompletionTokens
 	if got := nlp.DetectLang(redo.Text); got != "" && got != lang {
-		ans.Note = "the model answered in another language than the question's"
+		ans.Note = phrases.Text(lang, phrases.NoteWrongLanguage)
 	}
 	return redo, nil
 }

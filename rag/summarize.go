@@ -1,6 +1,7 @@
 package rag
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/dalil-news/dalil/cite"
 	"github.com/dalil-news/dalil/nlp"
+	"github.com/dalil-news/dalil/phrases"
 	"github.com/dalil-news/dalil/prompts"
 )
 
@@ -99,7 +101,7 @@ func (s *Service) llmSummary(ctx context.Context, a Article, lang string) (Summa
 		}
 	}
 	if len(parts) > summaryMaxParts {
-		sum.Note = fmt.Sprintf("the article is very long: only its first %d of %d parts were summarized", summaryMaxParts, len(parts))
+		sum.Note = phrases.Text(cmp.Or(lang, a.Lang), phrases.NoteLongArticle, summaryMaxParts, len(parts))
 		parts = parts[:summaryMaxParts]
 	}
 	sum.Parts = len(parts)
@@ -153,7 +155,7 @@ func (s *Service) llmSummary(ctx context.Context, a Article, lang string) (Summa
 	if len(partials) == 0 {
 		ex := ExtractiveSummary(a, lang)
 		ex.Usage = sum.Usage
-		ex.Note = "the model's summary cited nothing, so these are the article's central sentences instead"
+		ex.Note = phrases.Text(cmp.Or(lang, a.Lang), phrases.NoteUncitedSummary)
 		return ex, nil
 	}
 	sum.Text = partials[0]
@@ -232,7 +234,7 @@ func withoutText(a Article) Article {
 func ExtractiveSummary(a Article, lang string) Summary {
 	sum := Summary{Article: withoutText(a), Mode: ModeExtractive, Lang: lang, Parts: 1}
 	if lang != "" && a.Lang != "" && lang != a.Lang {
-		sum.Note = "without a language model the summary quotes the article in its own language"
+		sum.Note = phrases.Text(lang, phrases.NoteExtractiveSummary)
 	}
 	type sentence struct {
 		text  string

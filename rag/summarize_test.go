@@ -150,3 +150,15 @@ func TestSummarizeEmpty(t *testing.T) {
 		t.Error("empty article summarized")
 	}
 }
+
+// TestSummaryNoteInAskersLanguage: the note of a summary asked for in
+// another language than the article's is in the language asked for.
+func TestSummaryNoteInAskersLanguage(t *testing.T) {
+	a := rag.Article{Title: "Port", URL: "https://example.com/port", Lang: "en", Text: "The port of Tangier broke its container record in 2024, the authority said on Monday."}
+	for lang, want := range map[string]string{"fr": "sans modèle de langue", "ar": "دون نموذج لغوي", "en": ""} {
+		got := rag.ExtractiveSummary(a, lang).Note
+		if want == "" && got != "" || !strings.HasPrefix(got, want) {
+			t.Errorf("ExtractiveSummary(%s).Note = %q, want it to start with %q", lang, got, want)
+		}
+	}
+}
