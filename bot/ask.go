@@ -209,7 +209,7 @@ func (b *Bot) answer(ctx context.Context, j *askJob) {
 	ref := ""
 	if b.deps.Feedback != nil {
 		ref = newRef()
-		b.votes.put(ref, answerRecord{question: j.question, answer: ans.Text, citations: ans.Citations})
+		b.votes.Put(ref, answerRecord{question: j.question, answer: ans.Text, citations: ans.Citations})
 	}
 	if j.conv != "" {
 		// Before the answer shows: a quick follow-up must find this turn.

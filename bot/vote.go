@@ -6,6 +6,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/dalil-news/dalil/internal/lru"
 	"github.com/dalil-news/dalil/phrases"
 	"github.com/dalil-news/dalil/rag"
 )
@@ -49,7 +50,7 @@ func (b *Bot) handleVote(ctx context.Context, r *request, customID string) {
 	if !ok || b.deps.Feedback == nil || r.i.Message == nil {
 		return
 	}
-	rec, known := b.votes.get(ref)
+	rec, known := b.votes.Get(ref)
 	if !known {
 		rec = recordFromMessage(r.i.Message)
 	}
@@ -83,9 +84,9 @@ type answerRecord struct {
 }
 
 // answerCache keeps recent answers by the reference their vote buttons carry.
-type answerCache = lru[answerRecord]
+type answerCache = lru.Cache[answerRecord]
 
-func newAnswerCache(max int) *answerCache { return newLRU[answerRecord](max) }
+func newAnswerCache(max int) *answerCache { return lru.New[answerRecord](max) }
 
 // recordFromMessage rebuilds what is known of an answer from the message
 // its buttons sit on: the text, and the source titles and links.

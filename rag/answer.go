@@ -6,7 +6,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/dalil-news/dalil/lexicon"
 	"github.com/dalil-news/dalil/nlp"
 	"github.com/dalil-news/dalil/phrases"
 	"github.com/dalil-news/dalil/prompts"
@@ -113,16 +112,14 @@ func (s *Service) Ask(ctx context.Context, q Question) (Answer, error) {
 // dev and unanswerable questions of testdata/eval (README, "Evaluation").
 // A passage in another language than the question's is judged on the
 // question's translations into its language (trans) as well.
-func (s *Service) relevant(query string, trans map[string][]lexicon.Term, ps []Passage) []Passage {
+func (s *Service) relevant(query string, trans *translations, ps []Passage) []Passage {
 	qs, expanded := nlp.NewTermSet(query), nlp.NewTermSet(ExpandQuery(query))
 	var out []Passage
 	for _, p := range ps {
 		full := p.Article.Title + " " + p.Chunk.Heading + " " + p.Chunk.Text
 		text := nlp.NewTermSet(full)
 		cov := max(qs.Coverage(text), expanded.Coverage(text))
-		if terms := trans[p.Article.Lang]; len(terms) > 0 {
-			cov = max(cov, termCoverage(terms, foldedWords(full)))
-		}
+		cov = max(cov, trans.coverage(p.Article.Lang, full))
 		// Both legs ranking a passage first is strong evidence even when
 		// the question's words are in another language than the passage.
 		agreed := p.VectorRank == 1 && p.TextRank == 1
@@ -178,7 +175,7 @@ func startsWithPronoun(sent string) bool {
 
 // extractiveAnswer quotes the best one to three sentences of the passages,
 // each followed by the number of its article.
-func extractiveAnswer(query string, trans map[string][]lexicon.Term, lang string, ans Answer, ps []Passage) Answer {
+func extractiveAnswer(query string, trans *translations, lang string, ans Answer, ps []Passage) Answer {
 	qs := nlp.NewTermSet(query)
 	type cand struct {
 		p     Passage
@@ -198,10 +195,7 @@ func extractiveAnswer(query string, trans map[string][]lexicon.Term, lang string
 				continue
 			}
 			// Word overlap decides; the passage's rank breaks ties.
-			cov := qs.Coverage(nlp.NewTermSet(sent))
-			if terms := trans[p.Article.Lang]; len(terms) > 0 {
-				cov = max(cov, termCoverage(terms, foldedWords(sent)))
-			}
+			cov := max(qs.Coverage(nlp.NewTermSet(sent)), trans.coverage(p.Article.Lang, sent))
 			score := cov + 0.05/float64(pi+1)
 			// A sentence that opens with a pronoun ("Elle a introduit…")
 			// is quoted with the one before it, which says who.

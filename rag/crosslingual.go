@@ -32,24 +32,80 @@ var archiveLangs = []string{"fr", "en", "ar"}
 // translated query: the first senses, which are the common ones.
 const maxLegAlternatives = 3
 
-// translations returns the question's Terms in each other language the
-// translator reaches from lang, keyed by language. It is nil without a
-// translator or a known language.
-func (s *Service) translations(query, lang string) map[string][]lexicon.Term {
-	if s.cfg.Translator == nil || lang == "" {
+// translations are a question's translations into the archive's other
+// languages: structured ones from the dictionaries (terms) and whole ones
+// from the chat model (texts), keyed by language. A nil *translations has
+// none.
+type translations struct {
+	terms map[string][]lexicon.Term
+	texts map[string]string
+}
+
+// translate translates a question written in lang into the archive's other
+// languages: with the Translator, and with the chat model when there is
+// one (see llmTranslations). It returns nil when there is nothing to
+// translate into.
+func (s *Service) translate(ctx context.Context, query, lang string) (*translations, error) {
+	if lang == "" {
+		return nil, nil
+	}
+	tr := &translations{terms: map[string][]lexicon.Term{}}
+	if s.cfg.Translator != nil {
+		pairs := s.cfg.Translator.Pairs()
+		for _, to := range archiveLangs {
+			if to == lang || !hasPair(pairs, lang, to) {
+				continue
+			}
+			if terms := s.cfg.Translator.Translate(query, lang, to); len(terms) > 0 {
+				tr.terms[to] = terms
+			}
+		}
+	}
+	texts, err := s.llmTranslations(ctx, query, lang)
+	if err != nil {
+		return nil, err
+	}
+	tr.texts = texts
+	if len(tr.terms) == 0 && len(tr.texts) == 0 {
+		return nil, nil
+	}
+	return tr, nil
+}
+
+// legs returns a search leg for each translation, weighing weight.
+func (t *translations) legs(weight float64) []searchLeg {
+	if t == nil {
 		return nil
 	}
-	pairs := s.cfg.Translator.Pairs()
-	out := map[string][]lexicon.Term{}
-	for _, to := range archiveLangs {
-		if to == lang || !hasPair(pairs, lang, to) {
-			continue
+	var legs []searchLeg
+	for _, lang := range archiveLangs {
+		if terms := t.terms[lang]; len(terms) > 0 {
+			legs = append(legs, searchLeg{lang: lang, text: translatedQuery(terms), weight: weight})
 		}
-		if terms := s.cfg.Translator.Translate(query, lang, to); len(terms) > 0 {
-			out[to] = terms
+		if text := t.texts[lang]; text != "" {
+			legs = append(legs, searchLeg{lang: lang, text: text, weight: weight})
 		}
 	}
-	return out
+	return legs
+}
+
+// coverage is how much of the question text, written in lang, says, judged
+// on the question's translations into lang: the larger of the share of its
+// translated words found (termCoverage) and of the chat model's
+// translation's content words found. It is 0 without translations into
+// lang.
+func (t *translations) coverage(lang, text string) float64 {
+	if t == nil || lang == "" {
+		return 0
+	}
+	cov := 0.0
+	if terms := t.terms[lang]; len(terms) > 0 {
+		cov = termCoverage(terms, foldedWords(text))
+	}
+	if tt := t.texts[lang]; tt != "" {
+		cov = max(cov, nlp.NewTermSet(tt).Coverage(nlp.NewTermSet(text)))
+	}
+	return cov
 }
 
 // hasPair reports whether pairs holds the direction from → to.

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dalil-news/dalil/lexicon"
+	"github.com/dalil-news/dalil/internal/lru"
 	"github.com/dalil-news/dalil/nlp"
 	"github.com/dalil-news/dalil/when"
 )
@@ -61,6 +61,16 @@ type Config struct {
 	// TranslationWeight is a translated search's weight in the fusion,
 	// the question's own search weighing 1 (default 1).
 	TranslationWeight float64
+	// With a chat model, questions are also translated by the model into
+	// the archive's other languages (one call a question, at most
+	// ChatTranslationTimeout, default 10s, cached), unless
+	// NoChatTranslation is set.
+	NoChatTranslation      bool
+	ChatTranslationTimeout time.Duration
+	// ArchiveLanguages returns the languages of the archive's articles
+	// (read again every 10 minutes); the chat model translates questions
+	// into those other than the question's. Nil means fr, en and ar.
+	ArchiveLanguages func(ctx context.Context) ([]string, error)
 }
 
 func (c Config) withDefaults() Config {
@@ -77,6 +87,9 @@ func (c Config) withDefaults() Config {
 	def(&c.FusionK, 10)
 	if c.TranslationWeight <= 0 {
 		c.TranslationWeight = 1
+	}
+	if c.ChatTranslationTimeout <= 0 {
+		c.ChatTranslationTimeout = 10 * time.Second
 	}
 	if c.Candidates < c.K {
 		c.Candidates = c.K
@@ -102,13 +115,20 @@ type Service struct {
 	emb   Embedder
 	chat  Chat
 	cfg   Config
+	// langs caches Config.ArchiveLanguages; translated caches the chat
+	// model's translations of questions.
+	langs      langCache
+	translated *lru.Cache[map[string]string]
 }
 
 // NewService returns a Service over a store and an embedder. chat may be
 // nil: answers are then extractive.
 func NewService(store Store, emb Embedder, chat Chat, cfg Config) *Service {
-	return &Service{store: store, emb: emb, chat: chat, cfg: cfg.withDefaults()}
+	return &Service{store: store, emb: emb, chat: chat, cfg: cfg.withDefaults(), translated: lru.New[map[string]string](translationCacheSize)}
 }
+
+// translationCacheSize is how many questions' chat translations are kept.
+const translationCacheSize = 512
 
 // IngestResult says what Ingest did with one article.
 type IngestResult struct {
@@ -285,7 +305,7 @@ func (s *Service) Search(ctx context.Context, query string, opt SearchOptions) (
 
 // search is Search, returning also the query's translations (see
 // translations) for judging passages in other languages.
-func (s *Service) search(ctx context.Context, query string, opt SearchOptions) ([]Passage, map[string][]lexicon.Term, error) {
+func (s *Service) search(ctx context.Context, query string, opt SearchOptions) ([]Passage, *translations, error) {
 	query = strings.TrimSpace(query)
 	if query == "" {
 		return nil, nil, fmt.Errorf("search: %w", ErrEmptyInput)
@@ -297,7 +317,10 @@ func (s *Service) search(ctx context.Context, query string, opt SearchOptions) (
 	if opt.Lang == "" {
 		opt.Lang = nlp.DetectLang(query)
 	}
-	trans := s.translations(query, opt.Lang)
+	trans, err := s.translate(ctx, query, opt.Lang)
+	if err != nil {
+		return nil, nil, err
+	}
 	// The query is expanded with glossary equivalents (ExpandQuery) for
 	// both legs: the archive mixes French, English and Arabic.
 	expanded := ExpandQuery(query)
@@ -309,12 +332,7 @@ func (s *Service) search(ctx context.Context, query string, opt SearchOptions) (
 		Since:      opt.When.Since,
 		Until:      opt.When.Until,
 	}
-	legs := []searchLeg{{lang: opt.Lang, text: expanded, weight: 1}}
-	for _, lang := range archiveLangs {
-		if terms := trans[lang]; len(terms) > 0 {
-			legs = append(legs, searchLeg{lang: lang, text: translatedQuery(terms), weight: s.cfg.TranslationWeight})
-		}
-	}
+	legs := append([]searchLeg{{lang: opt.Lang, text: expanded, weight: 1}}, trans.legs(s.cfg.TranslationWeight)...)
 	if len(legs) > 1 {
 		ps, err := s.searchLegs(ctx, sq, legs)
 		return ps, trans, err

@@ -318,3 +318,52 @@ func TestAskCrossLingual(t *testing.T) {
 		t.Errorf("without a translator: found %v, %v; want not found", ans.Found, err)
 	}
 }
+
+// TestSearchChatTranslation: with a chat model, a question is also
+// searched in its model translations into the archive's other languages,
+// once: the translations are cached, and a failed call costs only them.
+func TestSearchChatTranslation(t *testing.T) {
+	var mu sync.Mutex
+	var legs []string
+	store := &mock.Store{SearchFn: func(_ context.Context, q rag.SearchQuery) ([]rag.Passage, error) {
+		mu.Lock()
+		legs = append(legs, q.Lang+": "+q.Text)
+		mu.Unlock()
+		return nil, nil
+	}}
+	calls, fail := 0, false
+	chat := &mock.Chat{ModelName: "m", CompleteFn: func(_ context.Context, req rag.ChatRequest, _ func(string)) (rag.Completion, error) {
+		calls++
+		if fail {
+			return rag.Completion{}, errors.New("model down")
+		}
+		if req.MaxTokens == 0 || !strings.Contains(req.Messages[0].Content, "You translate questions") {
+			t.Errorf("request %+v: want a bounded translation request", req)
+		}
+		return rag.Completion{Text: "fr: Quelle est l'IA du Maroc ?\nen: What is Morocco's AI?"}, nil
+	}}
+	svc := rag.NewService(store, newEmbedder(), chat, rag.Config{
+		ArchiveLanguages: func(context.Context) ([]string, error) { return []string{"fr", "en"}, nil },
+	})
+	search := func(q string) []string {
+		t.Helper()
+		legs = nil
+		if _, err := svc.Search(context.Background(), q, rag.SearchOptions{Lang: "ar"}); err != nil {
+			t.Fatal(err)
+		}
+		slices.Sort(legs)
+		return legs
+	}
+	want := []string{"ar: ما هو الذكاء الاصطناعي المغربي؟ artificial intelligence intelligence artificielle", "en: What is Morocco's AI?", "fr: Quelle est l'IA du Maroc ?"}
+	if diff := cmp.Diff(want, search("ما هو الذكاء الاصطناعي المغربي؟")); diff != "" {
+		t.Errorf("searches (-want +got):\n%s", diff)
+	}
+	search("ما هو الذكاء الاصطناعي المغربي؟")
+	if calls != 1 {
+		t.Errorf("%d chat calls for the same question twice, want 1 (cached)", calls)
+	}
+	fail = true
+	if got := search("سؤال آخر عن الاقتصاد المغربي"); len(got) != 1 {
+		t.Errorf("searches %q after a failed translation, want the question's own only", got)
+	}
+}

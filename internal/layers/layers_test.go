@@ -23,7 +23,7 @@ var allowed = map[string][]string{
 	"cite":    {"nlp"},
 	"lexicon": {"nlp"},
 	// The domain.
-	"rag": {"nlp", "when", "cite", "phrases", "prompts", "lexicon"},
+	"rag": {"nlp", "when", "cite", "phrases", "prompts", "lexicon", "internal/lru"},
 	// Features over the domain.
 	"digest": {"rag", "nlp", "cite", "phrases", "prompts"},
 	"eval":   {"rag"},
@@ -35,12 +35,13 @@ var allowed = map[string][]string{
 	"ingest":     {"rag", "nlp"},
 	"feeds":      {"rag", "nlp", "ingest"},
 	"admin":      nil,
-	"bot":        {"rag", "digest", "nlp", "phrases", "prompts", "cite"},
+	"bot":        {"rag", "digest", "nlp", "phrases", "prompts", "cite", "internal/lru"},
 	// The command wires everything; its settings are read by config.
 	"cmd/dalil":       {"*"},
 	"internal/config": {"rag", "digest"},
 	// Test helpers.
 	"internal/layers":               nil,
+	"internal/lru":                  nil,
 	"internal/testing/golden":       nil,
 	"internal/testing/pgtest":       nil,
 	"internal/testing/openaitest":   nil,

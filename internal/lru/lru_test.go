@@ -1,4 +1,4 @@
-package bot
+package lru
 
 import (
 	"testing"
@@ -32,14 +32,14 @@ func TestLRU(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := newLRU[int](2)
+			c := New[int](2)
 			var got, want []int
 			for _, s := range tt.steps {
 				if s.put {
-					c.put(s.key, s.val)
+					c.Put(s.key, s.val)
 					continue
 				}
-				v, ok := c.get(s.key)
+				v, ok := c.Get(s.key)
 				if !ok {
 					v = -1
 				}
