@@ -23,7 +23,10 @@ type Question struct {
 	ID   string `json:"id"`
 	Kind string `json:"kind"`
 	Lang string `json:"lang"`
-	Text string `json:"question"`
+	// Script is the writing of a question whose language is written in
+	// more than one ("latn" or "arab" for Darija, "ary"); "" otherwise.
+	Script string `json:"script,omitempty"`
+	Text   string `json:"question"`
 	// ExpectedURLs are the articles that answer the question; none: the
 	// archive cannot answer it. "seed:WORD" stands for an article whose
 	// title contains WORD.
@@ -32,9 +35,10 @@ type Question struct {
 	Answers []string `json:"answers"`
 }
 
-// ReadQuestions reads a JSONL file of questions, skipping blank lines; a
-// question without a kind is of kind "all". The error names the first bad
-// line, and a file without questions is an error.
+// ReadQuestions reads a JSONL file of questions, skipping blank lines and
+// ignoring fields it does not know; a question without a kind is of kind
+// "all". The error names the first bad line, and a file without questions
+// is an error.
 func ReadQuestions(path string) ([]Question, error) {
 	f, err := os.Open(path)
 	if err != nil {
