@@ -75,7 +75,7 @@ demo: build ## Migrate, ingest the sample articles (examples/) and ask a questio
 	$(BIN) ingest --jsonl examples/wikipedia-sample.jsonl examples/articles; \
 	$(BIN) ask "$(DEMO_QUESTION)"
 
-eval: build ## Measure retrieval and answers on the dev questions (fresh database dalil_eval).
+eval: build ## Measure retrieval and answers on the dev and cross-lingual dev questions (fresh database dalil_eval).
 	@$(DEVDB) start; \
 	admin=$$($(DEVDB) test-url); \
 	psql "$$admin" -qc 'DROP DATABASE IF EXISTS dalil_eval' -c 'CREATE DATABASE dalil_eval'; \
@@ -83,6 +83,7 @@ eval: build ## Measure retrieval and answers on the dev questions (fresh databas
 	set -x; \
 	$(BIN) eval --ingest testdata/eval/corpus.jsonl --ingest examples/articles \
 		--questions testdata/eval/questions-dev.jsonl $(EVALFLAGS); \
+	$(BIN) eval --questions testdata/eval/questions-dev-xling.jsonl $(EVALFLAGS); \
 	$(BIN) eval --questions testdata/eval/questions-extra.jsonl $(EVALFLAGS)
 
 fmt: ## Format the Go code.

@@ -1,9 +1,9 @@
 // Package eval measures dalil's retrieval and answers on a file of
 // questions with known answers: it reads the questions, puts them to the
 // system (Run), and scores what a search ranked and what an answer said
-// (recall@k, MRR, answers containing the gold text, valid citations,
-// latency percentiles). `dalil eval` and the bench in bench/ both score
-// with it.
+// (recall@k, MRR, answers containing the gold text, answers citing an
+// expected article, valid citations, latency percentiles). `dalil eval`
+// and the bench in bench/ both score with it.
 package eval
 
 import (
@@ -23,7 +23,10 @@ type Question struct {
 	ID   string `json:"id"`
 	Kind string `json:"kind"`
 	Lang string `json:"lang"`
-	Text string `json:"question"`
+	// Script is the writing of a question whose language is written in
+	// more than one ("latn" or "arab" for Darija, "ary"); "" otherwise.
+	Script string `json:"script,omitempty"`
+	Text   string `json:"question"`
 	// ExpectedURLs are the articles that answer the question; none: the
 	// archive cannot answer it. "seed:WORD" stands for an article whose
 	// title contains WORD.
@@ -32,9 +35,10 @@ type Question struct {
 	Answers []string `json:"answers"`
 }
 
-// ReadQuestions reads a JSONL file of questions, skipping blank lines; a
-// question without a kind is of kind "all". The error names the first bad
-// line, and a file without questions is an error.
+// ReadQuestions reads a JSONL file of questions, skipping blank lines and
+// ignoring fields it does not know; a question without a kind is of kind
+// "all". The error names the first bad line, and a file without questions
+// is an error.
 func ReadQuestions(path string) ([]Question, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -168,7 +172,8 @@ func Percentile(sorted []time.Duration, p float64) time.Duration {
 func Milliseconds(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // Kind is the figures of one kind of question, as `dalil eval` reports
-// them. Add to it with AddRank, AddAnswer and AddCitation, then Finish.
+// them. Add to it with AddRank, AddAnswer, AddCitesExpected and
+// AddCitation, then Finish.
 type Kind struct {
 	Kind          string  `json:"kind"`
 	Questions     int     `json:"questions"`
@@ -177,6 +182,7 @@ type Kind struct {
 	MRRAt10       float64 `json:"mrr_at_10"`
 	Contains      float64 `json:"answer_contains_gold"`
 	NotFound      float64 `json:"not_found_rate"`
+	CitesExpected float64 `json:"answered_citing_expected"` // of answerable questions: found, citing an expected article
 	CitationValid float64 `json:"citation_validity"`
 	TokensPerAns  float64 `json:"tokens_per_answer"`
 	LatencyP50ms  float64 `json:"latency_p50_ms"`
@@ -184,6 +190,7 @@ type Kind struct {
 
 	ranks                           Retrieval
 	withGold, citations, validCites int
+	answerable, citingExpected      int
 	latencies                       []time.Duration
 }
 
@@ -208,6 +215,23 @@ func (k *Kind) AddAnswer(ans rag.Answer, took time.Duration, gold []string) {
 	}
 }
 
+// AddCitesExpected counts the answer to an answerable question, whose
+// expected articles (URLs or "seed:WORD", as for Rank) are expected: it
+// scores when the answer is found and cites one of them.
+func (k *Kind) AddCitesExpected(ans rag.Answer, expected []string) {
+	k.answerable++
+	if !ans.Found {
+		return
+	}
+	cited := make([]rag.Article, len(ans.Citations))
+	for i, c := range ans.Citations {
+		cited[i] = c.Article
+	}
+	if Rank(cited, expected) > 0 {
+		k.citingExpected++
+	}
+}
+
 // AddCitation counts one citation of an answer: valid when its quote is
 // not empty and appears in the cited article's text.
 func (k *Kind) AddCitation(quote, articleText string) {
@@ -222,6 +246,7 @@ func (k *Kind) Finish() {
 	k.RecallAt1, k.RecallAt5, k.MRRAt10 = k.ranks.RecallAt1(), k.ranks.RecallAt5(), k.ranks.MRRAt10()
 	k.Contains = share(k.Contains, k.withGold)
 	k.NotFound = share(k.NotFound, k.Questions)
+	k.CitesExpected = share(float64(k.citingExpected), k.answerable)
 	k.TokensPerAns = share(k.TokensPerAns, k.Questions)
 	if k.citations > 0 {
 		k.CitationValid = float64(k.validCites) / float64(k.citations)

@@ -31,6 +31,11 @@ func TestReadQuestions(t *testing.T) {
 				{ID: "q2", Kind: "all", Text: "Why?"},
 			},
 		},
+		{
+			name: "Darija's script kept, unknown fields ignored",
+			file: `{"id":"d1","kind":"darija","lang":"ary","script":"latn","question":"3lach?","expected_urls":["seed:mezzour"],"reviewer":"x"}`,
+			want: []Question{{ID: "d1", Kind: "darija", Lang: "ary", Script: "latn", Text: "3lach?", ExpectedURLs: []string{"seed:mezzour"}}},
+		},
 		{name: "bad JSON names the line", file: "{\"question\":\"a\"}\n{oops\n", wantErr: "q.jsonl:2: invalid character"},
 		{name: "empty question", file: `{"id":"q1","question":"  "}`, wantErr: "q.jsonl:1: empty question"},
 		{name: "no questions", file: "\n\n", wantErr: "q.jsonl has no questions"},
@@ -58,6 +63,26 @@ func TestReadQuestions(t *testing.T) {
 	}
 	if _, err := ReadQuestions(filepath.Join(t.TempDir(), "missing.jsonl")); err == nil {
 		t.Error("ReadQuestions of a missing file succeeded")
+	}
+}
+
+// TestReadQuestionsXling reads the cross-lingual dev file as `make eval`
+// does: every line, Darija's script included.
+func TestReadQuestionsXling(t *testing.T) {
+	qs, err := ReadQuestions("../testdata/eval/questions-dev-xling.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds, scripts := map[string]int{}, map[string]int{}
+	for _, q := range qs {
+		kinds[q.Kind]++
+		scripts[q.Script]++
+	}
+	if diff := cmp.Diff(map[string]int{"en-fr": 80, "ar-fr": 40, "xseed": 10, "darija": 10}, kinds); diff != "" {
+		t.Errorf("questions by kind (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(map[string]int{"": 130, "latn": 6, "arab": 4}, scripts); diff != "" {
+		t.Errorf("questions by script (-want +got):\n%s", diff)
 	}
 }
 
@@ -171,6 +196,41 @@ func TestPercentile(t *testing.T) {
 	}
 }
 
+func TestAddCitesExpected(t *testing.T) {
+	cites := func(found bool, arts ...rag.Article) rag.Answer {
+		ans := rag.Answer{Found: found}
+		for i, a := range arts {
+			ans.Citations = append(ans.Citations, rag.Citation{N: i + 1, Article: a})
+		}
+		return ans
+	}
+	mezzour := rag.Article{ID: 7, URL: "file:///seed.txt", Title: "Ryad Mezzour et l'IA"}
+	port := rag.Article{ID: 2, URL: "https://a.example/2", Title: "Port"}
+	tests := []struct {
+		name     string
+		ans      rag.Answer
+		expected []string
+		want     float64
+	}{
+		{"cites the expected URL", cites(true, port), []string{"https://a.example/2"}, 1},
+		{"cites the seed article by title", cites(true, port, mezzour), []string{"seed:mezzour"}, 1},
+		{"any expected article", cites(true, port), []string{"https://a.example/9", "https://a.example/2"}, 1},
+		{"cites another article", cites(true, mezzour), []string{"https://a.example/2"}, 0},
+		{"found without citations", cites(true), []string{"https://a.example/2"}, 0},
+		{"not found, whatever it cites", cites(false, port), []string{"https://a.example/2"}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var k Kind
+			k.AddCitesExpected(tt.ans, tt.expected)
+			k.Finish()
+			if k.CitesExpected != tt.want {
+				t.Errorf("CitesExpected = %v, want %v", k.CitesExpected, tt.want)
+			}
+		})
+	}
+}
+
 func TestKinds(t *testing.T) {
 	ks := Kinds{}
 	fact := ks.Of("fact")
@@ -178,6 +238,8 @@ func TestKinds(t *testing.T) {
 	fact.AddRank(0)
 	fact.AddAnswer(rag.Answer{Found: true, Text: "En 2024 [1].", Usage: rag.Usage{PromptTokens: 90, CompletionTokens: 10}}, 30*time.Millisecond, []string{"2024"})
 	fact.AddAnswer(rag.Answer{Found: false, Text: "not found"}, 10*time.Millisecond, []string{"2025"})
+	fact.AddCitesExpected(rag.Answer{Found: true, Citations: []rag.Citation{{N: 1, Article: rag.Article{URL: "https://a.example/1"}}}}, []string{"https://a.example/1"})
+	fact.AddCitesExpected(rag.Answer{Found: false}, []string{"https://a.example/2"})
 	fact.AddCitation("sera créée en 2024", "L'instance sera créée en 2024.")
 	fact.AddCitation("invented", "L'instance sera créée en 2024.")
 	fact.AddCitation("", "anything")
@@ -188,7 +250,7 @@ func TestKinds(t *testing.T) {
 	got := ks.Finish()
 	want := []*Kind{
 		{Kind: "abstain", Questions: 1, NotFound: 1, LatencyP50ms: 5, LatencyP95ms: 5},
-		{Kind: "fact", Questions: 2, RecallAt1: 0.5, RecallAt5: 0.5, MRRAt10: 0.5, Contains: 0.5, NotFound: 0.5,
+		{Kind: "fact", Questions: 2, RecallAt1: 0.5, RecallAt5: 0.5, MRRAt10: 0.5, Contains: 0.5, NotFound: 0.5, CitesExpected: 0.5,
 			CitationValid: 1.0 / 3, TokensPerAns: 50, LatencyP50ms: 10, LatencyP95ms: 30},
 	}
 	if diff := cmp.Diff(want, got, cmpopts.IgnoreUnexported(Kind{})); diff != "" {

@@ -30,8 +30,9 @@ type Config struct {
 // Run puts every question to sys: an answerable one is searched (its rank
 // among cfg.K passages) and asked; an unanswerable one only asked. Each
 // answer's citations are checked against the cited articles' text, read
-// from articles. It returns the scores by kind, sorted by kind, and stops
-// at the first error, which names the question.
+// from articles; an answerable question's answer also for citing an
+// expected article. It returns the scores by kind, sorted by kind, and
+// stops at the first error, which names the question.
 func Run(ctx context.Context, sys System, articles ArticleReader, qs []Question, cfg Config) ([]*Kind, error) {
 	kinds := Kinds{}
 	articleText := map[int64]string{}
@@ -57,6 +58,9 @@ func Run(ctx context.Context, sys System, articles ArticleReader, qs []Question,
 			return nil, fmt.Errorf("eval %s: %w", q.ID, err)
 		}
 		kk.AddAnswer(ans, time.Since(start), q.Answers)
+		if len(q.ExpectedURLs) > 0 {
+			kk.AddCitesExpected(ans, q.ExpectedURLs)
+		}
 		for _, c := range ans.Citations {
 			text, ok := articleText[c.Article.ID]
 			if !ok {

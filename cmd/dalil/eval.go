@@ -16,6 +16,8 @@ Measures retrieval and answers on a JSONL file of questions:
 {"id","kind","lang","question","expected_urls":[...],"answers":[...]}.
 An expected URL "seed:WORD" matches an article whose title contains WORD.
 A question with no expected_urls is unanswerable: "not found" is right.
+"cites expected" is the share of answerable questions answered with a
+citation of an expected article.
 --ingest ingests a JSONL archive (*.jsonl) or files first.`
 
 func cmdEval(ctx context.Context, a *app, args []string) error {
@@ -73,10 +75,10 @@ func cmdEval(ctx context.Context, a *app, args []string) error {
 		return writeJSON(a.stdout, map[string]any{"kinds": out})
 	}
 	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "kind\tn\trecall@1\trecall@5\tMRR@10\tcontains gold\tnot found\tcitations ok\ttokens/ans\tp50 ms\tp95 ms\t")
+	fmt.Fprintln(tw, "kind\tn\trecall@1\trecall@5\tMRR@10\tcontains gold\tnot found\tcites expected\tcitations ok\ttokens/ans\tp50 ms\tp95 ms\t")
 	for _, kk := range out {
-		fmt.Fprintf(tw, "%s\t%d\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.0f\t%.1f\t%.1f\t\n", kk.Kind, kk.Questions,
-			kk.RecallAt1, kk.RecallAt5, kk.MRRAt10, kk.Contains, kk.NotFound, kk.CitationValid, kk.TokensPerAns, kk.LatencyP50ms, kk.LatencyP95ms)
+		fmt.Fprintf(tw, "%s\t%d\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.0f\t%.1f\t%.1f\t\n", kk.Kind, kk.Questions,
+			kk.RecallAt1, kk.RecallAt5, kk.MRRAt10, kk.Contains, kk.NotFound, kk.CitesExpected, kk.CitationValid, kk.TokensPerAns, kk.LatencyP50ms, kk.LatencyP95ms)
 	}
 	return tw.Flush()
 }
