@@ -325,3 +325,17 @@ func (s *Store) Stats(ctx context.Context) (Stats, error) {
 	st.Pgvector = s.PgvectorVersion()
 	return st, nil
 }
+
+// Languages returns the languages of the stored articles (fr, en, ar…),
+// sorted, without the empty one of articles whose language is unknown.
+func (s *Store) Languages(ctx context.Context) ([]string, error) {
+	rows, err := s.pool.Query(ctx, `SELECT DISTINCT lang FROM articles WHERE lang <> '' ORDER BY lang`)
+	if err != nil {
+		return nil, fmt.Errorf("languages of %s: %w", s.where, err)
+	}
+	langs, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("languages of %s: %w", s.where, err)
+	}
+	return langs, nil
+}

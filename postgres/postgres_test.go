@@ -1339,3 +1339,23 @@ func TestConcurrentSaves(t *testing.T) {
 		t.Errorf("after concurrent saves: %d lexeme counts differ, text_stats right: %v", diff, ok)
 	}
 }
+
+func TestLanguages(t *testing.T) {
+	ctx := context.Background()
+	s := MustOpenBound(t)
+	if got, err := s.Languages(ctx); err != nil || len(got) != 0 {
+		t.Fatalf("Languages of an empty store = %q, %v; want none", got, err)
+	}
+	save := saver(t, s)
+	save(makeArticle("https://example.org/fr", "fr", time.Time{}, []int{0}, "Un."))
+	save(makeArticle("https://example.org/ar", "ar", time.Time{}, []int{1}, "واحد."))
+	save(makeArticle("https://example.org/fr2", "fr", time.Time{}, []int{2}, "Deux."))
+	save(makeArticle("https://example.org/unknown", "", time.Time{}, []int{3}, "?"))
+	got, err := s.Languages(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"ar", "fr"}, got); diff != "" {
+		t.Errorf("Languages (-want +got):\n%s", diff)
+	}
+}

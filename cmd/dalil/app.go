@@ -190,6 +190,8 @@ func (a *app) wire() {
 		MinSimilarity: a.cfg.MinSimilarity,
 		ContextChars:  a.cfg.ContextChars,
 		Location:      a.cfg.TimeZone,
+		// The chat model translates questions into the archive's languages.
+		ArchiveLanguages: a.store.Languages,
 	})
 	a.fetcher = ingest.NewFetcher(ingest.Config{
 		MaxBytes: a.cfg.FetchMaxBytes, Timeout: a.cfg.FetchTimeout, AllowPrivate: a.cfg.FetchAllowPrivate,
