@@ -110,15 +110,7 @@ var arabiziWords = map[string]string{
 // علاش، شكون، واش، باش، غادي، كيفاش، فين، اللي، دابا، بزاف…) or two weak
 // signs (the glued preposition of فالكولوك, "لي") are enough.
 func DetectDarija(text string) (isDarija bool, script string) {
-	letters, arabic := 0, 0
-	for _, r := range text {
-		if unicode.IsLetter(r) {
-			letters++
-			if unicode.Is(unicode.Arabic, r) {
-				arabic++
-			}
-		}
-	}
+	letters, arabic := countLetters(text)
 	if letters == 0 {
 		return false, ""
 	}

@@ -70,45 +70,48 @@ func TestDetectDarijaOrdinaryQuestions(t *testing.T) {
 }
 
 func TestDetectDarija(t *testing.T) {
-	tests := []struct {
-		text   string
-		want   bool
-		script string
-	}{
-		// Darija written for the test, not from the dev set.
-		{"chkoun howa ra2is l7okouma?", true, "latn"},
-		{"ch7al dyal lflous khessat lwizara l ta3lim?", true, "latn"},
-		{"wach lmghrib 3ndo strategie f l'intelligence artificielle?", true, "latn"},
-		{"Wach kayn chi 9anoun 3la l'IA f lmghrib?", true, "latn"},
-		{"3lach l'IA mohimma?", true, "latn"},
-		{"imta bda lprojet dyal TGV?", true, "latn"},
-		{"شحال ديال الفلوس عطات الحكومة للتعليم؟", true, "arab"},
-		{"واش المغرب عندو استراتيجية فالذكاء الاصطناعي؟", true, "arab"},
-		{"فين غادي يبنيو المعمل الجديد؟", true, "arab"},
-		{"كيفاش كاتشوف الوزارة مستقبل الشباب؟", true, "arab"},
-		// Digits among letters, initials and names that are not Arabizi.
-		{"Quel est le prix du mp3 en 2005 ?", false, "latn"},
-		{"Qui a gagné la F1 en 2019 ?", false, "latn"},
-		{"Le G7 s'est réuni à 9h30 le 3e jour.", false, "latn"},
-		{"Li Keqiang a-t-il visité le Maroc ?", false, "latn"},
-		{"What is the 3rd largest city in Morocco?", false, "latn"},
-		{"Combien d'abonnés à la 4G et à la 5G fin 2020 ?", false, "latn"},
-		{"Who wrote about the B2B and p2p markets in 2010?", false, "latn"},
-		{"covid19 a fait combien de morts ?", false, "latn"},
-		{"Est-ce que le gpt3 est meilleur que llama2 ?", false, "latn"},
-		{"ما هي الدول التي حضرت المؤتمر في الرباط؟", false, "arab"},
-		{"تتوفر طرق سريعة بشكل خاص لأعداد النماذج الخاصة", false, "arab"},
-		{"يمكن حل مسألة القرار A في الوقت f(n) إذا كانت الآلة تعمل في الزمن f(n).", false, "arab"},
-		{"", false, ""},
-		{"2023 ?", false, ""},
+	// Darija written for the test, not from the dev set, by script.
+	darija := map[string][]string{
+		"latn": {
+			"chkoun howa ra2is l7okouma?",
+			"ch7al dyal lflous khessat lwizara l ta3lim?",
+			"wach lmghrib 3ndo strategie f l'intelligence artificielle?",
+			"Wach kayn chi 9anoun 3la l'IA f lmghrib?",
+			"3lach l'IA mohimma?",
+			"imta bda lprojet dyal TGV?",
+		},
+		"arab": {
+			"شحال ديال الفلوس عطات الحكومة للتعليم؟",
+			"واش المغرب عندو استراتيجية فالذكاء الاصطناعي؟",
+			"فين غادي يبنيو المعمل الجديد؟",
+			"كيفاش كاتشوف الوزارة مستقبل الشباب؟",
+		},
+		// Digits among letters, initials and names that are not Arabizi;
+		// MSA with a Latin formula or the MSA "خاص" (special).
+		"": {
+			"Quel est le prix du mp3 en 2005 ?",
+			"Qui a gagné la F1 en 2019 ?",
+			"Le G7 s'est réuni à 9h30 le 3e jour.",
+			"Li Keqiang a-t-il visité le Maroc ?",
+			"What is the 3rd largest city in Morocco?",
+			"Combien d'abonnés à la 4G et à la 5G fin 2020 ?",
+			"Who wrote about the B2B and p2p markets in 2010?",
+			"covid19 a fait combien de morts ?",
+			"Est-ce que le gpt3 est meilleur que llama2 ?",
+			"ما هي الدول التي حضرت المؤتمر في الرباط؟",
+			"تتوفر طرق سريعة بشكل خاص لأعداد النماذج الخاصة",
+			"يمكن حل مسألة القرار A في الوقت f(n) إذا كانت الآلة تعمل في الزمن f(n).",
+			"",
+			"2023 ?",
+		},
 	}
-	for _, tt := range tests {
-		t.Run(tt.text, func(t *testing.T) {
-			ok, script := DetectDarija(tt.text)
-			if ok != tt.want || script != tt.script {
-				t.Errorf("DetectDarija(%q) = %v, %q, want %v, %q", tt.text, ok, script, tt.want, tt.script)
+	for want, texts := range darija {
+		for _, text := range texts {
+			ok, script := DetectDarija(text)
+			if ok != (want != "") || ok && script != want {
+				t.Errorf("DetectDarija(%q) = %v, %q; want Darija in script %q", text, ok, script, want)
 			}
-		})
+		}
 	}
 }
 
@@ -163,55 +166,42 @@ func TestDarijaQuery(t *testing.T) {
 	}
 }
 
-func TestAskerLang(t *testing.T) {
-	tests := []struct{ text, want string }{
-		{"3lach bghat Mezzour système dyal l'IA f lmghrib?", "fr"},
-		{"شكون هي الوزيرة اللي هضرات فالكولوك ديال سلا على الذكاء الاصطناعي؟", "ar"},
-		{"Quel est le rôle de la ministre dans le colloque sur l'IA ?", "fr"},
-		{"What did the minister say about artificial intelligence in Morocco?", "en"},
-		{"ما هو دور الوزيرة في ندوة الذكاء الاصطناعي؟", "ar"},
-		{"Bonjour", ""},
+func TestAskerLangAndTransliterate(t *testing.T) {
+	funcs := map[string]struct {
+		f     func(string) string
+		cases map[string]string
+	}{
+		"AskerLang": {AskerLang, map[string]string{
+			"3lach bghat Mezzour système dyal l'IA f lmghrib?":                    "fr",
+			"شكون هي الوزيرة اللي هضرات فالكولوك ديال سلا على الذكاء الاصطناعي؟":  "ar",
+			"Quel est le rôle de la ministre dans le colloque sur l'IA ?":         "fr",
+			"What did the minister say about artificial intelligence in Morocco?": "en",
+			"ما هو دور الوزيرة في ندوة الذكاء الاصطناعي؟":                         "ar",
+			"Bonjour": "",
+		}},
+		"transliterate": {transliterate, map[string]string{
+			"ynje7": "ينجح", "t3awen": "تعاون", "kat3awen": "تعاون", "lkhobara": "الخوبارة",
+			"nnas": "الناس", "chbab": "شباب", "ghadi": "غادي", "ra2is": "راءيس", "système": "",
+		}},
 	}
-	for _, tt := range tests {
-		if got := AskerLang(tt.text); got != tt.want {
-			t.Errorf("AskerLang(%q) = %q, want %q", tt.text, got, tt.want)
+	for name, fc := range funcs {
+		for in, want := range fc.cases {
+			if got := fc.f(in); got != want {
+				t.Errorf("%s(%q) = %q, want %q", name, in, got, want)
+			}
 		}
 	}
 }
 
 func TestIsArabizi(t *testing.T) {
-	tests := []struct {
-		word string
-		want bool
-	}{
-		{"3lach", true}, {"ch7al", true}, {"ynje7", true}, {"7sab", true}, {"m3a", true},
-		{"kat3awen", true}, {"9anoun", true}, {"Ch7al", true},
-		{"mp3", false}, {"ps5", false}, {"gpt3", false}, {"G7", false}, {"CO2", false},
-		{"b2b", false}, {"3e", false}, {"2nd", false}, {"5km", false}, {"9h30", false},
-		{"covid19", false}, {"2024", false}, {"4G", false}, {"1er", false}, {"système", false},
-	}
-	for _, tt := range tests {
-		if got := isArabizi(tt.word); got != tt.want {
-			t.Errorf("isArabizi(%q) = %v, want %v", tt.word, got, tt.want)
+	for _, w := range strings.Fields("3lach ch7al ynje7 7sab m3a kat3awen 9anoun Ch7al") {
+		if !isArabizi(w) {
+			t.Errorf("isArabizi(%q) = false, want true", w)
 		}
 	}
-}
-
-func TestTransliterate(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"ynje7", "ينجح"},
-		{"t3awen", "تعاون"},
-		{"kat3awen", "تعاون"},
-		{"lkhobara", "الخوبارة"},
-		{"nnas", "الناس"},
-		{"chbab", "شباب"},
-		{"ghadi", "غادي"},
-		{"ra2is", "راءيس"},
-		{"système", ""},
-	}
-	for _, tt := range tests {
-		if got := transliterate(tt.in); got != tt.want {
-			t.Errorf("transliterate(%q) = %q, want %q", tt.in, got, tt.want)
+	for _, w := range strings.Fields("mp3 ps5 gpt3 G7 CO2 b2b 3e 2nd 5km 9h30 covid19 2024 4G 1er système") {
+		if isArabizi(w) {
+			t.Errorf("isArabizi(%q) = true, want false", w)
 		}
 	}
 }
