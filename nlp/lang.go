@@ -25,15 +25,7 @@ func wordSet(s string) map[string]bool {
 // words (French accents count for French). It returns "" when the text is
 // too short or the evidence unclear.
 func DetectLang(text string) string {
-	letters, arabic := 0, 0
-	for _, r := range text {
-		if unicode.IsLetter(r) {
-			letters++
-			if unicode.Is(unicode.Arabic, r) {
-				arabic++
-			}
-		}
-	}
+	letters, arabic := countLetters(text)
 	if letters < 12 {
 		return ""
 	}
@@ -67,6 +59,19 @@ func DetectLang(text string) string {
 		return "en"
 	}
 	return ""
+}
+
+// countLetters counts the letters of text and, among them, the Arabic ones.
+func countLetters(text string) (letters, arabic int) {
+	for _, r := range text {
+		if unicode.IsLetter(r) {
+			letters++
+			if unicode.Is(unicode.Arabic, r) {
+				arabic++
+			}
+		}
+	}
+	return letters, arabic
 }
 
 // NormalizeLang reduces a language tag ("fr-FR", "EN_us") to dalil's
