@@ -78,8 +78,12 @@ func (s *Service) Ask(ctx context.Context, q Question) (Answer, error) {
 	if mode == ModeLLM && s.chat == nil {
 		return Answer{}, fmt.Errorf("ask: mode llm %w", ErrNoChat)
 	}
-	if q.Lang == "" {
-		q.Lang = nlp.DetectLang(q.Text)
+	// Darija is searched as Darija (see search) and answered in Arabic when
+	// written in Arabic script, in French when in Latin script.
+	searchLang := q.Lang
+	if q.Lang == "" || q.Lang == nlp.LangDarija {
+		searchLang = questionLang(q.Text)
+		q.Lang = nlp.AskerLang(q.Text)
 	}
 	ans := Answer{Question: q.Text, Mode: mode}
 	query, usage, err := s.standalone(ctx, q, mode)
@@ -92,7 +96,14 @@ func (s *Service) Ask(ctx context.Context, q Question) (Answer, error) {
 		query = rest
 	}
 	ans.Query, ans.When = query, period
-	ps, trans, err := s.search(ctx, query, SearchOptions{When: period, Lang: q.Lang})
+	if searchLang == nlp.LangDarija {
+		// The passages are judged on the words that carry meaning: the
+		// French (Latin) and Arabic ones, without Darija's function words.
+		if latin, arabic := nlp.DarijaQuery(query); strings.TrimSpace(latin+arabic) != "" {
+			query = strings.TrimSpace(latin + " " + arabic)
+		}
+	}
+	ps, trans, err := s.search(ctx, query, SearchOptions{When: period, Lang: searchLang})
 	if err != nil {
 		return Answer{}, err
 	}

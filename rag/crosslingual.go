@@ -79,8 +79,8 @@ func (t *translations) legs(weight float64) []searchLeg {
 	}
 	var legs []searchLeg
 	for _, lang := range archiveLangs {
-		if terms := t.terms[lang]; len(terms) > 0 {
-			legs = append(legs, searchLeg{lang: lang, text: translatedQuery(terms), weight: weight})
+		if text := translatedQuery(t.terms[lang]); text != "" {
+			legs = append(legs, searchLeg{lang: lang, text: text, weight: weight})
 		}
 		if text := t.texts[lang]; text != "" {
 			legs = append(legs, searchLeg{lang: lang, text: text, weight: weight})
@@ -268,4 +268,65 @@ func fuseLists(lists [][]Passage, weights []float64, k, perArticle, n int) []Pas
 		}
 	}
 	return out
+}
+
+// questionLang is the language a question is searched in: Darija
+// (nlp.LangDarija) when nlp.DetectDarija says so, else nlp.DetectLang's.
+func questionLang(text string) string {
+	if darija, _ := nlp.DetectDarija(text); darija {
+		return nlp.LangDarija
+	}
+	return nlp.DetectLang(text)
+}
+
+// searchDarija searches a Darija question (see nlp.DarijaQuery): its
+// Latin-script words, French and names, as French, its Arabic-script ones
+// (Arabizi mapped to Arabic) as Arabic, and the translations of both into
+// the archive's other languages, fused.
+func (s *Service) searchDarija(ctx context.Context, query string, k int, opt SearchOptions) ([]Passage, *translations, error) {
+	latin, arabic := nlp.DarijaQuery(query)
+	sq := SearchQuery{
+		K:          k,
+		Candidates: max(s.cfg.Candidates, k),
+		PerArticle: s.cfg.PerArticle,
+		Since:      opt.When.Since,
+		Until:      opt.When.Until,
+	}
+	var legs []searchLeg
+	trans := &translations{terms: map[string][]lexicon.Term{}, texts: map[string]string{}}
+	for _, part := range []struct{ lang, text string }{{"fr", latin}, {"ar", arabic}} {
+		if strings.TrimSpace(part.text) == "" {
+			continue
+		}
+		legs = append(legs, searchLeg{lang: part.lang, text: ExpandQuery(part.text), weight: 1})
+		// A passage in the part's language is judged on its words as
+		// they are, beside the other part's translations.
+		for _, w := range nlp.Terms(part.text) {
+			trans.terms[part.lang] = append(trans.terms[part.lang], lexicon.Term{Source: nlp.Fold(w)})
+		}
+		tr, err := s.translate(ctx, part.text, part.lang)
+		if err != nil {
+			return nil, nil, err
+		}
+		trans.merge(tr)
+	}
+	if len(legs) == 0 {
+		return nil, nil, fmt.Errorf("search %q: %w", query, ErrEmptyInput)
+	}
+	legs = append(legs, trans.legs(s.cfg.TranslationWeight)...)
+	ps, err := s.searchLegs(ctx, sq, legs)
+	return ps, trans, err
+}
+
+// merge adds u's translations to t's.
+func (t *translations) merge(u *translations) {
+	if u == nil {
+		return
+	}
+	for lang, terms := range u.terms {
+		t.terms[lang] = append(t.terms[lang], terms...)
+	}
+	for lang, text := range u.texts {
+		t.texts[lang] = strings.TrimSpace(t.texts[lang] + " " + text)
+	}
 }

@@ -315,7 +315,10 @@ func (s *Service) search(ctx context.Context, query string, opt SearchOptions) (
 		k = s.cfg.K
 	}
 	if opt.Lang == "" {
-		opt.Lang = nlp.DetectLang(query)
+		opt.Lang = questionLang(query)
+	}
+	if opt.Lang == nlp.LangDarija {
+		return s.searchDarija(ctx, query, k, opt)
 	}
 	trans, err := s.translate(ctx, query, opt.Lang)
 	if err != nil {

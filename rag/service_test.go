@@ -367,3 +367,43 @@ func TestSearchChatTranslation(t *testing.T) {
 		t.Errorf("searches %q after a failed translation, want the question's own only", got)
 	}
 }
+
+// TestAskDarija: a Darija question in Latin script is searched in French
+// for its French words and in Arabic for its Arabizi ones, without its
+// function words, and answered with French framing.
+func TestAskDarija(t *testing.T) {
+	text := "Ghita Mezzour veut un système dédié à l'IA, levier pour l'innovation au Maroc."
+	fr := rag.Passage{
+		Chunk:    rag.Chunk{ID: 1, ArticleID: 7, Text: text, End: len(text)},
+		Article:  rag.Article{ID: 7, Title: "Mezzour et l'IA", URL: "https://example.org/ia", Lang: "fr"},
+		TextRank: 1, Similarity: 0.1,
+	}
+	var mu sync.Mutex
+	var legs []string
+	store := &mock.Store{SearchFn: func(_ context.Context, q rag.SearchQuery) ([]rag.Passage, error) {
+		mu.Lock()
+		legs = append(legs, q.Lang+": "+q.Text)
+		mu.Unlock()
+		if q.Lang == "fr" && strings.Contains(q.Text, "système") {
+			return []rag.Passage{fr}, nil
+		}
+		return nil, nil
+	}}
+	svc := rag.NewService(store, newEmbedder(), nil, rag.Config{})
+	ans, err := svc.Ask(context.Background(), rag.Question{Text: "3lach bghat Mezzour système dyal l'IA f lmghrib?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ans.Found || len(ans.Citations) != 1 || !strings.HasPrefix(ans.Text, "« ") {
+		t.Errorf("answer %q (%d citations): want the French passage quoted with French quotation marks", ans.Text, len(ans.Citations))
+	}
+	slices.Sort(legs)
+	for _, l := range legs {
+		if strings.Contains(l, "dyal") || strings.Contains(l, "3lach") {
+			t.Errorf("search %q keeps Darija function words", l)
+		}
+	}
+	if len(legs) != 2 || !strings.HasPrefix(legs[0], "ar: ") || !strings.HasPrefix(legs[1], "fr: Mezzour système") {
+		t.Errorf("searches %q: want an Arabic and a French one", legs)
+	}
+}
