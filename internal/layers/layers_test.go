@@ -21,6 +21,7 @@ var allowed = map[string][]string{
 	"prompts": nil,
 	"when":    {"nlp"},
 	"cite":    {"nlp"},
+	"lexicon": {"nlp"},
 	// The domain.
 	"rag": {"nlp", "when", "cite", "phrases", "prompts"},
 	// Features over the domain.
