@@ -100,7 +100,9 @@ func arabicForms(w string) []string {
 			}
 			out = appendNew(out, stem)
 			if s == "ات" {
-				out = appendNew(out, stem+"ه")
+				out = appendNew(out, stem+"ه") // جامعات → جامعه
+			} else if t, ok := strings.CutSuffix(stem, "ت"); ok {
+				out = appendNew(out, t+"ه") // مدرستها → مدرسه
 			}
 		}
 	}

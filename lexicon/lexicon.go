@@ -208,7 +208,7 @@ func keepKnown(entries []rawEntry, known []*table) []rawEntry {
 	out := entries[:0]
 	for _, e := range entries {
 		e.senses = slices.DeleteFunc(e.senses, func(s string) bool {
-			return !all(strings.Fields(s), isKnown)
+			return !isKnown(s) && !all(strings.Fields(s), isKnown)
 		})
 		if len(e.senses) > 0 {
 			out = append(out, e)

@@ -24,6 +24,9 @@ var latinToArabic = [...][2]string{
 // written once; "c" before "e", "i" or "y" is "س"; an initial vowel is
 // carried by alif.
 func toArabic(w string) string {
+	if len(w) < 2 {
+		return ""
+	}
 	var b strings.Builder
 	last := ""
 	for i := 0; i < len(w); {
