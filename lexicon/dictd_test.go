@@ -91,14 +91,8 @@ func TestParseIndex(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			got, err := parseIndex([]byte(c.in))
-			if c.err != "" {
-				if err == nil || !strings.Contains(err.Error(), c.err) {
-					t.Fatalf("err = %v, want %q", err, c.err)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
+			if (err == nil) != (c.err == "") || err != nil && !strings.Contains(err.Error(), c.err) {
+				t.Fatalf("err = %v, want %q", err, c.err)
 			}
 			if diff := cmp.Diff(c.want, got, cmp.AllowUnexported(indexEntry{})); diff != "" {
 				t.Errorf("parseIndex (-want +got):\n%s", diff)

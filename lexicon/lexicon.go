@@ -16,9 +16,10 @@
 // (Debian's /usr/share/dictd, see scripts/dicts.sh); none of them is part of
 // this repository.
 //
-// Measured on 2 cores (Intel Xeon @ 2.20GHz, go test -bench, with the four
-// FreeDict files of /usr/share/dictd): Open takes about 0.5 s and 75 MB of
-// heap; Translate of a ten-word question about 20 µs (docs/crosslingual.md).
+// Measured with the four FreeDict files (2 cores, AMD EPYC, Go 1.26;
+// BenchmarkOpen, BenchmarkTranslate): Open takes about 0.35 s (its tables
+// then hold about 70 MB of heap), Translate of a twelve-word question 7 µs
+// (en→fr, en→ar) to 16 µs (ar→fr through English).
 package lexicon
 
 import (
