@@ -26,21 +26,14 @@ if ((${#missing[@]} == 0)); then
 	exit 0
 fi
 
-# as_root runs a command as root: directly when we are root, else via sudo.
-as_root() {
-	if ((EUID == 0)); then
-		"$@"
-	elif command -v sudo >/dev/null 2>&1; then
-		sudo "$@"
-	else
-		return 1
-	fi
-}
-
-if ! command -v apt-get >/dev/null 2>&1 || { ((EUID != 0)) && ! command -v sudo >/dev/null 2>&1; }; then
+# Root runs apt-get itself; anyone else through sudo.
+sudo=()
+if ((EUID != 0)); then sudo=(sudo); fi
+if ! command -v apt-get >/dev/null 2>&1 || ! command -v "${sudo[@]:-true}" >/dev/null 2>&1; then
 	log "cannot install ${missing[*]} (needs apt-get as root); continuing without them: questions are searched in their own language only"
 	exit 0
 fi
+as_root() { "${sudo[@]}" "$@"; }
 
 install() {
 	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
