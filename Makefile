@@ -18,6 +18,7 @@ export PATH := /usr/local/go/bin:$(PATH)
 endif
 
 DEVDB := scripts/devdb.sh
+DICTS := scripts/dicts.sh
 BIN := bin/dalil
 TESTFLAGS ?=
 BENCHFLAGS ?=
@@ -52,6 +53,7 @@ db-stop: ## Stop the dev PostgreSQL.
 	$(DEVDB) stop
 
 test: ## go vet and go test ./... against the dev PostgreSQL.
+	@$(DICTS)
 	@$(WITH_TEST_DB) \
 	set -x; \
 	go vet ./...; \
@@ -64,6 +66,7 @@ bench: ## Run the Go benchmarks, then dalil vs LangChainGo at scale (bench/, COM
 	cd bench && go run ./cmd/compare -admin-url "$$DALIL_TEST_DATABASE_URL" -plot-with results-1m/results.json -out results $(COMPAREFLAGS)
 
 demo: build ## Migrate, ingest the sample articles (examples/) and ask a question.
+	@$(DICTS)
 	@if [[ -z "$${DATABASE_URL:-}" ]]; then \
 		$(DEVDB) start; \
 		DATABASE_URL=$$($(DEVDB) url); \
@@ -76,6 +79,7 @@ demo: build ## Migrate, ingest the sample articles (examples/) and ask a questio
 	$(BIN) ask "$(DEMO_QUESTION)"
 
 eval: build ## Measure retrieval and answers on the dev and cross-lingual dev questions (fresh database dalil_eval).
+	@$(DICTS)
 	@$(DEVDB) start; \
 	admin=$$($(DEVDB) test-url); \
 	psql "$$admin" -qc 'DROP DATABASE IF EXISTS dalil_eval' -c 'CREATE DATABASE dalil_eval'; \

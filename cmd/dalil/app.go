@@ -15,6 +15,7 @@ import (
 	"github.com/dalil-news/dalil/feeds"
 	"github.com/dalil-news/dalil/ingest"
 	"github.com/dalil-news/dalil/internal/config"
+	"github.com/dalil-news/dalil/lexicon"
 	"github.com/dalil-news/dalil/llm"
 	"github.com/dalil-news/dalil/postgres"
 	"github.com/dalil-news/dalil/rag"
@@ -192,6 +193,9 @@ func (a *app) wire() {
 		Location:      a.cfg.TimeZone,
 		// The chat model translates questions into the archive's languages.
 		ArchiveLanguages: a.store.Languages,
+		Translator: lexicon.OpenLazily(a.cfg.DictionariesDir, func(err error) {
+			a.log.Warn("cross-lingual search without dictionaries (scripts/dicts.sh installs them, or set DICTIONARIES_DIR)", "err", err)
+		}),
 	})
 	a.fetcher = ingest.NewFetcher(ingest.Config{
 		MaxBytes: a.cfg.FetchMaxBytes, Timeout: a.cfg.FetchTimeout, AllowPrivate: a.cfg.FetchAllowPrivate,

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/dalil-news/dalil/digest"
+	"github.com/dalil-news/dalil/lexicon"
 	"github.com/dalil-news/dalil/rag"
 )
 
@@ -38,6 +39,10 @@ type Config struct {
 	ContextChars int
 
 	TimeZone *time.Location
+
+	// DictionariesDir holds the FreeDict dictionaries for cross-lingual
+	// search (default lexicon.DefaultDir).
+	DictionariesDir string
 
 	FetchAllowPrivate bool
 	FetchTimeout      time.Duration
@@ -183,6 +188,7 @@ func Load(getenv Lookup) (Config, error) {
 		ChatModel:           str("CHAT_MODEL", ""),
 		ChatTimeout:         dur("CHAT_TIMEOUT", 60*time.Second),
 		ContextChars:        num("CONTEXT_CHARS", rag.DefaultContextChars),
+		DictionariesDir:     str("DICTIONARIES_DIR", lexicon.DefaultDir),
 		FetchAllowPrivate:   boolean("FETCH_ALLOW_PRIVATE"),
 		FetchTimeout:        dur("FETCH_TIMEOUT", 20*time.Second),
 		FetchMaxBytes:       int64(num("FETCH_MAX_BYTES", 10<<20)),

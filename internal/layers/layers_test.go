@@ -38,7 +38,7 @@ var allowed = map[string][]string{
 	"bot":        {"rag", "digest", "nlp", "phrases", "prompts", "cite", "internal/lru"},
 	// The command wires everything; its settings are read by config.
 	"cmd/dalil":       {"*"},
-	"internal/config": {"rag", "digest"},
+	"internal/config": {"rag", "digest", "lexicon"},
 	// Test helpers.
 	"internal/layers":               nil,
 	"internal/lru":                  nil,

@@ -1,0 +1,243 @@
+package lexicon
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// synthetic returns a directory holding four small dictionaries shaped
+// like FreeDict's (no FreeDict text: the words are common vocabulary).
+func synthetic(tb testing.TB) string {
+	tb.Helper()
+	dir := tb.TempDir()
+	writeDict(tb, dir, "freedict-eng-fra", []entry{
+		{"house", "house /haus/\nmaison\n"},
+		{"government", "government /gʌvnmənt/\ngouvernement\n"},
+		{"artificial intelligence", "artificial intelligence /x/\nintelligence artificielle\n"},
+		{"intelligence", "intelligence /x/\n1. intelligence\n2. renseignement\n"},
+		{"cover", "cover /kʌvər/\n1. couvrir, recouvrir\n2. couverture\n3. revêtir, tapisser\n"},
+		{"king", "king /kiŋ/\n1. roi\n2. souverain\n"},
+		{"rabat", "rabat /x/\nrabat\n"},
+		{"thing", "thing /θiŋ/\n1. chose, objet, truc, machin, bidule, affaire, article, élément, fait, point, sujet, trucmuche\n"},
+		{"whereof", "whereof /x/\nle, la, les\n"},
+		{"school", "school /x/\nécole\n"},
+		{"election", "election /x/\nélection\n"},
+	})
+	writeDict(tb, dir, "freedict-fra-eng", []entry{
+		{"maison", "maison /mɛzɔ̃/ <n, fem>\nhouse\n"},
+		{"gouvernement", "gouvernement /x/ <n, masc>\n1. government\n2. rule\n"},
+		{"école", "école /x/ <n, fem>\nschool\n"},
+		{"élection", "élection /x/ <n, fem>\nelection\n"},
+		{"roi", "roi /ʀwa/ <n, masc>\nking\n"},
+	})
+	writeDict(tb, dir, "freedict-eng-ara", []entry{
+		{"house", "House /hˈaʊs/\nالمنزل\n"},
+		{"home", "Home /x/\nالبيت\n"},
+		{"government", "Government /x/\nالحكومة\n"},
+		{"rule", "Rule /x/\n1. القاعدة\n2. الحكم\n"},
+		{"school", "School /x/\nالمدرسة\n"},
+		{"king", "King /x/\nالملك\n"},
+		{"expert", "Expert /x/\nالخبير، Experte\n"},
+		{"election", "Election /x/\nالانتخابات\n"},
+	})
+	writeDict(tb, dir, "freedict-ara-eng", []entry{
+		{"البيت", "البيت /ʔalbˈajt/\nHome\n"},
+		{"بيت", "بيت /bˈajt/\n1. Bett\n2. House\n"},
+		{"الحكومة", "الحكومة /x/\n1. Government\n2. Polity\n"},
+		{"مدرسة", "مدرسة /x/\nSchool\n"},
+		{"الذكاء الاصطناعي", "الذكاء الاصطناعي /x/\nArtificial Intelligence\n"},
+		{"الملك، العاهل", "الملك، العاهل /x/\nKing\n"},
+	})
+	return dir
+}
+
+// openSynthetic opens the synthetic dictionaries.
+func openSynthetic(tb testing.TB) *Dictionaries {
+	tb.Helper()
+	d, err := Open(synthetic(tb))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return d
+}
+
+// parseTerms reads Terms written "source=alt|alt; source=alt", with a *
+// before the source of a carried word.
+func parseTerms(s string) []Term {
+	var out []Term
+	for part := range strings.SplitSeq(s, "; ") {
+		if part == "" {
+			continue
+		}
+		src, alts, _ := strings.Cut(part, "=")
+		src, carried := strings.CutPrefix(src, "*")
+		out = append(out, Term{Source: src, Alternatives: strings.Split(alts, "|"), Carried: carried})
+	}
+	return out
+}
+
+func TestTranslate(t *testing.T) {
+	d := openSynthetic(t)
+	for _, c := range []struct {
+		name, text, from, to string
+		want                 string // "source=alt|alt; …", a * before a carried source
+	}{
+		{"reduced forms and stop words", "Which houses did the government build?", "en", "fr", "houses=maison; government=gouvernement"},
+		{"accents and case", "Quelle école ?", "fr", "en", "ecole=school"},
+		{"capitals may be a name", "Quelle ÉCOLE ?", "fr", "en", "ecole=school|ecole"},
+		{"senses in order, one term", "Who will cover it?", "en", "fr", "cover=couvrir|recouvrir|couverture|revetir|tapisser"},
+		{"phrase", "the artificial intelligence of schools", "en", "fr", "artificial intelligence=intelligence artificielle; schools=ecole"},
+		{"arabic phrase with a conjunction", "والذكاء الاصطناعي", "ar", "en", "الذكاء الاصطناعي=artificial intelligence"},
+		{"capped", "thing", "en", "fr", "thing=chose|objet|truc|machin|bidule|affaire|article|element"},
+		{"function word yields nothing", "whereof", "en", "fr", ""},
+		{"arabic clitics, unknown English dropped", "والبيت بالحكومة", "ar", "en", "والبيت=home; بالحكومه=government"},
+		{"non-English junk dropped, reverse dictionary", "بيت", "ar", "en", "بيت=house"},
+		{"several headwords in one index line", "العاهل", "ar", "en", "العاهل=king"},
+		{"latin words dropped from arabic output", "expert", "en", "ar", "expert=الخبير"},
+		{"latin words of an arabic question, not names", "school", "ar", "en", ""},
+		{"pivot through english, one term", "le gouvernement", "fr", "ar", "gouvernement=الحكومه|القاعده|الحكم"},
+		{"pivot back", "المدرسة والملك", "ar", "fr", "المدرسه=ecole; والملك=roi|souverain"},
+		{"names and numbers carried", "Homemade phones in Tanger in ٢٠٢٣", "en", "fr", "*homemade=homemade; *tanger=tanger; *2023=2023"},
+		{"a name that is also a word", "the king of Rabat", "en", "fr", "king=roi|souverain; rabat=rabat"},
+		{"names transliterated into Arabic", "Macron in Paris", "en", "ar", "*macron=ماكرون|macron; *paris=باريس|paris"},
+		{"arabic names transliterated into Latin", "باريس ٢٠٢٤", "ar", "fr", "*باريس=baris; *2024=2024"},
+		{"acronym is not a stop word", "AI", "en", "fr", "*ai=ai"},
+		{"same language", "la maison", "fr", "fr", "maison=maison"},
+		{"unknown language", "house", "en", "de", ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got := d.Translate(c.text, c.from, c.to)
+			if diff := cmp.Diff(parseTerms(c.want), got); diff != "" {
+				t.Errorf("Translate(%q, %s, %s) (-want +got):\n%s", c.text, c.from, c.to, diff)
+			}
+		})
+	}
+}
+
+func TestOpenSomeOrNone(t *testing.T) {
+	empty, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatalf("Open(empty dir): %v", err)
+	}
+	if p, l := empty.Pairs(), empty.Languages(); p != nil || l != nil {
+		t.Errorf("no dictionaries: Pairs %v, Languages %v; want none", p, l)
+	}
+	if got := empty.Translate("Rabat 2023 house", "en", "fr"); got != nil {
+		t.Errorf("no dictionaries: Translate = %v, want nil", got)
+	}
+	if _, err := Open(filepath.Join(t.TempDir(), "absent")); err != nil {
+		t.Errorf("Open(absent dir): %v", err)
+	}
+
+	dir := t.TempDir()
+	writeDict(t, dir, "freedict-eng-fra", []entry{{"house", "house\nmaison\n"}})
+	one, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([][2]string{{"en", "fr"}, {"fr", "en"}}, one.Pairs()); diff != "" {
+		t.Errorf("eng-fra alone: Pairs (-want +got):\n%s", diff)
+	}
+	if got := one.Translate("maisons", "fr", "en"); len(got) != 1 || !slices.Equal(got[0].Alternatives, []string{"house"}) {
+		t.Errorf("fr->en by the reverse of eng-fra = %v, want house", got)
+	}
+
+	all := openSynthetic(t)
+	want := [][2]string{{"en", "fr"}, {"en", "ar"}, {"fr", "en"}, {"fr", "ar"}, {"ar", "en"}, {"ar", "fr"}}
+	if diff := cmp.Diff(want, all.Pairs()); diff != "" {
+		t.Errorf("all four: Pairs (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"en", "fr", "ar"}, all.Languages()); diff != "" {
+		t.Errorf("all four: Languages (-want +got):\n%s", diff)
+	}
+}
+
+func TestOpenMalformed(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		break_ func(dir string) error
+		want   string
+	}{
+		{"bad index", func(dir string) error {
+			return os.WriteFile(filepath.Join(dir, "freedict-fra-eng.index"), []byte("maison\tA\n"), 0o644)
+		}, "freedict-fra-eng.index: line 1"},
+		{"entry beyond the data", func(dir string) error {
+			return os.WriteFile(filepath.Join(dir, "freedict-eng-ara.index"), []byte("house\tA\tBAAA\n"), 0o644)
+		}, "freedict-eng-ara.index: entry \"house\""},
+		{"not gzip", func(dir string) error {
+			return os.WriteFile(filepath.Join(dir, "freedict-ara-eng.dict.dz"), []byte("plain text"), 0o644)
+		}, "decompress"},
+		{"data missing", func(dir string) error {
+			return os.Remove(filepath.Join(dir, "freedict-eng-fra.dict.dz"))
+		}, "freedict-eng-fra"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := synthetic(t)
+			if err := c.break_(dir); err != nil {
+				t.Fatal(err)
+			}
+			_, err := Open(dir)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("Open = %v, want an error containing %q", err, c.want)
+			}
+		})
+	}
+}
+
+func TestTranslateConcurrently(t *testing.T) {
+	d := openSynthetic(t)
+	want := d.Translate("le gouvernement et la maison", "fr", "ar")
+	for i := range 8 {
+		t.Run(fmt.Sprint(i), func(t *testing.T) {
+			t.Parallel()
+			for range 50 {
+				if got := d.Translate("le gouvernement et la maison", "fr", "ar"); !cmp.Equal(want, got) {
+					t.Fatalf("concurrent Translate = %v, want %v", got, want)
+				}
+			}
+		})
+	}
+}
+
+// TestRealDictionaries checks a few translations with Debian's FreeDict
+// files, where installed (scripts/dicts.sh; CI installs them).
+func TestRealDictionaries(t *testing.T) {
+	d, err := Open(realDir(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	alternatives := func(text, from, to string) []string {
+		var out []string
+		for _, term := range d.Translate(text, from, to) {
+			out = append(out, term.Alternatives...)
+		}
+		return out
+	}
+	arabicWord := func(list []string) bool {
+		return slices.ContainsFunc(list, func(s string) bool { return inScript(s, arabic) })
+	}
+	if got := alternatives("house", "en", "fr"); !slices.Contains(got, "maison") {
+		t.Errorf("en house -> fr = %q, want maison among them", got)
+	}
+	if got := alternatives("expert", "en", "ar"); !arabicWord(got) {
+		t.Errorf("en expert -> ar = %q, want Arabic", got)
+	}
+	if got := alternatives("maison", "fr", "en"); !slices.Contains(got, "house") {
+		t.Errorf("fr maison -> en = %q, want house among them", got)
+	}
+	if got := alternatives("البيت", "ar", "en"); len(got) == 0 {
+		t.Errorf("ar البيت -> en is empty")
+	}
+	if got := alternatives("gouvernement", "fr", "ar"); !arabicWord(got) {
+		t.Errorf("fr gouvernement -> ar (through English) = %q, want Arabic", got)
+	}
+	if got := alternatives("What is Morocco's homemade AI?", "en", "fr"); !slices.Contains(got, "maroc") {
+		t.Errorf("en question -> fr = %q, want maroc among them", got)
+	}
+}
