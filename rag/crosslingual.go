@@ -183,6 +183,31 @@ func matchesAny(t lexicon.Term, words map[string]bool) bool {
 type searchLeg struct {
 	lang, text string
 	weight     float64
+	own        bool // the question's own words, not a translation
+	// judge says how much of the leg's question a passage holds (own
+	// legs only).
+	judge func(Passage) float64
+}
+
+// strength is how well a leg's search did: the largest share of its
+// question that one of its first passages holds.
+func (l searchLeg) strength(ps []Passage) float64 {
+	best := 0.0
+	for _, p := range ps[:min(len(ps), coveredTop)] {
+		best = max(best, l.judge(p))
+	}
+	return best
+}
+
+// passageText is the text a passage is judged on: title, heading, chunk.
+func passageText(p Passage) string {
+	return p.Article.Title + " " + p.Chunk.Heading + " " + p.Chunk.Text
+}
+
+// ownJudge judges passages on the share of query's content words they hold.
+func ownJudge(query string) func(Passage) float64 {
+	qs := nlp.NewTermSet(query)
+	return func(p Passage) float64 { return qs.Coverage(nlp.NewTermSet(passageText(p))) }
 }
 
 // searchLegs runs one store search a leg, at once, each for k passages,
@@ -211,15 +236,30 @@ func (s *Service) searchLegs(ctx context.Context, q SearchQuery, legs []searchLe
 		})
 	}
 	wg.Wait()
-	weights := make([]float64, len(legs))
+	// When the question's own words found a passage holding most of them
+	// (MinCoverage), it was asked in the archive's language: translations
+	// then only add what the own search missed. Weighing them so on the
+	// dev questions kept every same-language kind's recall@5 (README,
+	// "Evaluation").
+	confident := false
 	for i, l := range legs {
 		if errs[i] != nil {
 			return nil, errs[i]
 		}
+		confident = confident || l.own && l.strength(lists[i]) >= s.cfg.MinCoverage
+	}
+	weights := make([]float64, len(legs))
+	for i, l := range legs {
 		weights[i] = l.weight
+		if confident && !l.own {
+			weights[i] *= s.cfg.ConfidentTranslationWeight
+		}
 	}
 	return fuseLists(lists, weights, s.cfg.FusionK, q.PerArticle, q.K), nil
 }
+
+// coveredTop is how many of a search's first passages covered looks at.
+const coveredTop = 3
 
 // fuseLists merges ranked passage lists by weighted reciprocal rank fusion
 // (score = Σ weight / (k + rank)), keeps at most perArticle passages of an
@@ -298,7 +338,7 @@ func (s *Service) searchDarija(ctx context.Context, query string, k int, opt Sea
 		if strings.TrimSpace(part.text) == "" {
 			continue
 		}
-		legs = append(legs, searchLeg{lang: part.lang, text: ExpandQuery(part.text), weight: 1})
+		legs = append(legs, searchLeg{lang: part.lang, text: ExpandQuery(part.text), weight: 1, own: true, judge: ownJudge(part.text)})
 		// A passage in the part's language is judged on its words as
 		// they are, beside the other part's translations.
 		for _, w := range nlp.Terms(part.text) {

@@ -59,8 +59,13 @@ type Config struct {
 	// searches are fused (default 10, as the store's).
 	FusionK int
 	// TranslationWeight is a translated search's weight in the fusion,
-	// the question's own search weighing 1 (default 1).
-	TranslationWeight float64
+	// the question's own search weighing 1 (default 0.7).
+	// ConfidentTranslationWeight multiplies it when the own search found,
+	// among its first three passages, one holding at least MinCoverage of
+	// the question's words (default 0.1): the question then speaks the
+	// archive's language. Both were tuned on the dev questions.
+	TranslationWeight          float64
+	ConfidentTranslationWeight float64
 	// With a chat model, questions are also translated by the model into
 	// the archive's other languages (one call a question, at most
 	// ChatTranslationTimeout, default 10s, cached), unless
@@ -86,7 +91,10 @@ func (c Config) withDefaults() Config {
 	def(&c.ContextChars, DefaultContextChars)
 	def(&c.FusionK, 10)
 	if c.TranslationWeight <= 0 {
-		c.TranslationWeight = 1
+		c.TranslationWeight = 0.7
+	}
+	if c.ConfidentTranslationWeight <= 0 {
+		c.ConfidentTranslationWeight = 0.1
 	}
 	if c.ChatTranslationTimeout <= 0 {
 		c.ChatTranslationTimeout = 10 * time.Second
@@ -335,7 +343,7 @@ func (s *Service) search(ctx context.Context, query string, opt SearchOptions) (
 		Since:      opt.When.Since,
 		Until:      opt.When.Until,
 	}
-	legs := append([]searchLeg{{lang: opt.Lang, text: expanded, weight: 1}}, trans.legs(s.cfg.TranslationWeight)...)
+	legs := append([]searchLeg{{lang: opt.Lang, text: expanded, weight: 1, own: true, judge: ownJudge(query)}}, trans.legs(s.cfg.TranslationWeight)...)
 	if len(legs) > 1 {
 		ps, err := s.searchLegs(ctx, sq, legs)
 		return ps, trans, err
