@@ -271,28 +271,48 @@ func (tr translator) Translate(text, from, to string) []lexicon.Term {
 	return out
 }
 
+// legStore is a store that answers searches with find and records them,
+// as "lang: text"; searches returns them sorted.
+func legStore(find func(q rag.SearchQuery) []rag.Passage) (store *mock.Store, searches func() []string) {
+	var mu sync.Mutex
+	var legs []string
+	store = &mock.Store{SearchFn: func(_ context.Context, q rag.SearchQuery) ([]rag.Passage, error) {
+		mu.Lock()
+		legs = append(legs, q.Lang+": "+q.Text)
+		mu.Unlock()
+		return find(q), nil
+	}}
+	return store, func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		out := slices.Clone(legs)
+		slices.Sort(out)
+		legs = nil
+		return out
+	}
+}
+
+// frenchPassage is a passage of a French article (id 7) that only the
+// full-text leg found, far from the question's vector.
+func frenchPassage(title, text string) rag.Passage {
+	return rag.Passage{
+		Chunk:      rag.Chunk{ID: 1, ArticleID: 7, Text: text, End: len(text)},
+		Article:    rag.Article{ID: 7, Title: title, URL: "https://example.org/" + strings.ToLower(strings.Fields(title)[0]), Lang: "fr"},
+		Similarity: 0.05, TextRank: 1,
+	}
+}
+
 // TestAskCrossLingual: an English question whose only answer is a French
 // passage sharing none of its words is searched in French too, and the
 // passage passes the relevance gate on the translated words.
 func TestAskCrossLingual(t *testing.T) {
-	text := "Le port de Tanger Med a battu un record de trafic de conteneurs en 2024."
-	fr := rag.Passage{
-		Chunk:   rag.Chunk{ID: 1, ArticleID: 7, Text: text, End: len(text)},
-		Article: rag.Article{ID: 7, Title: "Tanger Med", URL: "https://example.org/tanger", Lang: "fr"},
-		// Only the full-text leg found it, far from the question's vector.
-		Similarity: 0.05, TextRank: 1,
-	}
-	var mu sync.Mutex
-	var queries []rag.SearchQuery
-	store := &mock.Store{SearchFn: func(_ context.Context, q rag.SearchQuery) ([]rag.Passage, error) {
-		mu.Lock()
-		queries = append(queries, q)
-		mu.Unlock()
+	fr := frenchPassage("Tanger Med", "Le port de Tanger Med a battu un record de trafic de conteneurs en 2024.")
+	store, searches := legStore(func(q rag.SearchQuery) []rag.Passage {
 		if q.Lang == "fr" && strings.Contains(q.Text, "conteneurs") {
-			return []rag.Passage{fr}, nil
+			return []rag.Passage{fr}
 		}
-		return nil, nil
-	}}
+		return nil
+	})
 	tr := translator{"record": {"record"}, "harbour": {"port", "havre"}, "containers": {"conteneurs"}, "traffic": {"trafic", "circulation", "commerce", "négoce"}}
 	svc := rag.NewService(store, newEmbedder(), nil, rag.Config{Translator: tr})
 	ans, err := svc.Ask(context.Background(), rag.Question{Text: "Which containers traffic record did the harbour beat?", Lang: "en"})
@@ -302,13 +322,8 @@ func TestAskCrossLingual(t *testing.T) {
 	if !ans.Found || len(ans.Citations) != 1 || ans.Citations[0].Article.ID != 7 || !strings.Contains(ans.Text, "conteneurs") {
 		t.Fatalf("answer %+v: want the French sentence, cited", ans)
 	}
-	var legs []string
-	for _, q := range queries {
-		legs = append(legs, q.Lang+": "+q.Text)
-	}
-	slices.Sort(legs)
 	want := []string{"en: Which containers traffic record did the harbour beat?", "fr: conteneurs trafic circulation commerce record port havre"}
-	if diff := cmp.Diff(want, legs); diff != "" {
+	if diff := cmp.Diff(want, searches()); diff != "" {
 		t.Errorf("searches (-want +got):\n%s", diff)
 	}
 
@@ -323,14 +338,7 @@ func TestAskCrossLingual(t *testing.T) {
 // searched in its model translations into the archive's other languages,
 // once: the translations are cached, and a failed call costs only them.
 func TestSearchChatTranslation(t *testing.T) {
-	var mu sync.Mutex
-	var legs []string
-	store := &mock.Store{SearchFn: func(_ context.Context, q rag.SearchQuery) ([]rag.Passage, error) {
-		mu.Lock()
-		legs = append(legs, q.Lang+": "+q.Text)
-		mu.Unlock()
-		return nil, nil
-	}}
+	store, searches := legStore(func(rag.SearchQuery) []rag.Passage { return nil })
 	calls, fail := 0, false
 	chat := &mock.Chat{ModelName: "m", CompleteFn: func(_ context.Context, req rag.ChatRequest, _ func(string)) (rag.Completion, error) {
 		calls++
@@ -347,12 +355,10 @@ func TestSearchChatTranslation(t *testing.T) {
 	})
 	search := func(q string) []string {
 		t.Helper()
-		legs = nil
 		if _, err := svc.Search(context.Background(), q, rag.SearchOptions{Lang: "ar"}); err != nil {
 			t.Fatal(err)
 		}
-		slices.Sort(legs)
-		return legs
+		return searches()
 	}
 	want := []string{"ar: ما هو الذكاء الاصطناعي المغربي؟ artificial intelligence intelligence artificielle", "en: What is Morocco's AI?", "fr: Quelle est l'IA du Maroc ?"}
 	if diff := cmp.Diff(want, search("ما هو الذكاء الاصطناعي المغربي؟")); diff != "" {
@@ -372,23 +378,13 @@ func TestSearchChatTranslation(t *testing.T) {
 // for its French words and in Arabic for its Arabizi ones, without its
 // function words, and answered with French framing.
 func TestAskDarija(t *testing.T) {
-	text := "Ghita Mezzour veut un système dédié à l'IA, levier pour l'innovation au Maroc."
-	fr := rag.Passage{
-		Chunk:    rag.Chunk{ID: 1, ArticleID: 7, Text: text, End: len(text)},
-		Article:  rag.Article{ID: 7, Title: "Mezzour et l'IA", URL: "https://example.org/ia", Lang: "fr"},
-		TextRank: 1, Similarity: 0.1,
-	}
-	var mu sync.Mutex
-	var legs []string
-	store := &mock.Store{SearchFn: func(_ context.Context, q rag.SearchQuery) ([]rag.Passage, error) {
-		mu.Lock()
-		legs = append(legs, q.Lang+": "+q.Text)
-		mu.Unlock()
+	fr := frenchPassage("Mezzour et l'IA", "Ghita Mezzour veut un système dédié à l'IA, levier pour l'innovation au Maroc.")
+	store, searches := legStore(func(q rag.SearchQuery) []rag.Passage {
 		if q.Lang == "fr" && strings.Contains(q.Text, "système") {
-			return []rag.Passage{fr}, nil
+			return []rag.Passage{fr}
 		}
-		return nil, nil
-	}}
+		return nil
+	})
 	svc := rag.NewService(store, newEmbedder(), nil, rag.Config{})
 	ans, err := svc.Ask(context.Background(), rag.Question{Text: "3lach bghat Mezzour système dyal l'IA f lmghrib?"})
 	if err != nil {
@@ -397,7 +393,7 @@ func TestAskDarija(t *testing.T) {
 	if !ans.Found || len(ans.Citations) != 1 || !strings.HasPrefix(ans.Text, "« ") {
 		t.Errorf("answer %q (%d citations): want the French passage quoted with French quotation marks", ans.Text, len(ans.Citations))
 	}
-	slices.Sort(legs)
+	legs := searches()
 	for _, l := range legs {
 		if strings.Contains(l, "dyal") || strings.Contains(l, "3lach") {
 			t.Errorf("search %q keeps Darija function words", l)

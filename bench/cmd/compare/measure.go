@@ -20,6 +20,7 @@ import (
 	"github.com/dalil-news/dalil/embeddings"
 	"github.com/dalil-news/dalil/eval"
 	"github.com/dalil-news/dalil/internal/testing/openaitest"
+	"github.com/dalil-news/dalil/lexicon"
 	"github.com/dalil-news/dalil/llm"
 	"github.com/dalil-news/dalil/postgres"
 	"github.com/dalil-news/dalil/rag"
@@ -150,6 +151,10 @@ type searchLatencies struct {
 	Search latency `json:"dalil_search"`
 	// Ask is rag.Service.Ask in extractive mode: Search + gating + answer.
 	Ask latency `json:"dalil_ask_extractive"`
+	// SearchTranslated is rag.Service.Search with the FreeDict
+	// dictionaries (lexicon.DefaultDir), when they are installed: the
+	// question's search and its translations', fused.
+	SearchTranslated *latency `json:"dalil_search_translated,omitempty"`
 	// LC is LangChainGo's SimilaritySearch (embed + its SQL), k = 10.
 	LC *latency `json:"langchaingo_similarity_search,omitempty"`
 }
@@ -175,6 +180,12 @@ func measureSearch(ctx context.Context, dalilURL, lcURL string, qs []query, emb 
 		return out, fmt.Errorf("count chunks: %w", err)
 	}
 	svc := rag.NewService(st, emb, nil, rag.Config{})
+	dicts, err := lexicon.Open(lexicon.DefaultDir)
+	if err != nil {
+		return out, err
+	}
+	svcX := rag.NewService(st, emb, nil, rag.Config{Translator: dicts})
+	var translated latency
 	steps := []struct {
 		dst *latency
 		f   func(q query) error
@@ -199,6 +210,16 @@ func measureSearch(ctx context.Context, dalilURL, lcURL string, qs []query, emb 
 			_, err := svc.Ask(ctx, rag.Question{Text: q.Text, Lang: q.Lang, Mode: rag.ModeExtractive})
 			return err
 		}},
+	}
+	if len(dicts.Pairs()) > 0 {
+		out.SearchTranslated = &translated
+		steps = append(steps, struct {
+			dst *latency
+			f   func(q query) error
+		}{&translated, func(q query) error {
+			_, err := svcX.Search(ctx, q.Text, rag.SearchOptions{K: 10})
+			return err
+		}})
 	}
 	// Each path first runs every question once: the archive is bigger
 	// than shared_buffers, and the pages a path reads must not depend on
