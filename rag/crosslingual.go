@@ -3,6 +3,7 @@ package rag
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -210,9 +211,15 @@ func ownJudge(query string) func(Passage) float64 {
 	return func(p Passage) float64 { return qs.Coverage(nlp.NewTermSet(passageText(p))) }
 }
 
-// searchLegs runs one store search a leg, at once, each for k passages,
-// and fuses their rankings into the best k passages (at most PerArticle an
-// article).
+// searchLegs runs the question's own legs, at once, each for k passages;
+// when one of them found a passage holding at least MinCoverage of the
+// question's words, the question speaks the archive's language and their
+// ranking is the answer (a single own leg's as the store fused it).
+// Otherwise the translated legs run too, at once, and every ranking is
+// fused (fuseLists) into the best k passages, at most PerArticle an
+// article. Skipping translations for such questions kept every
+// same-language kind's recall@5 on the dev questions (README,
+// "Evaluation") and costs them no latency.
 func (s *Service) searchLegs(ctx context.Context, q SearchQuery, legs []searchLeg) ([]Passage, error) {
 	texts := make([]string, len(legs))
 	for i, l := range legs {
@@ -223,37 +230,47 @@ func (s *Service) searchLegs(ctx context.Context, q SearchQuery, legs []searchLe
 		return nil, fmt.Errorf("embed question: %w", err)
 	}
 	lists := make([][]Passage, len(legs))
-	errs := make([]error, len(legs))
-	var wg sync.WaitGroup
-	for i, l := range legs {
-		wg.Go(func() {
-			lq := q
-			lq.Text, lq.Lang, lq.Vector = l.text, l.lang, vecs[i]
-			lists[i], errs[i] = s.store.Search(ctx, lq)
-			if errs[i] != nil {
-				errs[i] = fmt.Errorf("search %q (%s): %w", nlp.Truncate(l.text, 80), l.lang, errs[i])
+	run := func(own bool) error {
+		errs := make([]error, len(legs))
+		var wg sync.WaitGroup
+		for i, l := range legs {
+			if l.own != own {
+				continue
 			}
-		})
+			wg.Go(func() {
+				lq := q
+				lq.Text, lq.Lang, lq.Vector = l.text, l.lang, vecs[i]
+				if lists[i], errs[i] = s.store.Search(ctx, lq); errs[i] != nil {
+					errs[i] = fmt.Errorf("search %q (%s): %w", nlp.Truncate(l.text, 80), l.lang, errs[i])
+				}
+			})
+		}
+		wg.Wait()
+		return errors.Join(errs...)
 	}
-	wg.Wait()
-	// When the question's own words found a passage holding most of them
-	// (MinCoverage), it was asked in the archive's language: translations
-	// then only add what the own search missed. Weighing them so on the
-	// dev questions kept every same-language kind's recall@5 (README,
-	// "Evaluation").
+	if err := run(true); err != nil {
+		return nil, err
+	}
+	var ownLists [][]Passage
 	confident := false
 	for i, l := range legs {
-		if errs[i] != nil {
-			return nil, errs[i]
+		if l.own {
+			ownLists = append(ownLists, lists[i])
+			confident = confident || l.strength(lists[i]) >= s.cfg.MinCoverage
 		}
-		confident = confident || l.own && l.strength(lists[i]) >= s.cfg.MinCoverage
+	}
+	if confident && len(ownLists) == 1 {
+		return ownLists[0], nil
 	}
 	weights := make([]float64, len(legs))
 	for i, l := range legs {
 		weights[i] = l.weight
-		if confident && !l.own {
-			weights[i] *= s.cfg.ConfidentTranslationWeight
-		}
+	}
+	if confident {
+		return fuseLists(ownLists, weights[:len(ownLists)], s.cfg.FusionK, q.PerArticle, q.K), nil
+	}
+	if err := run(false); err != nil {
+		return nil, err
 	}
 	return fuseLists(lists, weights, s.cfg.FusionK, q.PerArticle, q.K), nil
 }

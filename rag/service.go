@@ -59,13 +59,11 @@ type Config struct {
 	// searches are fused (default 10, as the store's).
 	FusionK int
 	// TranslationWeight is a translated search's weight in the fusion,
-	// the question's own search weighing 1 (default 0.7).
-	// ConfidentTranslationWeight multiplies it when the own search found,
-	// among its first three passages, one holding at least MinCoverage of
-	// the question's words (default 0.1): the question then speaks the
-	// archive's language. Both were tuned on the dev questions.
-	TranslationWeight          float64
-	ConfidentTranslationWeight float64
+	// the question's own search weighing 1 (default 0.7, tuned on the dev
+	// questions). Translated searches run only when the own search found
+	// no passage holding MinCoverage of the question's words among its
+	// first three.
+	TranslationWeight float64
 	// With a chat model, questions are also translated by the model into
 	// the archive's other languages (one call a question, at most
 	// ChatTranslationTimeout, default 10s, cached), unless
@@ -92,9 +90,6 @@ func (c Config) withDefaults() Config {
 	def(&c.FusionK, 10)
 	if c.TranslationWeight <= 0 {
 		c.TranslationWeight = 0.7
-	}
-	if c.ConfidentTranslationWeight <= 0 {
-		c.ConfidentTranslationWeight = 0.1
 	}
 	if c.ChatTranslationTimeout <= 0 {
 		c.ChatTranslationTimeout = 10 * time.Second

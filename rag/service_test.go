@@ -405,26 +405,29 @@ func TestAskDarija(t *testing.T) {
 }
 
 // TestSearchConfidentOwnLanguage: when the question's own search finds a
-// passage holding its words, the translated searches only come after it.
+// passage holding its words, the translated searches are not run.
 func TestSearchConfidentOwnLanguage(t *testing.T) {
 	passage := func(id int64, lang, text string) rag.Passage {
 		return rag.Passage{Chunk: rag.Chunk{ID: id, ArticleID: id, Text: text, End: len(text)}, Article: rag.Article{ID: id, Lang: lang}}
 	}
 	en := passage(1, "en", "The harbour beat its containers traffic record.")
 	fr := passage(2, "fr", "Le port a battu son record de trafic de conteneurs.")
-	store := &mock.Store{SearchFn: func(_ context.Context, q rag.SearchQuery) ([]rag.Passage, error) {
+	store, searches := legStore(func(q rag.SearchQuery) []rag.Passage {
 		if q.Lang == "fr" {
-			return []rag.Passage{fr}, nil
+			return []rag.Passage{fr}
 		}
-		return []rag.Passage{en}, nil
-	}}
+		return []rag.Passage{en}
+	})
 	tr := translator{"harbour": {"port"}, "containers": {"conteneurs"}, "traffic": {"trafic"}, "record": {"record"}}
 	svc := rag.NewService(store, newEmbedder(), nil, rag.Config{Translator: tr})
 	ps, err := svc.Search(context.Background(), "Which containers traffic record did the harbour beat?", rag.SearchOptions{Lang: "en"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ps) != 2 || ps[0].Chunk.ID != 1 || ps[1].Score >= ps[0].Score/5 {
-		t.Errorf("passages %+v: want the English one first, the French one far behind", ps)
+	if len(ps) != 1 || ps[0].Chunk.ID != 1 {
+		t.Errorf("passages %+v: want the English one only", ps)
+	}
+	if got := searches(); len(got) != 1 {
+		t.Errorf("searches %q: want the question's own only", got)
 	}
 }
