@@ -180,3 +180,41 @@ func TestSearchFindsSeedForEnglishQuestion(t *testing.T) {
 
 // chatRequest is what the chat server decodes from one request.
 type chatRequest = openaitest.ChatRequest
+
+// TestAskChatTranslation: with a chat model (the real client against a
+// local OpenAI-compatible server), an Arabic question about a French
+// article is translated by the model, and the French translation finds it.
+func TestAskChatTranslation(t *testing.T) {
+	const translate = "You translate questions"
+	srv := openaitest.Start(t, &openaitest.Server{Chat: func(w http.ResponseWriter, r *http.Request, req chatRequest) {
+		text := "Maha Gmira a présenté l'IA Homemade [1]."
+		if strings.Contains(req.Messages[0].Content, translate) {
+			text = "fr: Qu'est-ce que l'IA Homemade au Maroc selon Maha Gmira ?\nen: What is Morocco's homemade AI according to Maha Gmira?"
+		}
+		openaitest.WriteReply(w, r, req, openaitest.Reply{Text: text})
+	}})
+	chat, err := llm.New(llm.Config{BaseURL: srv.URL, APIKey: "test-key", Model: "test-model", MaxRetries: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, _ := newService(t, chat)
+	ans, err := svc.Ask(context.Background(), rag.Question{Text: "ما هو الذكاء الاصطناعي المصنوع محليا الذي تحدثت عنه الخبيرة؟"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	translations := 0
+	for _, req := range srv.ChatRequests() {
+		if strings.Contains(req.Messages[0].Content, translate) {
+			translations++
+			if req.MaxTokens == 0 && req.MaxCompletionTokens == 0 {
+				t.Errorf("translation request %+v: want a token bound", req)
+			}
+		}
+	}
+	if translations != 1 {
+		t.Errorf("%d translation requests, want 1", translations)
+	}
+	if !ans.Found || len(ans.Citations) == 0 || !strings.Contains(ans.Citations[0].Article.Title, "Mezzour") {
+		t.Errorf("answer %q (found %v, citations %+v): want the seed article cited", ans.Text, ans.Found, ans.Citations)
+	}
+}
