@@ -206,7 +206,7 @@ func extractiveAnswer(query string, trans *translations, lang string, ans Answer
 				continue
 			}
 			// Word overlap decides; the passage's rank breaks ties.
-			cov := max(qs.Coverage(nlp.NewTermSet(sent)), trans.coverage(p.Article.Lang, sent))
+			cov := max(qs.Coverage(nlp.NewTermSet(sent)), trans.sentenceCoverage(p.Article.Lang, sent))
 			score := cov + 0.05/float64(pi+1)
 			// A sentence that opens with a pronoun ("Elle a introduit…")
 			// is quoted with the one before it, which says who.

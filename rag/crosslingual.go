@@ -40,6 +40,8 @@ const maxLegAlternatives = 3
 type translations struct {
 	terms map[string][]lexicon.Term
 	texts map[string]string
+	// untranslated holds, by language, the question's words terms lacks.
+	untranslated map[string][]lexicon.Term
 }
 
 // translate translates a question written in lang into the archive's other
@@ -50,7 +52,7 @@ func (s *Service) translate(ctx context.Context, query, lang string) (*translati
 	if lang == "" {
 		return nil, nil
 	}
-	tr := &translations{terms: map[string][]lexicon.Term{}}
+	tr := &translations{terms: map[string][]lexicon.Term{}, untranslated: map[string][]lexicon.Term{}}
 	if s.cfg.Translator != nil {
 		pairs := s.cfg.Translator.Pairs()
 		for _, to := range archiveLangs {
@@ -59,6 +61,7 @@ func (s *Service) translate(ctx context.Context, query, lang string) (*translati
 			}
 			if terms := s.cfg.Translator.Translate(query, lang, to); len(terms) > 0 {
 				tr.terms[to] = terms
+				tr.untranslated[to] = untranslated(terms, query)
 			}
 		}
 	}
@@ -71,6 +74,17 @@ func (s *Service) translate(ctx context.Context, query, lang string) (*translati
 		return nil, nil
 	}
 	return tr, nil
+}
+
+// sentenceCoverage is coverage for choosing sentences to quote: judged on
+// every word of the question, translated or not, so that a sentence
+// holding one translated word of two does not beat one holding the
+// question's words as they are.
+func (t *translations) sentenceCoverage(lang, text string) float64 {
+	if t == nil {
+		return 0
+	}
+	return t.judge(lang, text, append(slices.Clip(t.terms[lang]), t.untranslated[lang]...))
 }
 
 // legs returns a search leg for each translation, weighing weight.
@@ -96,17 +110,48 @@ func (t *translations) legs(weight float64) []searchLeg {
 // translation's content words found. It is 0 without translations into
 // lang.
 func (t *translations) coverage(lang, text string) float64 {
-	if t == nil || lang == "" {
+	if t == nil {
+		return 0
+	}
+	return t.judge(lang, text, t.terms[lang])
+}
+
+// judge is the larger of the share of terms found in text and of the
+// chat model's translation into lang's content words found.
+func (t *translations) judge(lang, text string, terms []lexicon.Term) float64 {
+	if lang == "" {
 		return 0
 	}
 	cov := 0.0
-	if terms := t.terms[lang]; len(terms) > 0 {
+	if len(t.terms[lang]) > 0 {
 		cov = termCoverage(terms, foldedWords(text))
 	}
 	if tt := t.texts[lang]; tt != "" {
 		cov = max(cov, nlp.NewTermSet(tt).Coverage(nlp.NewTermSet(text)))
 	}
 	return cov
+}
+
+// untranslated returns a term without translations for each content word
+// of query that no term holds (the dictionaries had no translation for
+// it), so that a sentence is judged on every word of the question, and
+// credited when it holds the word itself (a cognate such as "Homemade", a
+// name).
+func untranslated(terms []lexicon.Term, query string) []lexicon.Term {
+	var out []lexicon.Term
+	held := map[string]bool{}
+	for _, t := range terms {
+		for _, w := range strings.FieldsFunc(t.Source, notWordRune) {
+			held[nlp.Singular(w)] = true
+		}
+	}
+	for _, w := range nlp.Terms(query) {
+		if f := nlp.Singular(nlp.Fold(w)); !held[f] {
+			held[f] = true
+			out = append(out, lexicon.Term{Source: f})
+		}
+	}
+	return out
 }
 
 // hasPair reports whether pairs holds the direction from → to.
@@ -350,7 +395,7 @@ func (s *Service) searchDarija(ctx context.Context, query string, k int, opt Sea
 		Until:      opt.When.Until,
 	}
 	var legs []searchLeg
-	trans := &translations{terms: map[string][]lexicon.Term{}, texts: map[string]string{}}
+	trans := &translations{terms: map[string][]lexicon.Term{}, texts: map[string]string{}, untranslated: map[string][]lexicon.Term{}}
 	for _, part := range []struct{ lang, text string }{{"fr", latin}, {"ar", arabic}} {
 		if strings.TrimSpace(part.text) == "" {
 			continue
@@ -382,6 +427,9 @@ func (t *translations) merge(u *translations) {
 	}
 	for lang, terms := range u.terms {
 		t.terms[lang] = append(t.terms[lang], terms...)
+	}
+	for lang, terms := range u.untranslated {
+		t.untranslated[lang] = append(t.untranslated[lang], terms...)
 	}
 	for lang, text := range u.texts {
 		t.texts[lang] = strings.TrimSpace(t.texts[lang] + " " + text)

@@ -69,3 +69,37 @@ func TestTermCoverage(t *testing.T) {
 		t.Errorf("no terms: %v, want 0", got)
 	}
 }
+
+// TestSentenceCoverage: a sentence is judged on every word of the
+// question, so a cognate the dictionaries lack ("Homemade") counts as much
+// as a translated word.
+func TestSentenceCoverage(t *testing.T) {
+	terms := []lexicon.Term{{Source: "morocco", Alternatives: []string{"maroc"}}}
+	tr := &translations{
+		terms:        map[string][]lexicon.Term{"fr": terms},
+		untranslated: map[string][]lexicon.Term{"fr": untranslated(terms, "What is Morocco's homemade AI?")},
+	}
+	if got := tr.untranslated["fr"]; len(got) != 2 || got[0].Source != "homemade" || got[1].Source != "ai" {
+		t.Fatalf("untranslated %+v: want homemade and ai", got)
+	}
+	tests := []struct {
+		sent          string
+		gate, quoting float64
+	}{
+		{"Le Maroc est bien positionné.", 1, 1.0 / 3},
+		{"Elle a introduit la notion d'IA Homemade au Maroc.", 1, 2.0 / 3},
+		{"Rien à voir.", 0, 0},
+	}
+	for _, tt := range tests {
+		if got := tr.coverage("fr", tt.sent); got != tt.gate {
+			t.Errorf("coverage(%q) = %v, want %v", tt.sent, got, tt.gate)
+		}
+		if got := tr.sentenceCoverage("fr", tt.sent); got != tt.quoting {
+			t.Errorf("sentenceCoverage(%q) = %v, want %v", tt.sent, got, tt.quoting)
+		}
+	}
+	var none *translations
+	if none.coverage("fr", "Le Maroc") != 0 || none.sentenceCoverage("fr", "Le Maroc") != 0 {
+		t.Error("nil translations cover something")
+	}
+}
