@@ -189,10 +189,10 @@ func startsWithPronoun(sent string) bool {
 func extractiveAnswer(query string, trans *translations, lang string, ans Answer, ps []Passage) Answer {
 	qs := nlp.NewTermSet(query)
 	type cand struct {
-		p     Passage
-		sent  string
-		score float64
-		order int
+		p          Passage
+		sent       string
+		start, end int // byte offsets of sent in p.Chunk.Text
+		score      float64
 	}
 	var cands []cand
 	for pi, p := range ps {
@@ -210,10 +210,12 @@ func extractiveAnswer(query string, trans *translations, lang string, ans Answer
 			score := cov + 0.05/float64(pi+1)
 			// A sentence that opens with a pronoun ("Elle a introduit…")
 			// is quoted with the one before it, which says who.
+			start := sp.Start
 			if si > 0 && startsWithPronoun(sent) {
-				sent = p.Chunk.Text[spans[si-1].Start:sp.End]
+				start = spans[si-1].Start
+				sent = p.Chunk.Text[start:sp.End]
 			}
-			cands = append(cands, cand{p, sent, score, len(cands)})
+			cands = append(cands, cand{p, sent, start, sp.End, score})
 		}
 	}
 	if len(cands) == 0 {
@@ -224,11 +226,38 @@ func extractiveAnswer(query string, trans *translations, lang string, ans Answer
 	best := cands[0].score
 	var picked []cand
 	perArticle := map[int64]int{}
+	// A candidate never repeats text already picked. One overlapping a
+	// picked span of the same chunk (a sentence widened to the one before
+	// it, and that sentence) is merged into it: the union is still one
+	// stretch of the chunk, quoted once. One with the same words as a
+	// picked quote (wire copy published twice), compared after folding
+	// case, accents and spaces, is left out.
+	merged := func(c cand) bool {
+		for i, q := range picked {
+			if q.p.Chunk.ID == c.p.Chunk.ID && c.start < q.end && q.start < c.end {
+				q.start, q.end = min(q.start, c.start), max(q.end, c.end)
+				q.sent = q.p.Chunk.Text[q.start:q.end]
+				picked[i] = q
+				return true
+			}
+		}
+		return false
+	}
+	repeated := func(c cand) bool {
+		text := nlp.Collapse(nlp.Fold(c.sent))
+		for _, q := range picked {
+			prev := nlp.Collapse(nlp.Fold(q.sent))
+			if strings.Contains(prev, text) || strings.Contains(text, prev) {
+				return true
+			}
+		}
+		return false
+	}
 	for _, c := range cands {
 		if len(picked) == 3 || c.score < best*0.6 {
 			break
 		}
-		if perArticle[c.p.Article.ID] == 2 {
+		if perArticle[c.p.Article.ID] == 2 || merged(c) || repeated(c) {
 			continue
 		}
 		perArticle[c.p.Article.ID]++
