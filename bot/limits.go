@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/dalil-news/dalil/phrases"
 )
 
 // limiter holds a token bucket per member and per guild.
@@ -39,28 +41,49 @@ func newLimiter(cfg Config) *limiter {
 	}
 }
 
+// refusal says why and for how long a question is refused; its zero value
+// lets it through.
+type refusal struct {
+	wait time.Duration
+	// guild is true when the member's own bucket had a token and the
+	// guild's did not: the member may never have asked before.
+	guild bool
+}
+
+// text is the refusal's message to the member in lang.
+func (r refusal) text(lang string) string {
+	key := phrases.RateLimited
+	if r.guild {
+		key = phrases.ServerRateLimited
+	}
+	return phrases.Text(lang, key, phrases.Seconds(lang, seconds(r.wait)))
+}
+
 // allow takes a token from the member's and the guild's buckets (guild ""
 // for direct messages: only the member's). When either is empty it takes
-// none and returns how long until one is available.
-func (l *limiter) allow(userID, guildID string) (bool, time.Duration) {
+// none and returns ok false with how long until one is available and
+// whose bucket was empty.
+func (l *limiter) allow(userID, guildID string) (bool, refusal) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
 	ru := l.take(l.users, userID, l.user, l.ub, now)
-	wait := ru.DelayFrom(now)
+	r := refusal{wait: ru.DelayFrom(now)}
 	var rg *rate.Reservation
 	if guildID != "" {
 		rg = l.take(l.guilds, guildID, l.guild, l.gb, now)
-		wait = max(wait, rg.DelayFrom(now))
+		if gw := rg.DelayFrom(now); gw > r.wait {
+			r = refusal{wait: gw, guild: r.wait == 0}
+		}
 	}
-	if wait > 0 {
+	if r.wait > 0 {
 		ru.CancelAt(now)
 		if rg != nil {
 			rg.CancelAt(now)
 		}
-		return false, wait
+		return false, r
 	}
-	return true, 0
+	return true, refusal{}
 }
 
 func (l *limiter) take(m map[string]*bucket, key string, r rate.Limit, burst int, now time.Time) *rate.Reservation {

@@ -27,8 +27,8 @@ func TestLimiter(t *testing.T) {
 	}
 	for i, c := range calls {
 		now = now.Add(c.advance)
-		ok, wait := l.allow(c.user, c.guild)
-		if ok != c.ok || wait.Round(time.Millisecond) != c.wait {
+		ok, no := l.allow(c.user, c.guild)
+		if wait := no.wait; ok != c.ok || wait.Round(time.Millisecond) != c.wait {
 			t.Errorf("call %d (%s in %q): allow = %v, %v; want %v, %v", i, c.user, c.guild, ok, wait, c.ok, c.wait)
 		}
 	}
@@ -47,5 +47,35 @@ func TestLimiterRefusalTakesNoToken(t *testing.T) {
 	}
 	if ok, _ := l.allow("erin", ""); !ok {
 		t.Error("erin's refused call took her token")
+	}
+}
+
+// TestLimiterRefusalText checks that a member refused because the whole
+// server asks too often is not told they ask too fast, and that waits are
+// worded with the right plural.
+func TestLimiterRefusalText(t *testing.T) {
+	now := time.Date(2024, 1, 1, 12, 0, 0, 0, time.UTC)
+	l := newLimiter(Config{UserPerMinute: 1, UserBurst: 1, GuildPerMinute: 60, GuildBurst: 1})
+	l.now = func() time.Time { return now }
+	type call struct {
+		user, guild, lang string
+		want              string
+	}
+	calls := []call{
+		{"bob", "g", "en", ""},
+		{"erin", "g", "en", "🐢 This server is asking more questions than I can read right now. Please try again in 1 second."},
+		{"erin", "g", "ar", "🐢 يطرح هذا الخادم أسئلة أكثر مما أستطيع قراءته الآن. يُرجى المحاولة بعد ثانية واحدة."},
+		{"bob", "", "en", "🐢 You're asking faster than I can read. Please wait 60 seconds."},
+		{"bob", "g", "fr", "🐢 Vous posez des questions plus vite que je ne lis. Attendez 60 secondes."},
+	}
+	for i, c := range calls {
+		ok, no := l.allow(c.user, c.guild)
+		got := ""
+		if !ok {
+			got = no.text(c.lang)
+		}
+		if got != c.want {
+			t.Errorf("call %d (%s in %q): refusal %q, want %q", i, c.user, c.guild, got, c.want)
+		}
 	}
 }

@@ -52,9 +52,9 @@ func (b *Bot) onMessage(s *discordgo.Session, ev *discordgo.MessageCreate) {
 		}
 		return
 	}
-	if ok, wait := b.limiter.allow(m.Author.ID, m.GuildID); !ok {
+	if ok, no := b.limiter.allow(m.Author.ID, m.GuildID); !ok {
 		b.metrics.questions.WithLabelValues("mention", "rate_limited").Inc()
-		b.report(ctx, b.replyTo(ctx, m, phrases.Text(ui, phrases.RateLimited, seconds(wait))))
+		b.report(ctx, b.replyTo(ctx, m, no.text(ui)))
 		return
 	}
 	start := time.Now()

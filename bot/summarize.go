@@ -14,9 +14,9 @@ import (
 // deferred response, then the summary from a worker, with the article as
 // its source.
 func (b *Bot) handleSummarize(ctx context.Context, r *request, ref string) {
-	if ok, wait := b.limiter.allow(r.userID(), r.i.GuildID); !ok {
+	if ok, no := b.limiter.allow(r.userID(), r.i.GuildID); !ok {
 		b.metrics.questions.WithLabelValues("summarize", "rate_limited").Inc()
-		b.report(ctx, r.respond(ctx, phrases.Text(r.lang, phrases.RateLimited, seconds(wait)), true))
+		b.report(ctx, r.respond(ctx, no.text(r.lang), true))
 		return
 	}
 	a, err := rag.ResolveArticle(ctx, b.deps.Articles, ref, b.deps.CanonicalURL)

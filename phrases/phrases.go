@@ -59,8 +59,13 @@ const (
 	QueueFull
 	// Stopping tells a member the bot restarts and did not answer.
 	Stopping
-	// RateLimited refuses a question: %d seconds to wait.
+	// RateLimited refuses a question of a member who asks too often: %s
+	// is the wait, as Seconds words it.
 	RateLimited
+	// ServerRateLimited refuses a question when the whole server asks too
+	// often (the member may not have asked before): %s is the wait, as
+	// Seconds words it.
+	ServerRateLimited
 	// Apology reports a failed answer: %s is the error id in the logs.
 	Apology
 	// Timeout reports an answer that took too long: %s is the error id.
@@ -192,6 +197,18 @@ const (
 	// Feeds names the count of feeds in the statistics.
 	Feeds
 
+	// Durations, chosen by Seconds from the count.
+
+	// SecondOne is a duration of one second.
+	SecondOne
+	// SecondsTwo is a duration of two seconds (Arabic has a dual).
+	SecondsTwo
+	// SecondsFew is a duration of %d seconds, from 3 to 10 (Arabic's
+	// plural of few).
+	SecondsFew
+	// SecondsMany is a duration of %d seconds, 0 or 11 and more.
+	SecondsMany
+
 	numKeys // the number of keys; keep last
 )
 
@@ -206,6 +223,22 @@ var tables = map[string]*table{"en": &en, "fr": &fr, "ar": &ar}
 func Has(lang string) bool {
 	_, ok := tables[lang]
 	return ok
+}
+
+// Seconds words a duration of n seconds in lang with the form its count
+// takes: "1 second", "2 seconds"; in Arabic "ثانية واحدة", "ثانيتين",
+// "5 ثوانٍ", "15 ثانية".
+func Seconds(lang string, n int) string {
+	switch {
+	case n == 1:
+		return Text(lang, SecondOne)
+	case n == 2:
+		return Text(lang, SecondsTwo)
+	case n >= 3 && n <= 10:
+		return Text(lang, SecondsFew, n)
+	default:
+		return Text(lang, SecondsMany, n)
+	}
 }
 
 // Text returns phrase k in lang, or in English when lang has no table,

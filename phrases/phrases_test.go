@@ -76,3 +76,31 @@ func TestHas(t *testing.T) {
 		t.Errorf("Has (-want +got):\n%s", d)
 	}
 }
+
+func TestSeconds(t *testing.T) {
+	tests := []struct {
+		lang string
+		n    int
+		want string
+	}{
+		{"en", 1, "1 second"},
+		{"en", 2, "2 seconds"},
+		{"en", 5, "5 seconds"},
+		{"en", 60, "60 seconds"},
+		{"fr", 1, "1 seconde"},
+		{"fr", 2, "2 secondes"},
+		{"fr", 45, "45 secondes"},
+		{"ar", 1, "ثانية واحدة"},
+		{"ar", 2, "ثانيتين"},
+		{"ar", 3, "3 ثوانٍ"},
+		{"ar", 10, "10 ثوانٍ"},
+		{"ar", 11, "11 ثانية"},
+		{"ar", 60, "60 ثانية"},
+		{"de", 1, "1 second"},
+	}
+	for _, tt := range tests {
+		if got := Seconds(tt.lang, tt.n); got != tt.want {
+			t.Errorf("Seconds(%q, %d) = %q, want %q", tt.lang, tt.n, got, tt.want)
+		}
+	}
+}
