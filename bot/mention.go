@@ -59,9 +59,10 @@ func (b *Bot) onMessage(s *discordgo.Session, ev *discordgo.MessageCreate) {
 	}
 	start := time.Now()
 	channel := m.ChannelID
-	if !inConv && m.GuildID != "" {
-		// A new conversation gets its own thread; inside a thread or a
-		// channel without threads, the answer stays where it was asked.
+	if !inConv && m.GuildID != "" && !b.isThread(ctx, m.ChannelID) {
+		// A new conversation gets its own thread; inside a thread (Discord
+		// refuses a thread in a thread) or a channel without threads, the
+		// answer stays where it was asked.
 		th, err := b.s.MessageThreadStartComplex(m.ChannelID, m.ID, &discordgo.ThreadStart{
 			Name: threadName(question), AutoArchiveDuration: threadArchiveMinutes,
 		}, discordgo.WithContext(ctx))
@@ -86,6 +87,23 @@ func (b *Bot) onMessage(s *discordgo.Session, ev *discordgo.MessageCreate) {
 		userID: m.Author.ID, guildID: m.GuildID, channel: channel, start: start,
 		reply: &channelReply{b: b, channelID: channel, messageID: ph.ID},
 	})
+}
+
+// isThread reports whether channel id is a thread: from the session's state
+// (the GUILDS intent keeps it up to date with the guilds' channels and
+// threads), else from Discord, whose answer the state then keeps. A channel
+// that cannot be looked up is taken for a channel that is not a thread.
+func (b *Bot) isThread(ctx context.Context, id string) bool {
+	if ch, err := b.s.State.Channel(id); err == nil {
+		return ch.IsThread()
+	}
+	ch, err := b.s.Channel(id, discordgo.WithContext(ctx))
+	if err != nil {
+		b.log.Info("cannot look up the channel of a mention", "channel", id, "err", err)
+		return false
+	}
+	_ = b.s.State.ChannelAdd(ch) // fails only when the state lacks the guild
+	return ch.IsThread()
 }
 
 // replyTo answers a message with a short text, as a reply.

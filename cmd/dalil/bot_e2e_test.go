@@ -432,6 +432,37 @@ func TestMentionThreadFollowUp(t *testing.T) {
 	}
 }
 
+// TestMentionInThread checks that a mention inside a thread (one the bot did
+// not start) is answered in that thread without first asking Discord for a
+// thread in a thread, which it refuses.
+func TestMentionInThread(t *testing.T) {
+	h := start(t, setup{})
+	const threadID = "1500000000000000042"
+	h.srv.AddChannel(&discordgo.Channel{
+		ID: threadID, GuildID: discordtest.GuildID, ParentID: discordtest.ChannelID,
+		Name: "discussion", Type: discordgo.ChannelTypeGuildPublicThread,
+	})
+	q := h.srv.SendMessage(&discordgo.Message{ChannelID: threadID, Content: "<@" + discordtest.AppID + "> " + askIA})
+	h.wait(func(r discordtest.Request) bool {
+		m, _ := r.JSON.(map[string]any)
+		return r.Method == "PATCH" && strings.HasPrefix(r.Path, "/api/v9/channels/"+threadID+"/messages/") && hasEmbeds(m)
+	})
+	for _, r := range h.srv.Requests() {
+		if strings.HasSuffix(r.Path, "/threads") {
+			t.Errorf("%s: a thread was requested for a message already in a thread", r)
+		}
+	}
+	var answers []*discordgo.Message
+	for _, m := range h.srv.ChannelMessages(threadID) {
+		if m.Author.ID == discordtest.AppID {
+			answers = append(answers, m)
+		}
+	}
+	if len(answers) != 1 || answers[0].MessageReference == nil || answers[0].MessageReference.MessageID != q.ID {
+		t.Errorf("bot messages in the thread = %+v, want one answer replying to the question", answers)
+	}
+}
+
 func TestLongAnswerSplit(t *testing.T) {
 	var b strings.Builder
 	for i := range 40 {
