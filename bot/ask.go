@@ -135,11 +135,11 @@ func (b *Bot) enqueue(ctx context.Context, j *askJob) {
 	place, err := b.pool.submit(job{
 		run: func(wctx context.Context) { b.answer(wctx, j) },
 		drop: func() {
-			// Dropped at shutdown, after the handler's context ended.
-			dctx, cancel := context.WithTimeout(context.WithoutCancel(b.work), 10*time.Second)
+			// Dropped at the shutdown deadline, after the handler's
+			// context ended.
+			dctx, cancel := context.WithTimeout(b.replies, 10*time.Second)
 			defer cancel()
-			b.metrics.questions.WithLabelValues(j.source, "stopping").Inc()
-			b.report(dctx, j.reply.edit(dctx, message{Content: phrases.Text(j.uiLang, phrases.Stopping)}))
+			b.restarting(dctx, j)
 		},
 	})
 	switch {
@@ -147,8 +147,7 @@ func (b *Bot) enqueue(ctx context.Context, j *askJob) {
 		b.metrics.questions.WithLabelValues(j.source, "queue_full").Inc()
 		b.report(ctx, j.reply.edit(ctx, message{Content: phrases.Text(j.uiLang, phrases.QueueFull)}))
 	case err != nil:
-		b.metrics.questions.WithLabelValues(j.source, "stopping").Inc()
-		b.report(ctx, j.reply.edit(ctx, message{Content: phrases.Text(j.uiLang, phrases.Stopping)}))
+		b.restarting(ctx, j)
 	case place > 0:
 		j.mu.Lock()
 		if !j.started {
@@ -166,10 +165,10 @@ func (b *Bot) answer(ctx context.Context, j *askJob) {
 	j.mu.Unlock()
 	ctx, cancel := context.WithTimeout(ctx, b.cfg.AskTimeout)
 	defer cancel()
-	// Replies to failures get their own short deadline: the question's
-	// may be what ran out.
+	// Replies get their own short deadline, within the shutdown window:
+	// the question's may be what ran out.
 	replyCtx := func() (context.Context, context.CancelFunc) {
-		return context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+		return context.WithTimeout(b.replies, 15*time.Second)
 	}
 	defer func() {
 		if v := recover(); v != nil {
@@ -196,6 +195,13 @@ func (b *Bot) answer(ctx context.Context, j *askJob) {
 	if err != nil {
 		rctx, rcancel := replyCtx()
 		defer rcancel()
+		if b.work.Err() != nil {
+			// Cut off by the shutdown deadline: nothing went wrong.
+			b.log.Warn("answer cancelled by shutdown", "err", err, "source", j.source,
+				"user", j.userID, "guild", j.guildID, "channel", j.channel)
+			b.restarting(rctx, j)
+			return
+		}
 		b.fail(rctx, j, err)
 		return
 	}
@@ -230,6 +236,13 @@ func (b *Bot) answer(ctx context.Context, j *askJob) {
 	}
 	b.log.Info("answered", "source", j.source, "found", ans.Found, "mode", ans.Mode, "citations", len(ans.Citations),
 		"messages", len(msgs), "seconds", time.Since(j.start).Seconds(), "user", j.userID, "guild", j.guildID)
+}
+
+// restarting tells the member the question is not answered because the bot
+// is stopping.
+func (b *Bot) restarting(ctx context.Context, j *askJob) {
+	b.metrics.questions.WithLabelValues(j.source, "stopping").Inc()
+	b.report(ctx, j.reply.edit(ctx, message{Content: phrases.Text(j.uiLang, phrases.Stopping)}))
 }
 
 // fail tells the member the question could not be answered, with an error

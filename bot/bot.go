@@ -183,8 +183,9 @@ type Config struct {
 	AskTimeout time.Duration
 	// IngestTimeout bounds one /ingest (default 3m).
 	IngestTimeout time.Duration
-	// ShutdownTimeout bounds how long Run waits for answers in flight
-	// after its context ends (default 20s).
+	// ShutdownTimeout bounds how long Run waits for answers in flight and
+	// queued after its context ends (default 20s); its last quarter, up to
+	// 3s, is kept for telling the rest that the bot restarts.
 	ShutdownTimeout time.Duration
 	// Workers answer questions concurrently (default 4); QueueSize more
 	// may wait (default 32).
@@ -268,13 +269,17 @@ type Bot struct {
 	votes   *answerCache
 	seen    *seenSet
 
-	// work is the context of handlers; it outlives Run's context until
-	// the shutdown deadline.
+	// work is the context of handlers and answers; it outlives Run's
+	// context until the shutdown deadline, less replyMargin.
 	work       context.Context
 	cancelWork context.CancelFunc
-	stopping   atomic.Bool
-	inflight   sync.WaitGroup
-	started    time.Time
+	// replies is the context of the messages that end a question (the
+	// answer, an apology, "restarting"); it ends at the shutdown deadline.
+	replies       context.Context
+	cancelReplies context.CancelFunc
+	stopping      atomic.Bool
+	inflight      sync.WaitGroup
+	started       time.Time
 }
 
 // New returns a bot over a discordgo session that is not opened yet. It
@@ -314,6 +319,7 @@ func New(session *discordgo.Session, deps Deps, cfg Config) (*Bot, error) {
 		seen:    newSeenSet(20 * time.Minute),
 	}
 	b.work, b.cancelWork = context.WithCancel(context.Background())
+	b.replies, b.cancelReplies = context.WithCancel(context.Background())
 	b.pool = newPool(cfg.Workers, cfg.QueueSize)
 	session.Identify.Intents = cfg.Intents()
 	session.AddHandler(b.onInteraction)
@@ -324,10 +330,13 @@ func New(session *discordgo.Session, deps Deps, cfg Config) (*Bot, error) {
 // Run opens the gateway, registers the slash commands and serves until ctx
 // ends. It then stops taking questions, lets those in flight finish for up
 // to Config.ShutdownTimeout, cancels the rest and closes the gateway.
+// Questions already queued are answered within that window too; only
+// those it cannot fit are told the bot restarts.
 func (b *Bot) Run(ctx context.Context) error {
 	b.started = time.Now()
 	if err := b.s.Open(); err != nil {
 		b.cancelWork()
+		b.cancelReplies()
 		return fmt.Errorf("open the Discord gateway: %w", err)
 	}
 	b.log.Info("connected to Discord", "intents", int(b.cfg.Intents()))
@@ -341,8 +350,14 @@ func (b *Bot) Run(ctx context.Context) error {
 	return b.shutdown()
 }
 
-// shutdown stops new work, waits for work in flight up to the deadline,
-// then closes the gateway without letting a racing heartbeat reconnect.
+// replyMargin is the part of the shutdown window kept for telling the
+// members whose answers were cancelled that the bot restarts.
+func replyMargin(window time.Duration) time.Duration { return min(3*time.Second, window/4) }
+
+// shutdown stops taking questions and answers those in flight and queued
+// until the shutdown deadline less replyMargin; it then cancels the rest,
+// whose members are told the bot restarts within the margin, and closes
+// the gateway without letting a racing heartbeat reconnect.
 func (b *Bot) shutdown() error {
 	b.stopping.Store(true)
 	b.pool.close()
@@ -352,14 +367,22 @@ func (b *Bot) shutdown() error {
 		b.pool.wait()
 		close(done)
 	}()
+	margin := replyMargin(b.cfg.ShutdownTimeout)
 	select {
 	case <-done:
-	case <-time.After(b.cfg.ShutdownTimeout):
-		b.log.Warn("shutdown deadline reached: cancelling answers in flight")
+	case <-time.After(b.cfg.ShutdownTimeout - margin):
+		b.log.Warn("shutdown deadline near: cancelling answers in flight and questions still queued")
 		b.cancelWork()
-		<-done
+		select {
+		case <-done:
+		case <-time.After(margin):
+			b.log.Warn("shutdown deadline reached: closing with replies unsent")
+			b.cancelReplies()
+			<-done
+		}
 	}
 	b.cancelWork()
+	b.cancelReplies()
 	b.s.Lock()
 	b.s.ShouldReconnectOnError = false
 	b.s.Unlock()

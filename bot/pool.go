@@ -14,7 +14,7 @@ var (
 )
 
 // job is one queued question: run answers it; drop tells the member it
-// was not answered because the bot is stopping.
+// was not answered because the bot stopped before a worker was free.
 type job struct {
 	run  func(ctx context.Context)
 	drop func()
@@ -37,7 +37,8 @@ func newPool(workers, queue int) *pool {
 }
 
 // run starts the workers; they stop when close is called and the queue is
-// drained (queued jobs are dropped once closed).
+// drained. Queued jobs still run after close, so that a shutdown answers
+// what it can; once ctx ends, those left are dropped instead.
 func (p *pool) run(ctx context.Context) {
 	p.wg.Add(p.workers)
 	for range p.workers {
@@ -46,12 +47,12 @@ func (p *pool) run(ctx context.Context) {
 			for j := range p.jobs {
 				p.mu.Lock()
 				p.waiting--
-				closed := p.closed
-				if !closed {
+				late := ctx.Err() != nil
+				if !late {
 					p.busy++
 				}
 				p.mu.Unlock()
-				if closed {
+				if late {
 					j.drop()
 					continue
 				}
@@ -83,7 +84,8 @@ func (p *pool) submit(j job) (place int, err error) {
 	}
 }
 
-// close stops taking jobs; jobs still queued are dropped.
+// close stops taking jobs; jobs still queued run, or are dropped once
+// run's context ends.
 func (p *pool) close() {
 	p.mu.Lock()
 	defer p.mu.Unlock()

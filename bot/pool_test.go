@@ -9,16 +9,39 @@ import (
 )
 
 func TestPool(t *testing.T) {
+	tests := []struct {
+		name string
+		// deadline cancels the workers' context before the first job ends,
+		// as the shutdown deadline does.
+		deadline    bool
+		wantRan     []int
+		wantDropped []int
+	}{
+		{"queued jobs run after close", false, []int{1, 2, 3}, nil},
+		{"queued jobs are dropped past the deadline", true, []int{1}, []int{2, 3}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			testPool(t, tt.deadline, tt.wantRan, tt.wantDropped)
+		})
+	}
+}
+
+func testPool(t *testing.T, deadline bool, wantRan, wantDropped []int) {
 	p := newPool(1, 2)
-	ctx := context.Background()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	release := make(chan struct{})
 	started := make(chan int, 4)
 	var mu sync.Mutex
-	var dropped []int
+	var ran, dropped []int
 	mk := func(n int) job {
 		return job{
 			run: func(context.Context) {
 				started <- n
+				mu.Lock()
+				ran = append(ran, n)
+				mu.Unlock()
 				<-release
 			},
 			drop: func() {
@@ -54,9 +77,15 @@ func TestPool(t *testing.T) {
 	if _, err := p.submit(mk(5)); err != errStopping {
 		t.Errorf("submit after close: %v, want errStopping", err)
 	}
+	if deadline {
+		cancel()
+	}
 	close(release)
 	p.wait()
-	if d := cmp.Diff([]int{2, 3}, dropped); d != "" {
-		t.Errorf("queued jobs dropped at close (-want +got):\n%s", d)
+	if d := cmp.Diff(wantRan, ran); d != "" {
+		t.Errorf("jobs run (-want +got):\n%s", d)
+	}
+	if d := cmp.Diff(wantDropped, dropped); d != "" {
+		t.Errorf("jobs dropped (-want +got):\n%s", d)
 	}
 }

@@ -691,6 +691,24 @@ func TestDuplicateInteraction(t *testing.T) {
 	}
 }
 
+// askTwice asks askIA twice of a bot with one worker: the second question
+// is sent once the chat model signals on answering that the first reached
+// it, and returned once it is told it is next in line.
+func (h *harness) askTwice(answering <-chan struct{}) (first, second *discordgo.Interaction) {
+	h.t.Helper()
+	first = h.ask(askIA)
+	// Interactions are handled concurrently: the second is sent only once
+	// the only worker is answering the first, or it could take its place.
+	select {
+	case <-answering:
+	case <-time.After(20 * time.Second):
+		h.t.Fatal("the first question never reached the chat model")
+	}
+	second = h.ask(askIA)
+	h.wait(editOf(second, func(m map[string]any) bool { return strings.Contains(content(m), "la 1ᵉ dans la file") }))
+	return first, second
+}
+
 func TestShutdownWhileAnswering(t *testing.T) {
 	release := make(chan struct{})
 	answering := make(chan struct{}, 1)
@@ -709,16 +727,7 @@ func TestShutdownWhileAnswering(t *testing.T) {
 			}
 		},
 	})
-	first := h.ask(askIA)
-	// Interactions are handled concurrently: the second is sent only once
-	// the only worker is answering the first, or it could take its place.
-	select {
-	case <-answering:
-	case <-time.After(20 * time.Second):
-		t.Fatal("the first question never reached the chat model")
-	}
-	second := h.ask(askIA)
-	h.wait(editOf(second, func(m map[string]any) bool { return strings.Contains(content(m), "la 1ᵉ dans la file") }))
+	first, second := h.askTwice(answering)
 
 	stopped := make(chan error, 1)
 	go func() { stopped <- h.shutdown() }()
@@ -738,8 +747,47 @@ func TestShutdownWhileAnswering(t *testing.T) {
 	if msg := h.srv.Original(first.Token); msg.Content != answer {
 		t.Errorf("answer in flight = %q, want it finished before shutdown: %q", msg.Content, answer)
 	}
-	if msg := h.srv.Original(second.Token); !strings.Contains(msg.Content, "redémarre") {
-		t.Errorf("queued question = %q, want a note to ask again", msg.Content)
+	// The queued question is answered too: the shutdown window had time.
+	if msg := h.srv.Original(second.Token); msg.Content != answer {
+		t.Errorf("queued question = %q, want it answered within the shutdown window: %q", msg.Content, answer)
+	}
+}
+
+// TestShutdownDeadline checks the questions that the shutdown window is too
+// short for: the answer in flight and the question queued behind it are both
+// told the bot restarts, as the cancellation is no failure, and nothing is
+// logged as an error.
+func TestShutdownDeadline(t *testing.T) {
+	answering := make(chan struct{}, 1)
+	const window = 2 * time.Second
+	h := start(t, setup{
+		bot: func(c *bot.Config) { c.Workers, c.QueueSize, c.ShutdownTimeout = 1, 4, window },
+		llm: func(w http.ResponseWriter, r *http.Request, req chatRequest) {
+			select {
+			case answering <- struct{}{}:
+			default:
+			}
+			<-r.Context().Done() // a model too slow for the shutdown window
+		},
+	})
+	first, second := h.askTwice(answering)
+	began := time.Now()
+	if err := h.shutdown(); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	// Closing the gateway takes about a second after the window.
+	if took := time.Since(began); took > window+3*time.Second {
+		t.Errorf("shutdown took %v, want about the %v window", took, window)
+	}
+	for name, in := range map[string]*discordgo.Interaction{"answer in flight": first, "queued question": second} {
+		if msg := h.srv.Original(in.Token); !strings.Contains(msg.Content, "redémarre") {
+			t.Errorf("%s = %q, want a note that the bot restarts", name, msg.Content)
+		}
+	}
+	for _, line := range strings.Split(h.logs.String(), "\n") {
+		if strings.Contains(line, `"level":"ERROR"`) {
+			t.Errorf("logged as an error: %s", line)
+		}
 	}
 }
 
