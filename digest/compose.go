@@ -114,9 +114,11 @@ func storyEmbeddingText(a rag.Article) string {
 // writes them.
 var citeMarker = regexp.MustCompile(`\[(\d+)\]`)
 
-// intro asks the chat model for the opening paragraph. Citations are
-// checked against the stories and kept with the stories' numbers; an
-// opening with no valid citation is dropped.
+// intro asks the chat model for the opening paragraph. One in another
+// language than the digest's is asked for again in it, as answers are
+// (rag.InLanguage), and dropped when it still is. Citations are checked
+// against the stories and kept with the stories' numbers; an opening with
+// no valid citation is dropped.
 func (c *Composer) intro(ctx context.Context, stories []Story, opt Options) (string, rag.Usage, error) {
 	srcs := make([]prompts.Source, len(stories))
 	for i, st := range stories {
@@ -135,9 +137,17 @@ func (c *Composer) intro(ctx context.Context, stories []Story, opt Options) (str
 	if err != nil {
 		return "", rag.Usage{}, fmt.Errorf("digest intro prompt: %w", err)
 	}
-	comp, err := c.chat.Complete(ctx, rag.ChatRequest{Messages: msgs, MaxTokens: 300}, nil)
+	req := rag.ChatRequest{Messages: msgs, MaxTokens: 300}
+	comp, err := c.chat.Complete(ctx, req, nil)
 	if err != nil {
 		return "", rag.Usage{}, fmt.Errorf("digest intro: %w", err)
+	}
+	comp, inLang, err := rag.InLanguage(ctx, c.chat, req, comp, opt.Lang)
+	if err != nil {
+		return "", comp.Usage, fmt.Errorf("digest intro: %w", err)
+	}
+	if !inLang {
+		return "", comp.Usage, nil
 	}
 	checked := cite.Check(nlp.Collapse(comp.Text), len(stories))
 	if checked.Text == "" {

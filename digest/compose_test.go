@@ -98,7 +98,7 @@ func TestComposeGolden(t *testing.T) {
 	// The opening cites stories 1, 2 and 9 (there are four): [9] goes,
 	// and the sentence that cites nothing with it.
 	intro := chatFunc(func(rag.ChatRequest) string {
-		return "Morocco presented an AI strategy to train 100,000 young people by 2030 [1]. Winter rainfall was 30% below average [2][9]. Nothing else matters."
+		return "Le Maroc a présenté une stratégie pour former 100 000 jeunes à l'intelligence artificielle d'ici 2030 [1]. Les pluies de l'hiver ont été inférieures de 30 % à la moyenne [2][9]. Rien d'autre ne compte."
 	})
 	tests := []struct {
 		name string
@@ -134,5 +134,52 @@ func TestComposeNothingNew(t *testing.T) {
 	}
 	if len(d.Stories) != 0 || d.EmptyNote {
 		t.Errorf("stories = %v, empty note %v; want none and no note (nothing to post)", d.Stories, d.EmptyNote)
+	}
+}
+
+// TestComposeIntroLanguage: an opening in another language than the
+// digest's is asked for again in it, as answers are, and left out when it
+// still is.
+func TestComposeIntroLanguage(t *testing.T) {
+	arts := loadArticles(t)
+	emb := embeddings.NewOffline(embeddings.OfflineConfig{})
+	day := time.Date(2024, 3, 14, 8, 0, 0, 0, mustLoc(t, "Africa/Casablanca"))
+	const (
+		english = "Morocco presented an AI strategy to train 100,000 young people by 2030 [1]."
+		french  = "Le Maroc a présenté une stratégie pour former 100 000 jeunes à l'intelligence artificielle d'ici 2030 [1]."
+		arabic  = "قدّم المغرب استراتيجية لتكوين مئة ألف شاب في الذكاء الاصطناعي بحلول 2030 [1]."
+	)
+	tests := []struct {
+		name    string
+		lang    string
+		replies []string // in order; the last repeats
+		want    string
+		calls   int
+	}{
+		{"french at once", "fr", []string{french}, french, 1},
+		{"english asked again in french", "fr", []string{english, french}, french, 2},
+		{"english asked again in arabic", "ar", []string{english, arabic}, arabic, 2},
+		{"still english: no opening", "fr", []string{english}, "", 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var reqs []rag.ChatRequest
+			chat := chatFunc(func(req rag.ChatRequest) string {
+				reqs = append(reqs, req)
+				return tt.replies[min(len(reqs), len(tt.replies))-1]
+			})
+			d, err := digest.NewComposer(emb, chat, digest.ComposerConfig{}).Compose(context.Background(), arts, digest.Options{Lang: tt.lang, Day: day})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.Intro != tt.want || len(reqs) != tt.calls {
+				t.Errorf("intro %q after %d calls, want %q after %d", d.Intro, len(reqs), tt.want, tt.calls)
+			}
+			for _, r := range reqs {
+				if r.MaxTokens == 0 {
+					t.Errorf("request without max tokens: %+v", r)
+				}
+			}
+		})
 	}
 }

@@ -8,6 +8,8 @@ var en = table{
 	NoteWrongLanguage:     "the model answered in another language than the question's",
 	NoteLongArticle:       "the article is very long: only its first %d of %d parts were summarized",
 	NoteUncitedSummary:    "the model's summary cited nothing, so these are the article's central sentences instead",
+	NoteSummaryLanguage:   "the model wrote the summary in another language than the one asked for",
+	NoteShortSummary:      "the model's summary had fewer than 3 points, so these are the article's central sentences instead",
 	NoteExtractiveSummary: "without a language model the summary quotes the article in its own language",
 	QuoteClose:            "”",
 

@@ -8,6 +8,8 @@ var fr = table{
 	NoteWrongLanguage:     "le modèle a répondu dans une autre langue que celle de la question",
 	NoteLongArticle:       "l'article est très long : seules ses %d premières parties sur %d ont été résumées",
 	NoteUncitedSummary:    "le résumé du modèle ne citait rien : voici plutôt les phrases centrales de l'article",
+	NoteSummaryLanguage:   "le modèle a rédigé le résumé dans une autre langue que celle demandée",
+	NoteShortSummary:      "le résumé du modèle comptait moins de 3 points : voici plutôt les phrases centrales de l’article",
 	NoteExtractiveSummary: "sans modèle de langue, le résumé cite l'article dans sa propre langue",
 	QuoteClose:            " »",
 

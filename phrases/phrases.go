@@ -35,6 +35,12 @@ const (
 	// NoteUncitedSummary explains central sentences given instead of a
 	// model's summary that cited nothing.
 	NoteUncitedSummary
+	// NoteSummaryLanguage warns that the model wrote a summary in another
+	// language than the one asked for.
+	NoteSummaryLanguage
+	// NoteShortSummary explains central sentences given instead of a
+	// model's summary with fewer than 3 points.
+	NoteShortSummary
 	// NoteExtractiveSummary explains a summary quoting the article in its
 	// own language, without a language model.
 	NoteExtractiveSummary

@@ -75,16 +75,24 @@ func (s *Service) llmAnswer(ctx context.Context, q Question, trans *translations
 	if err != nil {
 		return Answer{}, fmt.Errorf("answer prompt: %w", err)
 	}
-	comp, err := s.chat.Complete(ctx, ChatRequest{Messages: msgs}, q.OnDelta)
+	req := ChatRequest{Messages: msgs, MaxTokens: s.cfg.AnswerMaxTokens}
+	comp, err := s.chat.Complete(ctx, req, q.OnDelta)
 	if err != nil {
 		return Answer{}, fmt.Errorf("answer %q: %w", q.Text, err)
 	}
+	notFound := func() bool { return strings.HasPrefix(strings.TrimSpace(comp.Text), prompts.NotFound) }
+	if !notFound() {
+		inLang := true
+		if comp, inLang, err = InLanguage(ctx, s.chat, req, comp, q.Lang); err != nil {
+			return Answer{}, fmt.Errorf("answer %q: %w", q.Text, err)
+		}
+		if !inLang {
+			ans.Note = phrases.Text(q.Lang, phrases.NoteWrongLanguage)
+		}
+	}
 	ans.Usage.PromptTokens += comp.Usage.PromptTokens
 	ans.Usage.CompletionTokens += comp.Usage.CompletionTokens
-	if comp, err = s.inLanguage(ctx, q.Lang, msgs, comp, &ans); err != nil {
-		return Answer{}, fmt.Errorf("answer %q: %w", q.Text, err)
-	}
-	if strings.HasPrefix(strings.TrimSpace(comp.Text), prompts.NotFound) {
+	if notFound() {
 		ans.Text = phrases.Text(q.Lang, phrases.NotFound)
 		return ans, nil
 	}
@@ -111,33 +119,6 @@ func (s *Service) llmAnswer(ctx context.Context, q Question, trans *translations
 		ans.Citations = append(ans.Citations, Citation{N: n, Article: g.article, ChunkID: chunkID, Quote: quote})
 	}
 	return ans, nil
-}
-
-// inLanguage asks the model once more, for the same answer in lang, when
-// its reply is in another language than the question's. A reply still in
-// the wrong language is kept, with a note.
-func (s *Service) inLanguage(ctx context.Context, lang string, msgs []prompts.Message, comp Completion, ans *Answer) (Completion, error) {
-	if lang == "" || strings.HasPrefix(strings.TrimSpace(comp.Text), prompts.NotFound) {
-		return comp, nil
-	}
-	if got := nlp.DetectLang(comp.Text); got == "" || got == lang {
-		return comp, nil
-	}
-	again, err := prompts.Relanguage(lang)
-	if err != nil {
-		return comp, nil // not a language dalil names: keep the reply
-	}
-	msgs = append(msgs, prompts.Message{Role: prompts.RoleAssistant, Content: comp.Text}, again)
-	redo, err := s.chat.Complete(ctx, ChatRequest{Messages: msgs}, nil)
-	if err != nil {
-		return Completion{}, err
-	}
-	ans.Usage.PromptTokens += redo.Usage.PromptTokens
-	ans.Usage.CompletionTokens += redo.Usage.CompletionTokens
-	if got := nlp.DetectLang(redo.Text); got != "" && got != lang {
-		ans.Note = phrases.Text(lang, phrases.NoteWrongLanguage)
-	}
-	return redo, nil
 }
 
 // bestQuote returns the sentence of the passages that shares the most words

@@ -24,6 +24,9 @@ const (
 	// DefaultContextChars is the budget of source text given to the chat
 	// model.
 	DefaultContextChars = 6000
+	// DefaultAnswerMaxTokens bounds a written answer: about 700 words,
+	// well beyond the few cited sentences the prompt asks for.
+	DefaultAnswerMaxTokens = 1000
 )
 
 // Config tunes the service. Zero fields take the defaults noted.
@@ -46,6 +49,10 @@ type Config struct {
 	// ContextChars is the budget of source text given to the chat model
 	// (default 6000).
 	ContextChars int
+	// AnswerMaxTokens bounds the tokens the chat model may write for one
+	// answer (default DefaultAnswerMaxTokens), so that a model that runs
+	// on cannot spend without end.
+	AnswerMaxTokens int
 	// Location is the time zone for date phrases (default UTC).
 	Location *time.Location
 	// Now returns the current time (default time.Now); tests inject a clock.
@@ -88,6 +95,7 @@ func (c Config) withDefaults() Config {
 	def(&c.EmbedBatch, defaultEmbedBatch)
 	def(&c.ContextChars, DefaultContextChars)
 	def(&c.FusionK, 10)
+	def(&c.AnswerMaxTokens, DefaultAnswerMaxTokens)
 	if c.TranslationWeight <= 0 {
 		c.TranslationWeight = 0.7
 	}

@@ -431,3 +431,32 @@ func TestSearchConfidentOwnLanguage(t *testing.T) {
 		t.Errorf("searches %q: want the question's own only", got)
 	}
 }
+
+// TestAskBoundsAnswerTokens: every request of an LLM answer bounds the
+// tokens the model may write; the answer's bound is Config.AnswerMaxTokens.
+func TestAskBoundsAnswerTokens(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		cfg  int
+		want int
+	}{{"default", 0, rag.DefaultAnswerMaxTokens}, {"configured", 300, 300}} {
+		t.Run(tt.name, func(t *testing.T) {
+			var max []int
+			chat := &mock.Chat{ModelName: "m", CompleteFn: func(_ context.Context, req rag.ChatRequest, _ func(string)) (rag.Completion, error) {
+				max = append(max, req.MaxTokens)
+				if strings.Contains(req.Messages[0].Content, "You translate questions") {
+					return rag.Completion{Text: "fr: Qu'est-ce que l'IA Homemade ?"}, nil
+				}
+				return rag.Completion{Text: "Homemade AI adapts artificial intelligence to Moroccan culture [1]."}, nil
+			}}
+			store, _ := searchStore(seedPassages(t, true))
+			svc := rag.NewService(store, newEmbedder(), chat, rag.Config{AnswerMaxTokens: tt.cfg})
+			if _, err := svc.Ask(context.Background(), rag.Question{Text: "What is Morocco's homemade AI?", Lang: "en"}); err != nil {
+				t.Fatal(err)
+			}
+			if len(max) == 0 || max[len(max)-1] != tt.want || slices.Contains(max, 0) {
+				t.Errorf("max tokens of the requests %v, want none 0 and the answer's %d", max, tt.want)
+			}
+		})
+	}
+}

@@ -39,7 +39,9 @@ const (
 	// summaryMaxParts caps the map step of a map-reduce summary, so that a
 	// huge article costs a bounded number of model calls.
 	summaryMaxParts = 12
-	// summaryMaxBullets is the most bullets a summary keeps.
+	// summaryMinBullets and summaryMaxBullets bound the bullets of a
+	// model's summary, as the prompts ask.
+	summaryMinBullets = 3
 	summaryMaxBullets = 5
 	// extractiveSentences is how many sentences an extractive summary
 	// quotes, and extractiveChars roughly bounds their length.
@@ -116,11 +118,11 @@ func (s *Service) llmSummary(ctx context.Context, a Article, lang string) (Summa
 		if err != nil {
 			return Summary{}, err
 		}
-		text, err := s.complete(ctx, msgs, &sum.Usage)
+		b, err := s.writeSummary(ctx, msgs, lang, a.Lang, &sum)
 		if err != nil {
 			return Summary{}, fmt.Errorf("part %d of %d: %w", i+1, len(parts), err)
 		}
-		if b := summaryBullets(text); b != "" {
+		if b != "" {
 			partials = append(partials, b)
 		}
 	}
@@ -137,11 +139,11 @@ func (s *Service) llmSummary(ctx context.Context, a Article, lang string) (Summa
 			if err != nil {
 				return Summary{}, err
 			}
-			text, err := s.complete(ctx, msgs, &sum.Usage)
+			b, err := s.writeSummary(ctx, msgs, lang, a.Lang, &sum)
 			if err != nil {
 				return Summary{}, fmt.Errorf("combine %d part summaries: %w", len(group), err)
 			}
-			if b := summaryBullets(text); b != "" {
+			if b != "" {
 				next = append(next, b)
 			}
 		}
@@ -152,25 +154,73 @@ func (s *Service) llmSummary(ctx context.Context, a Article, lang string) (Summa
 		}
 		partials = next
 	}
-	if len(partials) == 0 {
-		ex := ExtractiveSummary(a, lang)
-		ex.Usage = sum.Usage
-		ex.Note = phrases.Text(cmp.Or(lang, a.Lang), phrases.NoteUncitedSummary)
-		return ex, nil
+	note := phrases.NoteUncitedSummary
+	if len(partials) > 0 {
+		if bulletCount(partials[0]) >= summaryMinBullets {
+			sum.Text = partials[0]
+			return sum, nil
+		}
+		note = phrases.NoteShortSummary
 	}
-	sum.Text = partials[0]
-	return sum, nil
+	ex := ExtractiveSummary(a, lang)
+	ex.Usage = sum.Usage
+	ex.Note = phrases.Text(cmp.Or(lang, a.Lang), note)
+	return ex, nil
 }
 
-// complete runs one chat completion and adds its usage to u.
-func (s *Service) complete(ctx context.Context, msgs []prompts.Message, u *Usage) (string, error) {
-	comp, err := s.chat.Complete(ctx, ChatRequest{Messages: msgs, MaxTokens: 600}, nil)
+// writeSummary runs one summary call and returns its bullets
+// (summaryBullets), adding the calls' usage to sum. A reply in another
+// language than lang (artLang when lang is "") is asked for again in it
+// (InLanguage), and one still in another language is noted in sum; a reply
+// with fewer than summaryMinBullets bullets is asked for again once
+// (prompts.Rebullet), and the answer kept when it has more.
+func (s *Service) writeSummary(ctx context.Context, msgs []prompts.Message, lang, artLang string, sum *Summary) (string, error) {
+	want := cmp.Or(lang, artLang)
+	req := ChatRequest{Messages: msgs, MaxTokens: 600}
+	comp, err := s.chat.Complete(ctx, req, nil)
 	if err != nil {
 		return "", err
 	}
-	u.PromptTokens += comp.Usage.PromptTokens
-	u.CompletionTokens += comp.Usage.CompletionTokens
-	return comp.Text, nil
+	comp, inLang, err := InLanguage(ctx, s.chat, req, comp, want)
+	if err != nil {
+		return "", err
+	}
+	addUsage(&sum.Usage, comp.Usage)
+	bullets := summaryBullets(comp.Text)
+	if n := bulletCount(bullets); n < summaryMinBullets {
+		again, err := prompts.Rebullet(n, lang)
+		if err != nil {
+			return "", err
+		}
+		req.Messages = append(msgs[:len(msgs):len(msgs)], prompts.Message{Role: prompts.RoleAssistant, Content: comp.Text}, again)
+		redo, err := s.chat.Complete(ctx, req, nil)
+		if err != nil {
+			return "", fmt.Errorf("ask again for %d to %d bullets: %w", summaryMinBullets, summaryMaxBullets, err)
+		}
+		addUsage(&sum.Usage, redo.Usage)
+		got := nlp.DetectLang(redo.Text)
+		if b := summaryBullets(redo.Text); bulletCount(b) > n && (got == "" || got == want || !inLang) {
+			bullets, inLang = b, got == "" || got == want
+		}
+	}
+	if !inLang && sum.Note == "" {
+		sum.Note = phrases.Text(want, phrases.NoteSummaryLanguage)
+	}
+	return bullets, nil
+}
+
+// bulletCount is the number of bullets (lines) of summaryBullets' result.
+func bulletCount(bullets string) int {
+	if bullets == "" {
+		return 0
+	}
+	return strings.Count(bullets, "\n") + 1
+}
+
+// addUsage adds v to u.
+func addUsage(u *Usage, v Usage) {
+	u.PromptTokens += v.PromptTokens
+	u.CompletionTokens += v.CompletionTokens
 }
 
 // groupWithin packs texts, in order, into groups whose total length (runes)

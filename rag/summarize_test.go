@@ -94,13 +94,13 @@ func TestLLMSummaryMapReduce(t *testing.T) {
 		calls.Add(1)
 		if strings.HasPrefix(user, "Summaries of the") {
 			combines.Add(1)
-			return "- Morocco plans to train 100,000 young people by 2030 [1].\n- Rainfall was 30% below average [1]\n- An uncited claim.\n- A claim citing a source that does not exist [2]"
+			return "- Morocco plans to train 100,000 young people by 2030 [1].\n- Rainfall was 30% below average [1]\n- Drought is feared [1]\n- An uncited claim.\n- A claim citing a source that does not exist [2]"
 		}
 		if strings.HasPrefix(user, "Part ") {
 			n := strings.Fields(user)[1]
-			return fmt.Sprintf("1. Fact of part %s [1]\n2. Another fact [1]", n)
+			return fmt.Sprintf("1. Fact of part %s [1]\n2. Another fact [1]\n3. A third fact [1]", n)
 		}
-		return "- Whole article fact [1]"
+		return "- Whole article fact [1]\n- Second fact [1]\n- Third fact [1]"
 	}
 	chat := &mock.Chat{ModelName: "test-model", CompleteFn: func(_ context.Context, r rag.ChatRequest, _ func(string)) (rag.Completion, error) {
 		return rag.Completion{Text: reply(r), Usage: rag.Usage{PromptTokens: 100, CompletionTokens: 20}}, nil
@@ -113,8 +113,8 @@ func TestLLMSummaryMapReduce(t *testing.T) {
 		parts       int
 		minCombines int32
 	}{
-		{"whole article", 6000, arts[0], "- Whole article fact [1]", 1, 0},
-		{"map-reduce", 400, long, "- Morocco plans to train 100,000 young people by 2030 [1].\n- Rainfall was 30% below average [1]", 0, 1},
+		{"whole article", 6000, arts[0], "- Whole article fact [1]\n- Second fact [1]\n- Third fact [1]", 1, 0},
+		{"map-reduce", 400, long, "- Morocco plans to train 100,000 young people by 2030 [1].\n- Rainfall was 30% below average [1]\n- Drought is feared [1]", 0, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -139,6 +139,67 @@ func TestLLMSummaryMapReduce(t *testing.T) {
 			}
 			if want := int(calls.Load()) * 100; s.Usage.PromptTokens != want {
 				t.Errorf("prompt tokens %d, want %d (100 per call)", s.Usage.PromptTokens, want)
+			}
+		})
+	}
+}
+
+// TestLLMSummaryLanguageAndBullets checks that a model's summary in another
+// language than the one asked for is asked for again in it, as answers are,
+// and that one with fewer than 3 bullets is asked for again once, then
+// replaced by the extractive summary with a note.
+func TestLLMSummaryLanguageAndBullets(t *testing.T) {
+	a := summaryArticles(t)[0] // English
+	const (
+		english = "- Morocco presented an AI strategy [1]\n- It will train 100,000 young people [1]\n- Public and private partners fund it [1]"
+		arabic  = "- قدّم المغرب استراتيجية للذكاء الاصطناعي [1]\n- ستكوّن مئة ألف شاب [1]\n- يموّلها شركاء من القطاعين العام والخاص [1]"
+		oneAr   = "- قدّم المغرب استراتيجية للذكاء الاصطناعي [1]"
+	)
+	tests := []struct {
+		name string
+		lang string
+		// replies are the model's replies, in order; the last repeats.
+		replies   []string
+		want      string
+		wantMode  string
+		wantNote  string
+		wantCalls int
+		// wantAsk is in the last message of the second call.
+		wantAsk string
+	}{
+		{"in the language asked for", "ar", []string{arabic}, arabic, rag.ModeLLM, "", 1, ""},
+		{"english asked again in arabic", "ar", []string{english, arabic}, arabic, rag.ModeLLM, "", 2, "not in Arabic"},
+		{"still english after asking again", "ar", []string{english}, english, rag.ModeLLM, "كتب النموذج الملخص بلغة غير اللغة المطلوبة", 2, "not in Arabic"},
+		{"one bullet asked again", "ar", []string{oneAr, arabic}, arabic, rag.ModeLLM, "", 2, "has 1 bullet"},
+		{"one bullet twice", "ar", []string{oneAr}, "", rag.ModeExtractive, "تضمّن ملخص النموذج أقل من ثلاث نقاط، لذا هذه هي الجمل المحورية في المقال بدلًا منه", 2, "has 1 bullet"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var reqs []rag.ChatRequest
+			chat := &mock.Chat{CompleteFn: func(_ context.Context, r rag.ChatRequest, _ func(string)) (rag.Completion, error) {
+				reqs = append(reqs, r)
+				text := tt.replies[min(len(reqs), len(tt.replies))-1]
+				return rag.Completion{Text: text, Usage: rag.Usage{PromptTokens: 100}}, nil
+			}}
+			svc := rag.NewService(nil, &mock.Embedder{}, chat, rag.Config{})
+			s, err := svc.SummarizeArticle(context.Background(), a, tt.lang)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.want != "" && s.Text != tt.want {
+				t.Errorf("summary %q, want %q", s.Text, tt.want)
+			}
+			if s.Mode != tt.wantMode || s.Note != tt.wantNote {
+				t.Errorf("mode %q note %q, want %q %q", s.Mode, s.Note, tt.wantMode, tt.wantNote)
+			}
+			if len(reqs) != tt.wantCalls || s.Usage.PromptTokens != 100*tt.wantCalls {
+				t.Errorf("%d calls, %d prompt tokens; want %d calls", len(reqs), s.Usage.PromptTokens, tt.wantCalls)
+			}
+			if tt.wantAsk != "" && len(reqs) > 1 {
+				msgs := reqs[1].Messages
+				if last := msgs[len(msgs)-1].Content; !strings.Contains(last, tt.wantAsk) {
+					t.Errorf("second call asks %q, want it to say %q", last, tt.wantAsk)
+				}
 			}
 		})
 	}

@@ -376,6 +376,12 @@ func TestAskStreamed(t *testing.T) {
 	if want := answer; msg.Content != want {
 		t.Errorf("final answer = %q, want %q", msg.Content, want)
 	}
+	// The answer's tokens are bounded, as every request's.
+	for _, r := range h.llm.ChatRequests() {
+		if r.MaxTokens == 0 && r.MaxCompletionTokens == 0 {
+			t.Errorf("chat request without max_tokens: %s", r.Messages[0].Content[:min(80, len(r.Messages[0].Content))])
+		}
+	}
 }
 
 func TestMentionThreadFollowUp(t *testing.T) {
