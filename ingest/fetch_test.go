@@ -192,7 +192,29 @@ func TestBlockedReason(t *testing.T) {
 		{"127.0.0.1", "loopback address"},
 		{"::1", "loopback address"},
 		{"::ffff:127.0.0.1", "loopback address"},
-		{"64:ff9b::7f00:1", "loopback address"},
+		{"64:ff9b::7f00:1", "loopback address in a NAT64 address"},
+		{"64:ff9b::808:808", ""},
+		// 6to4: the IPv4 address is bits 16-47.
+		{"2002:7f00:1::1", "loopback address in a 6to4 address"},
+		{"2002:a00:1::", "private address in a 6to4 address"},
+		{"2002:c0a8:101::1", "private address in a 6to4 address"},
+		{"2002:a9fe:a9fe::1", "link-local address in a 6to4 address"},
+		{"2002:808:808::1", ""},
+		// NAT64 local use (RFC 8215), any RFC 6052 prefix length.
+		{"64:ff9b:1::7f00:1", "loopback address in a NAT64 address"},                      // /96
+		{"64:ff9b:1::a00:1", "private address in a NAT64 address"},                        // /96
+		{"64:ff9b:1:a9fe:a9:fe00::", "link-local address in a NAT64 address"},             // /48
+		{"64:ff9b:1:c0:a8:101::", "private address in a NAT64 address"},                   // /56
+		{"64:ff9b:1:0:a:0:100::", "private address in a NAT64 address"},                   // /64
+		{"64:ff9b:1::808:808", ""},                                                        // /96
+		{"64:ff9b:1:808:8:800::", ""},                                                     // /48
+		{"64:ff9b:1:ffff:ffff:ffff::", "local-use NAT64 address without an IPv4 address"}, // u octet set: not RFC 6052
+		// Site-local (deprecated) and IPv4-compatible (deprecated) forms.
+		{"fec0::1", "site-local address"},
+		{"feff:ffff::1", "site-local address"},
+		{"::7f00:1", "loopback address in an IPv4-compatible address"},
+		{"::10.0.0.1", "private address in an IPv4-compatible address"},
+		{"::169.254.169.254", "link-local address in an IPv4-compatible address"},
 		{"10.1.2.3", "private address"},
 		{"172.16.0.1", "private address"},
 		{"192.168.1.1", "private address"},
