@@ -191,7 +191,7 @@ func checkDial(network, address string, _ syscall.RawConn) error {
 		return fmt.Errorf("%w: cannot parse dialed address %q", ErrBlockedAddress, address)
 	}
 	if reason := blockedReason(ap.Addr()); reason != "" {
-		return fmt.Errorf("%w: refusing to connect to %s (%s)", ErrBlockedAddress, ap.Addr(), reason)
+		return fmt.Errorf("%w: refusing to connect to %s (%s; set FETCH_ALLOW_PRIVATE=true to allow it)", ErrBlockedAddress, ap.Addr(), reason)
 	}
 	return nil
 }

@@ -136,7 +136,7 @@ func TestFetchErrors(t *testing.T) {
 		wantIs  error
 		wantMsg string
 	}{
-		{name: "loopback refused by default", cfg: Config{}, url: srv.URL + "/page", wantIs: ErrBlockedAddress, wantMsg: "loopback address"},
+		{name: "loopback refused by default", cfg: Config{}, url: srv.URL + "/page", wantIs: ErrBlockedAddress, wantMsg: "loopback address; set FETCH_ALLOW_PRIVATE=true to allow it"},
 		{name: "host name resolved to loopback", cfg: Config{}, url: strings.Replace(srv.URL, "127.0.0.1", "localhost", 1) + "/page", wantIs: ErrBlockedAddress, wantMsg: "refusing to connect"},
 		{name: "unreachable", cfg: open, url: closedURL, wantMsg: "connection refused"},
 		{name: "slow headers", cfg: Config{AllowPrivate: true, Timeout: 200 * time.Millisecond}, url: srv.URL + "/slow-headers", wantMsg: "timed out"},
