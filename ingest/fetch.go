@@ -99,9 +99,16 @@ func (f *Fetcher) fetch(ctx context.Context, rawURL string) (*Document, error) {
 	}
 	req.Header.Set("User-Agent", f.cfg.UserAgent)
 	req.Header.Set("Accept", "text/html,application/xhtml+xml,text/plain;q=0.9,text/markdown;q=0.9,*/*;q=0.1")
+	start := time.Now()
 	resp, err := f.client.Do(req)
 	if err != nil {
 		if ue, ok := errors.AsType[*url.Error](err); ok {
+			// The overall limit cannot have expired before it elapsed: an
+			// earlier timeout is the wait for headers (or the TLS handshake,
+			// which has the same bound).
+			if ue.Timeout() && ctx.Err() == nil && time.Since(start) < f.cfg.Timeout {
+				return nil, fmt.Errorf("no response headers within %s (header timeout): %w", f.cfg.HeaderTimeout, ue.Err)
+			}
 			if ue.Timeout() {
 				return nil, fmt.Errorf("timed out (limit %s): %w", f.cfg.Timeout, ue.Err)
 			}

@@ -140,6 +140,7 @@ func TestFetchErrors(t *testing.T) {
 		{name: "host name resolved to loopback", cfg: Config{}, url: strings.Replace(srv.URL, "127.0.0.1", "localhost", 1) + "/page", wantIs: ErrBlockedAddress, wantMsg: "refusing to connect"},
 		{name: "unreachable", cfg: open, url: closedURL, wantMsg: "connection refused"},
 		{name: "slow headers", cfg: Config{AllowPrivate: true, Timeout: 200 * time.Millisecond}, url: srv.URL + "/slow-headers", wantMsg: "timed out"},
+		{name: "header timeout shorter than the limit", cfg: Config{AllowPrivate: true, Timeout: 5 * time.Second, HeaderTimeout: 100 * time.Millisecond}, url: srv.URL + "/slow-headers", wantMsg: "no response headers within 100ms"},
 		{name: "slow body", cfg: Config{AllowPrivate: true, Timeout: 200 * time.Millisecond}, url: srv.URL + "/slow-body", wantMsg: "timed out"},
 		{name: "redirect loop", cfg: open, url: srv.URL + "/loop/a", wantMsg: "redirect loop"},
 		{name: "too many redirects", cfg: open, url: srv.URL + "/chain/0", wantMsg: "more than 5 redirects"},
@@ -167,6 +168,9 @@ func TestFetchErrors(t *testing.T) {
 			}
 			if !strings.Contains(err.Error(), tt.wantMsg) {
 				t.Errorf("error %q does not contain %q", err, tt.wantMsg)
+			}
+			if tt.cfg.HeaderTimeout > 0 && strings.Contains(err.Error(), "limit "+tt.cfg.Timeout.String()) {
+				t.Errorf("error %q blames the overall limit, not the header timeout", err)
 			}
 		})
 	}
