@@ -17,9 +17,15 @@ import (
 	"github.com/dalil-news/dalil/rag"
 )
 
-// DefaultDatabaseURL is the local development database that `make demo`
-// (scripts/devdb.sh) provisions.
-const DefaultDatabaseURL = "postgres://dalil@127.0.0.1:54329/dalil?sslmode=disable"
+// DefaultPGPort is the port of the local development cluster that `make
+// demo` (scripts/devdb.sh) provisions, unless DALIL_PGPORT says otherwise.
+const DefaultPGPort = 54329
+
+// DefaultDatabaseURL returns the URL of the local development database on
+// port, as scripts/devdb.sh provisions it.
+func DefaultDatabaseURL(port int) string {
+	return fmt.Sprintf("postgres://dalil@127.0.0.1:%d/dalil?sslmode=disable", port)
+}
 
 // Config is every setting of dalil, read once from the environment (and a
 // .env file) and validated. .env.example documents each variable.
@@ -180,7 +186,6 @@ func Load(getenv Lookup) (Config, error) {
 		return b
 	}
 	c := Config{
-		DatabaseURL:         str("DATABASE_URL", DefaultDatabaseURL),
 		OpenAIBaseURL:       str("OPENAI_BASE_URL", "https://api.openai.com/v1"),
 		OpenAIAPIKey:        str("OPENAI_API_KEY", ""),
 		EmbeddingModel:      str("EMBEDDING_MODEL", ""),
@@ -212,6 +217,13 @@ func Load(getenv Lookup) (Config, error) {
 		RateGuildPerMinute:  num("RATE_GUILD_PER_MINUTE", 60),
 		RateGuildBurst:      num("RATE_GUILD_BURST", 20),
 	}
+	// Without DATABASE_URL, the dev cluster on the port scripts/devdb.sh
+	// uses, so that `DALIL_PGPORT=… make demo` and bin/dalil agree.
+	port := num("DALIL_PGPORT", DefaultPGPort)
+	if port < 1 || port > 65535 {
+		errs = append(errs, fmt.Sprintf("DALIL_PGPORT=%q: want a TCP port (1 to 65535)", getenv("DALIL_PGPORT")))
+	}
+	c.DatabaseURL = str("DATABASE_URL", DefaultDatabaseURL(port))
 	c.HNSWM, c.HNSWEfConstruction, c.HNSWEfSearch = num("HNSW_M", 0), num("HNSW_EF_CONSTRUCTION", 0), num("HNSW_EF_SEARCH", 0)
 	// The ranges pgvector accepts, checked here to name the variable.
 	if c.HNSWM != 0 && (c.HNSWM < 2 || c.HNSWM > 100) {

@@ -77,6 +77,37 @@ func TestWithDotEnv(t *testing.T) {
 	}
 }
 
+// TestDatabaseURLFollowsPGPort: the default database is the dev cluster
+// scripts/devdb.sh starts, on DALIL_PGPORT when it is set.
+func TestDatabaseURLFollowsPGPort(t *testing.T) {
+	tests := []struct {
+		env     map[string]string
+		want    string
+		wantErr string
+	}{
+		{nil, "postgres://dalil@127.0.0.1:54329/dalil?sslmode=disable", ""},
+		{map[string]string{"DALIL_PGPORT": "54400"}, "postgres://dalil@127.0.0.1:54400/dalil?sslmode=disable", ""},
+		{map[string]string{"DALIL_PGPORT": "54400", "DATABASE_URL": "postgres://db.example/news"}, "postgres://db.example/news", ""},
+		{map[string]string{"DALIL_PGPORT": "70000"}, "", `DALIL_PGPORT="70000": want a TCP port`},
+		{map[string]string{"DALIL_PGPORT": "x"}, "", `DALIL_PGPORT="x": want a non-negative whole number`},
+	}
+	for _, tt := range tests {
+		cfg, err := Load(func(k string) string { return tt.env[k] })
+		if tt.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("%v: Load: %v, want an error containing %q", tt.env, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.DatabaseURL != tt.want {
+			t.Errorf("%v: DatabaseURL = %q, want %q", tt.env, cfg.DatabaseURL, tt.want)
+		}
+	}
+}
+
 func TestRedactURL(t *testing.T) {
 	tests := map[string]string{
 		"postgres://dalil:secret@db:5432/dalil": "postgres://dalil:***@db:5432/dalil",
