@@ -252,14 +252,3 @@ func cmdReindex(ctx context.Context, a *app, args []string) error {
 	fmt.Fprintf(a.stdout, "index rebuilt with %s (%d dimensions)\n", emb.Name(), emb.Dimensions())
 	return nil
 }
-
-// newLogger builds the process logger from LOG_LEVEL and LOG_FORMAT.
-func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
-	var level slog.Level
-	_ = level.UnmarshalText([]byte(cfg.LogLevel))
-	opts := &slog.HandlerOptions{Level: level}
-	if cfg.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
-	}
-	return slog.New(slog.NewTextHandler(w, opts))
-}

@@ -70,7 +70,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if _, ok := commands[args[0]]; !ok {
 		return fmt.Errorf("unknown command %q; run 'dalil help'", args[0])
 	}
-	lookup, err := config.WithDotEnv(getenv, ".env")
+	lookup, dotenv, err := config.WithDotEnv(getenv, ".env")
 	if err != nil {
 		return err
 	}
@@ -78,7 +78,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	a := &app{cfg: cfg, stdout: stdout, stderr: stderr, log: newLogger(cfg, stderr)}
+	a := &app{cfg: cfg, stdout: stdout, stderr: stderr, log: cfg.Logger(stderr)}
+	if dotenv != "" {
+		a.log.Info("settings read from .env (the environment wins)", "path", dotenv)
+	}
 	defer a.Close()
 	return a.Run(ctx, args)
 }

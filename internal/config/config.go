@@ -7,7 +7,11 @@ package config
 import (
 	"bufio"
 	"fmt"
+	"io"
+	"log/slog"
 	"os"
+	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -93,16 +97,29 @@ type Config struct {
 type Lookup func(key string) string
 
 // WithDotEnv returns a lookup that falls back to the KEY=value lines of the
-// file at path (missing file: no fallback). Quotes around values are removed.
-func WithDotEnv(getenv Lookup, path string) (Lookup, error) {
+// file at path, and the absolute path of the file it read: "" and no
+// fallback when there is no such file. Quotes around values are removed.
+// A file that group or others may write is refused: whoever can write it
+// chooses where dalil sends its API keys (OPENAI_BASE_URL).
+func WithDotEnv(getenv Lookup, path string) (Lookup, string, error) {
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
 	f, err := os.Open(path)
 	if os.IsNotExist(err) {
-		return getenv, nil
+		return getenv, "", nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
+		return nil, "", fmt.Errorf("read %s: %w", path, err)
 	}
 	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, "", fmt.Errorf("read %s: %w", path, err)
+	}
+	if perm := fi.Mode().Perm(); perm&0o022 != 0 && runtime.GOOS != "windows" {
+		return nil, "", fmt.Errorf("%s is writable by group or others (mode %04o), so another user could redirect dalil's API keys: refusing to read it; run 'chmod go-w %s'", path, perm, path)
+	}
 	vals := map[string]string{}
 	sc := bufio.NewScanner(f)
 	for n := 1; sc.Scan(); n++ {
@@ -112,7 +129,7 @@ func WithDotEnv(getenv Lookup, path string) (Lookup, error) {
 		}
 		k, v, ok := strings.Cut(strings.TrimPrefix(line, "export "), "=")
 		if !ok {
-			return nil, fmt.Errorf("%s:%d: expected KEY=value", path, n)
+			return nil, "", fmt.Errorf("%s:%d: expected KEY=value", path, n)
 		}
 		v = strings.TrimSpace(v)
 		if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0] {
@@ -121,14 +138,25 @@ func WithDotEnv(getenv Lookup, path string) (Lookup, error) {
 		vals[strings.TrimSpace(k)] = v
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
+		return nil, "", fmt.Errorf("read %s: %w", path, err)
 	}
 	return func(key string) string {
 		if v := getenv(key); v != "" {
 			return v
 		}
 		return vals[key]
-	}, nil
+	}, path, nil
+}
+
+// Logger returns the process logger, by LOG_LEVEL and LOG_FORMAT, writing to w.
+func (c Config) Logger(w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(c.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
 }
 
 // Load reads and validates the configuration. Every problem is
