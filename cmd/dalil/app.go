@@ -230,7 +230,13 @@ func cmdMigrate(ctx context.Context, a *app, args []string) error {
 	if err := a.openStore(ctx); err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stdout, "database %s is up to date\n", config.RedactURL(a.cfg.DatabaseURL))
+	db := config.RedactURL(a.cfg.DatabaseURL)
+	n, total := a.store.MigrationsApplied()
+	if n == 0 {
+		fmt.Fprintf(a.stdout, "database %s is up to date\n", db)
+	} else {
+		fmt.Fprintf(a.stdout, "applied %d of %d migrations to %s\n", n, total, db)
+	}
 	return nil
 }
 

@@ -76,11 +76,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if _, ok := commands[args[0]]; !ok {
 		return fmt.Errorf("unknown command %q; run 'dalil help'", args[0])
 	}
-	lookup, dotenv, err := config.WithDotEnv(getenv, ".env")
-	if err != nil {
-		return err
-	}
-	cfg, err := config.Load(lookup)
+	cfg, dotenv, err := config.LoadWithDotEnv(getenv, ".env")
 	if err != nil {
 		return err
 	}

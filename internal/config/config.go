@@ -148,6 +148,18 @@ func WithDotEnv(getenv Lookup, path string) (Lookup, string, error) {
 	}, path, nil
 }
 
+// LoadWithDotEnv is Load over getenv and, for what it leaves unset, the
+// .env file at path (WithDotEnv); it also returns the absolute path of the
+// .env it read, "" when there was none.
+func LoadWithDotEnv(getenv Lookup, path string) (Config, string, error) {
+	lookup, read, err := WithDotEnv(getenv, path)
+	if err != nil {
+		return Config{}, "", err
+	}
+	cfg, err := Load(lookup)
+	return cfg, read, err
+}
+
 // Logger returns the process logger, by LOG_LEVEL and LOG_FORMAT, writing to w.
 func (c Config) Logger(w io.Writer) *slog.Logger {
 	var level slog.Level
