@@ -57,6 +57,7 @@ func kindOfExt(ext string) kind {
 type parsed struct {
 	title, publisher, lang string
 	url                    string // declared by front matter; wins over the document's
+	pageURL                string // declared by an HTML page; wins over a saved copy's
 	published              time.Time
 	text                   string
 }
@@ -120,10 +121,14 @@ func extract(doc *Document) (rag.Article, error) {
 		Lang:      nlp.ChooseLang(p.lang, p.title+"\n"+p.text),
 		Text:      p.text,
 	}
-	if p.url != "" {
-		declared, err := url.Parse(p.url)
-		if err == nil && (declared.Scheme == "http" || declared.Scheme == "https") {
-			u = declared
+	declared := p.url
+	if declared == "" && (doc.Saved || u.Scheme != "http" && u.Scheme != "https") {
+		declared = p.pageURL
+	}
+	if declared != "" {
+		d, err := url.Parse(declared)
+		if err == nil && (d.Scheme == "http" || d.Scheme == "https") {
+			u = d
 		}
 	}
 	if u.Scheme == "http" || u.Scheme == "https" {

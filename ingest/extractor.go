@@ -22,14 +22,15 @@ func (e Extractor) FetchURL(ctx context.Context, rawURL string) (rag.Article, er
 }
 
 // ExtractFile extracts the article of an uploaded file, body, named name
-// and served at fileURL. The article's URL is fileURL; its publisher is
-// left empty rather than named after the host serving uploads.
+// and served at fileURL. The article's URL is the one a saved web page
+// declares, else fileURL; its publisher is left empty rather than named
+// after the host serving uploads.
 func (Extractor) ExtractFile(name, fileURL, contentType string, body []byte) (rag.Article, error) {
 	u, err := url.Parse(fileURL)
 	if err != nil || u.Host == "" {
 		return rag.Article{}, fmt.Errorf("file %s: invalid URL %q", name, fileURL)
 	}
-	a, err := Extract(&Document{Source: name, URL: fileURL, ContentType: contentType, Body: body})
+	a, err := Extract(&Document{Source: name, URL: fileURL, ContentType: contentType, Body: body, Saved: true})
 	if err != nil {
 		return rag.Article{}, err
 	}

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -98,9 +99,16 @@ func (f *Fetcher) fetch(ctx context.Context, rawURL string) (*Document, error) {
 	}
 	req.Header.Set("User-Agent", f.cfg.UserAgent)
 	req.Header.Set("Accept", "text/html,application/xhtml+xml,text/plain;q=0.9,text/markdown;q=0.9,*/*;q=0.1")
+	start := time.Now()
 	resp, err := f.client.Do(req)
 	if err != nil {
 		if ue, ok := errors.AsType[*url.Error](err); ok {
+			// The overall limit cannot have expired before it elapsed: an
+			// earlier timeout is the wait for headers (or the TLS handshake,
+			// which has the same bound).
+			if ue.Timeout() && ctx.Err() == nil && time.Since(start) < f.cfg.Timeout {
+				return nil, fmt.Errorf("no response headers within %s (header timeout): %w", f.cfg.HeaderTimeout, ue.Err)
+			}
 			if ue.Timeout() {
 				return nil, fmt.Errorf("timed out (limit %s): %w", f.cfg.Timeout, ue.Err)
 			}
@@ -190,7 +198,7 @@ func checkDial(network, address string, _ syscall.RawConn) error {
 		return fmt.Errorf("%w: cannot parse dialed address %q", ErrBlockedAddress, address)
 	}
 	if reason := blockedReason(ap.Addr()); reason != "" {
-		return fmt.Errorf("%w: refusing to connect to %s (%s)", ErrBlockedAddress, ap.Addr(), reason)
+		return fmt.Errorf("%w: refusing to connect to %s (%s; set FETCH_ALLOW_PRIVATE=true to allow it)", ErrBlockedAddress, ap.Addr(), reason)
 	}
 	return nil
 }
@@ -201,15 +209,22 @@ var (
 	reserved  = netip.MustParsePrefix("240.0.0.0/4")
 	benchmark = netip.MustParsePrefix("198.18.0.0/15")
 	ietf      = netip.MustParsePrefix("192.0.0.0/24")
+	siteLocal = netip.MustParsePrefix("fec0::/10")
 	nat64     = netip.MustParsePrefix("64:ff9b::/96")
+	nat64Site = netip.MustParsePrefix("64:ff9b:1::/48")
+	sixToFour = netip.MustParsePrefix("2002::/16")
+	v4Compat  = netip.MustParsePrefix("::/96")
 )
 
 // blockedReason says why addr is not a public unicast address, or "".
+// IPv6 forms that carry an IPv4 address a router or translator may reach
+// (NAT64, 6to4, IPv4-compatible) are judged on that IPv4 address.
 func blockedReason(addr netip.Addr) string {
 	addr = addr.Unmap()
-	if nat64.Contains(addr) {
-		b := addr.As16()
-		addr = netip.AddrFrom4([4]byte(b[12:]))
+	if addr.Is6() && !addr.IsLoopback() && !addr.IsUnspecified() {
+		if reason := embeddedReason(addr); reason != "" {
+			return reason
+		}
 	}
 	switch {
 	case !addr.IsValid():
@@ -224,10 +239,71 @@ func blockedReason(addr netip.Addr) string {
 		return "link-local address"
 	case addr.IsMulticast() || addr.IsLinkLocalMulticast() || addr.IsInterfaceLocalMulticast():
 		return "multicast address"
+	case siteLocal.Contains(addr):
+		return "site-local address"
 	case cgnat.Contains(addr):
 		return "shared (CGNAT) address"
 	case thisNet.Contains(addr), reserved.Contains(addr), benchmark.Contains(addr), ietf.Contains(addr):
 		return "reserved address"
+	}
+	return ""
+}
+
+// embeddedReason judges the IPv4 address inside a NAT64 (well-known or
+// local-use), 6to4 or IPv4-compatible IPv6 address, or returns "".
+func embeddedReason(addr netip.Addr) string {
+	b := addr.As16()
+	switch {
+	case nat64.Contains(addr):
+		return judgeIPv4([4]byte(b[12:]), "a NAT64 address")
+	case sixToFour.Contains(addr):
+		return judgeIPv4([4]byte(b[2:6]), "a 6to4 address")
+	case v4Compat.Contains(addr):
+		return judgeIPv4([4]byte(b[12:]), "an IPv4-compatible address")
+	case nat64Site.Contains(addr):
+		return nat64LocalReason(b)
+	}
+	return ""
+}
+
+// judgeIPv4 says why the IPv4 address v4, carried in an IPv6 address of
+// the given form, is not public, or returns "".
+func judgeIPv4(v4 [4]byte, form string) string {
+	if reason := blockedReason(netip.AddrFrom4(v4)); reason != "" {
+		return reason + " in " + form
+	}
+	return ""
+}
+
+// nat64LocalReason judges an address of the local-use NAT64 prefix
+// 64:ff9b:1::/48 (RFC 8215). The translator's prefix length is not known
+// (RFC 6052 allows /48, /56, /64 or /96 inside it), so every reading the
+// address's form permits is judged, and the first non-public one wins.
+func nat64LocalReason(b [16]byte) string {
+	var readings [][4]byte
+	if b[12]|b[13]|b[14]|b[15] != 0 {
+		readings = append(readings, [4]byte(b[12:16])) // /96
+	}
+	// The shorter prefixes leave bits 64-71 and the suffix zero.
+	zero := func(from int) bool {
+		return b[8] == 0 && !slices.ContainsFunc(b[from:], func(c byte) bool { return c != 0 })
+	}
+	if zero(13) {
+		readings = append(readings, [4]byte(b[9:13])) // /64
+	}
+	if zero(12) {
+		readings = append(readings, [4]byte{b[7], b[9], b[10], b[11]}) // /56
+	}
+	if zero(11) {
+		readings = append(readings, [4]byte{b[6], b[7], b[9], b[10]}) // /48
+	}
+	if len(readings) == 0 {
+		return "local-use NAT64 address without an IPv4 address"
+	}
+	for _, r := range readings {
+		if reason := judgeIPv4(r, "a NAT64 address"); reason != "" {
+			return reason
+		}
 	}
 	return ""
 }

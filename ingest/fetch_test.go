@@ -136,10 +136,11 @@ func TestFetchErrors(t *testing.T) {
 		wantIs  error
 		wantMsg string
 	}{
-		{name: "loopback refused by default", cfg: Config{}, url: srv.URL + "/page", wantIs: ErrBlockedAddress, wantMsg: "loopback address"},
+		{name: "loopback refused by default", cfg: Config{}, url: srv.URL + "/page", wantIs: ErrBlockedAddress, wantMsg: "loopback address; set FETCH_ALLOW_PRIVATE=true to allow it"},
 		{name: "host name resolved to loopback", cfg: Config{}, url: strings.Replace(srv.URL, "127.0.0.1", "localhost", 1) + "/page", wantIs: ErrBlockedAddress, wantMsg: "refusing to connect"},
 		{name: "unreachable", cfg: open, url: closedURL, wantMsg: "connection refused"},
 		{name: "slow headers", cfg: Config{AllowPrivate: true, Timeout: 200 * time.Millisecond}, url: srv.URL + "/slow-headers", wantMsg: "timed out"},
+		{name: "header timeout shorter than the limit", cfg: Config{AllowPrivate: true, Timeout: 5 * time.Second, HeaderTimeout: 100 * time.Millisecond}, url: srv.URL + "/slow-headers", wantMsg: "no response headers within 100ms"},
 		{name: "slow body", cfg: Config{AllowPrivate: true, Timeout: 200 * time.Millisecond}, url: srv.URL + "/slow-body", wantMsg: "timed out"},
 		{name: "redirect loop", cfg: open, url: srv.URL + "/loop/a", wantMsg: "redirect loop"},
 		{name: "too many redirects", cfg: open, url: srv.URL + "/chain/0", wantMsg: "more than 5 redirects"},
@@ -168,6 +169,9 @@ func TestFetchErrors(t *testing.T) {
 			if !strings.Contains(err.Error(), tt.wantMsg) {
 				t.Errorf("error %q does not contain %q", err, tt.wantMsg)
 			}
+			if tt.cfg.HeaderTimeout > 0 && strings.Contains(err.Error(), "limit "+tt.cfg.Timeout.String()) {
+				t.Errorf("error %q blames the overall limit, not the header timeout", err)
+			}
 		})
 	}
 }
@@ -192,7 +196,29 @@ func TestBlockedReason(t *testing.T) {
 		{"127.0.0.1", "loopback address"},
 		{"::1", "loopback address"},
 		{"::ffff:127.0.0.1", "loopback address"},
-		{"64:ff9b::7f00:1", "loopback address"},
+		{"64:ff9b::7f00:1", "loopback address in a NAT64 address"},
+		{"64:ff9b::808:808", ""},
+		// 6to4: the IPv4 address is bits 16-47.
+		{"2002:7f00:1::1", "loopback address in a 6to4 address"},
+		{"2002:a00:1::", "private address in a 6to4 address"},
+		{"2002:c0a8:101::1", "private address in a 6to4 address"},
+		{"2002:a9fe:a9fe::1", "link-local address in a 6to4 address"},
+		{"2002:808:808::1", ""},
+		// NAT64 local use (RFC 8215), any RFC 6052 prefix length.
+		{"64:ff9b:1::7f00:1", "loopback address in a NAT64 address"},                      // /96
+		{"64:ff9b:1::a00:1", "private address in a NAT64 address"},                        // /96
+		{"64:ff9b:1:a9fe:a9:fe00::", "link-local address in a NAT64 address"},             // /48
+		{"64:ff9b:1:c0:a8:101::", "private address in a NAT64 address"},                   // /56
+		{"64:ff9b:1:0:a:0:100::", "private address in a NAT64 address"},                   // /64
+		{"64:ff9b:1::808:808", ""},                                                        // /96
+		{"64:ff9b:1:808:8:800::", ""},                                                     // /48
+		{"64:ff9b:1:ffff:ffff:ffff::", "local-use NAT64 address without an IPv4 address"}, // u octet set: not RFC 6052
+		// Site-local (deprecated) and IPv4-compatible (deprecated) forms.
+		{"fec0::1", "site-local address"},
+		{"feff:ffff::1", "site-local address"},
+		{"::7f00:1", "loopback address in an IPv4-compatible address"},
+		{"::10.0.0.1", "private address in an IPv4-compatible address"},
+		{"::169.254.169.254", "link-local address in an IPv4-compatible address"},
 		{"10.1.2.3", "private address"},
 		{"172.16.0.1", "private address"},
 		{"192.168.1.1", "private address"},

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 // pageMeta is what the whole page declares about its article.
 type pageMeta struct {
 	title, ogTitle, siteName, lang string
+	canonical, ogURL               string
 	published, timeElement         time.Time
 }
 
@@ -43,6 +45,7 @@ func parseHTML(text string, pageURL *url.URL) (parsed, error) {
 		publisher: firstNonEmpty(meta.siteName, normalizeSpace(art.SiteName())),
 		lang:      firstNonEmpty(meta.lang, art.Language()),
 		published: meta.published,
+		pageURL:   articleURL(firstNonEmpty(meta.canonical, meta.ogURL)),
 	}
 	if p.published.IsZero() {
 		if t, err := art.PublishedTime(); err == nil {
@@ -73,8 +76,19 @@ func firstNonEmpty(ss ...string) string {
 	return ""
 }
 
-// scanMeta reads <html lang>, <title>, OpenGraph and article metadata,
-// JSON-LD datePublished and the first <time datetime>.
+// articleURL returns raw if it can be an article's address: absolute,
+// http or https, and not a site's home page, which templates often declare
+// as every page's canonical URL; otherwise "".
+func articleURL(raw string) string {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || strings.Trim(u.Path, "/") == "" {
+		return ""
+	}
+	return u.String()
+}
+
+// scanMeta reads <html lang>, <title>, <link rel=canonical>, OpenGraph and
+// article metadata, JSON-LD datePublished and the first <time datetime>.
 func scanMeta(root *html.Node) pageMeta {
 	var m pageMeta
 	var walk func(n *html.Node)
@@ -93,12 +107,18 @@ func scanMeta(root *html.Node) pageMeta {
 				switch key {
 				case "og:title":
 					m.ogTitle = firstNonEmpty(m.ogTitle, content)
+				case "og:url":
+					m.ogURL = firstNonEmpty(m.ogURL, content)
 				case "og:site_name":
 					m.siteName = firstNonEmpty(m.siteName, content)
 				case "article:published_time", "datepublished", "og:article:published_time":
 					if t, ok := parseTimestamp(content); ok && m.published.IsZero() {
 						m.published = t
 					}
+				}
+			case atom.Link:
+				if slices.Contains(strings.Fields(strings.ToLower(attr(n, "rel"))), "canonical") {
+					m.canonical = firstNonEmpty(m.canonical, attr(n, "href"))
 				}
 			case atom.Script:
 				if strings.EqualFold(attr(n, "type"), "application/ld+json") && m.published.IsZero() {

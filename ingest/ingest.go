@@ -65,4 +65,9 @@ type Document struct {
 	ContentType string
 	// Body holds the raw bytes.
 	Body []byte
+	// Saved marks a copy of a page kept elsewhere than where it was
+	// published (a file, an upload): the URL the page declares
+	// (rel=canonical, og:url) is its address, rather than URL. Documents
+	// with a file: URL are always copies.
+	Saved bool
 }

@@ -41,18 +41,19 @@ func tokenF1(got, want string) float64 {
 
 func TestExtractReadabilityPages(t *testing.T) {
 	type meta struct {
-		Title, Publisher, Lang, Published string
+		Title, Publisher, Lang, Published, URL string
 	}
 	tests := []struct {
 		page string
 		want meta
 	}{
-		{"lemonde-1", meta{"Le projet de loi sur le renseignement massivement approuvé à l'Assemblée", "Le Monde.fr", "fr", "2015-05-04"}},
+		{"lemonde-1", meta{"Le projet de loi sur le renseignement massivement approuvé à l'Assemblée", "Le Monde.fr", "fr", "2015-05-04", "http://www.lemonde.fr/pixels/article/2015/05/04/que-contient-la-loi-sur-le-renseignement_4627068_4408996.html"}},
 		// The page declares lang="en"; the text is French.
-		{"liberation-1", meta{"Un troisième Français mort dans le séisme au Népal", "Libération.fr", "fr", "2015-04-30"}},
-		{"bbc-1", meta{"Obama admits US gun laws are his 'biggest frustration'", "BBC News", "en", "2015-07-24"}},
-		{"guardian-1", meta{"'What is the sea telling us?': Māori tribes fearful over whale strandings | Eleanor Ainge Roy", "the Guardian", "en", "2019-01-03"}},
-		{"nytimes-2", meta{"Yahoo’s Sale to Verizon Leaves Shareholders With Little Say", "", "en", "2016-08-01"}},
+		{"liberation-1", meta{"Un troisième Français mort dans le séisme au Népal", "Libération.fr", "fr", "2015-04-30", "http://www.liberation.fr/monde/2015/04/30/un-troisieme-francais-mort-dans-le-seisme-au-nepal_1278483"}},
+		{"bbc-1", meta{"Obama admits US gun laws are his 'biggest frustration'", "BBC News", "en", "2015-07-24", "http://www.bbc.com/news/world-us-canada-33646704"}},
+		{"guardian-1", meta{"'What is the sea telling us?': Māori tribes fearful over whale strandings | Eleanor Ainge Roy", "the Guardian", "en", "2019-01-03", "https://www.theguardian.com/environment/2019/jan/03/what-is-the-sea-telling-us-maori-tribes-fearful-over-whale-strandings"}},
+		// The page names no publisher: the host of its canonical URL does.
+		{"nytimes-2", meta{"Yahoo’s Sale to Verizon Leaves Shareholders With Little Say", "nytimes.com", "en", "2016-08-01", "https://www.nytimes.com/2016/07/30/business/dealbook/yahoos-sale-to-verizon-leaves-shareholders-with-little-say.html"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.page, func(t *testing.T) {
@@ -65,7 +66,7 @@ func TestExtractReadabilityPages(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := meta{a.Title, a.Publisher, a.Lang, a.Published.UTC().Format(time.DateOnly)}
+			got := meta{a.Title, a.Publisher, a.Lang, a.Published.UTC().Format(time.DateOnly), a.URL}
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("metadata (-want +got):\n%s", diff)
 			}

@@ -103,7 +103,20 @@ func (s *Store) migrate(ctx context.Context, migs []migration) (int, error) {
 			err = fmt.Errorf("migrate %s: release advisory lock: %w", s.where, unlockErr)
 		}
 	}
+	s.mu.Lock()
+	s.applied = applied
+	s.mu.Unlock()
 	return applied, err
+}
+
+// MigrationsApplied returns how many migrations the last Migrate applied
+// (0 when the schema was already up to date, or Migrate has not run) and
+// how many this dalil has in all.
+func (s *Store) MigrationsApplied() (applied, total int) {
+	migs, _ := loadMigrations(migrationFiles) // Migrate has reported any error
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.applied, len(migs)
 }
 
 // migrateLocked applies the pending migrations and returns how many it

@@ -146,6 +146,7 @@ type Store struct {
 	mu      sync.Mutex
 	pgvec   version // installed pgvector version, zero before Migrate
 	hasVecT bool    // whether the vector type exists in the database
+	applied int     // migrations the last Migrate applied
 
 	// deferCounts is set between DeferTextStats and RecountTextStats.
 	deferCounts atomic.Bool

@@ -19,6 +19,8 @@ import (
 	"strings"
 	"text/template"
 	"time"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Message is one chat turn: what the templates render and what rag sends
@@ -84,9 +86,12 @@ func languageName(code string) string {
 var tagLike = regexp.MustCompile(`<(\s*/?\s*\pL)`)
 
 // fence neutralizes tag-like text in untrusted data so that it cannot
-// close or open a fence: "</source>" becomes "&lt;/source>".
+// close or open a fence: "</source>" becomes "&lt;/source>". The text is
+// first normalized to NFKC, because a model reads compatibility forms such
+// as the full-width "＜／source＞" or an ideographic space as the
+// characters they stand for, which the pattern would not see.
 func fence(s string) string {
-	return tagLike.ReplaceAllString(strings.TrimSpace(s), "&lt;$1")
+	return tagLike.ReplaceAllString(strings.TrimSpace(norm.NFKC.String(s)), "&lt;$1")
 }
 
 // oneline fences a metadata field and collapses its white space, so that it

@@ -230,7 +230,13 @@ func cmdMigrate(ctx context.Context, a *app, args []string) error {
 	if err := a.openStore(ctx); err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stdout, "database %s is up to date\n", config.RedactURL(a.cfg.DatabaseURL))
+	db := config.RedactURL(a.cfg.DatabaseURL)
+	n, total := a.store.MigrationsApplied()
+	if n == 0 {
+		fmt.Fprintf(a.stdout, "database %s is up to date\n", db)
+	} else {
+		fmt.Fprintf(a.stdout, "applied %d of %d migrations to %s\n", n, total, db)
+	}
 	return nil
 }
 
@@ -251,15 +257,4 @@ func cmdReindex(ctx context.Context, a *app, args []string) error {
 	}
 	fmt.Fprintf(a.stdout, "index rebuilt with %s (%d dimensions)\n", emb.Name(), emb.Dimensions())
 	return nil
-}
-
-// newLogger builds the process logger from LOG_LEVEL and LOG_FORMAT.
-func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
-	var level slog.Level
-	_ = level.UnmarshalText([]byte(cfg.LogLevel))
-	opts := &slog.HandlerOptions{Level: level}
-	if cfg.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
-	}
-	return slog.New(slog.NewTextHandler(w, opts))
 }

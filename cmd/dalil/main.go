@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/dalil-news/dalil/internal/buildinfo"
 	"github.com/dalil-news/dalil/internal/config"
 )
 
@@ -30,6 +31,7 @@ Usage:
   dalil feedback [--limit N] [--json]                recent 👍/👎 votes on the bot's answers
   dalil migrate                                      apply database migrations
   dalil reindex                                      re-embed every chunk with the configured embedder
+  dalil version                                      module version, VCS revision, Go version
   dalil help                                         this text
 
 Configuration comes from environment variables and a .env file in the
@@ -67,18 +69,21 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprint(stdout, usage)
 		return nil
 	}
+	if args[0] == "version" { // needs no configuration
+		_, err := fmt.Fprint(stdout, buildinfo.Read())
+		return err
+	}
 	if _, ok := commands[args[0]]; !ok {
 		return fmt.Errorf("unknown command %q; run 'dalil help'", args[0])
 	}
-	lookup, err := config.WithDotEnv(getenv, ".env")
+	cfg, dotenv, err := config.LoadWithDotEnv(getenv, ".env")
 	if err != nil {
 		return err
 	}
-	cfg, err := config.Load(lookup)
-	if err != nil {
-		return err
+	a := &app{cfg: cfg, stdout: stdout, stderr: stderr, log: cfg.Logger(stderr)}
+	if dotenv != "" {
+		a.log.Info("settings read from .env (the environment wins)", "path", dotenv)
 	}
-	a := &app{cfg: cfg, stdout: stdout, stderr: stderr, log: newLogger(cfg, stderr)}
 	defer a.Close()
 	return a.Run(ctx, args)
 }

@@ -7,7 +7,11 @@ package config
 import (
 	"bufio"
 	"fmt"
+	"io"
+	"log/slog"
 	"os"
+	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -17,9 +21,15 @@ import (
 	"github.com/dalil-news/dalil/rag"
 )
 
-// DefaultDatabaseURL is the local development database that `make demo`
-// (scripts/devdb.sh) provisions.
-const DefaultDatabaseURL = "postgres://dalil@127.0.0.1:54329/dalil?sslmode=disable"
+// DefaultPGPort is the port of the local development cluster that `make
+// demo` (scripts/devdb.sh) provisions, unless DALIL_PGPORT says otherwise.
+const DefaultPGPort = 54329
+
+// DefaultDatabaseURL returns the URL of the local development database on
+// port, as scripts/devdb.sh provisions it.
+func DefaultDatabaseURL(port int) string {
+	return fmt.Sprintf("postgres://dalil@127.0.0.1:%d/dalil?sslmode=disable", port)
+}
 
 // Config is every setting of dalil, read once from the environment (and a
 // .env file) and validated. .env.example documents each variable.
@@ -87,16 +97,29 @@ type Config struct {
 type Lookup func(key string) string
 
 // WithDotEnv returns a lookup that falls back to the KEY=value lines of the
-// file at path (missing file: no fallback). Quotes around values are removed.
-func WithDotEnv(getenv Lookup, path string) (Lookup, error) {
+// file at path, and the absolute path of the file it read: "" and no
+// fallback when there is no such file. Quotes around values are removed.
+// A file that group or others may write is refused: whoever can write it
+// chooses where dalil sends its API keys (OPENAI_BASE_URL).
+func WithDotEnv(getenv Lookup, path string) (Lookup, string, error) {
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
 	f, err := os.Open(path)
 	if os.IsNotExist(err) {
-		return getenv, nil
+		return getenv, "", nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
+		return nil, "", fmt.Errorf("read %s: %w", path, err)
 	}
 	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, "", fmt.Errorf("read %s: %w", path, err)
+	}
+	if perm := fi.Mode().Perm(); perm&0o022 != 0 && runtime.GOOS != "windows" {
+		return nil, "", fmt.Errorf("%s is writable by group or others (mode %04o), so another user could redirect dalil's API keys: refusing to read it; run 'chmod go-w %s'", path, perm, path)
+	}
 	vals := map[string]string{}
 	sc := bufio.NewScanner(f)
 	for n := 1; sc.Scan(); n++ {
@@ -106,7 +129,7 @@ func WithDotEnv(getenv Lookup, path string) (Lookup, error) {
 		}
 		k, v, ok := strings.Cut(strings.TrimPrefix(line, "export "), "=")
 		if !ok {
-			return nil, fmt.Errorf("%s:%d: expected KEY=value", path, n)
+			return nil, "", fmt.Errorf("%s:%d: expected KEY=value", path, n)
 		}
 		v = strings.TrimSpace(v)
 		if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0] {
@@ -115,14 +138,37 @@ func WithDotEnv(getenv Lookup, path string) (Lookup, error) {
 		vals[strings.TrimSpace(k)] = v
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
+		return nil, "", fmt.Errorf("read %s: %w", path, err)
 	}
 	return func(key string) string {
 		if v := getenv(key); v != "" {
 			return v
 		}
 		return vals[key]
-	}, nil
+	}, path, nil
+}
+
+// LoadWithDotEnv is Load over getenv and, for what it leaves unset, the
+// .env file at path (WithDotEnv); it also returns the absolute path of the
+// .env it read, "" when there was none.
+func LoadWithDotEnv(getenv Lookup, path string) (Config, string, error) {
+	lookup, read, err := WithDotEnv(getenv, path)
+	if err != nil {
+		return Config{}, "", err
+	}
+	cfg, err := Load(lookup)
+	return cfg, read, err
+}
+
+// Logger returns the process logger, by LOG_LEVEL and LOG_FORMAT, writing to w.
+func (c Config) Logger(w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(c.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
 }
 
 // Load reads and validates the configuration. Every problem is
@@ -180,7 +226,6 @@ func Load(getenv Lookup) (Config, error) {
 		return b
 	}
 	c := Config{
-		DatabaseURL:         str("DATABASE_URL", DefaultDatabaseURL),
 		OpenAIBaseURL:       str("OPENAI_BASE_URL", "https://api.openai.com/v1"),
 		OpenAIAPIKey:        str("OPENAI_API_KEY", ""),
 		EmbeddingModel:      str("EMBEDDING_MODEL", ""),
@@ -212,6 +257,13 @@ func Load(getenv Lookup) (Config, error) {
 		RateGuildPerMinute:  num("RATE_GUILD_PER_MINUTE", 60),
 		RateGuildBurst:      num("RATE_GUILD_BURST", 20),
 	}
+	// Without DATABASE_URL, the dev cluster on the port scripts/devdb.sh
+	// uses, so that `DALIL_PGPORT=… make demo` and bin/dalil agree.
+	port := num("DALIL_PGPORT", DefaultPGPort)
+	if port < 1 || port > 65535 {
+		errs = append(errs, fmt.Sprintf("DALIL_PGPORT=%q: want a TCP port (1 to 65535)", getenv("DALIL_PGPORT")))
+	}
+	c.DatabaseURL = str("DATABASE_URL", DefaultDatabaseURL(port))
 	c.HNSWM, c.HNSWEfConstruction, c.HNSWEfSearch = num("HNSW_M", 0), num("HNSW_EF_CONSTRUCTION", 0), num("HNSW_EF_SEARCH", 0)
 	// The ranges pgvector accepts, checked here to name the variable.
 	if c.HNSWM != 0 && (c.HNSWM < 2 || c.HNSWM > 100) {

@@ -3,6 +3,7 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -57,23 +58,96 @@ func TestWithDotEnv(t *testing.T) {
 		t.Fatal(err)
 	}
 	getenv := func(k string) string { return map[string]string{"OPENAI_API_KEY": "sk-process"}[k] }
-	lookup, err := WithDotEnv(getenv, path)
+	lookup, loaded, err := WithDotEnv(getenv, path)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if loaded != path {
+		t.Errorf("loaded %q, want %q", loaded, path)
 	}
 	for key, want := range map[string]string{"CHAT_MODEL": "llama3.1", "SEARCH_K": "5", "OPENAI_API_KEY": "sk-process", "LOG_LEVEL": ""} {
 		if got := lookup(key); got != want {
 			t.Errorf("lookup(%s) = %q, want %q", key, got, want)
 		}
 	}
-	if _, err := WithDotEnv(getenv, filepath.Join(dir, "missing")); err != nil {
-		t.Errorf("a missing .env: %v, want no error", err)
+	if _, loaded, err := WithDotEnv(getenv, filepath.Join(dir, "missing")); err != nil || loaded != "" {
+		t.Errorf("a missing .env: loaded %q, %v, want nothing and no error", loaded, err)
 	}
 	if err := os.WriteFile(path, []byte("CHAT_MODEL\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := WithDotEnv(getenv, path); err == nil || !strings.Contains(err.Error(), ".env:1") {
+	if _, _, err := WithDotEnv(getenv, path); err == nil || !strings.Contains(err.Error(), ".env:1") {
 		t.Errorf("a line without =: %v, want an error naming the line", err)
+	}
+}
+
+// TestWithDotEnvWritableByOthers: a .env that another user can write may
+// point OPENAI_BASE_URL elsewhere and collect the API key; it is refused
+// with the file's name and the fix.
+func TestWithDotEnvWritableByOthers(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no group and other permission bits")
+	}
+	for _, mode := range []os.FileMode{0o620, 0o602, 0o666, 0o777} {
+		t.Run(mode.String(), func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), ".env")
+			if err := os.WriteFile(path, []byte("OPENAI_BASE_URL=https://attacker.example/v1\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Chmod(path, mode); err != nil {
+				t.Fatal(err)
+			}
+			_, _, err := WithDotEnv(func(string) string { return "" }, path)
+			if err == nil {
+				t.Fatal("WithDotEnv accepted the file")
+			}
+			for _, want := range []string{path, "writable by group or others", "chmod go-w " + path} {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error %q does not contain %q", err, want)
+				}
+			}
+		})
+	}
+	path := filepath.Join(t.TempDir(), ".env")
+	if err := os.WriteFile(path, []byte("CHAT_MODEL=m\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := WithDotEnv(func(string) string { return "" }, path); err != nil {
+		t.Errorf("mode 0644: %v, want no error", err)
+	}
+}
+
+// TestDatabaseURLFollowsPGPort: the default database is the dev cluster
+// scripts/devdb.sh starts, on DALIL_PGPORT when it is set.
+func TestDatabaseURLFollowsPGPort(t *testing.T) {
+	tests := []struct {
+		env     map[string]string
+		want    string
+		wantErr string
+	}{
+		{nil, "postgres://dalil@127.0.0.1:54329/dalil?sslmode=disable", ""},
+		{map[string]string{"DALIL_PGPORT": "54400"}, "postgres://dalil@127.0.0.1:54400/dalil?sslmode=disable", ""},
+		{map[string]string{"DALIL_PGPORT": "54400", "DATABASE_URL": "postgres://db.example/news"}, "postgres://db.example/news", ""},
+		{map[string]string{"DALIL_PGPORT": "70000"}, "", `DALIL_PGPORT="70000": want a TCP port`},
+		{map[string]string{"DALIL_PGPORT": "x"}, "", `DALIL_PGPORT="x": want a non-negative whole number`},
+	}
+	for _, tt := range tests {
+		cfg, err := Load(func(k string) string { return tt.env[k] })
+		if tt.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("%v: Load: %v, want an error containing %q", tt.env, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.DatabaseURL != tt.want {
+			t.Errorf("%v: DatabaseURL = %q, want %q", tt.env, cfg.DatabaseURL, tt.want)
+		}
 	}
 }
 

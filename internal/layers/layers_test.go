@@ -39,6 +39,8 @@ var allowed = map[string][]string{
 	// The command wires everything; its settings are read by config.
 	"cmd/dalil":       {"*"},
 	"internal/config": {"rag", "digest", "lexicon"},
+	// The binary's own build information, for `dalil version`.
+	"internal/buildinfo": nil,
 	// Test helpers.
 	"internal/layers":               nil,
 	"internal/lru":                  nil,
