@@ -333,6 +333,11 @@ func (p *Poller) fetch(ctx context.Context, f *rag.Feed) (*gofeed.Feed, bool, er
 		req.Header.Set("If-Modified-Since", f.LastModified)
 	}
 	resp, err := p.cfg.Client.Do(req)
+	if ue := (*url.Error)(nil); errors.As(err, &ue) {
+		// The URL is the feed's, known to every reader of the error: the
+		// cause comes first ("dial tcp …: connection refused").
+		err = ue.Err
+	}
 	if err != nil {
 		return nil, false, fmt.Errorf("fetch: %w", err)
 	}

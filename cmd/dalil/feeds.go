@@ -9,7 +9,6 @@ import (
 
 	"github.com/dalil-news/dalil/feeds"
 	"github.com/dalil-news/dalil/ingest"
-	"github.com/dalil-news/dalil/nlp"
 	"github.com/dalil-news/dalil/rag"
 )
 
@@ -110,7 +109,7 @@ func cmdFeeds(ctx context.Context, a *app, args []string) error {
 		fmt.Fprintln(w, "ID\tHEALTH\tFAILURES\tITEMS\tLAST OK\tNEXT POLL\tURL\tLAST ERROR")
 		for _, f := range fl {
 			fmt.Fprintf(w, "%d\t%s\t%d\t%d\t%s\t%s\t%s\t%s\n", f.ID, f.Health(a.cfg.FeedMaxFailures), f.Failures, f.Items,
-				when(f.LastOK), when(f.NextPoll), f.URL, nlp.OneLine(f.LastError, 80))
+				when(f.LastOK), when(f.NextPoll), f.URL, f.LastError)
 		}
 		return w.Flush()
 	}

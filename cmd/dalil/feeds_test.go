@@ -112,3 +112,26 @@ func TestCLIFeedsAddChecksAndPollForces(t *testing.T) {
 		t.Errorf("feeds poll --all = %q, %v; want both feeds polled", out, err)
 	}
 }
+
+// failedFeed is a CLI with one feed, polled every 2h, whose poll failed:
+// nothing listens at its address.
+func failedFeed(t *testing.T) cli {
+	c := newFeedsCLI(t)
+	url := "http://127.0.0.1:1/publisher/news/sections/politics-and-economy/feed.xml"
+	if _, _, err := c.run("feeds", "add", "--no-check", "--interval", "2h", url); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := c.run("feeds", "poll"); err == nil {
+		t.Fatal("poll of a refused connection succeeded")
+	}
+	return c
+}
+
+// TestCLIFeedsListShowsCause shows that 'feeds list' prints a failed
+// feed's error up to its cause, however long the URL.
+func TestCLIFeedsListShowsCause(t *testing.T) {
+	out, _, err := failedFeed(t).run("feeds", "list")
+	if err != nil || !strings.Contains(out, "connection refused") {
+		t.Errorf("feeds list = %q, %v; want the cause of the failure", out, err)
+	}
+}
