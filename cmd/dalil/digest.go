@@ -94,11 +94,15 @@ func cmdDigest(ctx context.Context, a *app, args []string) error {
 		w := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(w, "CHANNEL\tSCHEDULE\tTIME ZONE\tLANG\tENABLED\tLAST DIGEST")
 		for _, c := range chans {
+			loc, err := c.Location()
+			if err != nil {
+				return err
+			}
 			last := "-"
 			if rec, ok, err := a.store.LastDigest(ctx, c.ChannelID); err != nil {
 				return err
 			} else if ok {
-				last = fmt.Sprintf("%s %s", when(rec.Period), rec.Status)
+				last = fmt.Sprintf("%s %s", digest.FormatTime(rec.Period, loc), rec.Status)
 			}
 			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%v\t%s\n", c.ChannelID, c.Schedule, c.TimeZone, c.Lang, c.Enabled, last)
 		}
@@ -115,8 +119,9 @@ func cmdDigest(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	parts := bot.RenderDigest(d)
-	fmt.Fprintf(a.stderr, "dry run: %d articles ingested %s – %s, %d stories, %d messages; nothing posted\n",
-		d.Articles, when(d.Since), when(d.Until), len(d.Stories), len(parts))
+	loc, _ := ch.Location() // Preview checked it
+	fmt.Fprintf(a.stderr, "dry run: %s ingested %s – %s, %s, %s; nothing posted\n", count(d.Articles, "article", "articles"),
+		digest.FormatTime(d.Since, loc), digest.FormatTime(d.Until, loc), count(len(d.Stories), "story", "stories"), count(len(parts), "message", "messages"))
 	if len(parts) == 0 {
 		fmt.Fprintln(a.stdout, "(nothing new: nothing would be posted)")
 	}

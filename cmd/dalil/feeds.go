@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"text/tabwriter"
-	"time"
 
+	"github.com/dalil-news/dalil/digest"
 	"github.com/dalil-news/dalil/feeds"
 	"github.com/dalil-news/dalil/ingest"
 	"github.com/dalil-news/dalil/rag"
@@ -109,19 +109,11 @@ func cmdFeeds(ctx context.Context, a *app, args []string) error {
 		fmt.Fprintln(w, "ID\tHEALTH\tFAILURES\tITEMS\tLAST OK\tNEXT POLL\tURL\tLAST ERROR")
 		for _, f := range fl {
 			fmt.Fprintf(w, "%d\t%s\t%d\t%d\t%s\t%s\t%s\t%s\n", f.ID, f.Health(a.cfg.FeedMaxFailures), f.Failures, f.Items,
-				when(f.LastOK), when(f.NextPoll), f.URL, f.LastError)
+				digest.FormatTime(f.LastOK, a.cfg.TimeZone), digest.FormatTime(f.NextPoll, a.cfg.TimeZone), f.URL, f.LastError)
 		}
 		return w.Flush()
 	}
 	return nil
-}
-
-// when formats a time for listings, "-" when unknown.
-func when(t time.Time) string {
-	if t.IsZero() {
-		return "-"
-	}
-	return t.Local().Format("2006-01-02 15:04")
 }
 
 // count writes n with its noun: "1 feed", "2 feeds".

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -133,5 +134,14 @@ func TestCLIFeedsListShowsCause(t *testing.T) {
 	out, _, err := failedFeed(t).run("feeds", "list")
 	if err != nil || !strings.Contains(out, "connection refused") {
 		t.Errorf("feeds list = %q, %v; want the cause of the failure", out, err)
+	}
+}
+
+// TestCLIFeedsListLabelsZone shows that 'feeds list' labels its times
+// with their zone.
+func TestCLIFeedsListLabelsZone(t *testing.T) {
+	out, _, err := failedFeed(t).run("feeds", "list")
+	if err != nil || !regexp.MustCompile(`\d\d:\d\d \+0[01]:00 \(Africa/Casablanca\)`).MatchString(out) {
+		t.Errorf("feeds list = %q, %v; want the next poll labelled with its zone", out, err)
 	}
 }
