@@ -9,7 +9,6 @@ import (
 	"github.com/dalil-news/dalil/digest"
 	"github.com/dalil-news/dalil/feeds"
 	"github.com/dalil-news/dalil/ingest"
-	"github.com/dalil-news/dalil/rag"
 )
 
 const feedsSynopsis = `add [--interval D] [--no-check] URL | list [--json] | remove URL|ID | poll [ID|URL ... | --all]
@@ -91,15 +90,7 @@ func cmdFeeds(ctx context.Context, a *app, args []string) error {
 			return err
 		}
 		if *asJSON {
-			type jsonFeed struct {
-				rag.Feed
-				Health rag.FeedHealth `json:"health"`
-			}
-			out := make([]jsonFeed, len(fl))
-			for i, f := range fl {
-				out[i] = jsonFeed{f, f.Health(a.cfg.FeedMaxFailures)}
-			}
-			return writeJSON(a.stdout, map[string]any{"feeds": out})
+			return writeJSON(a.stdout, map[string]any{"feeds": feeds.Listing(fl, a.cfg.FeedMaxFailures)})
 		}
 		if len(fl) == 0 {
 			fmt.Fprintln(a.stdout, "no feeds; add one with 'dalil feeds add URL'")

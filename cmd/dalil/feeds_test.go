@@ -145,3 +145,12 @@ func TestCLIFeedsListLabelsZone(t *testing.T) {
 		t.Errorf("feeds list = %q, %v; want the next poll labelled with its zone", out, err)
 	}
 }
+
+// TestCLIFeedsListJSONInterval shows that --json gives intervals as
+// durations and seconds, not nanoseconds.
+func TestCLIFeedsListJSONInterval(t *testing.T) {
+	out, _, err := failedFeed(t).run("feeds", "list", "--json")
+	if err != nil || !strings.Contains(out, `"interval": "2h0m0s"`) || !strings.Contains(out, `"interval_seconds": 7200`) {
+		t.Errorf("feeds list --json = %q, %v; want the interval as \"2h0m0s\" and 7200 seconds", out, err)
+	}
+}
