@@ -94,6 +94,10 @@ type Store interface {
 	DigestChannels(ctx context.Context) ([]Channel, error)
 	// DigestChannel returns one channel's settings.
 	DigestChannel(ctx context.Context, channelID string) (Channel, error)
+	// SetDigestChannel creates or replaces a channel's settings and returns
+	// them as stored; the error wraps rag.ErrNotFound for a feed id that
+	// names no feed.
+	SetDigestChannel(ctx context.Context, c Channel) (Channel, error)
 	// DigestArticles returns, with their text, the announceable articles
 	// matching q, oldest ingested first.
 	DigestArticles(ctx context.Context, q Query) ([]rag.Article, error)

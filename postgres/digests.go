@@ -31,6 +31,7 @@ func scanChannel(row pgx.Row) (digest.Channel, error) {
 // SetDigestChannel creates or replaces a channel's digest settings (empty
 // Schedule and TimeZone take the defaults, 08:00 Africa/Casablanca) and
 // returns them as stored. Validate the schedule before (see digest.CronSpec).
+// It fails, wrapping rag.ErrNotFound, when a feed id names no feed.
 func (s *Store) SetDigestChannel(ctx context.Context, c digest.Channel) (digest.Channel, error) {
 	if strings.TrimSpace(c.ChannelID) == "" {
 		return digest.Channel{}, errors.New("set digest channel: empty channel id")
@@ -48,6 +49,15 @@ func (s *Store) SetDigestChannel(ctx context.Context, c digest.Channel) (digest.
 	}
 	if c.FeedIDs == nil {
 		c.FeedIDs = []int64{}
+	}
+	var missing []int64
+	if err := s.pool.QueryRow(ctx, `SELECT coalesce(array_agg(u.id ORDER BY u.id), '{}') FROM unnest($1::bigint[]) u(id)
+		WHERE NOT EXISTS (SELECT 1 FROM feeds f WHERE f.id = u.id)`, c.FeedIDs).Scan(&missing); err != nil {
+		return digest.Channel{}, fmt.Errorf("set digest channel %s: %w", c.ChannelID, err)
+	}
+	if len(missing) > 0 {
+		return digest.Channel{}, fmt.Errorf("set digest channel %s: feed %s: %w (see 'dalil feeds list')",
+			c.ChannelID, strings.Trim(fmt.Sprint(missing), "[]"), rag.ErrNotFound)
 	}
 	if c.Publishers == nil {
 		c.Publishers = []string{}

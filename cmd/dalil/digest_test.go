@@ -5,9 +5,53 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 )
+
+// TestCLIDigestSetChangesOnlyGivenFlags shows that 'digest set' keeps the
+// settings not given, refuses bad values and that 'digest list' shows
+// every setting.
+func TestCLIDigestSetChangesOnlyGivenFlags(t *testing.T) {
+	c := newCLI(t)
+	const ch = "123456789012345678"
+	if _, _, err := c.run("digest", "set", ch, "--time", "07:30", "--tz", "Europe/Paris", "--lang", "fr", "--publishers", "Le Monde, BBC"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := c.run("digest", "set", ch, "--empty-note"); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err := c.run("digest", "list")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := regexp.MustCompile(ch + `\s+07:30\s+Europe/Paris\s+"fr"\s+\[\]\s+\["Le Monde" "BBC"\]\s+true\s+true\s+-`)
+	if !strings.Contains(out, "EMPTY NOTE") || !want.MatchString(out) {
+		t.Errorf("digest list after 'set --empty-note' =\n%s\nwant 07:30 Europe/Paris fr, the publishers, the note, enabled", out)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"digest", "set", ch, "--lang", "de"}, `language "de": want one of fr, en, ar`},
+		{[]string{"digest", "set", "general", "--lang", "fr"}, "want a Discord channel id"},
+		{[]string{"digest", "set", ch, "--feeds", "42"}, "feed 42: not found"},
+		{[]string{"digest", "set", ch, "--tz", "Mars/Olympus"}, "not an IANA name"},
+		{[]string{"digest", "set", "--lang", "fr"}, "set takes one channel id"},
+	} {
+		_, errOut, err := c.run(tc.args...)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q = %v; want an error with %q", tc.args, err, tc.want)
+		}
+		if len(tc.args) == 4 && !strings.Contains(errOut, "Usage: dalil digest") {
+			t.Errorf("%q printed no usage: %q", tc.args, errOut)
+		}
+	}
+	if out, _, _ := c.run("digest", "list"); !want.MatchString(out) {
+		t.Errorf("refused settings changed the channel:\n%s", out)
+	}
+}
 
 // oldAndNew is a CLI over a database holding an article published now and
 // one published in 1986, both just ingested.
