@@ -109,6 +109,7 @@ type Digest struct {
 	Stories   []Story   `json:"stories"`
 	More      int       `json:"more"`                 // stories left out by the cap
 	Articles  int       `json:"articles"`             // articles considered
+	TooOld    int       `json:"too_old,omitempty"`    // articles ingested in the period, left out as published more than MaxAge before Until
 	EmptyNote bool      `json:"empty_note,omitempty"` // a one-line note when there are no stories
 	Usage     rag.Usage `json:"usage"`                // what the opening cost
 }

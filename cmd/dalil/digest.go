@@ -21,7 +21,8 @@ channel's digest on its schedule.
 'set' configures a channel, changing only the settings given: --time 08:00
 or --cron "0 8 * * 1-5", --tz, --lang, --feeds 1,2, --publishers "Le Monde,BBC",
 --empty-note, --disable (--disable=false enables). Times are labelled with
-their zone.`
+their zone; articles published more than DIGEST_MAX_AGE before a digest are
+left out (the dry run says how many).`
 
 func cmdDigest(ctx context.Context, a *app, args []string) error {
 	fs := newFlags(a, "digest", digestSynopsis)
@@ -107,6 +108,9 @@ func cmdDigest(ctx context.Context, a *app, args []string) error {
 	loc, _ := ch.Location() // Preview checked it
 	fmt.Fprintf(a.stderr, "dry run: %s ingested %s – %s, %s, %s; nothing posted\n", count(d.Articles, "article", "articles"),
 		digest.FormatTime(d.Since, loc), digest.FormatTime(d.Until, loc), count(len(d.Stories), "story", "stories"), count(len(parts), "message", "messages"))
+	if d.TooOld > 0 {
+		fmt.Fprintf(a.stderr, "left out %s ingested then but published more than %s earlier (DIGEST_MAX_AGE)\n", count(d.TooOld, "article", "articles"), a.cfg.DigestMaxAge)
+	}
 	if len(parts) == 0 {
 		fmt.Fprintln(a.stdout, "(nothing new: nothing would be posted)")
 	}

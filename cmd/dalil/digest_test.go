@@ -80,3 +80,17 @@ func TestCLIDigestDryRunWindow(t *testing.T) {
 		t.Errorf("dry run: %v\n%s\nwant the window labelled with its zone, in singulars", err, errOut)
 	}
 }
+
+// TestCLIDigestDryRunMaxAge shows that the dry run says how many articles
+// it left out for their age, and that DIGEST_MAX_AGE sets that age.
+func TestCLIDigestDryRunMaxAge(t *testing.T) {
+	c := oldAndNew(t)
+	_, errOut, err := c.run("digest", "--dry-run")
+	if err != nil || !strings.Contains(errOut, "left out 1 article ingested then but published more than 72h0m0s earlier (DIGEST_MAX_AGE)") {
+		t.Errorf("dry run: %v\n%s\nwant the old article said to be left out", err, errOut)
+	}
+	c.env["DIGEST_MAX_AGE"] = "500000h"
+	if _, errOut, err = c.run("digest", "--dry-run"); err != nil || !strings.Contains(errOut, "dry run: 2 articles") || strings.Contains(errOut, "left out") {
+		t.Errorf("dry run with DIGEST_MAX_AGE=500000h: %v\n%s\nwant both articles", err, errOut)
+	}
+}
