@@ -63,6 +63,10 @@ func renderDigest(d digest.Digest, limit int) []string {
 var (
 	frDays   = []string{"dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"}
 	frMonths = []string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
+	arDays   = []string{"الأحد", "الاثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة", "السبت"}
+	// arMonths are the month names of Moroccan Arabic usage (the press of
+	// Morocco writes يونيو, غشت, نونبر), with Western digits, as it does.
+	arMonths = []string{"يناير", "فبراير", "مارس", "أبريل", "ماي", "يونيو", "يوليوز", "غشت", "شتنبر", "أكتوبر", "نونبر", "دجنبر"}
 )
 
 // digestDate writes the day in the digest's language.
@@ -71,7 +75,7 @@ func digestDate(lang string, day time.Time) string {
 	case "fr":
 		return fmt.Sprintf("%s %d %s %d", frDays[day.Weekday()], day.Day(), frMonths[day.Month()-1], day.Year())
 	case "ar":
-		return day.Format("2006-01-02")
+		return fmt.Sprintf("%s %d %s %d", arDays[day.Weekday()], day.Day(), arMonths[day.Month()-1], day.Year())
 	}
 	return day.Format("Monday 2 January 2006")
 }

@@ -122,3 +122,21 @@ func TestPackMessages(t *testing.T) {
 		})
 	}
 }
+
+// TestDigestDateArabic shows the Arabic digest's date written in words,
+// with the month names used in Morocco, not as an ISO date.
+func TestDigestDateArabic(t *testing.T) {
+	for _, tc := range []struct {
+		day  time.Time
+		want string
+	}{
+		{time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC), "الجمعة 27 نونبر 2026"},
+		{time.Date(2024, 8, 1, 8, 0, 0, 0, time.UTC), "الخميس 1 غشت 2024"},
+		{time.Date(2025, 5, 4, 8, 0, 0, 0, time.UTC), "الأحد 4 ماي 2025"},
+		{time.Date(2025, 7, 14, 8, 0, 0, 0, time.UTC), "الاثنين 14 يوليوز 2025"},
+	} {
+		if got := digestDate("ar", tc.day); got != tc.want {
+			t.Errorf("digestDate(ar, %s) = %q, want %q", tc.day.Format(time.DateOnly), got, tc.want)
+		}
+	}
+}

@@ -109,6 +109,17 @@ type Digest struct {
 	Stories   []Story   `json:"stories"`
 	More      int       `json:"more"`                 // stories left out by the cap
 	Articles  int       `json:"articles"`             // articles considered
+	TooOld    int       `json:"too_old,omitempty"`    // articles ingested in the period, left out as published more than MaxAge before Until
 	EmptyNote bool      `json:"empty_note,omitempty"` // a one-line note when there are no stories
 	Usage     rag.Usage `json:"usage"`                // what the opening cost
+}
+
+// FormatTime writes t for people, in loc and labelled with its offset and
+// zone, as every time shown next to a digest's dates is:
+// "2026-12-05 08:00 +01:00 (Africa/Casablanca)"; "-" for the zero time.
+func FormatTime(t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.In(loc).Format("2006-01-02 15:04 -07:00") + " (" + loc.String() + ")"
 }

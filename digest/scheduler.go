@@ -27,7 +27,8 @@ type SchedulerConfig struct {
 	MaxAttempts int
 	// MaxAge leaves out articles published longer than this before the
 	// digest (default 72h; undated articles are kept), so that importing
-	// an archive does not flood the next digest.
+	// an archive does not flood the next digest; Digest.TooOld counts them.
+	// dalil sets it from DIGEST_MAX_AGE.
 	MaxAge time.Duration
 	// MaxArticles bounds the articles read for one digest (default 500).
 	MaxArticles int
@@ -216,10 +217,15 @@ func (s *Scheduler) since(sched Schedule, loc *time.Location, last Record, hasLa
 
 // compose builds the digest of ch's articles ingested in (since, until].
 func (s *Scheduler) compose(ctx context.Context, ch Channel, loc *time.Location, since, until time.Time) (Digest, error) {
-	arts, err := s.store.DigestArticles(ctx, Query{
+	q := Query{
 		Since: since, Until: until, PublishedAfter: until.Add(-s.cfg.MaxAge),
 		FeedIDs: ch.FeedIDs, Publishers: ch.Publishers, Limit: s.cfg.MaxArticles,
-	})
+	}
+	arts, err := s.store.DigestArticles(ctx, q)
+	if err != nil {
+		return Digest{}, fmt.Errorf("articles for channel %s: %w", ch.ChannelID, err)
+	}
+	tooOld, err := s.store.CountPublishedBefore(ctx, q)
 	if err != nil {
 		return Digest{}, fmt.Errorf("articles for channel %s: %w", ch.ChannelID, err)
 	}
@@ -229,7 +235,7 @@ func (s *Scheduler) compose(ctx context.Context, ch Channel, loc *time.Location,
 	if err != nil {
 		return Digest{}, fmt.Errorf("digest for channel %s: %w", ch.ChannelID, err)
 	}
-	d.ChannelID, d.Period, d.Since, d.Until = ch.ChannelID, until, since, until
+	d.ChannelID, d.Period, d.Since, d.Until, d.TooOld = ch.ChannelID, until, since, until, tooOld
 	return d, nil
 }
 

@@ -94,9 +94,17 @@ type Store interface {
 	DigestChannels(ctx context.Context) ([]Channel, error)
 	// DigestChannel returns one channel's settings.
 	DigestChannel(ctx context.Context, channelID string) (Channel, error)
+	// SetDigestChannel creates or replaces a channel's settings and returns
+	// them as stored; the error wraps rag.ErrNotFound for a feed id that
+	// names no feed.
+	SetDigestChannel(ctx context.Context, c Channel) (Channel, error)
 	// DigestArticles returns, with their text, the announceable articles
 	// matching q, oldest ingested first.
 	DigestArticles(ctx context.Context, q Query) ([]rag.Article, error)
+	// CountPublishedBefore counts the announceable articles DigestArticles
+	// leaves out of q for their age: those matching q but published before
+	// q.PublishedAfter.
+	CountPublishedBefore(ctx context.Context, q Query) (int, error)
 	// LockDigest tries to take the channel's advisory lock without
 	// waiting; ok is false when another process holds it. release frees it.
 	LockDigest(ctx context.Context, channelID string) (release func(), ok bool, err error)

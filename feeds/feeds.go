@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -30,6 +31,9 @@ import (
 type Store interface {
 	// DueFeeds returns the feeds whose next poll is at or before now.
 	DueFeeds(ctx context.Context, now time.Time) ([]rag.Feed, error)
+	// Feeds returns every feed.
+	Feeds(ctx context.Context) ([]rag.Feed, error)
+	Finder
 	// UpdateFeedState saves a feed's polling state.
 	UpdateFeedState(ctx context.Context, f rag.Feed) error
 	// FeedItemSeen reports whether the feed already recorded item guid.
@@ -40,6 +44,44 @@ type Store interface {
 	SetAnnounce(ctx context.Context, articleID int64, announce bool) error
 	// Lookup finds an article by canonical URL or content hash.
 	Lookup(ctx context.Context, url, contentHash string) (rag.Existing, bool, error)
+}
+
+// Finder finds one feed; the errors wrap rag.ErrNotFound when there is
+// none.
+type Finder interface {
+	Feed(ctx context.Context, id int64) (rag.Feed, error)
+	FeedByURL(ctx context.Context, url string) (rag.Feed, error)
+}
+
+// Find returns the feed ref names: its id, or its URL (canonicalized).
+func Find(ctx context.Context, store Finder, ref string) (rag.Feed, error) {
+	if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
+		return store.Feed(ctx, id)
+	}
+	u, err := ingest.CanonicalURL(ref)
+	if err != nil {
+		return rag.Feed{}, err
+	}
+	return store.FeedByURL(ctx, u)
+}
+
+// Listed is a feed as 'dalil feeds list --json' prints it: with its
+// interval as a duration ("30m0s", as --interval takes it) and in seconds,
+// and its health.
+type Listed struct {
+	rag.Feed
+	Interval        string         `json:"interval"`
+	IntervalSeconds int64          `json:"interval_seconds"`
+	Health          rag.FeedHealth `json:"health"`
+}
+
+// Listing lists fl for JSON output; maxFailures makes a feed unhealthy.
+func Listing(fl []rag.Feed, maxFailures int) []Listed {
+	out := make([]Listed, len(fl))
+	for i, f := range fl {
+		out[i] = Listed{f, f.Interval.String(), int64(f.Interval / time.Second), f.Health(maxFailures)}
+	}
+	return out
 }
 
 // Ingester stores an article (rag.Service does).
@@ -138,6 +180,15 @@ type Result struct {
 	ItemErrors  int `json:"item_errors"`  // items that could not be ingested
 }
 
+// Err is nil when every feed polled succeeded, else an error saying how
+// many of them failed.
+func (r Result) Err() error {
+	if r.FeedErrors == 0 {
+		return nil
+	}
+	return fmt.Errorf("%d of %d feeds failed", r.FeedErrors, r.Polled)
+}
+
 // Add adds o's counts to r.
 func (r *Result) Add(o Result) {
 	r.Polled += o.Polled
@@ -179,8 +230,31 @@ func (p *Poller) PollDue(ctx context.Context) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	return p.PollFeeds(ctx, due)
+}
+
+// PollNow polls the feeds refs name (ids or URLs, see Find), or every
+// feed when refs is empty, now, even those backing off after failures.
+func (p *Poller) PollNow(ctx context.Context, refs []string) (Result, error) {
+	fl, err := p.store.Feeds(ctx)
+	if len(refs) > 0 {
+		fl = make([]rag.Feed, len(refs))
+	}
+	for i := 0; err == nil && i < len(refs); i++ {
+		fl[i], err = Find(ctx, p.store, refs[i])
+	}
+	if err != nil {
+		return Result{}, err
+	}
+	return p.PollFeeds(ctx, fl)
+}
+
+// PollFeeds polls fl now, one after the other, due or not: a feed backing
+// off after a failure is polled too (for 'dalil feeds poll ID|--all').
+// Failures are recorded and counted as in PollDue.
+func (p *Poller) PollFeeds(ctx context.Context, fl []rag.Feed) (Result, error) {
 	var total Result
-	for _, f := range due {
+	for _, f := range fl {
 		if ctx.Err() != nil {
 			return total, ctx.Err()
 		}
@@ -194,6 +268,24 @@ func (p *Poller) PollDue(ctx context.Context) (Result, error) {
 		}
 	}
 	return total, nil
+}
+
+// Checked is what Check found at a feed's URL.
+type Checked struct {
+	Title string `json:"title"`
+	Items int    `json:"items"`
+}
+
+// Check fetches and parses the feed at rawURL once, storing nothing, so
+// that an admin is told at once when a URL is not a feed: the error says
+// why (an HTTP status, an HTML page, malformed XML, a refused address).
+func (p *Poller) Check(ctx context.Context, rawURL string) (Checked, error) {
+	f := rag.Feed{URL: rawURL}
+	parsed, _, err := p.fetch(ctx, &f)
+	if err != nil {
+		return Checked{}, fmt.Errorf("%s is not a feed dalil can read: %w", rawURL, err)
+	}
+	return Checked{Title: f.Title, Items: len(parsed.Items)}, nil
 }
 
 // errStore marks errors of the store, which stop PollDue.
@@ -260,6 +352,11 @@ func (p *Poller) fetch(ctx context.Context, f *rag.Feed) (*gofeed.Feed, bool, er
 		req.Header.Set("If-Modified-Since", f.LastModified)
 	}
 	resp, err := p.cfg.Client.Do(req)
+	if ue := (*url.Error)(nil); errors.As(err, &ue) {
+		// The URL is the feed's, known to every reader of the error: the
+		// cause comes first ("dial tcp …: connection refused").
+		err = ue.Err
+	}
 	if err != nil {
 		return nil, false, fmt.Errorf("fetch: %w", err)
 	}
@@ -278,6 +375,9 @@ func (p *Poller) fetch(ctx context.Context, f *rag.Feed) (*gofeed.Feed, bool, er
 		return nil, false, fmt.Errorf("%w: feed larger than %d bytes", ingest.ErrTooLarge, p.cfg.MaxBytes)
 	}
 	parsed, err := gofeed.NewParser().Parse(strings.NewReader(string(body)))
+	if errors.Is(err, gofeed.ErrFeedTypeNotDetected) {
+		return nil, false, fmt.Errorf("parse feed: neither RSS nor Atom (the server sent %s)", describe(resp.Header.Get("Content-Type"), body))
+	}
 	if err != nil {
 		return nil, false, fmt.Errorf("parse feed: %w", err)
 	}
@@ -286,6 +386,19 @@ func (p *Poller) fetch(ctx context.Context, f *rag.Feed) (*gofeed.Feed, bool, er
 		f.Title = t
 	}
 	return parsed, false, nil
+}
+
+// describe names what a server sent instead of a feed: an HTML page, or
+// its content type.
+func describe(ctype string, body []byte) string {
+	head := strings.ToLower(string(body[:min(len(body), 512)]))
+	if strings.Contains(ctype, "html") || strings.Contains(head, "<html") || strings.Contains(head, "<!doctype html") {
+		return "an HTML page"
+	}
+	if ctype == "" {
+		ctype = "no content type"
+	}
+	return fmt.Sprintf("%d bytes of %s", len(body), ctype)
 }
 
 // items ingests the feed's new items, oldest first. Item failures are

@@ -31,6 +31,7 @@ func scanChannel(row pgx.Row) (digest.Channel, error) {
 // SetDigestChannel creates or replaces a channel's digest settings (empty
 // Schedule and TimeZone take the defaults, 08:00 Africa/Casablanca) and
 // returns them as stored. Validate the schedule before (see digest.CronSpec).
+// It fails, wrapping rag.ErrNotFound, when a feed id names no feed.
 func (s *Store) SetDigestChannel(ctx context.Context, c digest.Channel) (digest.Channel, error) {
 	if strings.TrimSpace(c.ChannelID) == "" {
 		return digest.Channel{}, errors.New("set digest channel: empty channel id")
@@ -48,6 +49,15 @@ func (s *Store) SetDigestChannel(ctx context.Context, c digest.Channel) (digest.
 	}
 	if c.FeedIDs == nil {
 		c.FeedIDs = []int64{}
+	}
+	var missing []int64
+	if err := s.pool.QueryRow(ctx, `SELECT coalesce(array_agg(u.id ORDER BY u.id), '{}') FROM unnest($1::bigint[]) u(id)
+		WHERE NOT EXISTS (SELECT 1 FROM feeds f WHERE f.id = u.id)`, c.FeedIDs).Scan(&missing); err != nil {
+		return digest.Channel{}, fmt.Errorf("set digest channel %s: %w", c.ChannelID, err)
+	}
+	if len(missing) > 0 {
+		return digest.Channel{}, fmt.Errorf("set digest channel %s: feed %s: %w (see 'dalil feeds list')",
+			c.ChannelID, strings.Trim(fmt.Sprint(missing), "[]"), rag.ErrNotFound)
 	}
 	if c.Publishers == nil {
 		c.Publishers = []string{}
@@ -106,6 +116,26 @@ func (s *Store) DeleteDigestChannel(ctx context.Context, channelID string) error
 	return nil
 }
 
+// digestWhere selects the announceable articles ingested in ($1, $2],
+// from the feeds $4 or the publishers $5 when either is not empty.
+const digestWhere = `a.announce AND a.ingested_at > $1 AND a.ingested_at <= $2
+	AND ((cardinality($4::bigint[]) = 0 AND cardinality($5::text[]) = 0)
+		OR EXISTS (SELECT 1 FROM feed_items i WHERE i.article_id = a.id AND i.feed_id = ANY($4))
+		OR lower(a.publisher) = ANY($5))`
+
+// digestArgs are the parameters of digestWhere, then the publication
+// bound ($3).
+func digestArgs(q digest.Query) []any {
+	feeds, pubs := q.FeedIDs, make([]string, len(q.Publishers))
+	for i, p := range q.Publishers {
+		pubs[i] = strings.ToLower(strings.TrimSpace(p))
+	}
+	if feeds == nil {
+		feeds = []int64{}
+	}
+	return []any{q.Since, q.Until, nullTime(q.PublishedAfter), feeds, pubs}
+}
+
 // DigestArticles returns, with their text, the articles ingested in
 // (q.Since, q.Until] that may be announced, published after
 // q.PublishedAfter (or undated), from q.FeedIDs or q.Publishers when either
@@ -114,23 +144,12 @@ func (s *Store) DigestArticles(ctx context.Context, q digest.Query) ([]rag.Artic
 	if q.Limit <= 0 {
 		return nil, fmt.Errorf("digest articles: limit %d must be positive", q.Limit)
 	}
-	feeds, pubs := q.FeedIDs, make([]string, len(q.Publishers))
-	for i, p := range q.Publishers {
-		pubs[i] = strings.ToLower(strings.TrimSpace(p))
-	}
-	if feeds == nil {
-		feeds = []int64{}
-	}
 	rows, err := s.pool.Query(ctx, `SELECT * FROM (
 		SELECT `+articleColumns+`, a.text FROM articles a
-		WHERE a.announce AND a.ingested_at > $1 AND a.ingested_at <= $2
-			AND (a.published IS NULL OR $3::timestamptz IS NULL OR a.published >= $3)
-			AND ((cardinality($4::bigint[]) = 0 AND cardinality($5::text[]) = 0)
-				OR EXISTS (SELECT 1 FROM feed_items i WHERE i.article_id = a.id AND i.feed_id = ANY($4))
-				OR lower(a.publisher) = ANY($5))
+		WHERE `+digestWhere+` AND (a.published IS NULL OR $3::timestamptz IS NULL OR a.published >= $3)
 		ORDER BY a.ingested_at DESC, a.id DESC LIMIT $6) r
 		ORDER BY r.ingested_at, r.id`,
-		q.Since, q.Until, nullTime(q.PublishedAfter), feeds, pubs, q.Limit)
+		append(digestArgs(q), q.Limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("digest articles: %w", err)
 	}
@@ -146,6 +165,19 @@ func (s *Store) DigestArticles(ctx context.Context, q digest.Query) ([]rag.Artic
 		return nil, fmt.Errorf("digest articles: %w", err)
 	}
 	return out, nil
+}
+
+// CountPublishedBefore counts the articles DigestArticles leaves out of q
+// for their age: matching q, but published before q.PublishedAfter (0 when
+// it is zero).
+func (s *Store) CountPublishedBefore(ctx context.Context, q digest.Query) (int, error) {
+	var n int
+	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM articles a WHERE `+digestWhere+` AND a.published < $3`,
+		digestArgs(q)...).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count old digest articles: %w", err)
+	}
+	return n, nil
 }
 
 // LockDigest tries to take the channel's session advisory lock on a

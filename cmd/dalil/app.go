@@ -219,6 +219,7 @@ func (a *app) newScheduler(poster digest.Poster) (*digest.Scheduler, error) {
 		ParseSchedule: func(spec string) (digest.Schedule, error) { return cron.ParseStandard(spec) },
 		Grace:         a.cfg.DigestGrace,
 		MaxStories:    a.cfg.DigestMaxStories,
+		MaxAge:        a.cfg.DigestMaxAge,
 	})
 }
 

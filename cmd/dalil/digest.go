@@ -3,14 +3,13 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
-	"strconv"
 	"text/tabwriter"
 	"unicode/utf8"
 
 	"github.com/dalil-news/dalil/bot"
 	"github.com/dalil-news/dalil/digest"
-	"github.com/dalil-news/dalil/internal/config"
 )
 
 const digestSynopsis = `--dry-run [--channel ID] | set CHANNEL [flags] | list
@@ -19,21 +18,24 @@ const digestSynopsis = `--dry-run [--channel ID] | set CHANNEL [flags] | list
 (the articles since its last digest), or, without --channel, a digest with
 the default settings. Posting needs Discord: 'dalil serve' posts each
 channel's digest on its schedule.
-'set' configures a channel: --time 08:00 or --cron "0 8 * * 1-5", --tz,
---lang, --feeds 1,2, --publishers "Le Monde,BBC", --empty-note, --disable.`
+'set' configures a channel, changing only the settings given: --time 08:00
+or --cron "0 8 * * 1-5", --tz, --lang, --feeds 1,2, --publishers "Le Monde,BBC",
+--empty-note, --disable (--disable=false enables). Times are labelled with
+their zone; articles published more than DIGEST_MAX_AGE before a digest are
+left out (the dry run says how many).`
 
 func cmdDigest(ctx context.Context, a *app, args []string) error {
 	fs := newFlags(a, "digest", digestSynopsis)
 	dry := fs.Bool("dry-run", false, "print what would be posted, post nothing")
 	channel := fs.String("channel", "", "Discord channel id (dry run)")
-	at := fs.String("time", "", "time of day of the digest, e.g. 08:00 (set)")
-	cronExpr := fs.String("cron", "", "five-field cron expression instead of --time (set)")
-	tz := fs.String("tz", digest.DefaultTimeZone, "IANA time zone of the schedule (set)")
-	lang := fs.String("lang", "", "language of the digest: fr, en or ar (set)")
-	feedIDs := fs.String("feeds", "", "comma-separated feed ids to keep (set)")
-	pubs := fs.String("publishers", "", "comma-separated publishers to keep (set)")
-	note := fs.Bool("empty-note", false, "post a one-line note when there is nothing new (set)")
-	disable := fs.Bool("disable", false, "stop the channel's digest (set)")
+	fs.String("time", "", "time of day of the digest, e.g. 08:00 (set; default 08:00)")
+	fs.String("cron", "", "five-field cron expression instead of --time (set)")
+	fs.String("tz", "", "IANA time zone of the schedule (set; default "+digest.DefaultTimeZone+")")
+	fs.String("lang", "", "language of the digest: fr, en or ar (set)")
+	fs.String("feeds", "", "comma-separated feed ids to keep (set)")
+	fs.String("publishers", "", "comma-separated publishers to keep (set)")
+	fs.Bool("empty-note", false, "post a one-line note when there is nothing new (set)")
+	fs.Bool("disable", false, "stop the channel's digest (set)")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -50,7 +52,7 @@ func cmdDigest(ctx context.Context, a *app, args []string) error {
 	case verb == "list" && len(pos) == 1:
 	default:
 		fs.Usage()
-		return fmt.Errorf("digest: unexpected arguments %q", pos)
+		return fmt.Errorf("digest: unexpected arguments %q (set takes one channel id)", pos)
 	}
 	if err := a.open(ctx); err != nil {
 		return err
@@ -61,28 +63,11 @@ func cmdDigest(ctx context.Context, a *app, args []string) error {
 	}
 	switch verb {
 	case "set":
-		spec := *at
-		if *cronExpr != "" {
-			spec = *cronExpr
-		}
-		ch := digest.Channel{ChannelID: pos[1], Schedule: spec, TimeZone: *tz, Lang: *lang, EmptyNote: *note, Enabled: !*disable}
-		for _, f := range config.SplitList(*feedIDs) {
-			id, err := strconv.ParseInt(f, 10, 64)
-			if err != nil {
-				return fmt.Errorf("digest set: --feeds: %q is not a feed id", f)
-			}
-			ch.FeedIDs = append(ch.FeedIDs, id)
-		}
-		ch.Publishers = config.SplitList(*pubs)
-		if ch.Schedule == "" {
-			ch.Schedule = digest.DefaultSchedule
-		}
-		if _, _, err := sched.ChannelSchedule(ch); err != nil {
-			return err
-		}
-		ch, err = a.store.SetDigestChannel(ctx, ch)
+		settings := map[string]string{}
+		fs.Visit(func(f *flag.Flag) { settings[f.Name] = f.Value.String() })
+		ch, err := sched.Configure(ctx, pos[1], settings)
 		if err != nil {
-			return err
+			return fmt.Errorf("digest set: %w", err)
 		}
 		fmt.Fprintf(a.stdout, "channel %s: digest at %q (%s), language %q, enabled %v\n", ch.ChannelID, ch.Schedule, ch.TimeZone, ch.Lang, ch.Enabled)
 		return nil
@@ -92,15 +77,20 @@ func cmdDigest(ctx context.Context, a *app, args []string) error {
 			return err
 		}
 		w := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(w, "CHANNEL\tSCHEDULE\tTIME ZONE\tLANG\tENABLED\tLAST DIGEST")
+		fmt.Fprintln(w, "CHANNEL\tSCHEDULE\tTIME ZONE\tLANG\tFEEDS\tPUBLISHERS\tEMPTY NOTE\tENABLED\tLAST DIGEST")
 		for _, c := range chans {
+			loc, err := c.Location()
+			if err != nil {
+				return err
+			}
 			last := "-"
 			if rec, ok, err := a.store.LastDigest(ctx, c.ChannelID); err != nil {
 				return err
 			} else if ok {
-				last = fmt.Sprintf("%s %s", when(rec.Period), rec.Status)
+				last = fmt.Sprintf("%s %s", digest.FormatTime(rec.Period, loc), rec.Status)
 			}
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%v\t%s\n", c.ChannelID, c.Schedule, c.TimeZone, c.Lang, c.Enabled, last)
+			fmt.Fprintf(w, "%s\t%s\t%s\t%q\t%v\t%q\t%v\t%v\t%s\n", c.ChannelID, c.Schedule, c.TimeZone, c.Lang,
+				c.FeedIDs, c.Publishers, c.EmptyNote, c.Enabled, last)
 		}
 		return w.Flush()
 	}
@@ -115,8 +105,12 @@ func cmdDigest(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	parts := bot.RenderDigest(d)
-	fmt.Fprintf(a.stderr, "dry run: %d articles ingested %s – %s, %d stories, %d messages; nothing posted\n",
-		d.Articles, when(d.Since), when(d.Until), len(d.Stories), len(parts))
+	loc, _ := ch.Location() // Preview checked it
+	fmt.Fprintf(a.stderr, "dry run: %s ingested %s – %s, %s, %s; nothing posted\n", count(d.Articles, "article", "articles"),
+		digest.FormatTime(d.Since, loc), digest.FormatTime(d.Until, loc), count(len(d.Stories), "story", "stories"), count(len(parts), "message", "messages"))
+	if d.TooOld > 0 {
+		fmt.Fprintf(a.stderr, "left out %s ingested then but published more than %s earlier (DIGEST_MAX_AGE)\n", count(d.TooOld, "article", "articles"), a.cfg.DigestMaxAge)
+	}
 	if len(parts) == 0 {
 		fmt.Fprintln(a.stdout, "(nothing new: nothing would be posted)")
 	}

@@ -4,25 +4,28 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"text/tabwriter"
-	"time"
 
+	"github.com/dalil-news/dalil/digest"
+	"github.com/dalil-news/dalil/feeds"
 	"github.com/dalil-news/dalil/ingest"
-	"github.com/dalil-news/dalil/nlp"
-	"github.com/dalil-news/dalil/postgres"
-	"github.com/dalil-news/dalil/rag"
 )
 
-const feedsSynopsis = `add [--interval D] URL | list [--json] | remove URL|ID | poll
+const feedsSynopsis = `add [--interval D] [--no-check] URL | list [--json] | remove URL|ID | poll [ID|URL ... | --all]
 
-Manages the RSS/Atom feeds that 'dalil serve' polls. 'poll' polls the due
-feeds once, now. The items found when a feed is added (its backlog) are
-ingested but never announced in a digest.`
+Manages the RSS/Atom feeds that 'dalil serve' polls. 'add' fetches and
+parses the feed once and refuses a URL that is not a feed (--no-check adds
+it unread). 'poll' polls the due feeds once, now; 'poll ID ...' and 'poll
+--all' poll those feeds now, even while they back off after failures; it
+fails when a feed fails. The items found when a feed is added (its backlog)
+are ingested but never announced in a digest. Times are in DALIL_TIMEZONE;
+--json gives times in RFC 3339 and intervals as "30m0s" and in seconds.`
 
 func cmdFeeds(ctx context.Context, a *app, args []string) error {
 	fs := newFlags(a, "feeds", feedsSynopsis)
 	interval := fs.Duration("interval", a.cfg.FeedInterval, "time between polls of the feed (add)")
+	noCheck := fs.Bool("no-check", false, "add the feed without fetching and parsing it first (add)")
+	all := fs.Bool("all", false, "poll every feed now, due or not (poll)")
 	asJSON := fs.Bool("json", false, "print JSON (list)")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
@@ -33,24 +36,35 @@ func cmdFeeds(ctx context.Context, a *app, args []string) error {
 		return errors.New("feeds: give add, list, remove or poll")
 	}
 	verb, rest := pos[0], pos[1:]
-	want := map[string]int{"add": 1, "remove": 1, "list": 0, "poll": 0}
+	want := map[string]int{"add": 1, "remove": 1, "list": 0, "poll": len(rest)}
 	n, ok := want[verb]
 	if !ok || len(rest) != n {
 		fs.Usage()
 		return fmt.Errorf("feeds %s: unexpected arguments %q", verb, rest)
 	}
-	if verb == "poll" {
-		return feedsPoll(ctx, a)
+	open := a.openStore
+	if verb == "poll" || verb == "add" && !*noCheck {
+		open = a.open // the poller and its fetcher
 	}
-	if err := a.openStore(ctx); err != nil {
+	if err := open(ctx); err != nil {
 		return err
 	}
 	store := a.store
 	switch verb {
+	case "poll":
+		return feedsPoll(ctx, a, rest, *all)
 	case "add":
 		u, err := ingest.CanonicalURL(rest[0])
 		if err != nil {
 			return err
+		}
+		note := "not checked"
+		if !*noCheck {
+			c, err := a.newPoller().Check(ctx, u)
+			if err != nil {
+				return fmt.Errorf("feeds add: %w (--no-check adds it all the same)", err)
+			}
+			note = fmt.Sprintf("%q, %s", c.Title, count(c.Items, "item", "items"))
 		}
 		f, created, err := store.AddFeed(ctx, u, *interval)
 		if err != nil {
@@ -60,9 +74,9 @@ func cmdFeeds(ctx context.Context, a *app, args []string) error {
 		if !created {
 			what = "already there; interval updated"
 		}
-		fmt.Fprintf(a.stdout, "feed %d %s: %s (every %s)\n", f.ID, what, f.URL, f.Interval)
+		fmt.Fprintf(a.stdout, "feed %d %s: %s (every %s; %s)\n", f.ID, what, f.URL, f.Interval, note)
 	case "remove":
-		f, err := findFeed(ctx, store, rest[0])
+		f, err := feeds.Find(ctx, store, rest[0])
 		if err != nil {
 			return err
 		}
@@ -76,15 +90,7 @@ func cmdFeeds(ctx context.Context, a *app, args []string) error {
 			return err
 		}
 		if *asJSON {
-			type jsonFeed struct {
-				rag.Feed
-				Health rag.FeedHealth `json:"health"`
-			}
-			out := make([]jsonFeed, len(fl))
-			for i, f := range fl {
-				out[i] = jsonFeed{f, f.Health(a.cfg.FeedMaxFailures)}
-			}
-			return writeJSON(a.stdout, map[string]any{"feeds": out})
+			return writeJSON(a.stdout, map[string]any{"feeds": feeds.Listing(fl, a.cfg.FeedMaxFailures)})
 		}
 		if len(fl) == 0 {
 			fmt.Fprintln(a.stdout, "no feeds; add one with 'dalil feeds add URL'")
@@ -94,45 +100,37 @@ func cmdFeeds(ctx context.Context, a *app, args []string) error {
 		fmt.Fprintln(w, "ID\tHEALTH\tFAILURES\tITEMS\tLAST OK\tNEXT POLL\tURL\tLAST ERROR")
 		for _, f := range fl {
 			fmt.Fprintf(w, "%d\t%s\t%d\t%d\t%s\t%s\t%s\t%s\n", f.ID, f.Health(a.cfg.FeedMaxFailures), f.Failures, f.Items,
-				when(f.LastOK), when(f.NextPoll), f.URL, nlp.OneLine(f.LastError, 80))
+				digest.FormatTime(f.LastOK, a.cfg.TimeZone), digest.FormatTime(f.NextPoll, a.cfg.TimeZone), f.URL, f.LastError)
 		}
 		return w.Flush()
 	}
 	return nil
 }
 
-// when formats a time for listings, "-" when unknown.
-func when(t time.Time) string {
-	if t.IsZero() {
-		return "-"
+// count writes n with its noun: "1 feed", "2 feeds".
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
 	}
-	return t.Local().Format("2006-01-02 15:04")
+	return fmt.Sprintf("%d %s", n, many)
 }
 
-// findFeed finds a feed by id or URL.
-func findFeed(ctx context.Context, store *postgres.Store, ref string) (rag.Feed, error) {
-	if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
-		return store.Feed(ctx, id)
+// feedsPoll polls the feeds refs (ids or URLs), or every feed with all, or
+// else the due ones, and fails when a feed failed.
+func feedsPoll(ctx context.Context, a *app, refs []string, all bool) error {
+	res, err := feeds.Result{}, error(nil)
+	if p := a.newPoller(); all || len(refs) > 0 {
+		res, err = p.PollNow(ctx, refs)
+	} else {
+		res, err = p.PollDue(ctx)
 	}
-	u, err := ingest.CanonicalURL(ref)
+	fmt.Fprintf(a.stdout, "polled %s: %d not modified, %d failed; %s: %d new, %d known, %d failed\n",
+		count(res.Polled, "feed", "feeds"), res.NotModified, res.FeedErrors, count(res.Items, "item", "items"), res.New, res.Known, res.ItemErrors)
+	if err == nil {
+		err = res.Err()
+	}
 	if err != nil {
-		return rag.Feed{}, err
-	}
-	return store.FeedByURL(ctx, u)
-}
-
-func feedsPoll(ctx context.Context, a *app) error {
-	if err := a.open(ctx); err != nil {
-		return err
-	}
-	res, err := a.newPoller().PollDue(ctx)
-	fmt.Fprintf(a.stdout, "polled %d feeds: %d not modified, %d failed; %d items: %d new, %d known, %d failed\n",
-		res.Polled, res.NotModified, res.FeedErrors, res.Items, res.New, res.Known, res.ItemErrors)
-	if err != nil {
-		return err
-	}
-	if res.FeedErrors > 0 || res.ItemErrors > 0 {
-		fmt.Fprintln(a.stderr, "see 'dalil feeds list' for each feed's last error")
+		return fmt.Errorf("feeds poll: %w; see 'dalil feeds list' for each feed's last error", err)
 	}
 	return nil
 }

@@ -73,6 +73,9 @@ type Config struct {
 
 	DigestGrace      time.Duration
 	DigestMaxStories int
+	// DigestMaxAge leaves out of a digest the articles published longer
+	// than this before it (DIGEST_MAX_AGE, default 72h).
+	DigestMaxAge time.Duration
 
 	LogLevel  string
 	LogFormat string
@@ -244,6 +247,7 @@ func Load(getenv Lookup) (Config, error) {
 		FeedMaxFailures:     num("FEED_MAX_FAILURES", 5),
 		DigestGrace:         dur("DIGEST_GRACE", 3*time.Hour),
 		DigestMaxStories:    num("DIGEST_MAX_STORIES", 12),
+		DigestMaxAge:        dur("DIGEST_MAX_AGE", 72*time.Hour),
 		LogLevel:            str("LOG_LEVEL", "info"),
 		LogFormat:           str("LOG_FORMAT", "text"),
 		DiscordToken:        str("DISCORD_TOKEN", ""),
