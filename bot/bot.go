@@ -139,6 +139,9 @@ type FeedPollResult struct {
 // its state; cmd/dalil connects it to the feeds package.
 type FeedPoller interface {
 	PollFeed(ctx context.Context, f rag.Feed) (FeedPollResult, error)
+	// CheckFeed fetches and parses the feed at url once, without storing
+	// anything: an error says why it is not a feed dalil can read.
+	CheckFeed(ctx context.Context, url string) error
 }
 
 // Deps are the services the bot uses. Answerer is required; a command whose

@@ -106,8 +106,10 @@ func (b *Bot) feedInterval(s string) (time.Duration, error) {
 	return d, nil
 }
 
-// feedAdd answers /feeds add: the feed is stored, then polled once at
-// once when a FeedPoller is configured (its backlog is not announced).
+// feedAdd answers /feeds add: with a FeedPoller, the feed is checked
+// (fetched and parsed once: an HTML page, a 404 or malformed XML is
+// refused), stored, then polled at once (its backlog is not announced);
+// without one it is stored as given.
 func (b *Bot) feedAdd(ctx context.Context, r *request, raw, every string) {
 	u, err := b.feedURL(raw)
 	if err != nil {
@@ -119,6 +121,18 @@ func (b *Bot) feedAdd(ctx context.Context, r *request, raw, every string) {
 		b.report(ctx, r.respond(ctx, phrases.Text(r.lang, phrases.FeedBad, "<"+escapeMarkdown(nlp.Truncate(u, 300))+">", escapeMarkdown(err.Error())), true))
 		return
 	}
+	reply := r.respond
+	if b.deps.FeedPoller != nil {
+		if err := r.deferReply(ctx, true); err != nil {
+			b.report(ctx, err)
+			return
+		}
+		reply = func(ctx context.Context, content string, _ bool) error { return r.edit(ctx, message{Content: content}) }
+		if err := b.deps.FeedPoller.CheckFeed(ctx, u); err != nil {
+			b.report(ctx, reply(ctx, phrases.Text(r.lang, phrases.FeedBad, "<"+escapeMarkdown(nlp.Truncate(u, 300))+">", escapeMarkdown(nlp.Truncate(err.Error(), 300))), true))
+			return
+		}
+	}
 	f, created, err := b.deps.Feeds.AddFeed(ctx, u, interval)
 	if err != nil {
 		b.adminFailed(ctx, r, "add feed", err)
@@ -127,7 +141,7 @@ func (b *Bot) feedAdd(ctx context.Context, r *request, raw, every string) {
 	b.log.Info("feed added from Discord", "feed", f.ID, "url", f.URL, "created", created, "user", r.userID(), "guild", r.i.GuildID)
 	link := "<" + nlp.Truncate(f.URL, 300) + ">"
 	if !created {
-		b.report(ctx, r.respond(ctx, phrases.Text(r.lang, phrases.FeedExists, f.ID, link, shortDuration(f.Interval)), true))
+		b.report(ctx, reply(ctx, phrases.Text(r.lang, phrases.FeedExists, f.ID, link, shortDuration(f.Interval)), true))
 		return
 	}
 	added := phrases.Text(r.lang, phrases.FeedAdded, f.ID, link, shortDuration(f.Interval))
@@ -135,7 +149,7 @@ func (b *Bot) feedAdd(ctx context.Context, r *request, raw, every string) {
 		b.report(ctx, r.respond(ctx, added+"\n"+phrases.Text(r.lang, phrases.FeedSoon), true))
 		return
 	}
-	if err := r.respond(ctx, added+"\n"+phrases.Text(r.lang, phrases.FeedPolling), true); err != nil {
+	if err := reply(ctx, added+"\n"+phrases.Text(r.lang, phrases.FeedPolling), true); err != nil {
 		b.report(ctx, err)
 		return
 	}

@@ -48,6 +48,12 @@ type digestControl struct {
 // feedPoller polls the feeds added from Discord with a feeds.Poller.
 type feedPoller struct{ poller *feeds.Poller }
 
+// CheckFeed implements bot.FeedPoller.
+func (p feedPoller) CheckFeed(ctx context.Context, url string) error {
+	_, err := p.poller.Check(ctx, url)
+	return err
+}
+
 // PollFeed implements bot.FeedPoller.
 func (p feedPoller) PollFeed(ctx context.Context, f rag.Feed) (bot.FeedPollResult, error) {
 	res, err := p.poller.Poll(ctx, f)

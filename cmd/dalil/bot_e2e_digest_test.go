@@ -304,6 +304,17 @@ func TestFeedsCommands(t *testing.T) {
 			t.Errorf("feeds after bad input: %v, %v; want none", fl, err)
 		}
 	})
+	t.Run("not a feed is refused", func(t *testing.T) {
+		in := h.runSub(manager(), "feeds", "add", strOpt("url", feedSrv.URL+"/page.html"))
+		h.reply(in)
+		edit := h.wait(editOf(in, func(m map[string]any) bool { return strings.Contains(content(m), "not a feed dalil can read") }))
+		if c := content(edit.JSON.(map[string]any)); !strings.Contains(c, "404") {
+			t.Errorf("reply = %q, want the reason (404)", c)
+		}
+		if fl, err := h.store.Feeds(ctx); err != nil || len(fl) != 0 {
+			t.Errorf("feeds after a page that is not a feed: %v, %v; want none", fl, err)
+		}
+	})
 	t.Run("add polls once", func(t *testing.T) {
 		in := h.runSub(manager(), "feeds", "add", strOpt("url", feedURL), strOpt("interval", "2h"))
 		h.reply(in)
