@@ -292,6 +292,17 @@ func legStore(find func(q rag.SearchQuery) []rag.Passage) (store *mock.Store, se
 	}
 }
 
+// findsIn returns a store search that finds p for the searches in lang
+// whose text holds word, and nothing else.
+func findsIn(lang, word string, p rag.Passage) func(rag.SearchQuery) []rag.Passage {
+	return func(q rag.SearchQuery) []rag.Passage {
+		if q.Lang == lang && strings.Contains(q.Text, word) {
+			return []rag.Passage{p}
+		}
+		return nil
+	}
+}
+
 // frenchPassage is a passage of a French article (id 7) that only the
 // full-text leg found, far from the question's vector.
 func frenchPassage(title, text string) rag.Passage {
@@ -307,12 +318,7 @@ func frenchPassage(title, text string) rag.Passage {
 // passage passes the relevance gate on the translated words.
 func TestAskCrossLingual(t *testing.T) {
 	fr := frenchPassage("Tanger Med", "Le port de Tanger Med a battu un record de trafic de conteneurs en 2024.")
-	store, searches := legStore(func(q rag.SearchQuery) []rag.Passage {
-		if q.Lang == "fr" && strings.Contains(q.Text, "conteneurs") {
-			return []rag.Passage{fr}
-		}
-		return nil
-	})
+	store, searches := legStore(findsIn("fr", "conteneurs", fr))
 	tr := translator{"record": {"record"}, "harbour": {"port", "havre"}, "containers": {"conteneurs"}, "traffic": {"trafic", "circulation", "commerce", "négoce"}}
 	svc := rag.NewService(store, newEmbedder(), nil, rag.Config{Translator: tr})
 	ans, err := svc.Ask(context.Background(), rag.Question{Text: "Which containers traffic record did the harbour beat?", Lang: "en"})
@@ -379,12 +385,7 @@ func TestSearchChatTranslation(t *testing.T) {
 // function words, and answered with French framing.
 func TestAskDarija(t *testing.T) {
 	fr := frenchPassage("Mezzour et l'IA", "Ghita Mezzour veut un système dédié à l'IA, levier pour l'innovation au Maroc.")
-	store, searches := legStore(func(q rag.SearchQuery) []rag.Passage {
-		if q.Lang == "fr" && strings.Contains(q.Text, "système") {
-			return []rag.Passage{fr}
-		}
-		return nil
-	})
+	store, searches := legStore(findsIn("fr", "système", fr))
 	svc := rag.NewService(store, newEmbedder(), nil, rag.Config{})
 	ans, err := svc.Ask(context.Background(), rag.Question{Text: "3lach bghat Mezzour système dyal l'IA f lmghrib?"})
 	if err != nil {
