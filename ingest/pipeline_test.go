@@ -202,6 +202,8 @@ type fakeBulkStore struct {
 	statsStale   bool
 	fail         map[string]error
 	recountCtxOK bool
+	// lockHeld says another process holds the bulk-load lock.
+	lockHeld bool
 }
 
 func (f *fakeBulkStore) call(name string) error {
@@ -209,6 +211,10 @@ func (f *fakeBulkStore) call(name string) error {
 	return f.fail[name]
 }
 
+func (f *fakeBulkStore) TryLockBulk(context.Context) (bool, error) {
+	return !f.lockHeld, f.call("lock")
+}
+func (f *fakeBulkStore) UnlockBulk(context.Context) error       { return f.call("unlock") }
 func (f *fakeBulkStore) DropVectorIndex(context.Context) error  { return f.call("drop index") }
 func (f *fakeBulkStore) BuildVectorIndex(context.Context) error { return f.call("build index") }
 func (f *fakeBulkStore) DeferTextStats(context.Context) error   { return f.call("defer stats") }
@@ -238,7 +244,16 @@ func TestBulk(t *testing.T) {
 			run: func(ctx context.Context, s *fakeBulkStore, _ *[]string) error {
 				return StartBulk(ctx, s)
 			},
-			wantCalls: []string{"drop index", "defer stats"},
+			wantCalls: []string{"lock", "drop index", "defer stats"},
+		},
+		{
+			name:  "start refuses while another load runs",
+			store: fakeBulkStore{lockHeld: true},
+			run: func(ctx context.Context, s *fakeBulkStore, _ *[]string) error {
+				return StartBulk(ctx, s)
+			},
+			wantCalls: []string{"lock"},
+			wantErr:   true,
 		},
 		{
 			name:  "start stops at the first error",
@@ -246,7 +261,7 @@ func TestBulk(t *testing.T) {
 			run: func(ctx context.Context, s *fakeBulkStore, _ *[]string) error {
 				return StartBulk(ctx, s)
 			},
-			wantCalls: []string{"drop index"},
+			wantCalls: []string{"lock", "drop index", "unlock"},
 			wantErr:   true,
 		},
 		{
@@ -254,7 +269,7 @@ func TestBulk(t *testing.T) {
 			run: func(ctx context.Context, s *fakeBulkStore, seen *[]string) error {
 				return FinishBulk(ctx, s, func(st Step, err error) { *seen = append(*seen, fmt.Sprint(st, err)) })
 			},
-			wantCalls: []string{"recount stats", "build index"},
+			wantCalls: []string{"recount stats", "build index", "unlock"},
 			wantSeen:  []string{"counting words <nil>", "building the vector index <nil>"},
 		},
 		{
@@ -263,7 +278,7 @@ func TestBulk(t *testing.T) {
 			run: func(ctx context.Context, s *fakeBulkStore, seen *[]string) error {
 				return FinishBulk(ctx, s, func(st Step, err error) { *seen = append(*seen, fmt.Sprint(st, err)) })
 			},
-			wantCalls: []string{"recount stats", "build index"},
+			wantCalls: []string{"recount stats", "build index", "unlock"},
 			wantSeen:  []string{"counting words <nil>", "counting words boom", "building the vector index <nil>"},
 			wantErr:   true,
 		},
@@ -281,8 +296,16 @@ func TestBulk(t *testing.T) {
 			run: func(ctx context.Context, s *fakeBulkStore, seen *[]string) error {
 				return RepairBulk(ctx, s, func(st Step) { *seen = append(*seen, st.String()) })
 			},
-			wantCalls: []string{"index exists?", "build index", "stats stale?", "recount stats"},
+			wantCalls: []string{"index exists?", "lock", "index exists?", "build index", "stats stale?", "recount stats", "unlock"},
 			wantSeen:  []string{"building the vector index", "counting words"},
+		},
+		{
+			name:  "repair: a load is running",
+			store: fakeBulkStore{statsStale: true, lockHeld: true},
+			run: func(ctx context.Context, s *fakeBulkStore, seen *[]string) error {
+				return RepairBulk(ctx, s, func(st Step) { *seen = append(*seen, st.String()) })
+			},
+			wantCalls: []string{"index exists?", "lock"},
 		},
 		{
 			name:  "repair stops at the first error",
@@ -290,7 +313,7 @@ func TestBulk(t *testing.T) {
 			run: func(ctx context.Context, s *fakeBulkStore, seen *[]string) error {
 				return RepairBulk(ctx, s, func(st Step) { *seen = append(*seen, st.String()) })
 			},
-			wantCalls: []string{"index exists?", "build index"},
+			wantCalls: []string{"index exists?", "lock", "index exists?", "build index", "unlock"},
 			wantSeen:  []string{"building the vector index"},
 			wantErr:   true,
 		},

@@ -149,6 +149,11 @@ type Store struct {
 
 	// deferCounts is set between DeferTextStats and RecountTextStats.
 	deferCounts atomic.Bool
+
+	bulkMu sync.Mutex
+	// bulkConn holds the bulk-load lock between TryLockBulk and
+	// UnlockBulk (nil otherwise); bulkMu serializes its use.
+	bulkConn *pgx.Conn
 }
 
 // Open connects to the database at url (a postgres:// URL or a key=value
@@ -207,8 +212,10 @@ func (s *Store) afterConnect(ctx context.Context, conn *pgx.Conn) error {
 	return nil
 }
 
-// Close closes every connection of the pool; it waits for acquired ones.
+// Close releases the bulk-load lock and closes every connection of the
+// pool; it waits for acquired ones.
 func (s *Store) Close() {
+	_ = s.UnlockBulk(context.Background())
 	s.pool.Close()
 }
 

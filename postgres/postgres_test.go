@@ -37,6 +37,25 @@ func MustOpen(tb testing.TB, cfg Config) *Store {
 	return s
 }
 
+// mustOpenURL opens a store on the database at url, migrated and bound to
+// the test embedder: several of them share one database.
+func mustOpenURL(tb testing.TB, url string) *Store {
+	tb.Helper()
+	ctx := context.Background()
+	s, err := Open(ctx, url, Config{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(s.Close)
+	if err := s.Migrate(ctx); err != nil {
+		tb.Fatal(err)
+	}
+	if err := s.EnsureEmbedder(ctx, "test", testDim); err != nil {
+		tb.Fatal(err)
+	}
+	return s
+}
+
 // MustOpenBound opens a migrated store bound to the test embedder.
 func MustOpenBound(tb testing.TB) *Store {
 	tb.Helper()
@@ -1168,21 +1187,7 @@ func countsMatch(t *testing.T, s *Store) (diff int, statsOK bool) {
 func TestDeferTextStats(t *testing.T) {
 	ctx := context.Background()
 	url := pgtest.NewDatabase(t)
-	open := func() *Store {
-		s, err := Open(ctx, url, Config{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(s.Close)
-		if err := s.Migrate(ctx); err != nil {
-			t.Fatal(err)
-		}
-		if err := s.EnsureEmbedder(ctx, "test", testDim); err != nil {
-			t.Fatal(err)
-		}
-		return s
-	}
-	bulk, other := open(), open()
+	bulk, other := mustOpenURL(t, url), mustOpenURL(t, url)
 	stale := func() bool {
 		t.Helper()
 		st, err := bulk.TextStatsStale(ctx)
