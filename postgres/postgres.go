@@ -149,6 +149,9 @@ type Store struct {
 
 	// deferCounts is set between DeferTextStats and RecountTextStats.
 	deferCounts atomic.Bool
+	// withoutCodecs is set when a connection was opened before the vector
+	// extension existed, without its codecs; Migrate then resets the pool.
+	withoutCodecs atomic.Bool
 
 	bulkMu sync.Mutex
 	// bulkConn holds the bulk-load lock between TryLockBulk and
@@ -200,7 +203,9 @@ func (s *Store) afterConnect(ctx context.Context, conn *pgx.Conn) error {
 		return fmt.Errorf("look for the vector type: %w", err)
 	}
 	if !exists {
-		// Before Migrate: Migrate resets the pool once the extension exists.
+		// Before Migrate: Migrate resets the pool once the extension
+		// exists, whoever created it.
+		s.withoutCodecs.Store(true)
 		return nil
 	}
 	if err := pgxvec.RegisterTypes(ctx, conn); err != nil {
