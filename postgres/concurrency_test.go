@@ -36,7 +36,8 @@ func TestConcurrentFirstRuns(t *testing.T) {
 					return err
 				}
 				a, chunks := makeArticle(fmt.Sprintf("https://example.org/%d", i), "en", time.Time{}, []int{i, i + 1}, "First.", "Second.")
-				return s.SaveArticle(ctx, &a, chunks)
+				_, err = s.SaveArticle(ctx, &a, chunks)
+				return err
 			}()
 		})
 	}
