@@ -9,7 +9,6 @@ import (
 
 	"github.com/dalil-news/dalil/ingest"
 	"github.com/dalil-news/dalil/nlp"
-	"github.com/dalil-news/dalil/rag"
 )
 
 const ingestSynopsis = `[--jsonl FILE] [--quiet] [--bulk] [--workers N] PATH|URL ...
@@ -18,7 +17,8 @@ Ingests articles: plain text, Markdown and HTML files, directories
 (recursively), http(s) URLs, and JSONL archives with one article a line:
 {"title","url","publisher","published","lang","text"}.
 Re-ingesting is safe: unchanged articles are skipped, changed ones replaced.
-A bad input is reported on one line and the others go on; the exit status
+When a URL appears on several lines of the JSONL archives, the last line
+wins: the earlier ones are reported "superseded" and not stored. A bad input is reported on one line and the others go on; the exit status
 is 1 if any failed. --bulk speeds up large imports by building the vector
 index and counting the words once at the end. Articles are stored by two
 workers a core: while one waits for the database, another is embedded.`
@@ -88,9 +88,7 @@ func cmdIngest(ctx context.Context, a *app, args []string) error {
 	if ctx.Err() != nil {
 		fmt.Fprintln(a.stderr, "interrupted: articles stored so far are complete; run the same command again to finish")
 	}
-	fmt.Fprintf(a.stdout, "ingested %d articles, %d chunks in %s: %d created, %d updated, %d unchanged, %d duplicate, %d failed\n",
-		sum.Ingested, sum.Chunks, time.Since(start).Round(time.Millisecond),
-		sum.ByStatus[rag.Created], sum.ByStatus[rag.Updated], sum.ByStatus[rag.Unchanged], sum.ByStatus[rag.Duplicate], sum.Failed)
+	fmt.Fprintln(a.stdout, sum.Report(time.Since(start)))
 	if sum.Failed > 0 || ctx.Err() != nil {
 		return errReported
 	}
