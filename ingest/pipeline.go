@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/dalil-news/dalil/nlp"
 	"github.com/dalil-news/dalil/rag"
 )
 
@@ -51,10 +52,25 @@ type Summary struct {
 	Ingested, Failed int
 	// Chunks is the number of chunks stored.
 	Chunks int
+	// Stopped, when not nil, is why the run stopped early: it names the
+	// number of failures in a row (PipelineConfig.MaxFailures) and wraps
+	// the last, which wraps rag.ErrUnavailable. The failures after it are counted in Failed but
+	// not reported to done.
+	Stopped error
 	// ByStatus counts the stored articles by what storing them did, and
 	// under Superseded the JSONL lines a later line of the same URL
 	// replaced (not in Ingested).
 	ByStatus map[rag.SaveStatus]int
+}
+
+// StopNote explains Stopped on one line, the failure that stopped the run
+// first, then what to do: "" when the run did not stop early.
+func (s Summary) StopNote() string {
+	if s.Stopped == nil {
+		return ""
+	}
+	return "stopped: " + nlp.OneLine(s.Stopped.Error(), 400) +
+		"; the articles stored so far are complete: once the service is back, run the same command again to finish"
 }
 
 // Report reports the counts of a run that took elapsed: "ingested 17
@@ -74,16 +90,25 @@ type PipelineConfig struct {
 	// Workers is the number of batches stored concurrently (0:
 	// DefaultWorkers).
 	Workers int
+	// MaxFailures is how many articles in a row may fail because a
+	// dependency is down (errors wrapping rag.ErrUnavailable: the
+	// database, the embedding API) before the run stops (0:
+	// DefaultMaxFailures; negative: never).
+	MaxFailures int
 }
+
+// DefaultMaxFailures is PipelineConfig.MaxFailures's default.
+const DefaultMaxFailures = 10
 
 // Pipeline reads sources and stores their articles with concurrent
 // workers: while one worker waits for the database, another embeds. A
 // worker takes the articles read while it was busy, up to 32, and stores
 // them with one IngestMany call.
 type Pipeline struct {
-	ing     Ingester
-	fetcher *Fetcher
-	workers int
+	ing         Ingester
+	fetcher     *Fetcher
+	workers     int
+	maxFailures int
 }
 
 // NewPipeline returns a Pipeline that stores with ing and fetches URLs with
@@ -92,7 +117,10 @@ func NewPipeline(ing Ingester, fetcher *Fetcher, cfg PipelineConfig) *Pipeline {
 	if cfg.Workers <= 0 {
 		cfg.Workers = DefaultWorkers()
 	}
-	return &Pipeline{ing: ing, fetcher: fetcher, workers: cfg.Workers}
+	if cfg.MaxFailures == 0 {
+		cfg.MaxFailures = DefaultMaxFailures
+	}
+	return &Pipeline{ing: ing, fetcher: fetcher, workers: cfg.Workers, maxFailures: cfg.MaxFailures}
 }
 
 // Run ingests inputs (http(s) URLs, files, and directories, recursively)
@@ -101,10 +129,12 @@ func NewPipeline(ing Ingester, fetcher *Fetcher, cfg PipelineConfig) *Pipeline {
 // jsonl, then of lines) is stored and the earlier ones are reported
 // Superseded, so that a run stores the same version each time. It calls done
 // once for each article or failed source, never concurrently, in the order
-// they finish. A failure does not stop the other sources; a canceled ctx
-// stops reading, and the articles already read are stored or reported.
+// they finish. A failure does not stop the other sources, except a run of
+// PipelineConfig.MaxFailures failures because a dependency is down
+// (Summary.Stopped); a canceled ctx stops reading, and the articles
+// already read are stored or reported.
 func (p *Pipeline) Run(ctx context.Context, inputs, jsonl []string, done func(Outcome)) Summary {
-	return p.run(ctx, func(emit emitFunc) {
+	return p.run(ctx, func(ctx context.Context, emit emitFunc) {
 		for _, in := range inputs {
 			if ctx.Err() != nil {
 				break
@@ -133,7 +163,7 @@ func (p *Pipeline) Run(ctx context.Context, inputs, jsonl []string, done func(Ou
 // Articles stores articles already read, as Run stores what it reads;
 // each article's source is its URL.
 func (p *Pipeline) Articles(ctx context.Context, arts []rag.Article, done func(Outcome)) Summary {
-	return p.run(ctx, func(emit emitFunc) {
+	return p.run(ctx, func(ctx context.Context, emit emitFunc) {
 		for _, a := range arts {
 			if ctx.Err() != nil {
 				break
@@ -200,13 +230,31 @@ type supersededError struct{ by string }
 func (e *supersededError) Error() string { return "superseded by " + e.by }
 
 // run starts the workers, lets read emit the articles, and waits for the
-// workers to store them.
-func (p *Pipeline) run(ctx context.Context, read func(emitFunc), done func(Outcome)) Summary {
+// workers to store them. read stops when its ctx is done.
+func (p *Pipeline) run(parent context.Context, read func(context.Context, emitFunc), done func(Outcome)) Summary {
+	// Canceled when the run stops early: reading stops, and the workers'
+	// articles fail at once.
+	ctx, stop := context.WithCancel(parent)
+	defer stop()
 	sum := Summary{ByStatus: map[rag.SaveStatus]int{}}
-	var mu sync.Mutex // guards sum and serializes done
+	var mu sync.Mutex // guards sum and down, and serializes done
+	down := 0         // failures in a row because a dependency is down
 	finish := func(o Outcome) {
 		mu.Lock()
 		defer mu.Unlock()
+		if sum.Stopped != nil && o.Err != nil {
+			sum.Failed++
+			return
+		}
+		switch {
+		case o.Err == nil:
+			down = 0
+		case errors.Is(o.Err, rag.ErrUnavailable):
+			if down++; down == p.maxFailures {
+				sum.Stopped = fmt.Errorf("%d articles in a row failed because a service is down: %w (the last: %s)", down, o.Err, o.Source)
+				stop()
+			}
+		}
 		switch {
 		case o.Result.Status == Superseded:
 			sum.ByStatus[Superseded]++
@@ -239,7 +287,10 @@ func (p *Pipeline) run(ctx context.Context, read func(emitFunc), done func(Outco
 		})
 	}
 	var pending []job
-	read(func(source string, a rag.Article, err error) {
+	read(ctx, func(source string, a rag.Article, err error) {
+		if ctx.Err() != nil && parent.Err() == nil {
+			return // stopped early: what is left is not tried
+		}
 		var sup *supersededError
 		if errors.As(err, &sup) {
 			finish(Outcome{Source: source, Article: a, Result: rag.IngestResult{Status: Superseded}})

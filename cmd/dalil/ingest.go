@@ -87,6 +87,8 @@ func cmdIngest(ctx context.Context, a *app, args []string) error {
 	prog.done()
 	if ctx.Err() != nil {
 		fmt.Fprintln(a.stderr, "interrupted: articles stored so far are complete; run the same command again to finish")
+	} else if sum.Stopped != nil {
+		fmt.Fprintln(a.stderr, "error: "+sum.StopNote())
 	}
 	fmt.Fprintln(a.stdout, sum.Report(time.Since(start)))
 	if sum.Failed > 0 || ctx.Err() != nil {
