@@ -36,7 +36,7 @@ func (s *Store) LookupMany(ctx context.Context, keys []rag.LookupKey) ([]rag.Exi
 	}
 	rows, err := s.pool.Query(ctx, lookupSQL, urls, hashes)
 	if err != nil {
-		return nil, fmt.Errorf("look up %d articles: %w", len(keys), s.unavailable(err))
+		return nil, fmt.Errorf("look up %d articles: %w", len(keys), s.classify(err))
 	}
 	found, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (rag.Existing, error) {
 		var id *int64
@@ -47,7 +47,7 @@ func (s *Store) LookupMany(ctx context.Context, keys []rag.LookupKey) ([]rag.Exi
 		return rag.Existing{ID: *id, URL: *url, ContentHash: *hash}, nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("look up %d articles: %w", len(keys), s.unavailable(err))
+		return nil, fmt.Errorf("look up %d articles: %w", len(keys), s.classify(err))
 	}
 	if len(found) != len(keys) {
 		return nil, fmt.Errorf("look up %d articles: %d rows", len(keys), len(found))
@@ -116,7 +116,7 @@ func (s *Store) SaveArticle(ctx context.Context, a *rag.Article, chunks []rag.Ch
 	}
 	b.Queue(insertChunksSQL, a.URL, a.Lang, idx, headings, texts, starts, ends, vecs)
 	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
-		return "", fmt.Errorf("save article %q: %w", a.URL, s.unavailable(dimensionErr(err)))
+		return "", fmt.Errorf("save article %q: %w", a.URL, s.classify(dimensionErr(err)))
 	}
 	a.ID, a.IngestedAt = id, ingested
 	return status, nil

@@ -34,7 +34,7 @@ func (s *Store) TryLockBulk(ctx context.Context) (ok bool, err error) {
 func (s *Store) tryLock(ctx context.Context) (*pgx.Conn, bool, error) {
 	conn, err := pgx.ConnectConfig(ctx, s.pool.Config().ConnConfig.Copy())
 	if err != nil {
-		return nil, false, fmt.Errorf("bulk-load lock on %s: connect: %w", s.where, s.unavailable(err))
+		return nil, false, fmt.Errorf("bulk-load lock on %s: connect: %w", s.where, s.classify(err))
 	}
 	var ok bool
 	if err := conn.QueryRow(ctx, "SELECT pg_try_advisory_lock($1)", bulkLockKey).Scan(&ok); err != nil || !ok {

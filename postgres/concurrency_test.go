@@ -89,3 +89,60 @@ func TestUnreachableIsUnavailable(t *testing.T) {
 		}
 	}
 }
+
+// TestStatementTimeout gives every statement a short deadline: a frozen
+// backend (here, a table another session keeps locked) fails the save
+// with an error that says which operation's statement timed out, instead
+// of hanging (issue 17, item 6); maintenance statements get theirs.
+func TestStatementTimeout(t *testing.T) {
+	ctx := context.Background()
+	url := pgtest.NewDatabase(t)
+	mustOpenURL(t, url) // migrated and bound
+	s, err := Open(ctx, url, Config{StatementTimeout: 200 * time.Millisecond, MaintenanceTimeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.pool.Exec(ctx, "SELECT pg_sleep(1)"); err == nil {
+		t.Error("pg_sleep(1) through the pool outlived a 200ms statement timeout")
+	}
+
+	admin, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(ctx)
+	tx, err := admin.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, "LOCK TABLE articles IN ACCESS EXCLUSIVE MODE"); err != nil {
+		t.Fatal(err)
+	}
+	a, chunks := makeArticle("https://example.org/frozen", "en", time.Time{}, []int{0}, "Waiting.")
+	start := time.Now()
+	saveCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	_, err = s.SaveArticle(saveCtx, &a, chunks)
+	if err == nil || !errors.Is(err, rag.ErrUnavailable) || !strings.Contains(err.Error(), "save article") ||
+		!strings.Contains(err.Error(), "statement timeout (200ms") || time.Since(start) > 3*time.Second {
+		t.Errorf("save against a locked table: %v after %v; want a statement timeout naming the save and its limit", err, time.Since(start))
+	}
+	if err := tx.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// Maintenance outlives the statement timeout.
+	if _, err := s.pool.Exec(ctx, "SELECT pg_sleep(0.3)"); err == nil {
+		t.Fatal("the statement timeout is not set")
+	}
+	if err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := s.maintenance(ctx, tx); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, "SELECT pg_sleep(0.3)")
+		return err
+	}); err != nil {
+		t.Errorf("a maintenance statement of 300ms: %v", err)
+	}
+}

@@ -145,6 +145,9 @@ func (s *Store) migrateLocked(ctx context.Context, conn *pgx.Conn, migs []migrat
 			}
 		}
 		err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+			if err := s.maintenance(ctx, tx); err != nil {
+				return err
+			}
 			if _, err := tx.Exec(ctx, m.sql); err != nil {
 				return err
 			}

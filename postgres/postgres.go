@@ -68,6 +68,15 @@ type Config struct {
 	// ReindexBatch is the number of chunks embedded per call during
 	// Reindex (0: 128).
 	ReindexBatch int
+	// StatementTimeout bounds every statement (the server's
+	// statement_timeout, unless the URL sets one; 0: 60s; negative: no
+	// limit). A statement that exceeds it fails with an error naming the
+	// operation and wrapping rag.ErrUnavailable.
+	StatementTimeout time.Duration
+	// MaintenanceTimeout bounds instead the statements that read or
+	// rewrite the whole archive: building the vector index, recounting the
+	// word statistics, migrations, reindexing (0: 2h; negative: no limit).
+	MaintenanceTimeout time.Duration
 }
 
 // withDefaults returns c with zero fields set to their defaults, or an error
@@ -94,6 +103,12 @@ func (c Config) withDefaults() (Config, error) {
 	def(&c.ReindexBatch, 128)
 	if c.ConnectTimeout == 0 {
 		c.ConnectTimeout = 10 * time.Second
+	}
+	if c.StatementTimeout == 0 {
+		c.StatementTimeout = DefaultStatementTimeout
+	}
+	if c.MaintenanceTimeout == 0 {
+		c.MaintenanceTimeout = 2 * time.Hour
 	}
 	if c.MaintenanceWorkMem == "" {
 		c.MaintenanceWorkMem = "1GB"
@@ -130,6 +145,11 @@ func (c Config) withDefaults() (Config, error) {
 // whose neighbours share no words with the question (across languages)
 // may want more: HNSW_EF_SEARCH.
 const DefaultEfSearch = 40
+
+// DefaultStatementTimeout is Config.StatementTimeout's default: far more
+// than any statement of a healthy server takes, little enough that a
+// frozen one is noticed.
+const DefaultStatementTimeout = 60 * time.Second
 
 // maxEfSearch is the largest hnsw.ef_search pgvector accepts, and so the
 // largest LIMIT of the vector leg.
@@ -177,6 +197,9 @@ func Open(ctx context.Context, url string, cfg Config) (*Store, error) {
 	}
 	if pcfg.ConnConfig.ConnectTimeout == 0 {
 		pcfg.ConnConfig.ConnectTimeout = cfg.ConnectTimeout
+	}
+	if _, set := pcfg.ConnConfig.RuntimeParams["statement_timeout"]; !set {
+		pcfg.ConnConfig.RuntimeParams["statement_timeout"] = millis(cfg.StatementTimeout)
 	}
 	pcfg.AfterConnect = s.afterConnect
 	pool, err := pgxpool.NewWithConfig(ctx, pcfg)

@@ -44,10 +44,15 @@ func (s *Store) TextStatsStale(ctx context.Context) (bool, error) {
 // load's deferred saves would go uncounted with the stale mark cleared.
 func (s *Store) RecountTextStats(ctx context.Context) error {
 	err := s.withBulkLock(ctx, func(conn *pgx.Conn) error {
-		return pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error { return recount(ctx, tx) })
+		return pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+			if err := s.maintenance(ctx, tx); err != nil {
+				return err
+			}
+			return recount(ctx, tx)
+		})
 	})
 	if err != nil {
-		return fmt.Errorf("recount the text statistics on %s: %w", s.where, err)
+		return fmt.Errorf("recount the text statistics on %s: %w", s.where, s.classify(err))
 	}
 	s.deferCounts.Store(false)
 	return nil
