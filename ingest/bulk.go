@@ -3,6 +3,7 @@ package ingest
 import (
 	"context"
 	"errors"
+	"fmt"
 )
 
 // BulkStore is what a bulk load needs of the store: a lock that tells a
@@ -46,6 +47,19 @@ func (s Step) String() string {
 // ErrBulkRunning means that another bulk load holds the store's bulk-load
 // lock.
 var ErrBulkRunning = errors.New("another bulk load is running on this database: wait for it to end, or ingest without --bulk")
+
+// StepNote describes a finishing step as it starts (err nil: "counting
+// words…"), or its failure and when it will be done instead.
+func StepNote(s Step, err error) string {
+	switch {
+	case err == nil:
+		return s.String() + "…"
+	case s == CountWords:
+		return fmt.Sprintf("error: %v (they are counted the next time dalil opens the archive)", err)
+	default:
+		return fmt.Sprintf("error: %v (the index is built the next time dalil opens the archive)", err)
+	}
+}
 
 // StartBulk prepares store for a large import: it takes the bulk-load lock,
 // which it holds until FinishBulk, then drops the vector index and defers

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"regexp"
 	"runtime"
 	"strings"
 	"sync"
@@ -69,8 +70,29 @@ func (s Summary) StopNote() string {
 	if s.Stopped == nil {
 		return ""
 	}
-	return "stopped: " + nlp.OneLine(s.Stopped.Error(), 400) +
+	return "stopped: " + nlp.OneLine(shortenURLs(s.Stopped.Error()), 400) +
 		"; the articles stored so far are complete: once the service is back, run the same command again to finish"
+}
+
+// ErrorLine describes a failed outcome on one line of at most max bytes:
+// its source, then its error, with every URL longer than 80 bytes cut in
+// the middle, so that the cause, at the error's end, survives long URLs.
+func (o Outcome) ErrorLine(max int) string {
+	return nlp.OneLine(shortenURLs(o.Source+": "+o.Err.Error()), max)
+}
+
+// longURL matches a URL of 80 bytes or more.
+var longURL = regexp.MustCompile(`(?:https?|file)://[^\s"'<>]{73,}`)
+
+// shortenURLs cuts the middle out of long URLs in s.
+func shortenURLs(s string) string {
+	return longURL.ReplaceAllStringFunc(s, func(u string) string {
+		r := []rune(u)
+		if len(r) < 80 {
+			return u
+		}
+		return string(r[:50]) + "…" + string(r[len(r)-20:])
+	})
 }
 
 // Report reports the counts of a run that took elapsed: "ingested 17

@@ -126,7 +126,7 @@ func TestStatementTimeout(t *testing.T) {
 	defer cancel()
 	_, err = s.SaveArticle(saveCtx, &a, chunks)
 	if err == nil || !errors.Is(err, rag.ErrUnavailable) || !strings.Contains(err.Error(), "save article") ||
-		!strings.Contains(err.Error(), "statement timeout (200ms") || time.Since(start) > 3*time.Second {
+		!strings.Contains(err.Error(), "statement timeout expired (statement_timeout 200ms") || time.Since(start) > 3*time.Second {
 		t.Errorf("save against a locked table: %v after %v; want a statement timeout naming the save and its limit", err, time.Since(start))
 	}
 	if err := tx.Rollback(ctx); err != nil {

@@ -33,8 +33,8 @@ func (s *Store) classify(err error) error {
 	)
 	switch {
 	case errors.As(err, &pe) && pe.Code == "57014" /* query_canceled */ && strings.Contains(pe.Message, "statement timeout"):
-		return fmt.Errorf("statement timeout (%v; %v for maintenance) expired on %s: %w (%w)",
-			s.cfg.StatementTimeout, s.cfg.MaintenanceTimeout, s.where, err, rag.ErrUnavailable)
+		return fmt.Errorf("statement timeout expired (statement_timeout %s, %v for maintenance): %w (%w)",
+			s.timeout, s.cfg.MaintenanceTimeout, err, rag.ErrUnavailable)
 	case errors.As(err, &ce), errors.As(err, &ne), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
 		errors.As(err, &pe) && (strings.HasPrefix(pe.Code, "08") || strings.HasPrefix(pe.Code, "57P")):
 		return fmt.Errorf("database %s unreachable: %w (%w)", s.where, err, rag.ErrUnavailable)

@@ -162,6 +162,8 @@ type Store struct {
 	cfg  Config
 	// where names the server and database (never the password) in errors.
 	where string
+	// timeout is the connections' statement_timeout, for errors.
+	timeout string
 
 	mu      sync.Mutex
 	pgvec   version // installed pgvector version, zero before Migrate
@@ -200,6 +202,10 @@ func Open(ctx context.Context, url string, cfg Config) (*Store, error) {
 	}
 	if _, set := pcfg.ConnConfig.RuntimeParams["statement_timeout"]; !set {
 		pcfg.ConnConfig.RuntimeParams["statement_timeout"] = millis(cfg.StatementTimeout)
+	}
+	s.timeout = pcfg.ConnConfig.RuntimeParams["statement_timeout"]
+	if _, err := strconv.Atoi(s.timeout); err == nil {
+		s.timeout += "ms"
 	}
 	pcfg.AfterConnect = s.afterConnect
 	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
