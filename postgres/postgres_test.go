@@ -13,8 +13,10 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 
+	"github.com/dalil-news/dalil/ingest"
 	"github.com/dalil-news/dalil/internal/testing/pgtest"
 	"github.com/dalil-news/dalil/rag"
 )
@@ -1358,5 +1360,203 @@ func TestLanguages(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{"ar", "fr"}, got); diff != "" {
 		t.Errorf("Languages (-want +got):\n%s", diff)
+	}
+}
+
+// TestConcurrentFirstRuns starts several processes' worth of stores at once
+// on a fresh database: each opens, migrates (one applies the migrations,
+// the others wait and apply none) and saves an article. Connections opened
+// before the vector extension existed must not be used to save vectors
+// (issue 17, item 2).
+func TestConcurrentFirstRuns(t *testing.T) {
+	ctx := context.Background()
+	url := pgtest.NewDatabase(t)
+	const n = 4
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			errs[i] = func() error {
+				s, err := Open(ctx, url, Config{})
+				if err != nil {
+					return err
+				}
+				defer s.Close()
+				if err := s.Migrate(ctx); err != nil {
+					return err
+				}
+				if err := s.EnsureEmbedder(ctx, "test", testDim); err != nil {
+					return err
+				}
+				a, chunks := makeArticle(fmt.Sprintf("https://example.org/%d", i), "en", time.Time{}, []int{i, i + 1}, "First.", "Second.")
+				_, err = s.SaveArticle(ctx, &a, chunks)
+				return err
+			}()
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("store %d: %v", i, err)
+		}
+	}
+}
+
+// TestUnreachableIsUnavailable cuts a store off its database: its errors
+// must wrap rag.ErrUnavailable, which stops an ingest run early (issue 17,
+// item 5), and name the database.
+func TestUnreachableIsUnavailable(t *testing.T) {
+	ctx := context.Background()
+	url := pgtest.NewDatabase(t)
+	s := mustOpenURL(t, url)
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := cfg.Database
+	cfg.Database = "postgres"
+	admin, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(ctx)
+	allow := func(on bool) {
+		if _, err := admin.Exec(ctx, fmt.Sprintf("ALTER DATABASE %s ALLOW_CONNECTIONS %v", pgx.Identifier{db}.Sanitize(), on)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	allow(false)
+	defer allow(true)
+	if _, err := admin.Exec(ctx, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1", db); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 { // a dropped connection, then a refused one
+		_, err = s.LookupMany(ctx, []rag.LookupKey{{URL: "https://example.org/x"}})
+		if !errors.Is(err, rag.ErrUnavailable) || !strings.Contains(err.Error(), "unreachable") {
+			t.Errorf("LookupMany on a database cut off: %v, want rag.ErrUnavailable naming the database", err)
+		}
+	}
+}
+
+// TestStatementTimeout gives every statement a short deadline: a frozen
+// backend (here, a table another session keeps locked) fails the save
+// with an error that says which operation's statement timed out, instead
+// of hanging (issue 17, item 6); maintenance statements get theirs.
+func TestStatementTimeout(t *testing.T) {
+	ctx := context.Background()
+	url := pgtest.NewDatabase(t)
+	mustOpenURL(t, url) // migrated and bound
+	s, err := Open(ctx, url, Config{StatementTimeout: 200 * time.Millisecond, MaintenanceTimeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.pool.Exec(ctx, "SELECT pg_sleep(1)"); err == nil {
+		t.Error("pg_sleep(1) through the pool outlived a 200ms statement timeout")
+	}
+
+	admin, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(ctx)
+	tx, err := admin.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, "LOCK TABLE articles IN ACCESS EXCLUSIVE MODE"); err != nil {
+		t.Fatal(err)
+	}
+	a, chunks := makeArticle("https://example.org/frozen", "en", time.Time{}, []int{0}, "Waiting.")
+	start := time.Now()
+	saveCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	_, err = s.SaveArticle(saveCtx, &a, chunks)
+	if err == nil || !errors.Is(err, rag.ErrUnavailable) || !strings.Contains(err.Error(), "save article") ||
+		!strings.Contains(err.Error(), "statement timeout expired (statement_timeout 200ms") || time.Since(start) > 3*time.Second {
+		t.Errorf("save against a locked table: %v after %v; want a statement timeout naming the save and its limit", err, time.Since(start))
+	}
+	if err := tx.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// Maintenance outlives the statement timeout.
+	if _, err := s.pool.Exec(ctx, "SELECT pg_sleep(0.3)"); err == nil {
+		t.Fatal("the statement timeout is not set")
+	}
+	if err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := s.maintenance(ctx, tx); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, "SELECT pg_sleep(0.3)")
+		return err
+	}); err != nil {
+		t.Errorf("a maintenance statement of 300ms: %v", err)
+	}
+}
+
+// TestRepairWaitsForRunningBulkLoad checks that a running bulk load (one
+// holding the bulk-load lock) is not taken for an interrupted one: another
+// process's RepairBulk leaves its index and its deferred counts alone, and
+// repairs once the lock is free (issue 17, item 1).
+func TestRepairWaitsForRunningBulkLoad(t *testing.T) {
+	ctx := context.Background()
+	url := pgtest.NewDatabase(t)
+	loader, other := mustOpenURL(t, url), mustOpenURL(t, url)
+	saver(t, loader)(makeArticle("https://example.org/before", "en", time.Time{}, []int{0}, "The harbour before the load."))
+
+	// The loader's lock, taken on a connection of its own as the loader
+	// takes it.
+	lock, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Close(ctx)
+	if _, err := lock.Exec(ctx, "SELECT pg_advisory_lock($1)", bulkLockKey); err != nil {
+		t.Fatal(err)
+	}
+	if err := loader.DropVectorIndex(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := loader.DeferTextStats(ctx); err != nil {
+		t.Fatal(err)
+	}
+	saver(t, loader)(makeArticle("https://example.org/bulk", "en", time.Time{}, []int{1, 2}, "A zeppelin in the bulk load.", "Another chunk."))
+
+	var steps []string
+	repair := func() {
+		t.Helper()
+		steps = nil
+		if err := ingest.RepairBulk(ctx, other, func(s ingest.Step) { steps = append(steps, s.String()) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	state := func() (index, stale, counted bool) {
+		t.Helper()
+		index, err := other.VectorIndexExists(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stale, err = other.TextStatsStale(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		diff, ok := countsMatch(t, other)
+		return index, stale, diff == 0 && ok
+	}
+
+	repair()
+	if index, stale, counted := state(); len(steps) > 0 || index || !stale || counted {
+		t.Errorf("during the load: repair ran %q; index %v, stale %v, counts exact %v; want no repair, no index, stale, counts behind",
+			steps, index, stale, counted)
+	}
+
+	if err := lock.Close(ctx); err != nil { // the loader is killed
+		t.Fatal(err)
+	}
+	repair()
+	if index, stale, counted := state(); len(steps) != 2 || !index || stale || !counted {
+		t.Errorf("after the load: repair ran %q; index %v, stale %v, counts exact %v; want both steps, index, fresh exact counts",
+			steps, index, stale, counted)
 	}
 }
