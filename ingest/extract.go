@@ -13,9 +13,10 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"golang.org/x/net/html/charset"
+
 	"github.com/dalil-news/dalil/nlp"
 	"github.com/dalil-news/dalil/rag"
-	"golang.org/x/net/html/charset"
 )
 
 type kind int

@@ -8,8 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dalil-news/dalil/rag"
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/dalil-news/dalil/rag"
 )
 
 const prose = "Le gouvernement a présenté mardi un projet de loi sur l'eau qui prévoit de nouvelles règles pour les agriculteurs et les industriels du pays."

@@ -10,9 +10,10 @@ import (
 	"time"
 
 	readability "codeberg.org/readeck/go-readability/v2"
-	"github.com/dalil-news/dalil/rag"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
+
+	"github.com/dalil-news/dalil/rag"
 )
 
 // pageMeta is what the whole page declares about its article.

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
@@ -42,6 +43,25 @@ func ReadJSONL(ctx context.Context, r io.Reader, maxLine int, fn func(line int, 
 	if maxLine <= 0 {
 		maxLine = DefaultMaxLine
 	}
+	return scanLines(ctx, r, maxLine, func(n int, line []byte, tooLong bool) error {
+		if tooLong {
+			return fn(n, rag.Article{}, fmt.Errorf("line %d: longer than %d bytes", n, maxLine))
+		}
+		a, err := parseJSONLine(line)
+		if err != nil {
+			err = fmt.Errorf("line %d: %w", n, err)
+		}
+		return fn(n, a, err)
+	})
+}
+
+// scanLines calls fn for each non-blank line of r (maxLine 0:
+// DefaultMaxLine) with its 1-based number, until fn returns an error,
+// which it returns, or ctx is done.
+func scanLines(ctx context.Context, r io.Reader, maxLine int, fn func(n int, line []byte, tooLong bool) error) error {
+	if maxLine <= 0 {
+		maxLine = DefaultMaxLine
+	}
 	br := bufio.NewReaderSize(r, 64<<10)
 	for n := 1; ; n++ {
 		if err := ctx.Err(); err != nil {
@@ -55,20 +75,10 @@ func ReadJSONL(ctx context.Context, r io.Reader, maxLine int, fn func(line int, 
 		if eof && len(line) == 0 && !tooLong {
 			return nil
 		}
-		var ferr error
-		switch {
-		case tooLong:
-			ferr = fn(n, rag.Article{}, fmt.Errorf("line %d: longer than %d bytes", n, maxLine))
-		case len(bytes.TrimSpace(line)) == 0:
-		default:
-			a, perr := parseJSONLine(line)
-			if perr != nil {
-				perr = fmt.Errorf("line %d: %w", n, perr)
+		if tooLong || len(bytes.TrimSpace(line)) > 0 {
+			if err := fn(n, line, tooLong); err != nil {
+				return err
 			}
-			ferr = fn(n, a, perr)
-		}
-		if ferr != nil {
-			return ferr
 		}
 		if eof {
 			return nil
@@ -146,4 +156,31 @@ func cleanLightly(s string) string {
 		}
 	}
 	return strings.Join(paras, "\n\n")
+}
+
+// lastLines maps each URL of the JSONL archives at paths to its last line,
+// "PATH:LINE", in input order: that line wins over the URL's earlier ones.
+// Lines that do not parse are left out; reading them again reports them.
+func lastLines(ctx context.Context, paths []string) map[string]string {
+	last := map[string]string{}
+	for _, path := range paths {
+		f, err := os.Open(path)
+		if err != nil {
+			continue
+		}
+		_ = scanLines(ctx, f, 0, func(n int, line []byte, tooLong bool) error {
+			var j struct {
+				URL string `json:"url"`
+			}
+			if tooLong || json.Unmarshal(line, &j) != nil || j.URL == "" {
+				return nil
+			}
+			if u, err := CanonicalURL(j.URL); err == nil {
+				last[u] = fmt.Sprintf("%s:%d", path, n)
+			}
+			return nil
+		})
+		f.Close()
+	}
+	return last
 }

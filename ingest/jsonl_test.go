@@ -9,8 +9,9 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/dalil-news/dalil/rag"
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/dalil-news/dalil/rag"
 )
 
 // lineResult is what ReadJSONL reported for one line.

@@ -5,10 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"regexp"
 	"runtime"
 	"strings"
 	"sync"
+	"time"
 
+	"github.com/dalil-news/dalil/nlp"
 	"github.com/dalil-news/dalil/rag"
 )
 
@@ -50,8 +53,58 @@ type Summary struct {
 	Ingested, Failed int
 	// Chunks is the number of chunks stored.
 	Chunks int
-	// ByStatus counts the stored articles by what storing them did.
+	// Stopped, when not nil, is why the run stopped early: it names the
+	// number of failures in a row (PipelineConfig.MaxFailures) and wraps
+	// the last, which wraps rag.ErrUnavailable. The failures after it are counted in Failed but
+	// not reported to done.
+	Stopped error
+	// ByStatus counts the stored articles by what storing them did, and
+	// under Superseded the JSONL lines a later line of the same URL
+	// replaced (not in Ingested).
 	ByStatus map[rag.SaveStatus]int
+}
+
+// StopNote explains Stopped on one line, the failure that stopped the run
+// first, then what to do: "" when the run did not stop early.
+func (s Summary) StopNote() string {
+	if s.Stopped == nil {
+		return ""
+	}
+	return "stopped: " + nlp.OneLine(shortenURLs(s.Stopped.Error()), 400) +
+		"; the articles stored so far are complete: once the service is back, run the same command again to finish"
+}
+
+// ErrorLine describes a failed outcome on one line of at most max bytes:
+// its source, then its error, with every URL longer than 80 bytes cut in
+// the middle, so that the cause, at the error's end, survives long URLs.
+func (o Outcome) ErrorLine(max int) string {
+	return nlp.OneLine(shortenURLs(o.Source+": "+o.Err.Error()), max)
+}
+
+// longURL matches a URL of 80 bytes or more.
+var longURL = regexp.MustCompile(`(?:https?|file)://[^\s"'<>]{73,}`)
+
+// shortenURLs cuts the middle out of long URLs in s.
+func shortenURLs(s string) string {
+	return longURL.ReplaceAllStringFunc(s, func(u string) string {
+		r := []rune(u)
+		if len(r) < 80 {
+			return u
+		}
+		return string(r[:50]) + "…" + string(r[len(r)-20:])
+	})
+}
+
+// Report reports the counts of a run that took elapsed: "ingested 17
+// articles, 28 chunks in 86ms: 17 created, 0 updated, 0 unchanged, 0
+// duplicate, 0 failed", and how many lines were superseded when some were.
+func (s Summary) Report(elapsed time.Duration) string {
+	out := fmt.Sprintf("ingested %d articles, %d chunks in %s: %d created, %d updated, %d unchanged, %d duplicate, %d failed",
+		s.Ingested, s.Chunks, elapsed.Round(time.Millisecond), s.ByStatus[rag.Created], s.ByStatus[rag.Updated], s.ByStatus[rag.Unchanged], s.ByStatus[rag.Duplicate], s.Failed)
+	if n := s.ByStatus[Superseded]; n > 0 {
+		out += fmt.Sprintf(", %d superseded by a later line of the same URL", n)
+	}
+	return out
 }
 
 // PipelineConfig tunes a Pipeline.
@@ -59,16 +112,25 @@ type PipelineConfig struct {
 	// Workers is the number of batches stored concurrently (0:
 	// DefaultWorkers).
 	Workers int
+	// MaxFailures is how many articles in a row may fail because a
+	// dependency is down (errors wrapping rag.ErrUnavailable: the
+	// database, the embedding API) before the run stops (0:
+	// DefaultMaxFailures; negative: never).
+	MaxFailures int
 }
+
+// DefaultMaxFailures is PipelineConfig.MaxFailures's default.
+const DefaultMaxFailures = 10
 
 // Pipeline reads sources and stores their articles with concurrent
 // workers: while one worker waits for the database, another embeds. A
 // worker takes the articles read while it was busy, up to 32, and stores
 // them with one IngestMany call.
 type Pipeline struct {
-	ing     Ingester
-	fetcher *Fetcher
-	workers int
+	ing         Ingester
+	fetcher     *Fetcher
+	workers     int
+	maxFailures int
 }
 
 // NewPipeline returns a Pipeline that stores with ing and fetches URLs with
@@ -77,16 +139,24 @@ func NewPipeline(ing Ingester, fetcher *Fetcher, cfg PipelineConfig) *Pipeline {
 	if cfg.Workers <= 0 {
 		cfg.Workers = DefaultWorkers()
 	}
-	return &Pipeline{ing: ing, fetcher: fetcher, workers: cfg.Workers}
+	if cfg.MaxFailures == 0 {
+		cfg.MaxFailures = DefaultMaxFailures
+	}
+	return &Pipeline{ing: ing, fetcher: fetcher, workers: cfg.Workers, maxFailures: cfg.MaxFailures}
 }
 
 // Run ingests inputs (http(s) URLs, files, and directories, recursively)
-// and then the JSONL archives in jsonl, one article a line. It calls done
+// and then the JSONL archives in jsonl, one article a line. When a URL
+// appears on several lines of the archives, the last one (in the order of
+// jsonl, then of lines) is stored and the earlier ones are reported
+// Superseded, so that a run stores the same version each time. It calls done
 // once for each article or failed source, never concurrently, in the order
-// they finish. A failure does not stop the other sources; a canceled ctx
-// stops reading, and the articles already read are stored or reported.
+// they finish. A failure does not stop the other sources, except a run of
+// PipelineConfig.MaxFailures failures because a dependency is down
+// (Summary.Stopped); a canceled ctx stops reading, and the articles
+// already read are stored or reported.
 func (p *Pipeline) Run(ctx context.Context, inputs, jsonl []string, done func(Outcome)) Summary {
-	return p.run(ctx, func(emit emitFunc) {
+	return p.run(ctx, func(ctx context.Context, emit emitFunc) {
 		for _, in := range inputs {
 			if ctx.Err() != nil {
 				break
@@ -103,8 +173,9 @@ func (p *Pipeline) Run(ctx context.Context, inputs, jsonl []string, done func(Ou
 			}
 			p.readFiles(ctx, in, emit)
 		}
+		last := lastLines(ctx, jsonl)
 		for _, path := range jsonl {
-			if err := readJSONLFile(ctx, path, emit); err != nil {
+			if err := readJSONLFile(ctx, path, last, emit); err != nil {
 				emit(path, rag.Article{}, err)
 			}
 		}
@@ -114,7 +185,7 @@ func (p *Pipeline) Run(ctx context.Context, inputs, jsonl []string, done func(Ou
 // Articles stores articles already read, as Run stores what it reads;
 // each article's source is its URL.
 func (p *Pipeline) Articles(ctx context.Context, arts []rag.Article, done func(Outcome)) Summary {
-	return p.run(ctx, func(emit emitFunc) {
+	return p.run(ctx, func(ctx context.Context, emit emitFunc) {
 		for _, a := range arts {
 			if ctx.Err() != nil {
 				break
@@ -152,32 +223,68 @@ func (p *Pipeline) readFiles(ctx context.Context, in string, emit emitFunc) {
 	}
 }
 
-// readJSONLFile emits every article of a JSONL archive.
-func readJSONLFile(ctx context.Context, path string, emit emitFunc) error {
+// readJSONLFile emits every article of a JSONL archive; one whose URL has
+// a later line (last, lastLines's) is emitted as superseded by it.
+func readJSONLFile(ctx context.Context, path string, last map[string]string, emit emitFunc) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
 	return ReadJSONL(ctx, f, 0, func(line int, a rag.Article, err error) error {
-		emit(fmt.Sprintf("%s:%d", path, line), a, err)
+		source := fmt.Sprintf("%s:%d", path, line)
+		if l, ok := last[a.URL]; err == nil && ok && l != source {
+			err = &supersededError{by: l}
+		}
+		emit(source, a, err)
 		return ctx.Err()
 	})
 }
 
+// Superseded is the status of an article read from a line of a JSONL
+// archive whose URL appears again later in the input: only the last line
+// with a URL is stored, the earlier ones are not.
+const Superseded rag.SaveStatus = "superseded"
+
+// supersededError marks an article a later line replaces.
+type supersededError struct{ by string }
+
+func (e *supersededError) Error() string { return "superseded by " + e.by }
+
 // run starts the workers, lets read emit the articles, and waits for the
-// workers to store them.
-func (p *Pipeline) run(ctx context.Context, read func(emitFunc), done func(Outcome)) Summary {
+// workers to store them. read stops when its ctx is done.
+func (p *Pipeline) run(parent context.Context, read func(context.Context, emitFunc), done func(Outcome)) Summary {
+	// Canceled when the run stops early: reading stops, and the workers'
+	// articles fail at once.
+	ctx, stop := context.WithCancel(parent)
+	defer stop()
 	sum := Summary{ByStatus: map[rag.SaveStatus]int{}}
-	var mu sync.Mutex // guards sum and serializes done
+	var mu sync.Mutex // guards sum and down, and serializes done
+	down := 0         // failures in a row because a dependency is down
 	finish := func(o Outcome) {
 		mu.Lock()
 		defer mu.Unlock()
-		if o.Err == nil {
+		if sum.Stopped != nil && o.Err != nil {
+			sum.Failed++
+			return
+		}
+		switch {
+		case o.Err == nil:
+			down = 0
+		case errors.Is(o.Err, rag.ErrUnavailable):
+			if down++; down == p.maxFailures {
+				sum.Stopped = fmt.Errorf("%d articles in a row failed because a service is down: %w (the last: %s)", down, o.Err, o.Source)
+				stop()
+			}
+		}
+		switch {
+		case o.Result.Status == Superseded:
+			sum.ByStatus[Superseded]++
+		case o.Err == nil:
 			sum.Ingested++
 			sum.ByStatus[o.Result.Status]++
 			sum.Chunks += o.Result.Chunks
-		} else {
+		default:
 			sum.Failed++
 		}
 		done(o)
@@ -202,7 +309,15 @@ func (p *Pipeline) run(ctx context.Context, read func(emitFunc), done func(Outco
 		})
 	}
 	var pending []job
-	read(func(source string, a rag.Article, err error) {
+	read(ctx, func(source string, a rag.Article, err error) {
+		if ctx.Err() != nil && parent.Err() == nil {
+			return // stopped early: what is left is not tried
+		}
+		var sup *supersededError
+		if errors.As(err, &sup) {
+			finish(Outcome{Source: source, Article: a, Result: rag.IngestResult{Status: Superseded}})
+			return
+		}
 		if err != nil {
 			finish(Outcome{Source: source, Article: a, Err: err})
 			return

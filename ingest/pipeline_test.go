@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -15,6 +16,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/dalil-news/dalil/embeddings"
+	"github.com/dalil-news/dalil/internal/testing/postgrestest"
 	"github.com/dalil-news/dalil/rag"
 )
 
@@ -202,6 +205,8 @@ type fakeBulkStore struct {
 	statsStale   bool
 	fail         map[string]error
 	recountCtxOK bool
+	// lockHeld says another process holds the bulk-load lock.
+	lockHeld bool
 }
 
 func (f *fakeBulkStore) call(name string) error {
@@ -209,6 +214,10 @@ func (f *fakeBulkStore) call(name string) error {
 	return f.fail[name]
 }
 
+func (f *fakeBulkStore) TryLockBulk(context.Context) (bool, error) {
+	return !f.lockHeld, f.call("lock")
+}
+func (f *fakeBulkStore) UnlockBulk(context.Context) error       { return f.call("unlock") }
 func (f *fakeBulkStore) DropVectorIndex(context.Context) error  { return f.call("drop index") }
 func (f *fakeBulkStore) BuildVectorIndex(context.Context) error { return f.call("build index") }
 func (f *fakeBulkStore) DeferTextStats(context.Context) error   { return f.call("defer stats") }
@@ -238,7 +247,16 @@ func TestBulk(t *testing.T) {
 			run: func(ctx context.Context, s *fakeBulkStore, _ *[]string) error {
 				return StartBulk(ctx, s)
 			},
-			wantCalls: []string{"drop index", "defer stats"},
+			wantCalls: []string{"lock", "drop index", "defer stats"},
+		},
+		{
+			name:  "start refuses while another load runs",
+			store: fakeBulkStore{lockHeld: true},
+			run: func(ctx context.Context, s *fakeBulkStore, _ *[]string) error {
+				return StartBulk(ctx, s)
+			},
+			wantCalls: []string{"lock"},
+			wantErr:   true,
 		},
 		{
 			name:  "start stops at the first error",
@@ -246,7 +264,7 @@ func TestBulk(t *testing.T) {
 			run: func(ctx context.Context, s *fakeBulkStore, _ *[]string) error {
 				return StartBulk(ctx, s)
 			},
-			wantCalls: []string{"drop index"},
+			wantCalls: []string{"lock", "drop index", "unlock"},
 			wantErr:   true,
 		},
 		{
@@ -254,7 +272,7 @@ func TestBulk(t *testing.T) {
 			run: func(ctx context.Context, s *fakeBulkStore, seen *[]string) error {
 				return FinishBulk(ctx, s, func(st Step, err error) { *seen = append(*seen, fmt.Sprint(st, err)) })
 			},
-			wantCalls: []string{"recount stats", "build index"},
+			wantCalls: []string{"recount stats", "build index", "unlock"},
 			wantSeen:  []string{"counting words <nil>", "building the vector index <nil>"},
 		},
 		{
@@ -263,7 +281,7 @@ func TestBulk(t *testing.T) {
 			run: func(ctx context.Context, s *fakeBulkStore, seen *[]string) error {
 				return FinishBulk(ctx, s, func(st Step, err error) { *seen = append(*seen, fmt.Sprint(st, err)) })
 			},
-			wantCalls: []string{"recount stats", "build index"},
+			wantCalls: []string{"recount stats", "build index", "unlock"},
 			wantSeen:  []string{"counting words <nil>", "counting words boom", "building the vector index <nil>"},
 			wantErr:   true,
 		},
@@ -281,8 +299,16 @@ func TestBulk(t *testing.T) {
 			run: func(ctx context.Context, s *fakeBulkStore, seen *[]string) error {
 				return RepairBulk(ctx, s, func(st Step) { *seen = append(*seen, st.String()) })
 			},
-			wantCalls: []string{"index exists?", "build index", "stats stale?", "recount stats"},
+			wantCalls: []string{"index exists?", "lock", "index exists?", "build index", "stats stale?", "recount stats", "unlock"},
 			wantSeen:  []string{"building the vector index", "counting words"},
+		},
+		{
+			name:  "repair: a load is running",
+			store: fakeBulkStore{statsStale: true, lockHeld: true},
+			run: func(ctx context.Context, s *fakeBulkStore, seen *[]string) error {
+				return RepairBulk(ctx, s, func(st Step) { *seen = append(*seen, st.String()) })
+			},
+			wantCalls: []string{"index exists?", "lock"},
 		},
 		{
 			name:  "repair stops at the first error",
@@ -290,7 +316,7 @@ func TestBulk(t *testing.T) {
 			run: func(ctx context.Context, s *fakeBulkStore, seen *[]string) error {
 				return RepairBulk(ctx, s, func(st Step) { *seen = append(*seen, st.String()) })
 			},
-			wantCalls: []string{"index exists?", "build index"},
+			wantCalls: []string{"index exists?", "lock", "index exists?", "build index", "unlock"},
 			wantSeen:  []string{"building the vector index"},
 			wantErr:   true,
 		},
@@ -318,4 +344,54 @@ func TestBulk(t *testing.T) {
 			t.Errorf("FinishBulk on a canceled context: err %v, store saw a live context %v", err, s.recountCtxOK)
 		}
 	})
+}
+
+// TestRepeatedURL ingests a JSONL archive in which one URL appears on
+// several lines with different texts, twice: the last line wins both
+// times, and the second run changes nothing (issue 17, item 4).
+func TestRepeatedURL(t *testing.T) {
+	ctx := context.Background()
+	emb := embeddings.NewOffline(embeddings.OfflineConfig{})
+	store := postgrestest.MustOpen(t, emb)
+	svc := rag.NewService(store, emb, nil, rag.Config{})
+
+	const repeated = "https://example.org/moving-story"
+	var lines []string
+	var last string
+	for i := range 40 {
+		url := fmt.Sprintf("https://example.org/story-%d", i)
+		text := fmt.Sprintf("Story %d about the harbour and its %d boats.", i, i)
+		if i%10 == 0 {
+			url, text = repeated, fmt.Sprintf("Version %d of the moving story, told again.", i)
+			last = text
+		}
+		b, err := json.Marshal(map[string]string{"title": "Story", "url": url, "text": text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines = append(lines, string(b))
+	}
+	path := filepath.Join(t.TempDir(), "repeated.jsonl")
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	for run := 1; run <= 2; run++ {
+		pipe := NewPipeline(svc, nil, PipelineConfig{Workers: 4})
+		sum := pipe.Run(ctx, nil, []string{path}, func(o Outcome) {
+			if o.Err != nil {
+				t.Errorf("run %d: %s: %v", run, o.Source, o.Err)
+			}
+		})
+		got, err := store.ArticleByURL(ctx, repeated)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Text != last {
+			t.Errorf("run %d: stored %q, want the last line's %q", run, got.Text, last)
+		}
+		if run == 2 && (sum.ByStatus[rag.Unchanged] != 37 || sum.ByStatus[rag.Updated]+sum.ByStatus[rag.Created] != 0) {
+			t.Errorf("run 2: outcomes %v, want every stored article unchanged", sum.ByStatus)
+		}
+	}
 }

@@ -8,9 +8,10 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/dalil-news/dalil/rag"
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/net/html"
+
+	"github.com/dalil-news/dalil/rag"
 )
 
 // tokenF1 is the bag-of-words F1 of got against want (lower-cased runs of

@@ -6,8 +6,9 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/dalil-news/dalil/rag"
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/dalil-news/dalil/rag"
 )
 
 func TestExtractSeed(t *testing.T) {

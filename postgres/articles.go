@@ -36,7 +36,7 @@ func (s *Store) LookupMany(ctx context.Context, keys []rag.LookupKey) ([]rag.Exi
 	}
 	rows, err := s.pool.Query(ctx, lookupSQL, urls, hashes)
 	if err != nil {
-		return nil, fmt.Errorf("look up %d articles: %w", len(keys), err)
+		return nil, fmt.Errorf("look up %d articles: %w", len(keys), s.classify(err))
 	}
 	found, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (rag.Existing, error) {
 		var id *int64
@@ -47,7 +47,7 @@ func (s *Store) LookupMany(ctx context.Context, keys []rag.LookupKey) ([]rag.Exi
 		return rag.Existing{ID: *id, URL: *url, ContentHash: *hash}, nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("look up %d articles: %w", len(keys), err)
+		return nil, fmt.Errorf("look up %d articles: %w", len(keys), s.classify(err))
 	}
 	if len(found) != len(keys) {
 		return nil, fmt.Errorf("look up %d articles: %d rows", len(keys), len(found))
@@ -65,18 +65,25 @@ const lookupSQL = `SELECT e.id, e.url, e.content_hash
 		ORDER BY url = k.url DESC, id LIMIT 1) e ON true
 	ORDER BY k.i`
 
-// SaveArticle stores a and its embedded chunks in one transaction: it
-// inserts the article, or updates the one with the same URL and replaces
-// its chunks. It sets a.ID and a.IngestedAt (kept from the first save).
-// Every chunk needs an embedding of the index's dimension; on any error
-// nothing is stored. Concurrent saves are safe (see migration 0005). It
-// takes one round trip.
-func (s *Store) SaveArticle(ctx context.Context, a *rag.Article, chunks []rag.Chunk) error {
+// SaveArticle stores a and its embedded chunks in one transaction and
+// returns what it did: it inserts a new article (rag.Created), or updates
+// the one with the same URL and replaces its chunks (rag.Updated). It
+// writes nothing when the article with the same URL has the same content
+// hash (rag.Unchanged), or when a new URL's content hash is stored under
+// another URL (rag.Duplicate). It sets a.ID and a.IngestedAt to the stored
+// article's (kept from the first save). Every chunk needs an embedding of
+// the index's dimension; on any error nothing is stored. It takes one
+// round trip.
+//
+// Concurrent saves are safe (see migration 0005) and deduplicate: saves
+// of one content hash take turns (a transaction advisory lock on it), so
+// that the same text under two URLs at once is stored once.
+func (s *Store) SaveArticle(ctx context.Context, a *rag.Article, chunks []rag.Chunk) (rag.SaveStatus, error) {
 	if a == nil {
-		return errors.New("save article: nil article")
+		return "", errors.New("save article: nil article")
 	}
 	if err := checkArticle(a, chunks); err != nil {
-		return fmt.Errorf("save article %q: %w", a.URL, err)
+		return "", fmt.Errorf("save article %q: %w", a.URL, err)
 	}
 	// One round trip: the batch runs in one implicit transaction, so a
 	// failing statement rolls back the whole article.
@@ -86,19 +93,18 @@ func (s *Store) SaveArticle(ctx context.Context, a *rag.Article, chunks []rag.Ch
 		// transaction; RecountTextStats counts it later.
 		b.Queue("SELECT set_config('dalil.defer_counts', 'on', true)")
 	}
-	var id int64
-	var ingested time.Time
-	b.Queue(`INSERT INTO articles (url, title, publisher, published, lang, text, content_hash)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)
-		ON CONFLICT (url) DO UPDATE SET title = EXCLUDED.title, publisher = EXCLUDED.publisher,
-			published = EXCLUDED.published, lang = EXCLUDED.lang, text = EXCLUDED.text,
-			content_hash = EXCLUDED.content_hash, updated_at = now()
-		RETURNING id, ingested_at`,
-		a.URL, a.Title, a.Publisher, nullTime(a.Published), a.Lang, a.Text, a.ContentHash,
-	).QueryRow(func(row pgx.Row) error { return row.Scan(&id, &ingested) })
-	// The chunks of an updated article are replaced (for a new one the
-	// DELETE finds none, and its trigger returns at once: migration 0006).
-	b.Queue("DELETE FROM chunks WHERE article_id = (SELECT id FROM articles WHERE url = $1)", a.URL)
+	b.Queue("SELECT pg_advisory_xact_lock($1, hashtext($2))", contentLockClass, a.ContentHash)
+	var (
+		status   rag.SaveStatus
+		id       int64
+		ingested time.Time
+	)
+	b.Queue(saveArticleSQL, a.URL, a.Title, a.Publisher, nullTime(a.Published), a.Lang, a.Text, a.ContentHash).
+		QueryRow(func(row pgx.Row) error { return row.Scan(&status, &id, &ingested) })
+	// The chunks of an article this transaction wrote are replaced (for a
+	// new one the DELETE finds none, and its trigger returns at once:
+	// migration 0006); an unchanged or duplicate one keeps its own.
+	b.Queue("DELETE FROM chunks WHERE article_id = (SELECT id FROM articles WHERE url = $1 AND "+writtenHere+")", a.URL)
 	n := len(chunks)
 	idx, starts, ends := make([]int32, n), make([]int32, n), make([]int32, n)
 	headings, texts := make([]string, n), make([]string, n)
@@ -110,17 +116,51 @@ func (s *Store) SaveArticle(ctx context.Context, a *rag.Article, chunks []rag.Ch
 	}
 	b.Queue(insertChunksSQL, a.URL, a.Lang, idx, headings, texts, starts, ends, vecs)
 	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
-		return fmt.Errorf("save article %q: %w", a.URL, dimensionErr(err))
+		return "", fmt.Errorf("save article %q: %w", a.URL, s.classify(dimensionErr(err)))
 	}
 	a.ID, a.IngestedAt = id, ingested
-	return nil
+	return status, nil
 }
 
+// contentLockClass is the first key of the transaction advisory locks that
+// serialize the saves of one content hash ("dhsh"); the second is
+// hashtext(content_hash).
+const contentLockClass int32 = 0x64687368
+
+// saveArticleSQL inserts or updates the article ($1 url … $7 content
+// hash), unless its content is unchanged or, for a new URL, stored under
+// another URL, and returns what it did (created, updated, unchanged,
+// duplicate) with the id and first ingest time of the stored article.
+// Under the content hash's lock, the NOT EXISTS sees every committed
+// article with that hash.
+const saveArticleSQL = `WITH ins AS (
+	INSERT INTO articles (url, title, publisher, published, lang, text, content_hash)
+	SELECT $1, $2, $3, $4, $5, $6, $7
+	WHERE $7 = '' OR EXISTS (SELECT 1 FROM articles WHERE url = $1)
+		OR NOT EXISTS (SELECT 1 FROM articles WHERE content_hash = $7 AND url <> $1)
+	ON CONFLICT (url) DO UPDATE SET title = EXCLUDED.title, publisher = EXCLUDED.publisher,
+		published = EXCLUDED.published, lang = EXCLUDED.lang, text = EXCLUDED.text,
+		content_hash = EXCLUDED.content_hash, updated_at = now()
+	WHERE articles.content_hash <> EXCLUDED.content_hash
+	RETURNING id, ingested_at, xmax = 0 AS inserted)
+SELECT CASE WHEN ins.inserted THEN 'created' WHEN ins.id IS NOT NULL THEN 'updated'
+		WHEN e.url = $1 THEN 'unchanged' ELSE 'duplicate' END,
+	coalesce(ins.id, e.id), coalesce(ins.ingested_at, e.ingested_at)
+FROM (SELECT) one
+LEFT JOIN ins ON true
+LEFT JOIN LATERAL (SELECT id, url, ingested_at FROM articles
+	WHERE url = $1 OR ($7 <> '' AND content_hash = $7)
+	ORDER BY url = $1 DESC, id LIMIT 1) e ON true`
+
+// writtenHere holds for an articles row this transaction wrote.
+const writtenHere = "xmin = pg_current_xact_id()::xid"
+
 // insertChunksSQL stores the chunks of the article with URL $1, one array
-// parameter a column.
+// parameter a column, when this transaction wrote that article.
 const insertChunksSQL = `INSERT INTO chunks (article_id, idx, heading, text, start_off, end_off, lang, embedding)
-	SELECT (SELECT id FROM articles WHERE url = $1), c.idx, c.heading, c.text, c.s, c.e, $2, c.emb
-	FROM unnest($3::int[], $4::text[], $5::text[], $6::int[], $7::int[], $8::vector[]) AS c(idx, heading, text, s, e, emb)`
+	SELECT a.id, c.idx, c.heading, c.text, c.s, c.e, $2, c.emb
+	FROM articles a, unnest($3::int[], $4::text[], $5::text[], $6::int[], $7::int[], $8::vector[]) AS c(idx, heading, text, s, e, emb)
+	WHERE a.url = $1 AND a.` + writtenHere
 
 // checkArticle rejects what PostgreSQL would refuse with a less clear
 // message, and chunks that do not fit the article.

@@ -139,7 +139,7 @@ func MustLoadBench(b *testing.B) (*Store, *benchCorpus) {
 	start := time.Now()
 	for i := range n / benchChunksPerDoc {
 		a, chunks := c.article(i, "load")
-		if err := s.SaveArticle(ctx, &a, chunks); err != nil {
+		if _, err := s.SaveArticle(ctx, &a, chunks); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -225,7 +225,7 @@ func BenchmarkSaveArticle(b *testing.B) {
 		a, chunks := c.article(i, "trickle")
 		i++
 		t0 := time.Now()
-		if err := s.SaveArticle(ctx, &a, chunks); err != nil {
+		if _, err := s.SaveArticle(ctx, &a, chunks); err != nil {
 			b.Fatal(err)
 		}
 		ds = append(ds, time.Since(t0))

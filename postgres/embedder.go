@@ -104,6 +104,9 @@ SELECT set_config('maintenance_work_mem',
 // buildIndex creates the HNSW cosine index, with maintenance_work_mem
 // sized to it (indexMemorySQL), local to tx.
 func (s *Store) buildIndex(ctx context.Context, tx pgx.Tx) error {
+	if err := s.maintenance(ctx, tx); err != nil {
+		return err
+	}
 	if _, err := tx.Exec(ctx, indexMemorySQL, s.cfg.MaintenanceWorkMem, s.cfg.HNSWM); err != nil {
 		return fmt.Errorf("size maintenance_work_mem (at most %q): %w", s.cfg.MaintenanceWorkMem, err)
 	}
@@ -141,7 +144,7 @@ func (s *Store) VectorIndexExists(ctx context.Context) (bool, error) {
 // Config.MaintenanceWorkMem. On a large archive this takes minutes.
 func (s *Store) BuildVectorIndex(ctx context.Context) error {
 	if err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return s.buildIndex(ctx, tx) }); err != nil {
-		return fmt.Errorf("on %s: %w", s.where, err)
+		return fmt.Errorf("on %s: %w", s.where, s.classify(err))
 	}
 	return nil
 }
@@ -175,10 +178,13 @@ func (s *Store) Reindex(ctx context.Context, name string, dim int, embed EmbedFu
 		return errors.New("reindex: no embed function")
 	}
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := s.maintenance(ctx, tx); err != nil {
+			return err
+		}
 		return s.reindex(ctx, tx, name, dim, embed, progress)
 	})
 	if err != nil {
-		return fmt.Errorf("reindex %s with embedder %s: %w", s.where, name, err)
+		return fmt.Errorf("reindex %s with embedder %s: %w", s.where, name, s.classify(err))
 	}
 	return nil
 }

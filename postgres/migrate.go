@@ -70,13 +70,14 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	applied, err := s.migrate(ctx, migs)
-	if err != nil {
+	if _, err := s.migrate(ctx, migs); err != nil {
 		return err
 	}
-	if applied > 0 {
-		// Connections opened before the vector extension existed lack its
-		// codecs: replace them.
+	// Connections opened before the vector extension existed lack its
+	// codecs: replace them, even when another process (a replica started
+	// at the same time) created the extension and this one applied
+	// nothing. The extension exists now, so new connections get them.
+	if s.withoutCodecs.Swap(false) {
 		s.pool.Reset()
 	}
 	return s.detectVector(ctx)
@@ -157,6 +158,9 @@ func (s *Store) migrateLocked(ctx context.Context, conn *pgx.Conn, migs []migrat
 			}
 		}
 		err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+			if err := s.maintenance(ctx, tx); err != nil {
+				return err
+			}
 			if _, err := tx.Exec(ctx, m.sql); err != nil {
 				return err
 			}

@@ -68,6 +68,15 @@ type Config struct {
 	// ReindexBatch is the number of chunks embedded per call during
 	// Reindex (0: 128).
 	ReindexBatch int
+	// StatementTimeout bounds every statement (the server's
+	// statement_timeout, unless the URL sets one; 0: 60s; negative: no
+	// limit). A statement that exceeds it fails with an error naming the
+	// operation and wrapping rag.ErrUnavailable.
+	StatementTimeout time.Duration
+	// MaintenanceTimeout bounds instead the statements that read or
+	// rewrite the whole archive: building the vector index, recounting the
+	// word statistics, migrations, reindexing (0: 2h; negative: no limit).
+	MaintenanceTimeout time.Duration
 }
 
 // withDefaults returns c with zero fields set to their defaults, or an error
@@ -94,6 +103,12 @@ func (c Config) withDefaults() (Config, error) {
 	def(&c.ReindexBatch, 128)
 	if c.ConnectTimeout == 0 {
 		c.ConnectTimeout = 10 * time.Second
+	}
+	if c.StatementTimeout == 0 {
+		c.StatementTimeout = DefaultStatementTimeout
+	}
+	if c.MaintenanceTimeout == 0 {
+		c.MaintenanceTimeout = 2 * time.Hour
 	}
 	if c.MaintenanceWorkMem == "" {
 		c.MaintenanceWorkMem = "1GB"
@@ -131,6 +146,11 @@ func (c Config) withDefaults() (Config, error) {
 // may want more: HNSW_EF_SEARCH.
 const DefaultEfSearch = 40
 
+// DefaultStatementTimeout is Config.StatementTimeout's default: far more
+// than any statement of a healthy server takes, little enough that a
+// frozen one is noticed.
+const DefaultStatementTimeout = 60 * time.Second
+
 // maxEfSearch is the largest hnsw.ef_search pgvector accepts, and so the
 // largest LIMIT of the vector leg.
 const maxEfSearch = 1000
@@ -142,6 +162,8 @@ type Store struct {
 	cfg  Config
 	// where names the server and database (never the password) in errors.
 	where string
+	// timeout is the connections' statement_timeout, for errors.
+	timeout string
 
 	mu      sync.Mutex
 	pgvec   version // installed pgvector version, zero before Migrate
@@ -150,6 +172,14 @@ type Store struct {
 
 	// deferCounts is set between DeferTextStats and RecountTextStats.
 	deferCounts atomic.Bool
+	// withoutCodecs is set when a connection was opened before the vector
+	// extension existed, without its codecs; Migrate then resets the pool.
+	withoutCodecs atomic.Bool
+
+	bulkMu sync.Mutex
+	// bulkConn holds the bulk-load lock between TryLockBulk and
+	// UnlockBulk (nil otherwise); bulkMu serializes its use.
+	bulkConn *pgx.Conn
 }
 
 // Open connects to the database at url (a postgres:// URL or a key=value
@@ -170,6 +200,13 @@ func Open(ctx context.Context, url string, cfg Config) (*Store, error) {
 	}
 	if pcfg.ConnConfig.ConnectTimeout == 0 {
 		pcfg.ConnConfig.ConnectTimeout = cfg.ConnectTimeout
+	}
+	if _, set := pcfg.ConnConfig.RuntimeParams["statement_timeout"]; !set {
+		pcfg.ConnConfig.RuntimeParams["statement_timeout"] = millis(cfg.StatementTimeout)
+	}
+	s.timeout = pcfg.ConnConfig.RuntimeParams["statement_timeout"]
+	if _, err := strconv.Atoi(s.timeout); err == nil {
+		s.timeout += "ms"
 	}
 	pcfg.AfterConnect = s.afterConnect
 	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
@@ -196,7 +233,9 @@ func (s *Store) afterConnect(ctx context.Context, conn *pgx.Conn) error {
 		return fmt.Errorf("look for the vector type: %w", err)
 	}
 	if !exists {
-		// Before Migrate: Migrate resets the pool once the extension exists.
+		// Before Migrate: Migrate resets the pool once the extension
+		// exists, whoever created it.
+		s.withoutCodecs.Store(true)
 		return nil
 	}
 	if err := pgxvec.RegisterTypes(ctx, conn); err != nil {
@@ -208,8 +247,10 @@ func (s *Store) afterConnect(ctx context.Context, conn *pgx.Conn) error {
 	return nil
 }
 
-// Close closes every connection of the pool; it waits for acquired ones.
+// Close releases the bulk-load lock and closes every connection of the
+// pool; it waits for acquired ones.
 func (s *Store) Close() {
+	_ = s.UnlockBulk(context.Background())
 	s.pool.Close()
 }
 

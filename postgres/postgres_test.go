@@ -13,8 +13,10 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 
+	"github.com/dalil-news/dalil/ingest"
 	"github.com/dalil-news/dalil/internal/testing/pgtest"
 	"github.com/dalil-news/dalil/rag"
 )
@@ -32,6 +34,25 @@ func MustOpen(tb testing.TB, cfg Config) *Store {
 	}
 	tb.Cleanup(s.Close)
 	if err := s.Migrate(ctx); err != nil {
+		tb.Fatal(err)
+	}
+	return s
+}
+
+// mustOpenURL opens a store on the database at url, migrated and bound to
+// the test embedder: several of them share one database.
+func mustOpenURL(tb testing.TB, url string) *Store {
+	tb.Helper()
+	ctx := context.Background()
+	s, err := Open(ctx, url, Config{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(s.Close)
+	if err := s.Migrate(ctx); err != nil {
+		tb.Fatal(err)
+	}
+	if err := s.EnsureEmbedder(ctx, "test", testDim); err != nil {
 		tb.Fatal(err)
 	}
 	return s
@@ -73,7 +94,7 @@ func makeArticle(url, lang string, published time.Time, vecs []int, paragraphs .
 // MustSave saves an article and returns it with its ID.
 func MustSave(tb testing.TB, s *Store, a rag.Article, chunks []rag.Chunk) rag.Article {
 	tb.Helper()
-	if err := s.SaveArticle(context.Background(), &a, chunks); err != nil {
+	if _, err := s.SaveArticle(context.Background(), &a, chunks); err != nil {
 		tb.Fatal(err)
 	}
 	return a
@@ -348,7 +369,7 @@ func TestSaveArticle(t *testing.T) {
 		wantChunks int
 		sameChunks bool // the chunk rows are the first save's
 	}{
-		{"unchanged", orig, origChunks, 3, false},
+		{"unchanged", orig, origChunks, 3, true},
 		{"replace", replaced, replacedChunks, 2, false},
 	}
 	for _, tt := range tests {
@@ -368,12 +389,8 @@ func TestSaveArticle(t *testing.T) {
 			if len(ids) != tt.wantChunks {
 				t.Errorf("%d chunks stored, want %d", len(ids), tt.wantChunks)
 			}
-			for _, old := range firstChunks {
-				for _, id := range ids {
-					if id == old {
-						t.Errorf("chunk %d of the first save is still stored", old)
-					}
-				}
+			if kept := slices.Equal(ids, firstChunks); kept != tt.sameChunks {
+				t.Errorf("chunks %v, first save's %v: the same %v, want %v", ids, firstChunks, kept, tt.sameChunks)
 			}
 		})
 	}
@@ -478,7 +495,7 @@ func TestSaveArticleRejects(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			a, chunks := tt.mutate()
-			err := s.SaveArticle(ctx, &a, chunks)
+			_, err := s.SaveArticle(ctx, &a, chunks)
 			if err == nil {
 				t.Fatal("SaveArticle succeeded, want an error")
 			}
@@ -1168,21 +1185,7 @@ func countsMatch(t *testing.T, s *Store) (diff int, statsOK bool) {
 func TestDeferTextStats(t *testing.T) {
 	ctx := context.Background()
 	url := pgtest.NewDatabase(t)
-	open := func() *Store {
-		s, err := Open(ctx, url, Config{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(s.Close)
-		if err := s.Migrate(ctx); err != nil {
-			t.Fatal(err)
-		}
-		if err := s.EnsureEmbedder(ctx, "test", testDim); err != nil {
-			t.Fatal(err)
-		}
-		return s
-	}
-	bulk, other := open(), open()
+	bulk, other := mustOpenURL(t, url), mustOpenURL(t, url)
 	stale := func() bool {
 		t.Helper()
 		st, err := bulk.TextStatsStale(ctx)
@@ -1323,7 +1326,7 @@ func TestConcurrentSaves(t *testing.T) {
 				for i := range 10 {
 					a, chunks := makeArticle(fmt.Sprintf("https://example.org/%d", (w*10+i)%20), "en", time.Time{}, []int{i, i + 1},
 						text(round, i), text(round+1, i+w))
-					if err := s.SaveArticle(context.Background(), &a, chunks); err != nil {
+					if _, err := s.SaveArticle(context.Background(), &a, chunks); err != nil {
 						errs <- err
 					}
 				}
@@ -1357,5 +1360,203 @@ func TestLanguages(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{"ar", "fr"}, got); diff != "" {
 		t.Errorf("Languages (-want +got):\n%s", diff)
+	}
+}
+
+// TestConcurrentFirstRuns starts several processes' worth of stores at once
+// on a fresh database: each opens, migrates (one applies the migrations,
+// the others wait and apply none) and saves an article. Connections opened
+// before the vector extension existed must not be used to save vectors
+// (issue 17, item 2).
+func TestConcurrentFirstRuns(t *testing.T) {
+	ctx := context.Background()
+	url := pgtest.NewDatabase(t)
+	const n = 4
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			errs[i] = func() error {
+				s, err := Open(ctx, url, Config{})
+				if err != nil {
+					return err
+				}
+				defer s.Close()
+				if err := s.Migrate(ctx); err != nil {
+					return err
+				}
+				if err := s.EnsureEmbedder(ctx, "test", testDim); err != nil {
+					return err
+				}
+				a, chunks := makeArticle(fmt.Sprintf("https://example.org/%d", i), "en", time.Time{}, []int{i, i + 1}, "First.", "Second.")
+				_, err = s.SaveArticle(ctx, &a, chunks)
+				return err
+			}()
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("store %d: %v", i, err)
+		}
+	}
+}
+
+// TestUnreachableIsUnavailable cuts a store off its database: its errors
+// must wrap rag.ErrUnavailable, which stops an ingest run early (issue 17,
+// item 5), and name the database.
+func TestUnreachableIsUnavailable(t *testing.T) {
+	ctx := context.Background()
+	url := pgtest.NewDatabase(t)
+	s := mustOpenURL(t, url)
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := cfg.Database
+	cfg.Database = "postgres"
+	admin, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(ctx)
+	allow := func(on bool) {
+		if _, err := admin.Exec(ctx, fmt.Sprintf("ALTER DATABASE %s ALLOW_CONNECTIONS %v", pgx.Identifier{db}.Sanitize(), on)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	allow(false)
+	defer allow(true)
+	if _, err := admin.Exec(ctx, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1", db); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 { // a dropped connection, then a refused one
+		_, err = s.LookupMany(ctx, []rag.LookupKey{{URL: "https://example.org/x"}})
+		if !errors.Is(err, rag.ErrUnavailable) || !strings.Contains(err.Error(), "unreachable") {
+			t.Errorf("LookupMany on a database cut off: %v, want rag.ErrUnavailable naming the database", err)
+		}
+	}
+}
+
+// TestStatementTimeout gives every statement a short deadline: a frozen
+// backend (here, a table another session keeps locked) fails the save
+// with an error that says which operation's statement timed out, instead
+// of hanging (issue 17, item 6); maintenance statements get theirs.
+func TestStatementTimeout(t *testing.T) {
+	ctx := context.Background()
+	url := pgtest.NewDatabase(t)
+	mustOpenURL(t, url) // migrated and bound
+	s, err := Open(ctx, url, Config{StatementTimeout: 200 * time.Millisecond, MaintenanceTimeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.pool.Exec(ctx, "SELECT pg_sleep(1)"); err == nil {
+		t.Error("pg_sleep(1) through the pool outlived a 200ms statement timeout")
+	}
+
+	admin, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(ctx)
+	tx, err := admin.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, "LOCK TABLE articles IN ACCESS EXCLUSIVE MODE"); err != nil {
+		t.Fatal(err)
+	}
+	a, chunks := makeArticle("https://example.org/frozen", "en", time.Time{}, []int{0}, "Waiting.")
+	start := time.Now()
+	saveCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	_, err = s.SaveArticle(saveCtx, &a, chunks)
+	if err == nil || !errors.Is(err, rag.ErrUnavailable) || !strings.Contains(err.Error(), "save article") ||
+		!strings.Contains(err.Error(), "statement timeout expired (statement_timeout 200ms") || time.Since(start) > 3*time.Second {
+		t.Errorf("save against a locked table: %v after %v; want a statement timeout naming the save and its limit", err, time.Since(start))
+	}
+	if err := tx.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// Maintenance outlives the statement timeout.
+	if _, err := s.pool.Exec(ctx, "SELECT pg_sleep(0.3)"); err == nil {
+		t.Fatal("the statement timeout is not set")
+	}
+	if err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := s.maintenance(ctx, tx); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, "SELECT pg_sleep(0.3)")
+		return err
+	}); err != nil {
+		t.Errorf("a maintenance statement of 300ms: %v", err)
+	}
+}
+
+// TestRepairWaitsForRunningBulkLoad checks that a running bulk load (one
+// holding the bulk-load lock) is not taken for an interrupted one: another
+// process's RepairBulk leaves its index and its deferred counts alone, and
+// repairs once the lock is free (issue 17, item 1).
+func TestRepairWaitsForRunningBulkLoad(t *testing.T) {
+	ctx := context.Background()
+	url := pgtest.NewDatabase(t)
+	loader, other := mustOpenURL(t, url), mustOpenURL(t, url)
+	saver(t, loader)(makeArticle("https://example.org/before", "en", time.Time{}, []int{0}, "The harbour before the load."))
+
+	// The loader's lock, taken on a connection of its own as the loader
+	// takes it.
+	lock, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Close(ctx)
+	if _, err := lock.Exec(ctx, "SELECT pg_advisory_lock($1)", bulkLockKey); err != nil {
+		t.Fatal(err)
+	}
+	if err := loader.DropVectorIndex(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := loader.DeferTextStats(ctx); err != nil {
+		t.Fatal(err)
+	}
+	saver(t, loader)(makeArticle("https://example.org/bulk", "en", time.Time{}, []int{1, 2}, "A zeppelin in the bulk load.", "Another chunk."))
+
+	var steps []string
+	repair := func() {
+		t.Helper()
+		steps = nil
+		if err := ingest.RepairBulk(ctx, other, func(s ingest.Step) { steps = append(steps, s.String()) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	state := func() (index, stale, counted bool) {
+		t.Helper()
+		index, err := other.VectorIndexExists(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stale, err = other.TextStatsStale(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		diff, ok := countsMatch(t, other)
+		return index, stale, diff == 0 && ok
+	}
+
+	repair()
+	if index, stale, counted := state(); len(steps) > 0 || index || !stale || counted {
+		t.Errorf("during the load: repair ran %q; index %v, stale %v, counts exact %v; want no repair, no index, stale, counts behind",
+			steps, index, stale, counted)
+	}
+
+	if err := lock.Close(ctx); err != nil { // the loader is killed
+		t.Fatal(err)
+	}
+	repair()
+	if index, stale, counted := state(); len(steps) != 2 || !index || stale || !counted {
+		t.Errorf("after the load: repair ran %q; index %v, stale %v, counts exact %v; want both steps, index, fresh exact counts",
+			steps, index, stale, counted)
 	}
 }

@@ -263,7 +263,7 @@ func (s *Store) Search(ctx context.Context, q rag.SearchQuery) ([]rag.Passage, e
 	}
 	txt, err := s.textLeg(ctx, q, words)
 	if err := errors.Join(<-vecErr, err); err != nil {
-		return nil, fmt.Errorf("search %q: %w", nlp.Truncate(q.Text, 80), err)
+		return nil, fmt.Errorf("search %q: %w", nlp.Truncate(q.Text, 80), s.classify(err))
 	}
 	if len(q.Vector) > 0 {
 		vec = nearest(vec, txt, cand)
@@ -271,7 +271,7 @@ func (s *Store) Search(ctx context.Context, q rag.SearchQuery) ([]rag.Passage, e
 	txt = txt[:min(len(txt), cand)]
 	out, err := s.passages(ctx, rag.Fusion{K: s.cfg.RRFK, VectorWeight: s.cfg.VectorWeight, TextWeight: s.cfg.TextWeight}.Fuse(vec, txt, q.PerArticle, q.K))
 	if err != nil {
-		return nil, fmt.Errorf("search %q: %w", nlp.Truncate(q.Text, 80), err)
+		return nil, fmt.Errorf("search %q: %w", nlp.Truncate(q.Text, 80), s.classify(err))
 	}
 	return out, nil
 }

@@ -151,9 +151,13 @@ type Store interface {
 	// empty), in one round trip. found[i].ID is 0 when there is none.
 	LookupMany(ctx context.Context, keys []LookupKey) (found []Existing, err error)
 	// SaveArticle stores an article and its embedded chunks in one
-	// transaction, replacing the chunks of an article with the same URL.
-	// It sets a.ID.
-	SaveArticle(ctx context.Context, a *Article, chunks []Chunk) error
+	// transaction, replacing the chunks of an article with the same URL,
+	// and returns what it did, decided inside that transaction so that
+	// concurrent saves store one content once: Created, Updated, or,
+	// writing nothing, Unchanged (same URL and content) or Duplicate (a
+	// new URL whose content is stored under another). It sets a.ID to the
+	// stored article's.
+	SaveArticle(ctx context.Context, a *Article, chunks []Chunk) (SaveStatus, error)
 	// Search runs the hybrid search.
 	Search(ctx context.Context, q SearchQuery) ([]Passage, error)
 	// Article returns one article with its text.

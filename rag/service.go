@@ -163,11 +163,10 @@ func (s *Service) Ingest(ctx context.Context, a Article) (res IngestResult, err 
 // them all up, which is what makes it faster than Ingest in a loop; an
 // article whose URL or content an earlier one of arts has just stored is
 // looked up again, so the outcomes are those of Ingest in a loop. A failed
-// article does not stop the others. Concurrent calls see each other's
-// articles only once stored: the same text under two URLs in two batches
-// at once may be stored twice (the same URL is stored once, the later
-// replacing the earlier), as with concurrent calls of Ingest, over the
-// time a batch takes instead of an article.
+// article does not stop the others. Concurrent calls are safe: the store
+// decides inside each save's transaction whether the article is new,
+// updated, unchanged or a duplicate, so the same text under two URLs at
+// once is stored once and the outcomes say so.
 func (s *Service) IngestMany(ctx context.Context, arts []Article, done func(i int, res IngestResult, err error)) {
 	if len(arts) == 0 {
 		return
@@ -234,15 +233,12 @@ func prepare(a *Article) error {
 // ingestOne stores one prepared article given what is already stored under
 // its URL or content hash (e.ID is 0 when nothing is).
 func (s *Service) ingestOne(ctx context.Context, a Article, e Existing) (IngestResult, error) {
-	status := Created
 	if e.ID != 0 {
 		switch {
 		case e.URL == a.URL && e.ContentHash == a.ContentHash:
 			return IngestResult{ArticleID: e.ID, Status: Unchanged}, nil
 		case e.URL != a.URL:
 			return IngestResult{ArticleID: e.ID, Status: Duplicate}, nil
-		default:
-			status = Updated
 		}
 	}
 	chunks := ChunkArticle(a, s.cfg.Chunk)
@@ -260,8 +256,14 @@ func (s *Service) ingestOne(ctx context.Context, a Article, e Existing) (IngestR
 	for i := range chunks {
 		chunks[i].Embedding = vecs[i]
 	}
-	if err := s.store.SaveArticle(ctx, &a, chunks); err != nil {
+	// The store has the last word: a concurrent save of this URL or this
+	// content may have come first.
+	status, err := s.store.SaveArticle(ctx, &a, chunks)
+	if err != nil {
 		return IngestResult{}, fmt.Errorf("store %s: %w", a.URL, err)
+	}
+	if status != Created && status != Updated {
+		return IngestResult{ArticleID: a.ID, Status: status}, nil
 	}
 	return IngestResult{ArticleID: a.ID, Status: status, Chunks: len(chunks)}, nil
 }

@@ -82,18 +82,19 @@ func newMemStore() *memStore {
 		}
 		return found, nil
 	}
-	s.SaveArticleFn = func(_ context.Context, a *rag.Article, chunks []rag.Chunk) error {
+	s.SaveArticleFn = func(_ context.Context, a *rag.Article, chunks []rag.Chunk) (rag.SaveStatus, error) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
+		status := rag.Created
 		if j := slices.IndexFunc(s.articles, func(b rag.Article) bool { return b.URL == a.URL }); j >= 0 {
-			a.ID = s.articles[j].ID
+			a.ID, status = s.articles[j].ID, rag.Updated
 			s.articles[j] = *a
 		} else {
 			a.ID = int64(len(s.articles) + 1)
 			s.articles = append(s.articles, *a)
 		}
 		s.chunks[a.ID] = chunks
-		return nil
+		return status, nil
 	}
 	s.ArticleFn = func(_ context.Context, id int64) (rag.Article, error) {
 		s.mu.Lock()

@@ -9,7 +9,6 @@ import (
 
 	"github.com/dalil-news/dalil/ingest"
 	"github.com/dalil-news/dalil/nlp"
-	"github.com/dalil-news/dalil/rag"
 )
 
 const ingestSynopsis = `[--jsonl FILE] [--quiet] [--bulk] [--workers N] PATH|URL ...
@@ -18,12 +17,13 @@ Ingests articles: plain text, Markdown and HTML files, directories
 (recursively), http(s) URLs, and JSONL archives with one article a line:
 {"title","url","publisher","published","lang","text"}.
 Re-ingesting is safe: unchanged articles are skipped, changed ones replaced.
-A bad input is reported on one line and the others go on; the exit status
+When a URL appears on several lines of the JSONL archives, the last line
+wins: the earlier ones are reported "superseded" and not stored. A bad input is reported on one line and the others go on; the exit status
 is 1 if any failed. --bulk speeds up large imports by building the vector
 index and counting the words once at the end. Articles are stored by two
 workers a core: while one waits for the database, another is embedded.`
 
-func cmdIngest(ctx context.Context, a *app, args []string) error {
+func cmdIngest(ctx context.Context, a *app, args []string) (rerr error) {
 	fs := newFlags(a, "ingest", ingestSynopsis)
 	var jsonl []string
 	fs.Func("jsonl", "a JSONL archive, one article a line (repeatable)", func(s string) error {
@@ -53,17 +53,13 @@ func cmdIngest(ctx context.Context, a *app, args []string) error {
 			return err
 		}
 		// Finished even when the load fails or is interrupted, so that
-		// Ctrl-C does not leave the index missing or the counts stale.
-		defer ingest.FinishBulk(ctx, a.store, func(s ingest.Step, err error) {
-			switch {
-			case err == nil:
-				fmt.Fprintf(a.stderr, "%s…\n", s)
-			case s == ingest.CountWords:
-				fmt.Fprintf(a.stderr, "error: %v (they are counted the next time dalil opens the archive)\n", err)
-			default:
-				fmt.Fprintf(a.stderr, "error: %v (the index is built the next time dalil opens the archive)\n", err)
+		// Ctrl-C does not leave the index missing or the counts stale; a
+		// step that fails makes the exit status 1.
+		defer func() {
+			if ingest.FinishBulk(ctx, a.store, func(s ingest.Step, err error) { fmt.Fprintln(a.stderr, ingest.StepNote(s, err)) }) != nil && rerr == nil {
+				rerr = errReported
 			}
-		})
+		}()
 	}
 	start := time.Now()
 	prog := newProgress(a.stderr, "ingested", "articles")
@@ -73,7 +69,7 @@ func cmdIngest(ctx context.Context, a *app, args []string) error {
 		seen++
 		if o.Err != nil {
 			prog.done()
-			fmt.Fprintf(a.stderr, "error: %s: %v\n", o.Source, nlp.OneLine(o.Err.Error(), 300))
+			fmt.Fprintln(a.stderr, "error: "+o.ErrorLine(300))
 		} else if !*quiet {
 			prog.done()
 			chunks := fmt.Sprintf("%3d chunks", o.Result.Chunks)
@@ -87,10 +83,10 @@ func cmdIngest(ctx context.Context, a *app, args []string) error {
 	prog.done()
 	if ctx.Err() != nil {
 		fmt.Fprintln(a.stderr, "interrupted: articles stored so far are complete; run the same command again to finish")
+	} else if sum.Stopped != nil {
+		fmt.Fprintln(a.stderr, "error: "+sum.StopNote())
 	}
-	fmt.Fprintf(a.stdout, "ingested %d articles, %d chunks in %s: %d created, %d updated, %d unchanged, %d duplicate, %d failed\n",
-		sum.Ingested, sum.Chunks, time.Since(start).Round(time.Millisecond),
-		sum.ByStatus[rag.Created], sum.ByStatus[rag.Updated], sum.ByStatus[rag.Unchanged], sum.ByStatus[rag.Duplicate], sum.Failed)
+	fmt.Fprintln(a.stdout, sum.Report(time.Since(start)))
 	if sum.Failed > 0 || ctx.Err() != nil {
 		return errReported
 	}

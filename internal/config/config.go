@@ -68,6 +68,12 @@ type Config struct {
 	HNSWEfConstruction int
 	HNSWEfSearch       int
 
+	// DBStatementTimeout bounds every database statement;
+	// DBMaintenanceTimeout those that read or rewrite the whole archive
+	// (index builds, word recounts, migrations, reindexing).
+	DBStatementTimeout   time.Duration
+	DBMaintenanceTimeout time.Duration
+
 	FeedInterval    time.Duration
 	FeedMaxFailures int
 
@@ -269,6 +275,7 @@ func Load(getenv Lookup) (Config, error) {
 	}
 	c.DatabaseURL = str("DATABASE_URL", DefaultDatabaseURL(port))
 	c.HNSWM, c.HNSWEfConstruction, c.HNSWEfSearch = num("HNSW_M", 0), num("HNSW_EF_CONSTRUCTION", 0), num("HNSW_EF_SEARCH", 0)
+	c.DBStatementTimeout, c.DBMaintenanceTimeout = dur("DB_STATEMENT_TIMEOUT", time.Minute), dur("DB_MAINTENANCE_TIMEOUT", 2*time.Hour)
 	// The ranges pgvector accepts, checked here to name the variable.
 	if c.HNSWM != 0 && (c.HNSWM < 2 || c.HNSWM > 100) {
 		errs = append(errs, fmt.Sprintf("HNSW_M=%d: want 2 to 100", c.HNSWM))

@@ -27,6 +27,8 @@ func TestLoad(t *testing.T) {
 		{"hnsw m", map[string]string{"HNSW_M": "500"}, nil, "HNSW_M=500: want 2 to 100"},
 		{"hnsw ef_construction below 2m", map[string]string{"HNSW_M": "32", "HNSW_EF_CONSTRUCTION": "40"}, nil, "HNSW_EF_CONSTRUCTION=40: want 64"},
 		{"hnsw ef_search", map[string]string{"HNSW_EF_SEARCH": "5000"}, nil, "HNSW_EF_SEARCH=5000"},
+		{"statement timeouts", map[string]string{"DB_STATEMENT_TIMEOUT": "5s", "DB_MAINTENANCE_TIMEOUT": "30m"}, nil, ""},
+		{"bad statement timeout", map[string]string{"DB_STATEMENT_TIMEOUT": "0"}, nil, "DB_STATEMENT_TIMEOUT"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

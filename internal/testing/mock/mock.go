@@ -21,7 +21,7 @@ var (
 // Store is a rag.Store whose methods call its function fields.
 type Store struct {
 	LookupManyFn  func(ctx context.Context, keys []rag.LookupKey) ([]rag.Existing, error)
-	SaveArticleFn func(ctx context.Context, a *rag.Article, chunks []rag.Chunk) error
+	SaveArticleFn func(ctx context.Context, a *rag.Article, chunks []rag.Chunk) (rag.SaveStatus, error)
 	SearchFn      func(ctx context.Context, q rag.SearchQuery) ([]rag.Passage, error)
 	ArticleFn     func(ctx context.Context, id int64) (rag.Article, error)
 }
@@ -32,7 +32,7 @@ func (s *Store) LookupMany(ctx context.Context, keys []rag.LookupKey) ([]rag.Exi
 }
 
 // SaveArticle calls SaveArticleFn.
-func (s *Store) SaveArticle(ctx context.Context, a *rag.Article, chunks []rag.Chunk) error {
+func (s *Store) SaveArticle(ctx context.Context, a *rag.Article, chunks []rag.Chunk) (rag.SaveStatus, error) {
 	return s.SaveArticleFn(ctx, a, chunks)
 }
 

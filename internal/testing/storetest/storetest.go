@@ -56,7 +56,7 @@ func article(url string, published time.Time, vecs []int, paragraphs ...string) 
 // with its ID.
 func mustSave(tb testing.TB, s rag.Store, a rag.Article, chunks []rag.Chunk) rag.Article {
 	tb.Helper()
-	if err := s.SaveArticle(context.Background(), &a, chunks); err != nil {
+	if _, err := s.SaveArticle(context.Background(), &a, chunks); err != nil {
 		tb.Fatalf("SaveArticle(%s): %v", a.URL, err)
 	}
 	if a.ID == 0 {
