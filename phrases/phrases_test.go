@@ -78,29 +78,18 @@ func TestHas(t *testing.T) {
 }
 
 func TestSeconds(t *testing.T) {
-	tests := []struct {
-		lang string
-		n    int
-		want string
-	}{
-		{"en", 1, "1 second"},
-		{"en", 2, "2 seconds"},
-		{"en", 5, "5 seconds"},
-		{"en", 60, "60 seconds"},
-		{"fr", 1, "1 seconde"},
-		{"fr", 2, "2 secondes"},
-		{"fr", 45, "45 secondes"},
-		{"ar", 1, "ثانية واحدة"},
-		{"ar", 2, "ثانيتين"},
-		{"ar", 3, "3 ثوانٍ"},
-		{"ar", 10, "10 ثوانٍ"},
-		{"ar", 11, "11 ثانية"},
-		{"ar", 60, "60 ثانية"},
-		{"de", 1, "1 second"},
+	// By language, the phrase for each number of seconds.
+	want := map[string]map[int]string{
+		"en": {1: "1 second", 2: "2 seconds", 5: "5 seconds", 60: "60 seconds"},
+		"fr": {1: "1 seconde", 2: "2 secondes", 45: "45 secondes"},
+		"ar": {1: "ثانية واحدة", 2: "ثانيتين", 3: "3 ثوانٍ", 10: "10 ثوانٍ", 11: "11 ثانية", 60: "60 ثانية"},
+		"de": {1: "1 second"}, // no table: English
 	}
-	for _, tt := range tests {
-		if got := Seconds(tt.lang, tt.n); got != tt.want {
-			t.Errorf("Seconds(%q, %d) = %q, want %q", tt.lang, tt.n, got, tt.want)
+	for lang, byN := range want {
+		for n, phrase := range byN {
+			if got := Seconds(lang, n); got != phrase {
+				t.Errorf("Seconds(%q, %d) = %q, want %q", lang, n, got, phrase)
+			}
 		}
 	}
 }

@@ -266,9 +266,9 @@ func ownJudge(query string) func(Passage) float64 {
 // same-language kind's recall@5 on the dev questions (README,
 // "Evaluation") and costs them no latency.
 func (s *Service) searchLegs(ctx context.Context, q SearchQuery, legs []searchLeg) ([]Passage, error) {
-	texts := make([]string, len(legs))
-	for i, l := range legs {
-		texts[i] = l.text
+	var texts []string
+	for _, l := range legs {
+		texts = append(texts, l.text)
 	}
 	vecs, err := s.embed(ctx, texts)
 	if err != nil {

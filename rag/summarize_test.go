@@ -29,14 +29,19 @@ func summaryArticles(t *testing.T) []rag.Article {
 	return arts
 }
 
-func TestExtractiveSummary(t *testing.T) {
-	arts := summaryArticles(t)
-	// A longer article: every test article's text, one after the other.
+// roundup is a longer article: every test article's text, one after the
+// other.
+func roundup(arts []rag.Article) rag.Article {
 	var all []string
 	for _, a := range arts {
 		all = append(all, a.Text)
 	}
-	long := rag.Article{Title: "Roundup", URL: "https://example.com/roundup", Lang: "en", Text: strings.Join(all, "\n\n")}
+	return rag.Article{Title: "Roundup", URL: "https://example.com/roundup", Lang: "en", Text: strings.Join(all, "\n\n")}
+}
+
+func TestExtractiveSummary(t *testing.T) {
+	arts := summaryArticles(t)
+	long := roundup(arts)
 	tests := []struct {
 		name string
 		a    rag.Article
@@ -83,11 +88,7 @@ func TestExtractiveSummary(t *testing.T) {
 
 func TestLLMSummaryMapReduce(t *testing.T) {
 	arts := summaryArticles(t)
-	var all []string
-	for _, a := range arts {
-		all = append(all, a.Text)
-	}
-	long := rag.Article{Title: "Roundup", URL: "https://example.com/roundup", Lang: "en", Text: strings.Join(all, "\n\n")}
+	long := roundup(arts)
 	var calls, combines atomic.Int32
 	reply := func(r rag.ChatRequest) string {
 		user := r.Messages[len(r.Messages)-1].Content
