@@ -61,7 +61,7 @@ var ar = table{
 	DigestTime:         "🕗 يُنشر موجز <#%s> الآن في `%s` (%s)، باللغة %s. الموجز التالي: %s.",
 	DigestNone:         "لا تتلقى هذه القناة أي موجز. فعّله باستخدام `/digest channel`.",
 	DigestNothing:      "لا جديد منذ الموجز الأخير: لم يُنشر شيء.",
-	DigestPosted:       "✅ نُشر الموجز: %d مواضيع في %d رسائل.",
+	DigestPosted:       "✅ نُشر الموجز — المواضيع: %d، الرسائل: %d.",
 	DigestPreviewEmpty: "لا جديد منذ الموجز الأخير: لن يُنشر شيء.",
 	DigestPreviewMore:  "(و%d رسائل أخرى)",
 	DigestOff:          "🔕 أُوقف موجز <#%s>. يعيد `/digest channel` تشغيله بالإعدادات نفسها.",

@@ -61,7 +61,7 @@ var en = table{
 	DigestTime:         "🕗 The digest of <#%s> is now posted at `%s` (%s), language %s. Next digest: %s.",
 	DigestNone:         "This channel receives no digest. Turn it on with `/digest channel`.",
 	DigestNothing:      "Nothing new since the last digest: nothing posted.",
-	DigestPosted:       "✅ Digest posted: %d stories in %d messages.",
+	DigestPosted:       "✅ Digest posted — stories: %d, messages: %d.",
 	DigestPreviewEmpty: "Nothing new since the last digest: nothing would be posted.",
 	DigestPreviewMore:  "(and %d more messages)",
 	DigestOff:          "🔕 The digest of <#%s> is off. `/digest channel` turns it back on with the same settings.",

@@ -61,7 +61,7 @@ var fr = table{
 	DigestTime:         "🕗 Le résumé de <#%s> est désormais publié à `%s` (%s), langue %s. Prochain résumé : %s.",
 	DigestNone:         "Ce salon ne reçoit pas de résumé. Activez-le avec `/digest channel`.",
 	DigestNothing:      "Rien de nouveau depuis le dernier résumé : rien n’a été publié.",
-	DigestPosted:       "✅ Résumé publié : %d sujets en %d messages.",
+	DigestPosted:       "✅ Résumé publié — sujets : %d, messages : %d.",
 	DigestPreviewEmpty: "Rien de nouveau depuis le dernier résumé : rien ne serait publié.",
 	DigestPreviewMore:  "(et %d autres messages)",
 	DigestOff:          "🔕 Le résumé de <#%s> est arrêté. `/digest channel` le relance avec les mêmes réglages.",

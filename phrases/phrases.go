@@ -152,7 +152,8 @@ const (
 	DigestNone
 	// DigestNothing says /digest now found nothing new to post.
 	DigestNothing
-	// DigestPosted confirms /digest now: %d stories in %d messages.
+	// DigestPosted confirms /digest now: %d stories, %d messages (as
+	// counts after a label, so that 1 reads right without plural forms).
 	DigestPosted
 	// DigestPreviewEmpty says a preview found nothing new.
 	DigestPreviewEmpty

@@ -3,6 +3,7 @@ package phrases
 import (
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -89,6 +90,19 @@ func TestSeconds(t *testing.T) {
 		for n, phrase := range byN {
 			if got := Seconds(lang, n); got != phrase {
 				t.Errorf("Seconds(%q, %d) = %q, want %q", lang, n, got, phrase)
+			}
+		}
+	}
+}
+
+// TestCountsReadRight: counts that may be 1 are labels' values, never "1
+// messages".
+func TestCountsReadRight(t *testing.T) {
+	for _, lang := range []string{"en", "fr", "ar"} {
+		got := Text(lang, DigestPosted, 1, 1)
+		for _, wrong := range []string{"1 stories", "1 messages", "1 sujets", "1 مواضيع", "1 رسائل"} {
+			if strings.Contains(got, wrong) {
+				t.Errorf("DigestPosted in %s = %q: says %q", lang, got, wrong)
 			}
 		}
 	}

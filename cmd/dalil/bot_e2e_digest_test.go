@@ -205,7 +205,7 @@ func TestDigestCommands(t *testing.T) {
 	t.Run("now twice posts once", func(t *testing.T) {
 		first := h.runSub(manager(), "digest", "now")
 		h.wait(editOf(first, func(m map[string]any) bool {
-			return strings.HasPrefix(content(m), "✅ Digest posted: 2 stories in 1 messages")
+			return strings.HasPrefix(content(m), "✅ Digest posted — stories: 2, messages: 1")
 		}))
 		posts := h.postsIn(discordtest.ChannelID)
 		if len(posts) != 1 {
