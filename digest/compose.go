@@ -129,7 +129,7 @@ func (c *Composer) intro(ctx context.Context, stories []Story, opt Options) (str
 		lead := st.Articles[0]
 		srcs[i] = prompts.Source{N: st.N, Title: st.Title, Publisher: lead.Publisher, Published: lead.Published, Text: text}
 	}
-	srcs = rag.FitSources(srcs, c.cfg.ContextChars)
+	srcs = prompts.Fit(srcs, c.cfg.ContextChars)
 	if len(srcs) == 0 {
 		return "", rag.Usage{}, nil
 	}

@@ -1,6 +1,7 @@
 // Package lexicon translates questions word by word with bilingual
 // dictionaries, offline: Debian's FreeDict dictd files for English↔French
-// and English↔Arabic, and French↔Arabic through English.
+// and English↔Arabic, and French↔Arabic through English. ExpandQuery adds
+// the equivalents of dalil's own small glossary (glossary.txt) to a query.
 //
 // The translation is structured, as in Pirkola's method: every content word
 // of a question becomes one Term holding all its translations, so that a

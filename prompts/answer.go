@@ -16,7 +16,7 @@ type AnswerInput struct {
 	// Now is the current time; the model is told today's date.
 	Now time.Time
 	// Sources are the passages to answer from, most relevant first (see
-	// FitSources to bound their size).
+	// Fit to bound their size).
 	Sources []Source
 	// History holds optional previous turns (user and assistant), oldest
 	// first; they are sent as chat turns between the system prompt and the

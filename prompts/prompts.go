@@ -2,7 +2,8 @@
 // files (templates/*.tmpl): answering from numbered sources, rewriting a
 // follow-up into a standalone query, summarizing an article (also in
 // map-reduce form) and introducing the daily digest, as Messages, the chat
-// turns that rag sends to a chat model.
+// turns that rag sends to a chat model; Fit cuts numbered sources to the
+// context budget.
 //
 // Everything taken from articles or conversations is untrusted data: it is
 // fenced between tags such as <source n="1"> and </source>, and any

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/dalil-news/dalil/lexicon"
 	"github.com/dalil-news/dalil/nlp"
 	"github.com/dalil-news/dalil/phrases"
 	"github.com/dalil-news/dalil/prompts"
@@ -115,7 +116,7 @@ func (s *Service) Ask(ctx context.Context, q Question) (Answer, error) {
 	if mode == ModeLLM {
 		return s.llmAnswer(ctx, q, trans, ans, ps)
 	}
-	return extractiveAnswer(ExpandQuery(query), trans, q.Lang, ans, ps), nil
+	return extractiveAnswer(lexicon.ExpandQuery(query), trans, q.Lang, ans, ps), nil
 }
 
 // relevant keeps the passages above the relevance floor, best first, and
@@ -124,7 +125,7 @@ func (s *Service) Ask(ctx context.Context, q Question) (Answer, error) {
 // A passage in another language than the question's is judged on the
 // question's translations into its language (trans) as well.
 func (s *Service) relevant(query string, trans *translations, ps []Passage) []Passage {
-	qs, expanded := nlp.NewTermSet(query), nlp.NewTermSet(ExpandQuery(query))
+	qs, expanded := nlp.NewTermSet(query), nlp.NewTermSet(lexicon.ExpandQuery(query))
 	var out []Passage
 	for _, p := range ps {
 		full := p.Article.Title + " " + p.Chunk.Heading + " " + p.Chunk.Text

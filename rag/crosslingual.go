@@ -400,7 +400,7 @@ func (s *Service) searchDarija(ctx context.Context, query string, k int, opt Sea
 		if strings.TrimSpace(part.text) == "" {
 			continue
 		}
-		legs = append(legs, searchLeg{lang: part.lang, text: ExpandQuery(part.text), weight: 1, own: true, judge: ownJudge(part.text)})
+		legs = append(legs, searchLeg{lang: part.lang, text: lexicon.ExpandQuery(part.text), weight: 1, own: true, judge: ownJudge(part.text)})
 		// A passage in the part's language is judged on its words as
 		// they are, beside the other part's translations.
 		for _, w := range nlp.Terms(part.text) {

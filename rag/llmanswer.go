@@ -59,7 +59,7 @@ func (s *Service) llmAnswer(ctx context.Context, q Question, trans *translations
 	}
 	// Fitting may drop sources; number the survivors 1..k so that every
 	// number the model may cite exists.
-	fitted := FitSources(sources, s.cfg.ContextChars)
+	fitted := prompts.Fit(sources, s.cfg.ContextChars)
 	kept := make([]articleSource, len(fitted))
 	for i := range fitted {
 		kept[i] = groups[fitted[i].N-1]

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/dalil-news/dalil/internal/lru"
+	"github.com/dalil-news/dalil/lexicon"
 	"github.com/dalil-news/dalil/nlp"
 	"github.com/dalil-news/dalil/when"
 )
@@ -337,9 +338,9 @@ func (s *Service) search(ctx context.Context, query string, opt SearchOptions) (
 	if err != nil {
 		return nil, nil, err
 	}
-	// The query is expanded with glossary equivalents (ExpandQuery) for
+	// The query is expanded with glossary equivalents (lexicon.ExpandQuery) for
 	// both legs: the archive mixes French, English and Arabic.
-	expanded := ExpandQuery(query)
+	expanded := lexicon.ExpandQuery(query)
 	sq := SearchQuery{
 		Lang:       opt.Lang,
 		K:          k,

@@ -18,7 +18,7 @@ var allowed = map[string][]string{
 	// Text-level packages: the standard library (and golang.org/x/text).
 	"nlp":     nil,
 	"phrases": nil,
-	"prompts": nil,
+	"prompts": {"nlp"},
 	"when":    {"nlp"},
 	"cite":    {"nlp"},
 	"lexicon": {"nlp"},

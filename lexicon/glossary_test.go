@@ -1,4 +1,4 @@
-package rag
+package lexicon
 
 import "testing"
 

@@ -1,18 +1,16 @@
-package rag_test
+package prompts_test
 
 import (
 	"fmt"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/dalil-news/dalil/nlp"
 	"github.com/dalil-news/dalil/prompts"
-	"github.com/dalil-news/dalil/rag"
 )
 
 const (
@@ -22,9 +20,7 @@ const (
 	fitLong = "Averyveryverylongsentencewithoutanystop and many more words here."
 )
 
-var reported = time.Date(2023, 10, 24, 0, 0, 0, 0, time.UTC)
-
-func TestFitSources(t *testing.T) {
+func TestFit(t *testing.T) {
 	a := prompts.Source{N: 1, Title: "A", Publisher: "P", Published: reported, URL: "https://example.com/a", Text: fitA}
 	b := prompts.Source{N: 2, Title: "B", Text: fitB}
 	with := func(s prompts.Source, text string) prompts.Source { s.Text = text; return s }
@@ -73,20 +69,20 @@ func TestFitSources(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			in := slices.Clone(tt.sources)
-			got := rag.FitSources(tt.sources, tt.budget)
+			got := prompts.Fit(tt.sources, tt.budget)
 			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("FitSources(budget %d) (-want +got):\n%s", tt.budget, diff)
+				t.Errorf("Fit(budget %d) (-want +got):\n%s", tt.budget, diff)
 			}
 			if diff := cmp.Diff(in, tt.sources); diff != "" {
-				t.Errorf("FitSources modified its input (-before +after):\n%s", diff)
+				t.Errorf("Fit modified its input (-before +after):\n%s", diff)
 			}
 		})
 	}
 }
 
-// TestFitSourcesInvariants checks, for every budget, that the result fits,
+// TestFitInvariants checks, for every budget, that the result fits,
 // keeps the order, and holds only whole leading sentences of each text.
-func TestFitSourcesInvariants(t *testing.T) {
+func TestFitInvariants(t *testing.T) {
 	sources := []prompts.Source{{N: 1, Text: fitA}, {N: 2, Text: fitLong}, {N: 3, Text: fitAr}, {N: 4, Text: fitB}}
 	byN := map[int]string{}
 	total := 0
@@ -96,7 +92,7 @@ func TestFitSourcesInvariants(t *testing.T) {
 	}
 	for budget := -1; budget <= total+1; budget++ {
 		t.Run(fmt.Sprint(budget), func(t *testing.T) {
-			got := rag.FitSources(sources, budget)
+			got := prompts.Fit(sources, budget)
 			size, lastN := 0, 0
 			for _, s := range got {
 				size += utf8.RuneCountInString(s.Text)

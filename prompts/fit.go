@@ -1,26 +1,25 @@
-package rag
+package prompts
 
 import (
 	"strings"
 	"unicode/utf8"
 
 	"github.com/dalil-news/dalil/nlp"
-	"github.com/dalil-news/dalil/prompts"
 )
 
-// FitSources returns the sources, in the given (relevance) order, with their
-// texts cut to whole sentences (Sentences) so that the texts together
+// Fit returns the sources, in the given (relevance) order, with their
+// texts cut to whole sentences (nlp.Sentences) so that the texts together
 // hold at most budgetChars characters (runes); Title and the other fields
 // are not counted, so leave room for them. When everything fits the texts
 // are returned unchanged. Otherwise sentences are granted one at a time,
 // round-robin from the most relevant source: each source keeps a prefix of
-// its sentences, followed by prompts.Ellipsis (counted in the budget) when it was
+// its sentences, followed by Ellipsis (counted in the budget) when it was
 // cut. Sources with blank text are always left out, and so is a source
 // whose first sentence does not fit; Ns are kept, so the numbering may have
 // gaps. The input slice is not modified.
-func FitSources(sources []prompts.Source, budgetChars int) []prompts.Source {
+func Fit(sources []Source, budgetChars int) []Source {
 	total := 0
-	var nonEmpty []prompts.Source
+	var nonEmpty []Source
 	for _, s := range sources {
 		if strings.TrimSpace(s.Text) != "" {
 			total += utf8.RuneCountInString(s.Text)
@@ -39,7 +38,7 @@ func FitSources(sources []prompts.Source, budgetChars int) []prompts.Source {
 		spans []nlp.Span
 		kept  int // sentences granted
 		raw   int // runes of the kept prefix
-		size  int // runes granted: raw, plus prompts.Ellipsis when cut
+		size  int // runes granted: raw, plus Ellipsis when cut
 		done  bool
 	}
 	fits := make([]fit, len(sources))
@@ -47,7 +46,7 @@ func FitSources(sources []prompts.Source, budgetChars int) []prompts.Source {
 		fits[i].spans = nlp.Sentences(s.Text)
 		fits[i].done = len(fits[i].spans) == 0
 	}
-	ellipsis := utf8.RuneCountInString(prompts.Ellipsis)
+	ellipsis := utf8.RuneCountInString(Ellipsis)
 	left := budgetChars
 	for progress := true; progress; {
 		progress = false
@@ -56,7 +55,7 @@ func FitSources(sources []prompts.Source, budgetChars int) []prompts.Source {
 			if f.done {
 				continue
 			}
-			// The prefix with one more sentence, with prompts.Ellipsis unless that
+			// The prefix with one more sentence, with Ellipsis unless that
 			// sentence is the last.
 			from := f.spans[0].Start
 			if f.kept > 0 {
@@ -79,7 +78,7 @@ func FitSources(sources []prompts.Source, budgetChars int) []prompts.Source {
 		}
 	}
 
-	var out []prompts.Source
+	var out []Source
 	for i, s := range sources {
 		f := fits[i]
 		if f.kept == 0 {
@@ -87,7 +86,7 @@ func FitSources(sources []prompts.Source, budgetChars int) []prompts.Source {
 		}
 		text := s.Text[f.spans[0].Start:f.spans[f.kept-1].End]
 		if f.kept < len(f.spans) {
-			text += prompts.Ellipsis
+			text += Ellipsis
 		}
 		s.Text = text
 		out = append(out, s)
