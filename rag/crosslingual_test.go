@@ -103,3 +103,30 @@ func TestSentenceCoverage(t *testing.T) {
 		t.Error("nil translations cover something")
 	}
 }
+
+func TestPinFirst(t *testing.T) {
+	// Chunks 1 to 3 are of article 0, chunk 7 of article 1, 8 and 9 of 2.
+	p := func(id int64) Passage { return Passage{Chunk: Chunk{ID: id}, Article: Article{ID: min(id, 9) / 4}} }
+	own := []Passage{p(1), p(2), p(3)}
+	fused := []Passage{p(9), p(2), p(8), p(1), p(7)}
+	tests := []struct {
+		n, k, perArticle int
+		want             []int64
+	}{
+		{2, 5, 0, []int64{1, 2, 9, 8, 7}},
+		{2, 3, 0, []int64{1, 2, 9}},
+		{0, 3, 0, []int64{9, 2, 8}},
+		{5, 4, 0, []int64{1, 2, 3, 9}},
+		{2, 1, 0, []int64{1}},
+		{3, 5, 2, []int64{1, 2, 9, 8, 7}}, // 3 is a third passage of article 0
+	}
+	for _, tt := range tests {
+		var got []int64
+		for _, q := range pinFirst(own, fused, tt.n, tt.k, tt.perArticle) {
+			got = append(got, q.Chunk.ID)
+		}
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("pinFirst(n=%d, k=%d, perArticle=%d) (-want +got):\n%s", tt.n, tt.k, tt.perArticle, diff)
+		}
+	}
+}

@@ -67,7 +67,7 @@ type Config struct {
 	// searches are fused (default 10, as the store's).
 	FusionK int
 	// TranslationWeight is a translated search's weight in the fusion,
-	// the question's own search weighing 1 (default 0.7, tuned on the dev
+	// the question's own search weighing 1 (default 0.9, tuned on the dev
 	// questions). Translated searches run only when the own search found
 	// no passage holding MinCoverage of the question's words among its
 	// first three.
@@ -98,7 +98,7 @@ func (c Config) withDefaults() Config {
 	def(&c.FusionK, 10)
 	def(&c.AnswerMaxTokens, DefaultAnswerMaxTokens)
 	if c.TranslationWeight <= 0 {
-		c.TranslationWeight = 0.7
+		c.TranslationWeight = 0.9
 	}
 	if c.ChatTranslationTimeout <= 0 {
 		c.ChatTranslationTimeout = 10 * time.Second
