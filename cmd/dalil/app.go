@@ -83,6 +83,7 @@ type app struct {
 	chat    rag.Chat
 	rag     *rag.Service
 	fetcher *ingest.Fetcher
+	dicts   *lexicon.Lazy // opened on the first question (serve: at start)
 }
 
 // commands are the subcommands by name.
@@ -186,6 +187,9 @@ func (a *app) open(ctx context.Context) error {
 // wire builds the rag service and the fetcher over the store, the embedder
 // and the chat model.
 func (a *app) wire() {
+	a.dicts = lexicon.OpenLazily(a.cfg.DictionariesDir, func(err error) {
+		a.log.Warn("cross-lingual search without dictionaries (scripts/dicts.sh installs them, or set DICTIONARIES_DIR)", "err", err)
+	})
 	a.rag = rag.NewService(a.store, a.emb, a.chat, rag.Config{
 		K:             a.cfg.SearchK,
 		PerArticle:    a.cfg.PerArticle,
@@ -194,9 +198,7 @@ func (a *app) wire() {
 		Location:      a.cfg.TimeZone,
 		// The chat model translates questions into the archive's languages.
 		ArchiveLanguages: a.store.Languages,
-		Translator: lexicon.OpenLazily(a.cfg.DictionariesDir, func(err error) {
-			a.log.Warn("cross-lingual search without dictionaries (scripts/dicts.sh installs them, or set DICTIONARIES_DIR)", "err", err)
-		}),
+		Translator:       a.dicts,
 	})
 	a.fetcher = ingest.NewFetcher(ingest.Config{
 		MaxBytes: a.cfg.FetchMaxBytes, Timeout: a.cfg.FetchTimeout, AllowPrivate: a.cfg.FetchAllowPrivate,

@@ -42,6 +42,7 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 	if err := a.open(ctx); err != nil {
 		return err
 	}
+	go a.dicts.Pairs() // load the dictionaries now, not on a member's first question
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
