@@ -44,36 +44,51 @@ type translations struct {
 	untranslated map[string][]lexicon.Term
 }
 
-// translate translates a question written in lang into the archive's other
-// languages: with the Translator, and with the chat model when there is
-// one (see llmTranslations). It returns nil when there is nothing to
-// translate into.
-func (s *Service) translate(ctx context.Context, query, lang string) (*translations, error) {
+// dictTranslations translates a question written in lang into the
+// archive's other languages with the Translator (microseconds: it is done
+// for every question). The chat model's translations, a call each, are
+// added only when a search needs them (translatedLegs). It returns nil
+// when lang is unknown.
+func (s *Service) dictTranslations(query, lang string) *translations {
 	if lang == "" {
-		return nil, nil
+		return nil
 	}
-	tr := &translations{terms: map[string][]lexicon.Term{}, untranslated: map[string][]lexicon.Term{}}
-	if s.cfg.Translator != nil {
-		pairs := s.cfg.Translator.Pairs()
-		for _, to := range archiveLangs {
-			if to == lang || !hasPair(pairs, lang, to) {
-				continue
-			}
-			if terms := s.cfg.Translator.Translate(query, lang, to); len(terms) > 0 {
-				tr.terms[to] = terms
-				tr.untranslated[to] = untranslated(terms, query)
-			}
+	tr := &translations{terms: map[string][]lexicon.Term{}, texts: map[string]string{}, untranslated: map[string][]lexicon.Term{}}
+	if s.cfg.Translator == nil {
+		return tr
+	}
+	pairs := s.cfg.Translator.Pairs()
+	for _, to := range archiveLangs {
+		if to == lang || !hasPair(pairs, lang, to) {
+			continue
+		}
+		if terms := s.cfg.Translator.Translate(query, lang, to); len(terms) > 0 {
+			tr.terms[to] = terms
+			tr.untranslated[to] = untranslated(terms, query)
 		}
 	}
-	texts, err := s.llmTranslations(ctx, query, lang)
-	if err != nil {
-		return nil, err
+	return tr
+}
+
+// questionPart is a question, or one script's part of a Darija question,
+// in its language.
+type questionPart struct{ lang, text string }
+
+// translatedLegs returns what searchLegs runs when the question's own
+// search found nothing holding its words: the chat model's translations
+// of parts (llmTranslations), added to trans, and then a search leg for
+// each of trans's translations.
+func (s *Service) translatedLegs(trans *translations, parts []questionPart) func(context.Context) ([]searchLeg, error) {
+	return func(ctx context.Context) ([]searchLeg, error) {
+		for _, p := range parts {
+			texts, err := s.llmTranslations(ctx, p.text, p.lang)
+			if err != nil {
+				return nil, err
+			}
+			trans.merge(&translations{texts: texts})
+		}
+		return trans.legs(s.cfg.TranslationWeight), nil
 	}
-	tr.texts = texts
-	if len(tr.terms) == 0 && len(tr.texts) == 0 {
-		return nil, nil
-	}
-	return tr, nil
 }
 
 // sentenceCoverage is coverage for choosing sentences to quote: judged on
@@ -229,7 +244,6 @@ func matchesAny(t lexicon.Term, words map[string]bool) bool {
 type searchLeg struct {
 	lang, text string
 	weight     float64
-	own        bool // the question's own words, not a translation
 	// judge says how much of the leg's question a passage holds (own
 	// legs only).
 	judge func(Passage) float64
@@ -260,13 +274,47 @@ func ownJudge(query string) func(Passage) float64 {
 // when one of them found a passage holding at least MinCoverage of the
 // question's words, the question speaks the archive's language and their
 // ranking is the answer (a single own leg's as the store fused it).
-// Otherwise the translated legs run too, at once, and every ranking is
-// fused (fuseLists) into the best k passages, at most PerArticle an
-// article, after the own leg's first ownPinned (when there is one own
-// leg). Skipping translations for such questions kept every
+// Otherwise it asks translated for more legs, runs them at once too, and
+// fuses every ranking (fuseLists) into the best k passages, at most
+// PerArticle an article, after the own leg's first ownPinned (when there
+// is one own leg). Skipping translations for such questions kept every
 // same-language kind's recall@5 on the dev questions (README,
-// "Evaluation") and costs them no latency.
-func (s *Service) searchLegs(ctx context.Context, q SearchQuery, legs []searchLeg) ([]Passage, error) {
+// "Evaluation"), and costs them no latency and no chat model call.
+func (s *Service) searchLegs(ctx context.Context, q SearchQuery, own []searchLeg, translated func(context.Context) ([]searchLeg, error)) ([]Passage, error) {
+	ownLists, err := s.runLegs(ctx, q, own)
+	if err != nil {
+		return nil, err
+	}
+	confident := false
+	for i, l := range own {
+		confident = confident || l.strength(ownLists[i]) >= s.cfg.MinCoverage
+	}
+	var more []searchLeg
+	if !confident {
+		if more, err = translated(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if len(more) == 0 {
+		if len(own) == 1 {
+			return ownLists[0], nil
+		}
+		return fuseLists(ownLists, legWeights(own), s.cfg.FusionK, q.PerArticle, q.K), nil
+	}
+	moreLists, err := s.runLegs(ctx, q, more)
+	if err != nil {
+		return nil, err
+	}
+	fused := fuseLists(append(ownLists, moreLists...), legWeights(append(slices.Clip(own), more...)), s.cfg.FusionK, q.PerArticle, q.K)
+	if len(own) == 1 {
+		return pinFirst(ownLists[0], fused, ownPinned, q.K, q.PerArticle), nil
+	}
+	return fused, nil
+}
+
+// runLegs embeds the legs' texts and runs one store search a leg, at
+// once, returning their rankings in the legs' order.
+func (s *Service) runLegs(ctx context.Context, q SearchQuery, legs []searchLeg) ([][]Passage, error) {
 	var texts []string
 	for _, l := range legs {
 		texts = append(texts, l.text)
@@ -276,53 +324,28 @@ func (s *Service) searchLegs(ctx context.Context, q SearchQuery, legs []searchLe
 		return nil, fmt.Errorf("embed question: %w", err)
 	}
 	lists := make([][]Passage, len(legs))
-	run := func(own bool) error {
-		errs := make([]error, len(legs))
-		var wg sync.WaitGroup
-		for i, l := range legs {
-			if l.own != own {
-				continue
+	errs := make([]error, len(legs))
+	var wg sync.WaitGroup
+	for i, l := range legs {
+		wg.Go(func() {
+			lq := q
+			lq.Text, lq.Lang, lq.Vector = l.text, l.lang, vecs[i]
+			if lists[i], errs[i] = s.store.Search(ctx, lq); errs[i] != nil {
+				errs[i] = fmt.Errorf("search %q (%s): %w", nlp.Truncate(l.text, 80), l.lang, errs[i])
 			}
-			wg.Go(func() {
-				lq := q
-				lq.Text, lq.Lang, lq.Vector = l.text, l.lang, vecs[i]
-				if lists[i], errs[i] = s.store.Search(ctx, lq); errs[i] != nil {
-					errs[i] = fmt.Errorf("search %q (%s): %w", nlp.Truncate(l.text, 80), l.lang, errs[i])
-				}
-			})
-		}
-		wg.Wait()
-		return errors.Join(errs...)
+		})
 	}
-	if err := run(true); err != nil {
-		return nil, err
-	}
-	var ownLists [][]Passage
-	confident := false
+	wg.Wait()
+	return lists, errors.Join(errs...)
+}
+
+// legWeights returns the legs' weights in fusion.
+func legWeights(legs []searchLeg) []float64 {
+	w := make([]float64, len(legs))
 	for i, l := range legs {
-		if l.own {
-			ownLists = append(ownLists, lists[i])
-			confident = confident || l.strength(lists[i]) >= s.cfg.MinCoverage
-		}
+		w[i] = l.weight
 	}
-	if confident && len(ownLists) == 1 {
-		return ownLists[0], nil
-	}
-	weights := make([]float64, len(legs))
-	for i, l := range legs {
-		weights[i] = l.weight
-	}
-	if confident {
-		return fuseLists(ownLists, weights[:len(ownLists)], s.cfg.FusionK, q.PerArticle, q.K), nil
-	}
-	if err := run(false); err != nil {
-		return nil, err
-	}
-	fused := fuseLists(lists, weights, s.cfg.FusionK, q.PerArticle, q.K)
-	if len(ownLists) == 1 {
-		return pinFirst(ownLists[0], fused, ownPinned, q.K, q.PerArticle), nil
-	}
-	return fused, nil
+	return w
 }
 
 // coveredTop is how many of a search's first passages covered looks at.
@@ -400,28 +423,25 @@ func (s *Service) searchDarija(ctx context.Context, query string, k int, opt Sea
 		Until:      opt.When.Until,
 	}
 	var legs []searchLeg
+	var parts []questionPart
 	trans := &translations{terms: map[string][]lexicon.Term{}, texts: map[string]string{}, untranslated: map[string][]lexicon.Term{}}
-	for _, part := range []struct{ lang, text string }{{"fr", latin}, {"ar", arabic}} {
+	for _, part := range []questionPart{{"fr", latin}, {"ar", arabic}} {
 		if strings.TrimSpace(part.text) == "" {
 			continue
 		}
-		legs = append(legs, searchLeg{lang: part.lang, text: lexicon.ExpandQuery(part.text), weight: 1, own: true, judge: ownJudge(part.text)})
+		parts = append(parts, part)
+		legs = append(legs, searchLeg{lang: part.lang, text: lexicon.ExpandQuery(part.text), weight: 1, judge: ownJudge(part.text)})
 		// A passage in the part's language is judged on its words as
 		// they are, beside the other part's translations.
 		for _, w := range nlp.Terms(part.text) {
 			trans.terms[part.lang] = append(trans.terms[part.lang], lexicon.Term{Source: nlp.Fold(w)})
 		}
-		tr, err := s.translate(ctx, part.text, part.lang)
-		if err != nil {
-			return nil, nil, err
-		}
-		trans.merge(tr)
+		trans.merge(s.dictTranslations(part.text, part.lang))
 	}
 	if len(legs) == 0 {
 		return nil, nil, fmt.Errorf("search %q: %w", query, ErrEmptyInput)
 	}
-	legs = append(legs, trans.legs(s.cfg.TranslationWeight)...)
-	ps, err := s.searchLegs(ctx, sq, legs)
+	ps, err := s.searchLegs(ctx, sq, legs, s.translatedLegs(trans, parts))
 	return ps, trans, err
 }
 

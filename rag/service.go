@@ -334,10 +334,6 @@ func (s *Service) search(ctx context.Context, query string, opt SearchOptions) (
 	if opt.Lang == nlp.LangDarija {
 		return s.searchDarija(ctx, query, k, opt)
 	}
-	trans, err := s.translate(ctx, query, opt.Lang)
-	if err != nil {
-		return nil, nil, err
-	}
 	// The query is expanded with glossary equivalents (lexicon.ExpandQuery) for
 	// both legs: the archive mixes French, English and Arabic.
 	expanded := lexicon.ExpandQuery(query)
@@ -349,9 +345,9 @@ func (s *Service) search(ctx context.Context, query string, opt SearchOptions) (
 		Since:      opt.When.Since,
 		Until:      opt.When.Until,
 	}
-	legs := append([]searchLeg{{lang: opt.Lang, text: expanded, weight: 1, own: true, judge: ownJudge(query)}}, trans.legs(s.cfg.TranslationWeight)...)
-	if len(legs) > 1 {
-		ps, err := s.searchLegs(ctx, sq, legs)
+	if trans := s.dictTranslations(query, opt.Lang); trans != nil && (s.cfg.Translator != nil || s.chat != nil) {
+		own := []searchLeg{{lang: opt.Lang, text: expanded, weight: 1, judge: ownJudge(query)}}
+		ps, err := s.searchLegs(ctx, sq, own, s.translatedLegs(trans, []questionPart{{opt.Lang, query}}))
 		return ps, trans, err
 	}
 	vecs, err := s.emb.Embed(ctx, []string{expanded})

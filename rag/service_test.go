@@ -407,7 +407,8 @@ func TestAskDarija(t *testing.T) {
 }
 
 // TestSearchConfidentOwnLanguage: when the question's own search finds a
-// passage holding its words, the translated searches are not run.
+// passage holding its words, the translated searches are not run, and the
+// chat model is not asked for translations.
 func TestSearchConfidentOwnLanguage(t *testing.T) {
 	passage := func(id int64, lang, text string) rag.Passage {
 		return rag.Passage{Chunk: rag.Chunk{ID: id, ArticleID: id, Text: text, End: len(text)}, Article: rag.Article{ID: id, Lang: lang}}
@@ -421,7 +422,11 @@ func TestSearchConfidentOwnLanguage(t *testing.T) {
 		return []rag.Passage{en}
 	})
 	tr := translator{"harbour": {"port"}, "containers": {"conteneurs"}, "traffic": {"trafic"}, "record": {"record"}}
-	svc := rag.NewService(store, newEmbedder(), nil, rag.Config{Translator: tr})
+	chat := &mock.Chat{ModelName: "m", CompleteFn: func(context.Context, rag.ChatRequest, func(string)) (rag.Completion, error) {
+		t.Error("the chat model was asked to translate a question its own search answers")
+		return rag.Completion{}, nil
+	}}
+	svc := rag.NewService(store, newEmbedder(), chat, rag.Config{Translator: tr})
 	ps, err := svc.Search(context.Background(), "Which containers traffic record did the harbour beat?", rag.SearchOptions{Lang: "en"})
 	if err != nil {
 		t.Fatal(err)
