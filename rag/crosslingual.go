@@ -59,7 +59,7 @@ func (s *Service) dictTranslations(query, lang string) *translations {
 	}
 	pairs := s.cfg.Translator.Pairs()
 	for _, to := range archiveLangs {
-		if to == lang || !hasPair(pairs, lang, to) {
+		if to == lang || !slices.Contains(pairs, [2]string{lang, to}) {
 			continue
 		}
 		if terms := s.cfg.Translator.Translate(query, lang, to); len(terms) > 0 {
@@ -167,16 +167,6 @@ func untranslated(terms []lexicon.Term, query string) []lexicon.Term {
 		}
 	}
 	return out
-}
-
-// hasPair reports whether pairs holds the direction from → to.
-func hasPair(pairs [][2]string, from, to string) bool {
-	for _, p := range pairs {
-		if p[0] == from && p[1] == to {
-			return true
-		}
-	}
-	return false
 }
 
 // translatedQuery is the text of a translated search leg: each word's
