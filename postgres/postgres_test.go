@@ -935,6 +935,50 @@ func TestSearchTextBound(t *testing.T) {
 	}
 }
 
+// TestSearchGroups checks the structured query of translated searches:
+// a word's translations weigh as one word, so a chunk holding every
+// source word outranks one holding many translations of one.
+func TestSearchGroups(t *testing.T) {
+	ctx := context.Background()
+	s := MustOpen(t, Config{})
+	if err := s.EnsureEmbedder(ctx, "test", testDim); err != nil {
+		t.Fatal(err)
+	}
+	save := saver(t, s)
+	save(makeArticle("https://example.org/many", "en", time.Time{}, []int{0}, "A feline, a kitty, a moggy and a tomcat."))
+	save(makeArticle("https://example.org/both", "en", time.Time{}, []int{0}, "The cat chased the dog."))
+	save(makeArticle("https://example.org/filler", "en", time.Time{}, []int{0, 0}, "Weather news.", "Market news."))
+
+	first := func(q rag.SearchQuery) string {
+		t.Helper()
+		q.K, q.Lang = 5, "en"
+		ps, err := s.Search(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ps) == 0 {
+			t.Fatalf("%q: no passage", q.Text)
+		}
+		return ps[0].Article.URL
+	}
+	words := "cat feline kitty moggy tomcat dog"
+	if got := first(rag.SearchQuery{Text: words}); got != "https://example.org/many" {
+		t.Errorf("flat words: first %s, want the chunk holding most of them", got)
+	}
+	tests := []struct {
+		name   string
+		groups []string
+	}{
+		{"translations of one word", []string{"cat feline kitty moggy tomcat", "dog"}},
+		{"empty groups left out", []string{"", "cat feline kitty moggy tomcat", "!!", "dog"}},
+	}
+	for _, tt := range tests {
+		if got := first(rag.SearchQuery{Text: words, Groups: tt.groups}); got != "https://example.org/both" {
+			t.Errorf("%s: first %s, want the chunk holding both words", tt.name, got)
+		}
+	}
+}
+
 // TestTextPlan runs textPlanCTE on lexemes given by hand, in an archive of
 // 1000 chunks of 50 lexemes on average.
 func TestTextPlan(t *testing.T) {

@@ -78,19 +78,25 @@ ORDER BY c.embedding <=> $1 LIMIT ` + strconv.Itoa(n)
 // and the archive's chunk count and total length. Lexemes holding a quote
 // or a backslash are left out: they would need escaping in a tsquery and
 // no dictionary produces them from words.
-const lexemesCTE = `q AS (
-	SELECT DISTINCT w FROM unnest(CASE $5::text
-		WHEN 'fr' THEN tsvector_to_array(to_tsvector('dalil_fr', $4::text))
-		WHEN 'en' THEN tsvector_to_array(to_tsvector('dalil_en', $4::text))
-		WHEN 'ar' THEN tsvector_to_array(to_tsvector('dalil_ar', $4::text))
-		ELSE tsvector_to_array(to_tsvector('dalil_fr', $4::text)) || tsvector_to_array(to_tsvector('dalil_en', $4::text))
-			|| tsvector_to_array(to_tsvector('dalil_ar', $4::text))
-		END || tsvector_to_array(to_tsvector('dalil_simple', $4::text))) w
+var lexemesCTE = `q AS (
+	SELECT DISTINCT w FROM unnest(` + lexemeArray("$4::text") + `) w
 ), l AS (
 	SELECT l.word, l.ndoc, st.chunks, st.total_len
 	FROM q JOIN lexemes l ON l.word = q.w CROSS JOIN text_stats st
 	WHERE l.ndoc > 0 AND l.word !~ '[''\\]'
 )`
+
+// lexemeArray returns the SQL array of the lexemes of the text expr, in
+// the language $5 (all of them when "") and language-neutral.
+func lexemeArray(expr string) string {
+	return `CASE $5::text
+		WHEN 'fr' THEN tsvector_to_array(to_tsvector('dalil_fr', ` + expr + `))
+		WHEN 'en' THEN tsvector_to_array(to_tsvector('dalil_en', ` + expr + `))
+		WHEN 'ar' THEN tsvector_to_array(to_tsvector('dalil_ar', ` + expr + `))
+		ELSE tsvector_to_array(to_tsvector('dalil_fr', ` + expr + `)) || tsvector_to_array(to_tsvector('dalil_en', ` + expr + `))
+			|| tsvector_to_array(to_tsvector('dalil_ar', ` + expr + `))
+		END || tsvector_to_array(to_tsvector('dalil_simple', ` + expr + `))`
+}
 
 // commonFactor bounds the full-text leg when a question has no rare word:
 // when even its rarest word is in more than commonFactor × TextMatchLimit
@@ -131,7 +137,7 @@ const textPlanCTE = `r AS (
 // textPlanSQL returns what textPlanCTE chooses (NULLs when the question
 // has no lexeme known to the archive), for a dated full-text leg. Its
 // parameters are textLegSQL(false)'s first five.
-const textPlanSQL = `WITH ` + lexemesCTE + `, ` + textPlanCTE + `
+var textPlanSQL = `WITH ` + lexemesCTE + `, ` + textPlanCTE + `
 SELECT every::text, "any"::text, words, idfs, mean_len FROM p`
 
 // textLegSQL returns the full-text leg. Undated, it is one statement: the
@@ -186,6 +192,65 @@ ORDER BY sum(p.idfs[array_position(p.words, u.lexeme)] * cardinality(u.positions
 	/ (cardinality(u.positions) + $6::float8 * (1 - $7::float8 + $7::float8 * length(m.tsv) / p.mean_len))) DESC, m.id`
 }
 
+// groupedLegSQL is the full-text leg of a translated question
+// (rag.SearchQuery.Groups), scored as Pirkola's structured query: each
+// group, the translations of one source word, is one BM25 term, its term
+// frequency in a chunk the sum of its lexemes', its document frequency the
+// sum of theirs (at most the archive's chunk count: an upper bound on the
+// chunks holding any of them). A word with many translations, or a rare
+// wrong one, so weighs as one word. The words to match on are chosen as
+// textPlanCTE chooses them, a group standing for a word. Parameters:
+//
+//	$1 matches read at most    $2 groups matched on    $3 commonFactor
+//	$4 the groups (text[])     $5 their language       $6, $7 BM25's k1 and b
+//	$8 the question's vector (or NULL)
+//
+// Translated searches run only when the question's own search found
+// nothing (rag), so this statement is not tuned as textLegSQL is.
+var groupedLegSQL = `WITH q AS (
+	SELECT DISTINCT g.i AS gi, w FROM unnest($4::text[]) WITH ORDINALITY g(txt, i)
+	CROSS JOIN LATERAL unnest(` + lexemeArray("g.txt") + `) w
+), l AS (
+	SELECT q.gi, l.word, l.ndoc, st.chunks, st.total_len
+	FROM q JOIN lexemes l ON l.word = q.w CROSS JOIN text_stats st
+	WHERE l.ndoc > 0 AND l.word !~ '[''\\]'
+), g AS (
+	SELECT gi, least(sum(ndoc), max(chunks)) AS ndoc, max(chunks) AS chunks,
+		'(' || string_agg('''' || word || '''', ' | ') || ')' AS tsq
+	FROM l GROUP BY gi
+), r AS (
+	SELECT gi, tsq, ln(1 + (chunks - ndoc + 0.5::float8) / (ndoc + 0.5::float8)) AS idf,
+		row_number() OVER w AS i, sum(ndoc) OVER w AS cum
+	FROM g WINDOW w AS (ORDER BY ndoc, gi ROWS UNBOUNDED PRECEDING)
+), p AS (
+	SELECT (SELECT array_agg(DISTINCT word) FROM l) AS words,
+		(SELECT greatest(max(total_len)::float8 / greatest(max(chunks), 1), 1) FROM l) AS mean_len,
+		string_agg(tsq, ' & ' ORDER BY i) FILTER (WHERE i <= $2::int)::tsquery AS every,
+		(CASE WHEN min(cum) > $3::int8 * $1::int
+			THEN string_agg(tsq, ' & ' ORDER BY i) FILTER (WHERE i <= $2::int)
+			ELSE string_agg(tsq, ' | ' ORDER BY i) FILTER (WHERE i <= $2::int AND (i = 1 OR cum <= $1::int))
+		END)::tsquery AS "any"
+	FROM r
+), m AS (
+	(SELECT c.id, c.article_id, c.tsv, c.embedding <=> $8::vector AS dist FROM chunks c
+	WHERE c.tsv @@ (SELECT every FROM p) LIMIT $1::int)
+	UNION ALL
+	(SELECT c.id, c.article_id, c.tsv, c.embedding <=> $8::vector AS dist FROM chunks c
+	WHERE (SELECT "any" FROM p) <> (SELECT every FROM p) AND c.tsv @@ (SELECT "any" FROM p)
+		AND NOT c.tsv @@ (SELECT every FROM p) LIMIT $1::int)
+	LIMIT $1::int
+)
+SELECT m.id, m.article_id, m.dist
+FROM m CROSS JOIN p CROSS JOIN LATERAL (
+	SELECT sum(r.idf * t.tf * ($6::float8 + 1)
+		/ (t.tf + $6::float8 * (1 - $7::float8 + $7::float8 * length(m.tsv) / p.mean_len))) AS score
+	FROM (SELECT l.gi, sum(cardinality(u.positions)) AS tf
+		FROM unnest(ts_filter(setweight(setweight(m.tsv, 'D'), 'A', p.words), '{a}')) u JOIN l ON l.word = u.lexeme
+		GROUP BY l.gi) t
+	JOIN r ON r.gi = t.gi
+) s
+ORDER BY s.score DESC, m.id`
+
 // passagesSQL returns the chunks with ids $1 and their articles; $2 is
 // the number of ids. The LIMIT changes no result (ids are unique) but lets
 // PostgreSQL settle on the statement's generic plan, which is the custom
@@ -218,6 +283,26 @@ func queryWords(question string, max int) string {
 		}
 	}
 	return strings.Join(words, " | ")
+}
+
+// maxGroupWords caps the words of one group of a structured query.
+const maxGroupWords = 12
+
+// queryGroups returns the groups of a structured query (see
+// groupedLegSQL), at most max of them, each cut to maxGroupWords words
+// (as queryWords keeps them), leaving out those with none.
+func queryGroups(groups []string, max int) []string {
+	var out []string
+	for _, g := range groups {
+		if len(out) == max {
+			break
+		}
+		words := strings.Split(queryWords(g, maxGroupWords), " | ")
+		if words[0] != "" {
+			out = append(out, strings.Join(words, " "))
+		}
+	}
+	return out
 }
 
 // missingStopWord reports the words PostgreSQL's stop lists lack: its
@@ -389,8 +474,12 @@ func (s *Store) textLeg(ctx context.Context, q rag.SearchQuery, words string) ([
 		args = []any{pgx.QueryExecModeCacheDescribe, s.cfg.TextMatchLimit, every.String, some.String, lexemes, idfs,
 			bm25K1, bm25B, vec, since, until, meanLen.Float64}
 	}
+	sql := textLegSQL(dated)
+	if groups := queryGroups(q.Groups, s.cfg.MaxQueryWords); len(groups) > 0 && !dated {
+		sql, args[3] = groupedLegSQL, groups
+	}
 	var txt []rag.Hit
-	rows, err := s.pool.Query(ctx, textLegSQL(dated), args...)
+	rows, err := s.pool.Query(ctx, sql, args...)
 	if err == nil {
 		var h rag.Hit
 		var dist pgtype.Float8

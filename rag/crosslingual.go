@@ -33,6 +33,11 @@ var archiveLangs = []string{"fr", "en", "ar"}
 // translated query: the first senses, which are the common ones.
 const maxLegAlternatives = 3
 
+// maxGroupAlternatives is how many translations of a word its group in a
+// structured full-text search holds: they weigh as one word, so more of
+// them cost little.
+const maxGroupAlternatives = 6
+
 // translations are a question's translations into the archive's other
 // languages: structured ones from the dictionaries (terms) and whole ones
 // from the chat model (texts), keyed by language. A nil *translations has
@@ -110,7 +115,7 @@ func (t *translations) legs(weight float64) []searchLeg {
 	var legs []searchLeg
 	for _, lang := range archiveLangs {
 		if text := translatedQuery(t.terms[lang]); text != "" {
-			legs = append(legs, searchLeg{lang: lang, text: text, weight: weight})
+			legs = append(legs, searchLeg{lang: lang, text: text, groups: termGroups(t.terms[lang]), weight: weight})
 		}
 		if text := t.texts[lang]; text != "" {
 			legs = append(legs, searchLeg{lang: lang, text: text, weight: weight})
@@ -179,6 +184,19 @@ func translatedQuery(terms []lexicon.Term) string {
 	return strings.Join(words, " ")
 }
 
+// termGroups returns the groups of a structured full-text search
+// (SearchQuery.Groups): each term's translations, up to
+// maxGroupAlternatives of them.
+func termGroups(terms []lexicon.Term) []string {
+	var groups []string
+	for _, t := range terms {
+		if len(t.Alternatives) > 0 {
+			groups = append(groups, strings.Join(t.Alternatives[:min(len(t.Alternatives), maxGroupAlternatives)], " "))
+		}
+	}
+	return groups
+}
+
 // foldedWords is the set of the folded (nlp.Fold), singular (nlp.Singular)
 // words of text, for matching translations against it.
 func foldedWords(text string) map[string]bool {
@@ -233,6 +251,8 @@ func matchesAny(t lexicon.Term, words map[string]bool) bool {
 // translated.
 type searchLeg struct {
 	lang, text string
+	// groups are a translated leg's structured query (SearchQuery.Groups).
+	groups []string
 	weight     float64
 	// judge says how much of the leg's question a passage holds (own
 	// legs only).
@@ -319,7 +339,7 @@ func (s *Service) runLegs(ctx context.Context, q SearchQuery, legs []searchLeg) 
 	for i, l := range legs {
 		wg.Go(func() {
 			lq := q
-			lq.Text, lq.Lang, lq.Vector = l.text, l.lang, vecs[i]
+			lq.Text, lq.Lang, lq.Vector, lq.Groups = l.text, l.lang, vecs[i], l.groups
 			if lists[i], errs[i] = s.store.Search(ctx, lq); errs[i] != nil {
 				errs[i] = fmt.Errorf("search %q (%s): %w", nlp.Truncate(l.text, 80), l.lang, errs[i])
 			}

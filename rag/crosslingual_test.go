@@ -130,3 +130,23 @@ func TestPinFirst(t *testing.T) {
 		}
 	}
 }
+
+func TestTermGroups(t *testing.T) {
+	many := lexicon.Term{Source: "cat", Alternatives: []string{"chat", "matou", "minet", "greffier", "mistigri", "minou", "chaton"}}
+	tests := []struct {
+		name  string
+		terms []lexicon.Term
+		want  []string
+	}{
+		{"one group a word", []lexicon.Term{{Source: "dog", Alternatives: []string{"chien"}}, {Source: "red", Alternatives: []string{"rouge", "roux"}}},
+			[]string{"chien", "rouge roux"}},
+		{"at most maxGroupAlternatives", []lexicon.Term{many}, []string{"chat matou minet greffier mistigri minou"}},
+		{"untranslated words left out", []lexicon.Term{{Source: "dalil"}, {Source: "dog", Alternatives: []string{"chien"}}}, []string{"chien"}},
+		{"none", nil, nil},
+	}
+	for _, tt := range tests {
+		if diff := cmp.Diff(tt.want, termGroups(tt.terms)); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", tt.name, diff)
+		}
+	}
+}
