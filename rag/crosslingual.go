@@ -251,12 +251,12 @@ func matchesAny(t lexicon.Term, words map[string]bool) bool {
 // translated.
 type searchLeg struct {
 	lang, text string
-	// groups are a translated leg's structured query (SearchQuery.Groups).
-	groups []string
 	weight     float64
 	// judge says how much of the leg's question a passage holds (own
 	// legs only).
 	judge func(Passage) float64
+	// groups are a translated leg's structured query (SearchQuery.Groups).
+	groups []string
 }
 
 // strength is how well a leg's search did: the largest share of its

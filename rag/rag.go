@@ -91,13 +91,13 @@ type Passage struct {
 // SearchQuery asks a Store for passages.
 type SearchQuery struct {
 	Text   string    // the question, for the full-text leg
+	Lang   string    // the question's language (fr, en, ar), "" when unknown
+	Vector []float32 // the question's embedding, for the vector leg
 	// Groups, when set, replace Text's words in an undated full-text leg:
 	// each is the translations of one source word, space-separated, and
 	// scores as one term (Pirkola's structured query), so that a word
 	// with many translations weighs as one with few.
 	Groups []string
-	Lang   string    // the question's language (fr, en, ar), "" when unknown
-	Vector []float32 // the question's embedding, for the vector leg
 	// K is the number of passages wanted after fusion; each leg fetches
 	// Candidates rows (at least K).
 	K          int
