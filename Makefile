@@ -35,7 +35,7 @@ export DALIL_TEST_DATABASE_URL; \
 echo "DALIL_TEST_DATABASE_URL=$$DALIL_TEST_DATABASE_URL" >&2;
 endef
 
-.PHONY: help build db db-stop test bench demo eval fmt fmt-check vet clean clean-db
+.PHONY: help build db db-stop test bench demo eval image fmt fmt-check vet clean clean-db
 
 help: ## Show this help.
 	@echo 'Usage: make TARGET [TESTFLAGS=...] [BENCHFLAGS=...]'
@@ -43,7 +43,7 @@ help: ## Show this help.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## /  \1\t/' | expand -t 14
 
 build: ## Build the CLI into bin/dalil.
-	go build -o $(BIN) ./cmd/dalil
+	go build -buildvcs=auto -o $(BIN) ./cmd/dalil
 
 db: ## Start the dev PostgreSQL (pgvector) on 127.0.0.1:54329, installing it if needed.
 	$(DEVDB) start
@@ -89,6 +89,16 @@ eval: build ## Measure retrieval and answers on the dev and cross-lingual dev qu
 		--questions testdata/eval/questions-dev.jsonl $(EVALFLAGS); \
 	$(BIN) eval --questions testdata/eval/questions-dev-xling.jsonl $(EVALFLAGS); \
 	$(BIN) eval --questions testdata/eval/questions-extra.jsonl $(EVALFLAGS)
+
+image: ## Build the container image dalil:latest FROM scratch (podman or buildah; no network needed).
+	@tool=$$(command -v podman || command -v buildah || true); \
+	if [[ -z "$$tool" ]]; then echo "make image: needs podman or buildah (apt-get install podman)" >&2; exit 1; fi; \
+	ctx=$$(mktemp -d); trap 'rm -rf "$$ctx"' EXIT; \
+	set -x; \
+	CGO_ENABLED=0 go build -buildvcs=auto -trimpath -tags timetzdata -ldflags '-s -w' -o "$$ctx/dalil" ./cmd/dalil; \
+	cp /etc/ssl/certs/ca-certificates.crt "$$ctx/"; \
+	cp deploy/Containerfile "$$ctx/"; \
+	if [[ "$$tool" == *buildah ]]; then "$$tool" bud -t dalil:latest "$$ctx"; else "$$tool" build -t dalil:latest "$$ctx"; fi
 
 fmt: ## Format the Go code.
 	go fmt ./...
