@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"unicode"
 
 	"github.com/dalil-news/dalil/lexicon"
 	"github.com/dalil-news/dalil/nlp"
@@ -69,7 +68,7 @@ func (s *Service) dictTranslations(query, lang string) *translations {
 		}
 		if terms := s.cfg.Translator.Translate(query, lang, to); len(terms) > 0 {
 			tr.terms[to] = terms
-			tr.untranslated[to] = untranslated(terms, query)
+			tr.untranslated[to] = lexicon.Untranslated(terms, query)
 		}
 	}
 	return tr
@@ -114,8 +113,8 @@ func (t *translations) legs(weight float64) []searchLeg {
 	}
 	var legs []searchLeg
 	for _, lang := range archiveLangs {
-		if text := translatedQuery(t.terms[lang]); text != "" {
-			legs = append(legs, searchLeg{lang: lang, text: text, groups: termGroups(t.terms[lang]), weight: weight})
+		if text := lexicon.Query(t.terms[lang], maxLegAlternatives); text != "" {
+			legs = append(legs, searchLeg{lang: lang, text: text, groups: lexicon.Groups(t.terms[lang], maxGroupAlternatives), weight: weight})
 		}
 		if text := t.texts[lang]; text != "" {
 			legs = append(legs, searchLeg{lang: lang, text: text, weight: weight})
@@ -144,107 +143,12 @@ func (t *translations) judge(lang, text string, terms []lexicon.Term) float64 {
 	}
 	cov := 0.0
 	if len(t.terms[lang]) > 0 {
-		cov = termCoverage(terms, foldedWords(text))
+		cov = lexicon.Coverage(terms, lexicon.Words(text))
 	}
 	if tt := t.texts[lang]; tt != "" {
 		cov = max(cov, nlp.NewTermSet(tt).Coverage(nlp.NewTermSet(text)))
 	}
 	return cov
-}
-
-// untranslated returns a term without translations for each content word
-// of query that no term holds (the dictionaries had no translation for
-// it), so that a sentence is judged on every word of the question, and
-// credited when it holds the word itself (a cognate such as "Homemade", a
-// name).
-func untranslated(terms []lexicon.Term, query string) []lexicon.Term {
-	var out []lexicon.Term
-	held := map[string]bool{}
-	for _, t := range terms {
-		for _, w := range strings.FieldsFunc(t.Source, notWordRune) {
-			held[nlp.Singular(w)] = true
-		}
-	}
-	for _, w := range nlp.Terms(query) {
-		if f := nlp.Singular(nlp.Fold(w)); !held[f] {
-			held[f] = true
-			out = append(out, lexicon.Term{Source: f})
-		}
-	}
-	return out
-}
-
-// translatedQuery is the text of a translated search leg: each word's
-// first translations, in the question's order.
-func translatedQuery(terms []lexicon.Term) string {
-	var words []string
-	for _, t := range terms {
-		words = append(words, t.Alternatives[:min(len(t.Alternatives), maxLegAlternatives)]...)
-	}
-	return strings.Join(words, " ")
-}
-
-// termGroups returns the groups of a structured full-text search
-// (SearchQuery.Groups): each term's translations, up to
-// maxGroupAlternatives of them.
-func termGroups(terms []lexicon.Term) []string {
-	var groups []string
-	for _, t := range terms {
-		if len(t.Alternatives) > 0 {
-			groups = append(groups, strings.Join(t.Alternatives[:min(len(t.Alternatives), maxGroupAlternatives)], " "))
-		}
-	}
-	return groups
-}
-
-// foldedWords is the set of the folded (nlp.Fold), singular (nlp.Singular)
-// words of text, for matching translations against it.
-func foldedWords(text string) map[string]bool {
-	set := map[string]bool{}
-	for _, w := range strings.FieldsFunc(nlp.Fold(text), notWordRune) {
-		set[nlp.Singular(w)] = true
-	}
-	return set
-}
-
-// notWordRune separates words: anything but letters and digits.
-func notWordRune(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }
-
-// termCoverage is the share of terms found in words (foldedWords of a
-// text): a term is found when its source word, or every word of one of its
-// translations, is there. It is 0 without terms.
-func termCoverage(terms []lexicon.Term, words map[string]bool) float64 {
-	if len(terms) == 0 {
-		return 0
-	}
-	found := 0
-	for _, t := range terms {
-		if matchesAny(t, words) {
-			found++
-		}
-	}
-	return float64(found) / float64(len(terms))
-}
-
-// matchesAny reports whether t's source word or one of its translations
-// is in words.
-func matchesAny(t lexicon.Term, words map[string]bool) bool {
-	if words[nlp.Singular(t.Source)] {
-		return true
-	}
-	for _, alt := range t.Alternatives {
-		all := true
-		for _, w := range strings.FieldsFunc(alt, notWordRune) {
-			if !words[nlp.Singular(w)] {
-				all = false
-				break
-			}
-		}
-		if all && alt != "" {
-			return true
-		}
-	}
-	return false
 }
 
 // searchLeg is one search of a question, in the question's language or

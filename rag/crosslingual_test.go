@@ -45,31 +45,6 @@ func TestFuseLists(t *testing.T) {
 	}
 }
 
-func TestTermCoverage(t *testing.T) {
-	terms := []lexicon.Term{
-		{Source: "house", Alternatives: []string{"maison", "domicile"}},
-		{Source: "artificial", Alternatives: []string{"intelligence artificielle"}},
-		{Source: "mezzour", Alternatives: nil},
-		{Source: "rain", Alternatives: []string{"pluie"}},
-	}
-	tests := []struct {
-		text string
-		want float64
-	}{
-		{"Les maisons de Ghita Mezzour et l'Intelligence Artificielle", 0.75}, // plural, accents, name, two-word translation
-		{"La pluie tombe sur l'intelligence", 0.25},                           // one word of two is not a translation
-		{"", 0},
-	}
-	for _, tt := range tests {
-		if got := termCoverage(terms, foldedWords(tt.text)); got != tt.want {
-			t.Errorf("termCoverage(%q) = %v, want %v", tt.text, got, tt.want)
-		}
-	}
-	if got := termCoverage(nil, foldedWords("maison")); got != 0 {
-		t.Errorf("no terms: %v, want 0", got)
-	}
-}
-
 // TestSentenceCoverage: a sentence is judged on every word of the
 // question, so a cognate the dictionaries lack ("Homemade") counts as much
 // as a translated word.
@@ -77,7 +52,7 @@ func TestSentenceCoverage(t *testing.T) {
 	terms := []lexicon.Term{{Source: "morocco", Alternatives: []string{"maroc"}}}
 	tr := &translations{
 		terms:        map[string][]lexicon.Term{"fr": terms},
-		untranslated: map[string][]lexicon.Term{"fr": untranslated(terms, "What is Morocco's homemade AI?")},
+		untranslated: map[string][]lexicon.Term{"fr": lexicon.Untranslated(terms, "What is Morocco's homemade AI?")},
 	}
 	if got := tr.untranslated["fr"]; len(got) != 2 || got[0].Source != "homemade" || got[1].Source != "ai" {
 		t.Fatalf("untranslated %+v: want homemade and ai", got)
@@ -127,26 +102,6 @@ func TestPinFirst(t *testing.T) {
 		}
 		if diff := cmp.Diff(tt.want, got); diff != "" {
 			t.Errorf("pinFirst(n=%d, k=%d, perArticle=%d) (-want +got):\n%s", tt.n, tt.k, tt.perArticle, diff)
-		}
-	}
-}
-
-func TestTermGroups(t *testing.T) {
-	many := lexicon.Term{Source: "cat", Alternatives: []string{"chat", "matou", "minet", "greffier", "mistigri", "minou", "chaton"}}
-	tests := []struct {
-		name  string
-		terms []lexicon.Term
-		want  []string
-	}{
-		{"one group a word", []lexicon.Term{{Source: "dog", Alternatives: []string{"chien"}}, {Source: "red", Alternatives: []string{"rouge", "roux"}}},
-			[]string{"chien", "rouge roux"}},
-		{"at most maxGroupAlternatives", []lexicon.Term{many}, []string{"chat matou minet greffier mistigri minou"}},
-		{"untranslated words left out", []lexicon.Term{{Source: "dalil"}, {Source: "dog", Alternatives: []string{"chien"}}}, []string{"chien"}},
-		{"none", nil, nil},
-	}
-	for _, tt := range tests {
-		if diff := cmp.Diff(tt.want, termGroups(tt.terms)); diff != "" {
-			t.Errorf("%s (-want +got):\n%s", tt.name, diff)
 		}
 	}
 }

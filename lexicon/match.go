@@ -1,0 +1,106 @@
+package lexicon
+
+import (
+	"strings"
+	"unicode"
+
+	"github.com/dalil-news/dalil/nlp"
+)
+
+// Untranslated returns a Term without translations for each content word
+// of query that no term holds (the dictionaries had no translation for
+// it), so that a text is judged on every word of the question, and
+// credited when it holds the word itself (a cognate such as "Homemade", a
+// name).
+func Untranslated(terms []Term, query string) []Term {
+	var out []Term
+	held := map[string]bool{}
+	for _, t := range terms {
+		for _, w := range strings.FieldsFunc(t.Source, notWordRune) {
+			held[nlp.Singular(w)] = true
+		}
+	}
+	for _, w := range nlp.Terms(query) {
+		if f := nlp.Singular(nlp.Fold(w)); !held[f] {
+			held[f] = true
+			out = append(out, Term{Source: f})
+		}
+	}
+	return out
+}
+
+// Query is the text of a translated search: each term's first perWord
+// translations, in the question's order.
+func Query(terms []Term, perWord int) string {
+	var words []string
+	for _, t := range terms {
+		words = append(words, t.Alternatives[:min(len(t.Alternatives), perWord)]...)
+	}
+	return strings.Join(words, " ")
+}
+
+// Groups returns a structured query (Pirkola's): for each translated
+// term, its first perWord translations, space-separated, to be scored as
+// one word.
+func Groups(terms []Term, perWord int) []string {
+	var groups []string
+	for _, t := range terms {
+		if len(t.Alternatives) > 0 {
+			groups = append(groups, strings.Join(t.Alternatives[:min(len(t.Alternatives), perWord)], " "))
+		}
+	}
+	return groups
+}
+
+// WordSet is the set of the folded (nlp.Fold), singular (nlp.Singular)
+// words of a text, for matching translations against it.
+type WordSet map[string]bool
+
+// Words returns the WordSet of text.
+func Words(text string) WordSet {
+	set := WordSet{}
+	for _, w := range strings.FieldsFunc(nlp.Fold(text), notWordRune) {
+		set[nlp.Singular(w)] = true
+	}
+	return set
+}
+
+// notWordRune separates words: anything but letters and digits.
+func notWordRune(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }
+
+// Coverage is the share of terms found in words: a term is found when its
+// source word, or every word of one of its translations, is there. It is
+// 0 without terms.
+func Coverage(terms []Term, words WordSet) float64 {
+	if len(terms) == 0 {
+		return 0
+	}
+	found := 0
+	for _, t := range terms {
+		if t.foundIn(words) {
+			found++
+		}
+	}
+	return float64(found) / float64(len(terms))
+}
+
+// foundIn reports whether t's source word or one of its translations is
+// in words.
+func (t Term) foundIn(words WordSet) bool {
+	if words[nlp.Singular(t.Source)] {
+		return true
+	}
+	for _, alt := range t.Alternatives {
+		all := true
+		for _, w := range strings.FieldsFunc(alt, notWordRune) {
+			if !words[nlp.Singular(w)] {
+				all = false
+				break
+			}
+		}
+		if all && alt != "" {
+			return true
+		}
+	}
+	return false
+}
