@@ -9,9 +9,8 @@
 // The bot declares the small interfaces it consumes (Answerer, Summarizer,
 // ArticleStore, StatsReader, Extractor, Ingester, FeedbackStore,
 // AnswerStore, DigestControl, FeedStore, FeedPoller); cmd/dalil wires them
-// to the rag
-// service and scheduler, the PostgreSQL store and the ingest and feeds
-// packages.
+// to the rag service and scheduler, the PostgreSQL store and the ingest and
+// feeds packages.
 //
 // Every answer is stored (AnswerStore, PostgreSQL in dalil serve), with the
 // member as a keyed hash: a thread (or channel or DM) the bot has answered
