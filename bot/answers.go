@@ -37,7 +37,7 @@ func (b *Bot) saveAnswer(ctx context.Context, j *askJob, ans rag.Answer) string 
 }
 
 // conversation returns the last turns of the conversation in a channel
-// and whether it is one: a thread, channel or DM the bot has answered in.
+// and whether it is one: a thread or DM the bot has answered in.
 // When the store fails, which is logged and counted, it is none.
 func (b *Bot) conversation(channelID string) ([]prompts.Message, bool) {
 	if b.deps.Answers == nil {

@@ -13,8 +13,8 @@
 // feeds packages.
 //
 // Every answer is stored (AnswerStore, PostgreSQL in dalil serve), with the
-// member as a keyed hash: a thread (or channel or DM) the bot has answered
-// in is a conversation, whose follow-ups get its last turns from the store,
+// member as a keyed hash: a thread or DM the bot has answered in is a
+// conversation, whose follow-ups get its last turns from the store,
 // and vote buttons carry the stored answer's ID. Both therefore work after
 // a restart and on any replica. A follow-up sent before the thread's first
 // answer is stored needs a mention. Answers and votes are purged after

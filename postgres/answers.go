@@ -72,8 +72,8 @@ func (s *Store) Answer(ctx context.Context, id int64) (rag.AnswerRecord, error) 
 	return got[0], nil
 }
 
-// ThreadAnswers returns the last n answers of a conversation (the thread,
-// channel or DM they were given in, AnswerRecord.ThreadID), oldest first:
+// ThreadAnswers returns the last n answers of a conversation (the thread
+// or DM they were given in, AnswerRecord.ThreadID), oldest first:
 // none when the bot has not answered there (or those answers were purged),
 // which is how a conversation is told from any other channel.
 func (s *Store) ThreadAnswers(ctx context.Context, threadID string, n int) ([]rag.AnswerRecord, error) {

@@ -193,7 +193,7 @@ type AnswerRecord struct {
 	Found              bool
 	Latency            time.Duration // from the question to the answer, queueing included
 	GuildID, ChannelID string        // ChannelID: where the question was asked
-	ThreadID           string        // the conversation (thread, channel or DM) it belongs to; "" for none
+	ThreadID           string        // the conversation (thread or DM) it belongs to; "" for none
 	UserID, MemberHash string
 	Lang               string // the question's language, "" when unknown
 }

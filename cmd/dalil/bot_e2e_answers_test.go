@@ -146,3 +146,28 @@ func TestAnswersPurged(t *testing.T) {
 		t.Errorf("stored feedback = %+v, want a 👎 with the message's text and source", fb)
 	}
 }
+
+// TestAnswerInPlaceStartsNoConversation: where Discord refuses a thread
+// (a voice channel's chat), the bot answers in the channel, which does not
+// become a conversation: the channel's other messages are not for the bot.
+func TestAnswerInPlaceStartsNoConversation(t *testing.T) {
+	h := start(t, setup{bot: func(c *bot.Config) { c.MessageContent = true }})
+	const voiceID = "1500000000000000077"
+	h.srv.AddChannel(&discordgo.Channel{ID: voiceID, GuildID: discordtest.GuildID, Name: "salon vocal", Type: discordgo.ChannelTypeGuildVoice})
+	answered := func(r discordtest.Request) bool {
+		m, _ := r.JSON.(map[string]any)
+		return r.Method == "PATCH" && strings.HasPrefix(r.Path, "/api/v9/channels/"+voiceID+"/messages/") && hasEmbeds(m)
+	}
+	h.srv.SendMessage(&discordgo.Message{ChannelID: voiceID, Content: "<@" + discordtest.AppID + "> " + askIA})
+	h.wait(answered)
+	if conv, err := h.store.ThreadAnswers(context.Background(), voiceID, 5); err != nil || len(conv) != 0 {
+		t.Errorf("the channel's stored conversation = %+v, %v; want none", conv, err)
+	}
+	h.srv.SendMessage(&discordgo.Message{ChannelID: voiceID, Content: "Et quand sera-t-elle créée ?"})
+	h.srv.SendMessage(&discordgo.Message{ChannelID: voiceID, Content: "<@" + discordtest.AppID + "> Et le port de Casablanca ?"})
+	h.waitN(2, answered)
+	time.Sleep(300 * time.Millisecond) // time to answer the message without a mention, wrongly
+	if n := len(h.botAnswers(voiceID)); n != 2 {
+		t.Errorf("%d bot messages in the channel, want the two mentions answered and nothing else", n)
+	}
+}

@@ -14,8 +14,8 @@ CREATE TABLE IF NOT EXISTS answers (
 	latency_ms  integer NOT NULL DEFAULT 0 CHECK (latency_ms >= 0),
 	guild_id    text NOT NULL DEFAULT '',
 	-- where the question was asked, and the conversation the answer
-	-- belongs to: the bot's thread, or the channel or DM it answered in
-	-- ('' for /ask, which starts none)
+	-- belongs to: the bot's thread, or the thread or DM it answered in
+	-- ('' for none, as for /ask)
 	channel_id  text NOT NULL DEFAULT '',
 	thread_id   text NOT NULL DEFAULT '',
 	-- HMAC-SHA256 of the member's Discord ID, hex; never the ID
