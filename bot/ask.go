@@ -80,7 +80,8 @@ type askJob struct {
 	conv     string // the conversation (channel ID) to extend, "" for none
 	userID   string
 	guildID  string
-	channel  string
+	asked    string // the channel the question was asked in
+	channel  string // the channel the answer goes to
 	reply    replier
 	start    time.Time
 	// do answers; nil asks Deps.Answerer with the question and history.
@@ -111,7 +112,7 @@ func (b *Bot) handleAsk(ctx context.Context, r *request, question string) {
 	lang, ui := b.languages(question, r.lang)
 	b.enqueue(ctx, &askJob{
 		source: "slash", question: question, lang: lang, uiLang: ui,
-		userID: r.userID(), guildID: r.i.GuildID, channel: r.i.ChannelID, reply: r, start: start,
+		userID: r.userID(), guildID: r.i.GuildID, asked: r.i.ChannelID, channel: r.i.ChannelID, reply: r, start: start,
 	})
 }
 
@@ -212,18 +213,10 @@ func (b *Bot) answer(ctx context.Context, j *askJob) {
 		outcome = "not_found"
 	}
 	b.metrics.questions.WithLabelValues(j.source, outcome).Inc()
-	ref := ""
-	if b.deps.Feedback != nil {
-		ref = newRef()
-		b.votes.Put(ref, answerRecord{question: j.question, answer: ans.Text, citations: ans.Citations})
-	}
-	if j.conv != "" {
-		// Before the answer shows: a quick follow-up must find this turn.
-		b.convs.add(j.conv, j.question, ans.Text)
-	}
-	msgs := renderAnswer(ans, j.uiLang, ref)
 	rctx, rcancel := replyCtx()
 	defer rcancel()
+	// Stored before the answer shows: a quick follow-up must find it.
+	msgs := renderAnswer(ans, j.uiLang, b.saveAnswer(rctx, j, ans))
 	if err := j.reply.edit(rctx, msgs[0]); err != nil {
 		b.report(rctx, err)
 		return
@@ -269,13 +262,6 @@ func (b *Bot) fail(ctx context.Context, j *askJob, err error) {
 // to its log entry.
 func newErrorID() string {
 	b := make([]byte, 4)
-	rand.Read(b)
-	return hex.EncodeToString(b)
-}
-
-// newRef returns a compact random reference for an answer's vote buttons.
-func newRef() string {
-	b := make([]byte, 6)
 	rand.Read(b)
 	return hex.EncodeToString(b)
 }

@@ -8,15 +8,17 @@
 //
 // The bot declares the small interfaces it consumes (Answerer, Summarizer,
 // ArticleStore, StatsReader, Extractor, Ingester, FeedbackStore,
-// DigestControl, FeedStore, FeedPoller); cmd/dalil wires them to the rag
-// service and scheduler, the PostgreSQL store and the ingest and feeds
-// packages.
+// AnswerStore, DigestControl, FeedStore, FeedPoller); cmd/dalil wires them
+// to the rag service and scheduler, the PostgreSQL store and the ingest and
+// feeds packages.
 //
-// Conversations in threads are kept in memory: a bounded map from thread ID
-// to the last turns. After a restart, a thread the bot started earlier is no
-// longer a conversation; mentioning the bot there starts a new one. Reading
-// the thread back over REST would survive restarts, but costs a request per
-// follow-up and the MESSAGE_CONTENT intent to read members' earlier messages.
+// Every answer is stored (AnswerStore, PostgreSQL in dalil serve), with the
+// member as a keyed hash: a thread or DM the bot has answered in is a
+// conversation, whose follow-ups get its last turns from the store,
+// and vote buttons carry the stored answer's ID. Both therefore work after
+// a restart and on any replica. A follow-up sent before the thread's first
+// answer is stored needs a mention. Answers and votes are purged after
+// Config.AnswersRetention.
 //
 // Follow-ups without a mention need the privileged MESSAGE_CONTENT intent
 // (Config.MessageContent): without it Discord delivers such messages with
@@ -97,6 +99,25 @@ type FeedbackStore interface {
 	SaveFeedback(ctx context.Context, f rag.Feedback) error
 }
 
+// AnswerStore keeps the answers the bot gives, so that a conversation's
+// follow-ups and the votes on an answer find it after a restart and on
+// every replica; *postgres.Store is one. It keeps the keyed hash of
+// AnswerRecord.UserID, never the ID.
+type AnswerStore interface {
+	// SaveAnswer stores an answer and returns its ID.
+	SaveAnswer(ctx context.Context, a rag.AnswerRecord) (int64, error)
+	// Answer returns a stored answer; the error wraps rag.ErrNotFound
+	// when there is none (never stored, or purged).
+	Answer(ctx context.Context, id int64) (rag.AnswerRecord, error)
+	// ThreadAnswers returns the last n answers given in a conversation
+	// (AnswerRecord.ThreadID), oldest first: none when the bot has not
+	// answered there.
+	ThreadAnswers(ctx context.Context, threadID string, n int) ([]rag.AnswerRecord, error)
+	// PurgeAnswers deletes the answers and the votes older than retention
+	// and returns how many of each it deleted.
+	PurgeAnswers(ctx context.Context, retention time.Duration) (answers, votes int64, err error)
+}
+
 // DigestControl configures channels' daily digests and posts or previews
 // them; cmd/dalil connects it to the store and the digest.Scheduler.
 type DigestControl interface {
@@ -153,6 +174,10 @@ type Deps struct {
 	Extractor Extractor
 	Ingester  Ingester
 	Feedback  FeedbackStore
+	// Answers keeps the answers given, which conversations and vote
+	// buttons need: without it a message in a thread needs a mention and
+	// is answered without the earlier turns, and answers carry no buttons.
+	Answers AnswerStore
 	// Summarizer enables /summarize (it also needs Articles).
 	Summarizer Summarizer
 	// Digests enables /digest.
@@ -206,10 +231,12 @@ type Config struct {
 	StreamInterval time.Duration
 	// MaxAttachmentBytes caps an ingested attachment (default 10 MiB).
 	MaxAttachmentBytes int64
-	// MaxConversations caps the threads remembered (default 1000) and
-	// HistoryTurns the messages kept of each (default 8).
-	MaxConversations int
-	HistoryTurns     int
+	// HistoryTurns is the number of a conversation's last messages
+	// (questions and answers) given with a follow-up (default 8).
+	HistoryTurns int
+	// AnswersRetention is how long answers and votes are kept: older ones
+	// are purged when Run starts and hourly after (0: kept forever).
+	AnswersRetention time.Duration
 	// FeedInterval is the time between polls of a feed added without an
 	// interval (default 30m).
 	FeedInterval time.Duration
@@ -239,7 +266,6 @@ func (c Config) withDefaults() Config {
 	num(&c.UserBurst, 3)
 	num(&c.GuildPerMinute, 60)
 	num(&c.GuildBurst, 20)
-	num(&c.MaxConversations, 1000)
 	num(&c.HistoryTurns, 8)
 	dur(&c.FeedInterval, 30*time.Minute)
 	num(&c.FeedMaxFailures, 5)
@@ -268,8 +294,6 @@ type Bot struct {
 	metrics *metrics
 	limiter *limiter
 	pool    *pool
-	convs   *conversations
-	votes   *answerCache
 	seen    *seenSet
 
 	// work is the context of handlers and answers; it outlives Run's
@@ -317,8 +341,6 @@ func New(session *discordgo.Session, deps Deps, cfg Config) (*Bot, error) {
 		log:     log,
 		metrics: m,
 		limiter: newLimiter(cfg),
-		convs:   newConversations(cfg.MaxConversations, cfg.HistoryTurns),
-		votes:   newAnswerCache(2000),
 		seen:    newSeenSet(20 * time.Minute),
 	}
 	b.work, b.cancelWork = context.WithCancel(context.Background())
@@ -331,8 +353,9 @@ func New(session *discordgo.Session, deps Deps, cfg Config) (*Bot, error) {
 }
 
 // Run opens the gateway, registers the slash commands and serves until ctx
-// ends. It then stops taking questions, lets those in flight finish for up
-// to Config.ShutdownTimeout, cancels the rest and closes the gateway.
+// ends, purging old answers meanwhile (Config.AnswersRetention). It then
+// stops taking questions, lets those in flight finish for up to
+// Config.ShutdownTimeout, cancels the rest and closes the gateway.
 // Questions already queued are answered within that window too; only
 // those it cannot fit are told the bot restarts.
 func (b *Bot) Run(ctx context.Context) error {
@@ -344,6 +367,16 @@ func (b *Bot) Run(ctx context.Context) error {
 	}
 	b.log.Info("connected to Discord", "intents", int(b.cfg.Intents()))
 	go b.pool.run(b.work)
+	purgeCtx, stopPurge := context.WithCancel(ctx)
+	purged := make(chan struct{})
+	go func() {
+		defer close(purged)
+		b.purgeOld(purgeCtx)
+	}()
+	defer func() {
+		stopPurge()
+		<-purged
+	}()
 	if err := b.register(ctx); err != nil {
 		b.shutdown()
 		return err

@@ -16,7 +16,8 @@ import (
 const threadArchiveMinutes = 1440
 
 // onMessage answers a message that mentions the bot in a new thread, and
-// any later message in a conversation the bot keeps (its threads, DMs).
+// any later message in a conversation: a thread or DM the bot has answered
+// in, as its AnswerStore says.
 func (b *Bot) onMessage(s *discordgo.Session, ev *discordgo.MessageCreate) {
 	m := ev.Message
 	botID := b.botUserID()
@@ -24,7 +25,10 @@ func (b *Bot) onMessage(s *discordgo.Session, ev *discordgo.MessageCreate) {
 		return
 	}
 	mentioned := mentionsUser(m, botID)
-	history, inConv := b.convs.history(m.ChannelID)
+	if !mentioned && m.Content == "" {
+		return // nothing to answer: without MESSAGE_CONTENT, all but mentions come empty
+	}
+	history, inConv := b.conversation(m.ChannelID)
 	if !mentioned && !inConv {
 		return
 	}
@@ -58,7 +62,7 @@ func (b *Bot) onMessage(s *discordgo.Session, ev *discordgo.MessageCreate) {
 		return
 	}
 	start := time.Now()
-	channel := m.ChannelID
+	channel, conv := m.ChannelID, m.ChannelID
 	if !inConv && m.GuildID != "" && !b.isThread(ctx, m.ChannelID) {
 		// A new conversation gets its own thread; inside a thread (Discord
 		// refuses a thread in a thread) or a channel without threads, the
@@ -67,12 +71,14 @@ func (b *Bot) onMessage(s *discordgo.Session, ev *discordgo.MessageCreate) {
 			Name: threadName(question), AutoArchiveDuration: threadArchiveMinutes,
 		}, discordgo.WithContext(ctx))
 		if err == nil {
-			channel = th.ID
+			channel, conv = th.ID, th.ID
 		} else {
+			// The channel's other messages are not for the bot: no
+			// conversation, and a follow-up needs a mention.
+			conv = ""
 			b.log.Info("answering in place: cannot start a thread", "channel", m.ChannelID, "err", err)
 		}
 	}
-	b.convs.start(channel)
 	placeholder := &discordgo.MessageSend{Content: phrases.Text(ui, phrases.Thinking), AllowedMentions: noMentions()}
 	if channel == m.ChannelID {
 		placeholder.Reference = &discordgo.MessageReference{MessageID: m.ID, ChannelID: m.ChannelID, GuildID: m.GuildID}
@@ -83,8 +89,8 @@ func (b *Bot) onMessage(s *discordgo.Session, ev *discordgo.MessageCreate) {
 		return
 	}
 	b.enqueue(ctx, &askJob{
-		source: "mention", question: question, lang: lang, uiLang: ui, history: history, conv: channel,
-		userID: m.Author.ID, guildID: m.GuildID, channel: channel, start: start,
+		source: "mention", question: question, lang: lang, uiLang: ui, history: history, conv: conv,
+		userID: m.Author.ID, guildID: m.GuildID, asked: m.ChannelID, channel: channel, start: start,
 		reply: &channelReply{b: b, channelID: channel, messageID: ph.ID},
 	})
 }

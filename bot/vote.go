@@ -2,17 +2,18 @@ package bot
 
 import (
 	"context"
+	"errors"
+	"strconv"
 	"strings"
 
 	"github.com/bwmarrin/discordgo"
 
-	"github.com/dalil-news/dalil/internal/lru"
 	"github.com/dalil-news/dalil/phrases"
 	"github.com/dalil-news/dalil/rag"
 )
 
 // votePrefix starts the custom IDs of the vote buttons: "vote:up:REF" or
-// "vote:down:REF", REF naming the answer in the bot's memory.
+// "vote:down:REF", REF being the stored answer's ID (see AnswerStore).
 const votePrefix = "vote:"
 
 func voteID(vote int, ref string) string {
@@ -43,25 +44,21 @@ func parseVoteID(id string) (vote int, ref string, ok bool) {
 }
 
 // handleVote stores a 👍/👎 click with the question, the answer and its
-// citations. After a restart the answer is no longer in memory; the vote
-// is then stored with the text and sources read from the message itself.
+// citations, read from the AnswerStore by the button's reference.
 func (b *Bot) handleVote(ctx context.Context, r *request, customID string) {
 	vote, ref, ok := parseVoteID(customID)
 	if !ok || b.deps.Feedback == nil || r.i.Message == nil {
 		return
 	}
-	rec, known := b.votes.Get(ref)
-	if !known {
-		rec = recordFromMessage(r.i.Message)
-	}
+	rec := b.votedAnswer(ctx, ref, r.i.Message)
 	err := b.deps.Feedback.SaveFeedback(ctx, rag.Feedback{
 		GuildID:   r.i.GuildID,
 		ChannelID: r.i.ChannelID,
 		MessageID: r.i.Message.ID,
 		UserID:    r.userID(),
-		Question:  rec.question,
-		Answer:    rec.answer,
-		Citations: rec.citations,
+		Question:  rec.Question,
+		Answer:    rec.Answer,
+		Citations: rec.Citations,
 		Vote:      vote,
 	})
 	if err != nil {
@@ -76,26 +73,26 @@ func (b *Bot) handleVote(ctx context.Context, r *request, customID string) {
 	b.report(ctx, r.respond(ctx, phrases.Text(r.lang, thanks), true))
 }
 
-// answerRecord is what a vote is stored with.
-type answerRecord struct {
-	question  string
-	answer    string
-	citations []rag.Citation
-}
-
-// answerCache keeps recent answers by the reference their vote buttons carry.
-type answerCache = lru.Cache[answerRecord]
-
-func newAnswerCache(max int) *answerCache { return lru.New[answerRecord](max) }
-
-// recordFromMessage rebuilds what is known of an answer from the message
-// its buttons sit on: the text, and the source titles and links.
-func recordFromMessage(m *discordgo.Message) answerRecord {
-	rec := answerRecord{answer: m.Content}
+// votedAnswer returns the answer a vote button refers to, from the
+// AnswerStore. An answer no longer there (purged after the retention, or
+// given before answers were stored, whose buttons carry another kind of
+// reference) is rebuilt from the message the buttons sit on: its text,
+// and the titles of its sources.
+func (b *Bot) votedAnswer(ctx context.Context, ref string, m *discordgo.Message) rag.AnswerRecord {
+	if id, err := strconv.ParseInt(ref, 10, 64); err == nil && b.deps.Answers != nil {
+		a, err := b.deps.Answers.Answer(ctx, id)
+		if err == nil {
+			return a
+		}
+		if !errors.Is(err, rag.ErrNotFound) {
+			b.storeFailed(ctx, "read a voted answer (vote stored with the message's text)", err, "answer", id)
+		}
+	}
+	rec := rag.AnswerRecord{Answer: m.Content}
 	for _, e := range m.Embeds {
 		for n, line := range strings.Split(e.Description, "\n") {
 			if line != "" {
-				rec.citations = append(rec.citations, rag.Citation{N: n + 1, Article: rag.Article{Title: line}})
+				rec.Citations = append(rec.Citations, rag.Citation{N: n + 1, Article: rag.Article{Title: line}})
 			}
 		}
 	}

@@ -38,9 +38,17 @@ func TestFeedback(t *testing.T) {
 	}
 	stored := cite
 	stored.Article.Text = ""
+	hash := func(userID string) string {
+		h, err := s.memberHash(ctx, userID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h
+	}
+	// The members' IDs are stored and read back as keyed hashes only.
 	want := []rag.Feedback{
-		{GuildID: "g", ChannelID: "c", MessageID: "m1", UserID: "u1", Question: "Quoi ?", Answer: "Ceci [1].", Citations: []rag.Citation{stored}, Vote: -1},
-		{MessageID: "m1", UserID: "u2", Question: "Quoi ?", Answer: "Ceci [1].", Citations: []rag.Citation{}, Vote: -1},
+		{GuildID: "g", ChannelID: "c", MessageID: "m1", MemberHash: hash("u1"), Question: "Quoi ?", Answer: "Ceci [1].", Citations: []rag.Citation{stored}, Vote: -1},
+		{MessageID: "m1", MemberHash: hash("u2"), Question: "Quoi ?", Answer: "Ceci [1].", Citations: []rag.Citation{}, Vote: -1},
 	}
 	opts := cmp.Options{cmpopts.IgnoreFields(rag.Feedback{}, "ID", "CreatedAt"), cmpopts.EquateEmpty()}
 	if d := cmp.Diff(want, got, opts); d != "" {
@@ -55,7 +63,7 @@ func TestFeedback(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(one) != 1 || one[0].UserID != "u1" {
+	if len(one) != 1 || one[0].MemberHash != hash("u1") {
 		t.Errorf("RecentFeedback(1) = %+v, want u1's changed vote", one)
 	}
 }
@@ -75,7 +83,7 @@ func TestFeedbackRejects(t *testing.T) {
 		{"no user", func(f *rag.Feedback) { f.UserID = "" }, "required"},
 		{"NUL in question", func(f *rag.Feedback) { f.Question = "a\x00b" }, "question: contains a NUL byte"},
 		{"invalid UTF-8", func(f *rag.Feedback) { f.Answer = "\xff" }, "answer: invalid UTF-8"},
-		{"huge answer", func(f *rag.Feedback) { f.Answer = strings.Repeat("a", maxFeedbackText+1) }, "longer than"},
+		{"huge answer", func(f *rag.Feedback) { f.Answer = strings.Repeat("a", maxStoredText+1) }, "longer than"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -63,8 +63,9 @@ func loadMigrations(fsys fs.FS) ([]migration, error) {
 // Migrate brings the schema up to date: it applies, in order, every embedded
 // migration not yet recorded in schema_migrations, each in its own
 // transaction, while holding an advisory lock so that concurrent replicas
-// migrate once. Running it on an up-to-date database does nothing. It
-// refuses a database migrated by a newer dalil.
+// migrate once. It then replaces the Discord IDs of votes stored before
+// migration 0008 with their keyed hashes. Running it on an up-to-date
+// database does nothing. It refuses a database migrated by a newer dalil.
 func (s *Store) Migrate(ctx context.Context) error {
 	migs, err := loadMigrations(migrationFiles)
 	if err != nil {
@@ -80,7 +81,12 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if s.withoutCodecs.Swap(false) {
 		s.pool.Reset()
 	}
-	return s.detectVector(ctx)
+	if err := s.detectVector(ctx); err != nil {
+		return err
+	}
+	// Migration 0008 keeps votes under members' keyed hashes; the key is
+	// known here, not to SQL.
+	return s.hashStoredVoters(ctx)
 }
 
 // migrate takes the advisory lock on a connection of its own, applies the

@@ -2,9 +2,10 @@
 // connection pool, embedded numbered migrations, the binding of the vector
 // index to one embedder, bulk loads, and hybrid search: an HNSW cosine leg
 // and a BM25 full-text leg run at once (three prepared statements, see
-// search.go) and are fused by rag.Fusion. It also stores feeds, digests,
-// feedback and their advisory locks, and exports the pool's figures to
-// Prometheus (PoolCollector).
+// search.go) and are fused by rag.Fusion. It also stores feeds, digests
+// and their advisory locks, and the answers the bot gave and the votes on
+// them, where members appear only as keyed hashes (members.go); and it
+// exports the pool's figures to Prometheus (PoolCollector).
 package postgres
 
 import (
@@ -77,7 +78,16 @@ type Config struct {
 	// rewrite the whole archive: building the vector index, recounting the
 	// word statistics, migrations, reindexing (0: 2h; negative: no limit).
 	MaintenanceTimeout time.Duration
+	// MemberHashKey is the key of the HMAC-SHA256 that turns members'
+	// Discord IDs into the hashes stored with answers and votes, at least
+	// MinMemberHashKey bytes ("": a random key that the first replica
+	// generates and keeps in the database, so that every replica hashes
+	// alike). A secret: never logged. Changing it gives members new hashes.
+	MemberHashKey string
 }
+
+// MinMemberHashKey is the shortest Config.MemberHashKey accepted, in bytes.
+const MinMemberHashKey = 32
 
 // withDefaults returns c with zero fields set to their defaults, or an error
 // naming the first invalid field.
@@ -132,6 +142,8 @@ func (c Config) withDefaults() (Config, error) {
 		return c, fmt.Errorf("postgres config: MaxQueryWords %d must be positive", c.MaxQueryWords)
 	case c.ReindexBatch < 1:
 		return c, fmt.Errorf("postgres config: ReindexBatch %d must be positive", c.ReindexBatch)
+	case c.MemberHashKey != "" && len(c.MemberHashKey) < MinMemberHashKey:
+		return c, fmt.Errorf("postgres config: MemberHashKey is shorter than %d bytes", MinMemberHashKey)
 	}
 	return c, nil
 }
@@ -175,6 +187,10 @@ type Store struct {
 	// withoutCodecs is set when a connection was opened before the vector
 	// extension existed, without its codecs; Migrate then resets the pool.
 	withoutCodecs atomic.Bool
+
+	keyMu sync.Mutex
+	// memberKey is the member hash key, once read (see memberHash).
+	memberKey []byte
 
 	bulkMu sync.Mutex
 	// bulkConn holds the bulk-load lock between TryLockBulk and

@@ -176,10 +176,29 @@ type Feedback struct {
 	GuildID   string
 	ChannelID string
 	MessageID string // the message carrying the vote buttons
-	UserID    string
-	Question  string
-	Answer    string
+	// UserID is the voter's Discord ID, given to the store, which keeps
+	// only its keyed hash: reads return that, MemberHash.
+	UserID, MemberHash string
+	Question           string
+	Answer             string
 	// Citations are the answer's sources; article texts are not stored.
 	Citations []Citation
 	Vote      int // +1 or -1
+}
+
+// AnswerRecord is an answer the bot gave, as stored for its conversation's
+// follow-ups and the votes on it: like Feedback, saved with the member's
+// UserID and read back with its keyed hash only.
+type AnswerRecord struct {
+	ID                 int64
+	CreatedAt          time.Time
+	Question, Answer   string
+	Citations          []Citation // without the articles' texts
+	Mode               string     // ModeExtractive or ModeLLM
+	Found              bool
+	Latency            time.Duration // from the question to the answer, queueing included
+	GuildID, ChannelID string        // ChannelID: where the question was asked
+	ThreadID           string        // the conversation (thread or DM) it belongs to; "" for none
+	UserID, MemberHash string
+	Lang               string // the question's language, "" when unknown
 }

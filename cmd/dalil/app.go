@@ -128,7 +128,7 @@ func (a *app) openStore(ctx context.Context) error {
 	}
 	store, err := postgres.Open(ctx, a.cfg.DatabaseURL, postgres.Config{
 		HNSWM: a.cfg.HNSWM, HNSWEfConstruction: a.cfg.HNSWEfConstruction, EfSearch: a.cfg.HNSWEfSearch,
-		StatementTimeout: a.cfg.DBStatementTimeout, MaintenanceTimeout: a.cfg.DBMaintenanceTimeout,
+		StatementTimeout: a.cfg.DBStatementTimeout, MaintenanceTimeout: a.cfg.DBMaintenanceTimeout, MemberHashKey: a.cfg.MemberHashKey,
 	})
 	if err != nil {
 		return fmt.Errorf("%w\n(is the database running? 'make db' starts the local one, or set DATABASE_URL)", err)

@@ -109,6 +109,8 @@ type setup struct {
 // harness is a running bot against a fake Discord and a real database.
 type harness struct {
 	t      *testing.T
+	setup  setup
+	wired  *app
 	srv    *discordtest.Server
 	store  *postgres.Store
 	svc    *rag.Service
@@ -127,7 +129,7 @@ func start(t *testing.T, s setup) *harness {
 	ctx := context.Background()
 	emb := embeddings.NewOffline(embeddings.OfflineConfig{})
 	store := postgrestest.MustOpen(t, emb)
-	h := &harness{t: t, store: store, logs: &syncBuffer{}, done: make(chan error, 1)}
+	h := &harness{t: t, setup: s, store: store, logs: &syncBuffer{}}
 	var chat rag.Chat
 	if s.llm != nil {
 		h.llm = openaitest.Start(t, &openaitest.Server{Chat: s.llm})
@@ -146,9 +148,9 @@ func start(t *testing.T, s setup) *harness {
 	cfg.FetchAllowPrivate, cfg.FetchTimeout = true, 5*time.Second // feeds are served on loopback by the tests
 	// As dalil serve wires them, over the test's database and chat model.
 	log := slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	wired := &app{cfg: cfg, stdout: io.Discard, stderr: io.Discard, log: log, store: store, emb: emb, chat: chat}
-	wired.wire()
-	h.svc = wired.rag
+	h.wired = &app{cfg: cfg, stdout: io.Discard, stderr: io.Discard, log: log, store: store, emb: emb, chat: chat}
+	h.wired.wire()
+	h.svc = h.wired.rag
 	for _, a := range fixtures {
 		if _, err := h.svc.Ingest(ctx, a); err != nil {
 			t.Fatal(err)
@@ -156,24 +158,7 @@ func start(t *testing.T, s setup) *harness {
 	}
 
 	h.srv = discordtest.New(t)
-	sess := h.srv.Session(t, "test-token")
-	var answerer bot.Answerer = h.svc
-	if s.answerer != nil {
-		answerer = s.answerer(h.svc)
-	}
-	bc := wired.botConfig()
-	if s.bot != nil {
-		s.bot(&bc)
-	}
-	d, err := wired.newDiscord(sess, answerer, prometheus.NewRegistry(), bc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h.bot, h.sched, h.poster = d.bot, d.sched, bot.NewPoster(sess)
-	b := d.bot
-	runCtx, stop := context.WithCancel(ctx)
-	h.stop = stop
-	go func() { h.done <- b.Run(runCtx) }()
+	h.run()
 	t.Cleanup(func() {
 		h.shutdown()
 		h.checkNoMentions()
@@ -183,6 +168,49 @@ func start(t *testing.T, s setup) *harness {
 	})
 	h.wait(discordtest.Route("PUT", "/api/v9/applications/*/guilds/*/commands"))
 	return h
+}
+
+// run starts a bot, as dalil serve wires it, over the harness's fake
+// Discord and database.
+func (h *harness) run() {
+	h.t.Helper()
+	sess := h.srv.Session(h.t, "test-token")
+	var answerer bot.Answerer = h.svc
+	if h.setup.answerer != nil {
+		answerer = h.setup.answerer(h.svc)
+	}
+	bc := h.wired.botConfig()
+	if h.setup.bot != nil {
+		h.setup.bot(&bc)
+	}
+	d, err := h.wired.newDiscord(sess, answerer, prometheus.NewRegistry(), bc)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.bot, h.sched, h.poster = d.bot, d.sched, bot.NewPoster(sess)
+	runCtx, stop := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	h.stop, h.done = stop, done
+	go func() { done <- d.bot.Run(runCtx) }()
+}
+
+// restart stops the bot and starts another over the same fake Discord and
+// database, as a restarted dalil serve, or another replica, would be; it
+// returns once the new bot has registered its commands.
+func (h *harness) restart() {
+	h.t.Helper()
+	if err := h.shutdown(); err != nil {
+		h.t.Fatalf("Run: %v", err)
+	}
+	register := discordtest.Route("PUT", "/api/v9/applications/*/guilds/*/commands")
+	registered := 0
+	for _, r := range h.srv.Requests() {
+		if register(r) {
+			registered++
+		}
+	}
+	h.run()
+	h.waitN(registered+1, register)
 }
 
 // shutdown stops the bot (once) and returns Run's error.
@@ -608,9 +636,12 @@ func TestVoteStored(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(fb) != 1 || fb[0].Vote != 1 || fb[0].Question != askIA || fb[0].UserID != discordtest.UserID ||
+	if len(fb) != 1 || fb[0].Vote != 1 || fb[0].Question != askIA || fb[0].MemberHash == "" ||
 		fb[0].MessageID != answer.ID || fb[0].Answer == "" || len(fb[0].Citations) != 1 {
 		t.Fatalf("stored feedback = %+v, want one 👍 with the question, answer and citation", fb)
+	}
+	if strings.Contains(fb[0].MemberHash, discordtest.UserID) {
+		t.Errorf("the vote is stored with the member's Discord ID: %q", fb[0].MemberHash)
 	}
 	click(buttons[1])
 	fb, err = h.store.RecentFeedback(context.Background(), 10)

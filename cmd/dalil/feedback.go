@@ -16,15 +16,15 @@ newest first, with the question, the answer and its sources, for review.`
 
 // jsonFeedback is a vote as 'dalil feedback --json' prints it.
 type jsonFeedback struct {
-	Time      string         `json:"time"`
-	Vote      int            `json:"vote"`
-	GuildID   string         `json:"guild_id"`
-	ChannelID string         `json:"channel_id"`
-	MessageID string         `json:"message_id"`
-	UserID    string         `json:"user_id"`
-	Question  string         `json:"question"`
-	Answer    string         `json:"answer"`
-	Citations []jsonCitation `json:"citations"`
+	Time       string         `json:"time"`
+	Vote       int            `json:"vote"`
+	GuildID    string         `json:"guild_id"`
+	ChannelID  string         `json:"channel_id"`
+	MessageID  string         `json:"message_id"`
+	MemberHash string         `json:"member_hash"`
+	Question   string         `json:"question"`
+	Answer     string         `json:"answer"`
+	Citations  []jsonCitation `json:"citations"`
 }
 
 type jsonCitation struct {
@@ -49,8 +49,7 @@ func cmdFeedback(ctx context.Context, a *app, args []string) error {
 	if err := a.openStore(ctx); err != nil {
 		return err
 	}
-	store := a.store
-	votes, err := store.RecentFeedback(ctx, *limit)
+	votes, err := a.store.RecentFeedback(ctx, *limit)
 	if err != nil {
 		return err
 	}
@@ -61,7 +60,7 @@ func cmdFeedback(ctx context.Context, a *app, args []string) error {
 		for _, v := range votes {
 			jf := jsonFeedback{
 				Time: v.CreatedAt.UTC().Format(time.RFC3339), Vote: v.Vote, GuildID: v.GuildID, ChannelID: v.ChannelID,
-				MessageID: v.MessageID, UserID: v.UserID, Question: v.Question, Answer: v.Answer, Citations: []jsonCitation{},
+				MessageID: v.MessageID, MemberHash: v.MemberHash, Question: v.Question, Answer: v.Answer, Citations: []jsonCitation{},
 			}
 			for _, c := range v.Citations {
 				jf.Citations = append(jf.Citations, jsonCitation{N: c.N, Article: toJSONArticle(c.Article)})
@@ -82,7 +81,7 @@ func cmdFeedback(ctx context.Context, a *app, args []string) error {
 		if v.Vote < 0 {
 			mark = "👎"
 		}
-		fmt.Fprintf(a.stdout, "%s %s  user %s  message %s\n", mark, v.CreatedAt.In(a.cfg.TimeZone).Format("2006-01-02 15:04"), v.UserID, v.MessageID)
+		fmt.Fprintf(a.stdout, "%s %s  member %.12s  message %s\n", mark, v.CreatedAt.In(a.cfg.TimeZone).Format("2006-01-02 15:04"), v.MemberHash, v.MessageID)
 		fmt.Fprintf(a.stdout, "  Q: %s\n  A: %s\n", nlp.OneLine(v.Question, 200), nlp.OneLine(v.Answer, 300))
 		for _, c := range v.Citations {
 			fmt.Fprintf(a.stdout, "  [%d] %s — %s\n", c.N, nlp.OneLine(c.Article.Title, 100), sourceLine(c.Article))

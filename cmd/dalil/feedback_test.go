@@ -58,16 +58,22 @@ func TestFeedbackCommand(t *testing.T) {
 		t.Fatalf("%v:\n%s", err, out.String())
 	}
 	type brief struct {
-		User  string
-		Vote  int
-		Cites int
+		Message string
+		Vote    int
+		Cites   int
 	}
 	var briefs []brief
+	members := map[string]bool{}
 	for _, f := range got.Feedback {
-		briefs = append(briefs, brief{f.UserID, f.Vote, len(f.Citations)})
+		briefs = append(briefs, brief{f.MessageID, f.Vote, len(f.Citations)})
+		members[f.MemberHash] = true
 	}
-	if d := cmp.Diff([]brief{{"u2", -1, 0}, {"u1", 1, 1}}, briefs); d != "" {
+	if d := cmp.Diff([]brief{{"m2", -1, 0}, {"m1", 1, 1}}, briefs); d != "" {
 		t.Errorf("feedback --json, newest first (-want +got):\n%s", d)
+	}
+	// Members appear as keyed hashes, never as their Discord IDs.
+	if len(members) != 2 || members["u1"] || members["u2"] || strings.Contains(out.String(), `"u1"`) {
+		t.Errorf("feedback --json members = %v, want two hashes:\n%s", members, out.String())
 	}
 
 	out.Reset()

@@ -49,7 +49,6 @@ func cmdFeeds(ctx context.Context, a *app, args []string) error {
 	if err := open(ctx); err != nil {
 		return err
 	}
-	store := a.store
 	switch verb {
 	case "poll":
 		return feedsPoll(ctx, a, rest, *all)
@@ -66,7 +65,7 @@ func cmdFeeds(ctx context.Context, a *app, args []string) error {
 			}
 			note = fmt.Sprintf("%q, %s", c.Title, count(c.Items, "item", "items"))
 		}
-		f, created, err := store.AddFeed(ctx, u, *interval)
+		f, created, err := a.store.AddFeed(ctx, u, *interval)
 		if err != nil {
 			return err
 		}
@@ -76,16 +75,16 @@ func cmdFeeds(ctx context.Context, a *app, args []string) error {
 		}
 		fmt.Fprintf(a.stdout, "feed %d %s: %s (every %s; %s)\n", f.ID, what, f.URL, f.Interval, note)
 	case "remove":
-		f, err := feeds.Find(ctx, store, rest[0])
+		f, err := feeds.Find(ctx, a.store, rest[0])
 		if err != nil {
 			return err
 		}
-		if err := store.RemoveFeed(ctx, f.ID); err != nil {
+		if err := a.store.RemoveFeed(ctx, f.ID); err != nil {
 			return err
 		}
 		fmt.Fprintf(a.stdout, "feed %d removed: %s (its articles stay)\n", f.ID, f.URL)
 	case "list":
-		fl, err := store.Feeds(ctx)
+		fl, err := a.store.Feeds(ctx)
 		if err != nil {
 			return err
 		}

@@ -128,6 +128,7 @@ func (a *app) newDiscord(session *discordgo.Session, answerer bot.Answerer, reg 
 		Extractor:    ingest.Extractor{Fetcher: a.fetcher},
 		Ingester:     a.rag,
 		Feedback:     a.store,
+		Answers:      a.store,
 		Digests:      digestControl{a.store, sched},
 		Feeds:        a.store,
 		FeedPoller:   feedPoller{poller},
@@ -158,5 +159,6 @@ func (a *app) botConfig() bot.Config {
 		MaxAttachmentBytes: a.cfg.FetchMaxBytes,
 		FeedInterval:       a.cfg.FeedInterval,
 		FeedMaxFailures:    a.cfg.FeedMaxFailures,
+		AnswersRetention:   a.cfg.AnswersRetention,
 	}
 }

@@ -6,6 +6,7 @@ package config
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -100,7 +101,17 @@ type Config struct {
 	RateUserBurst         int
 	RateGuildPerMinute    int
 	RateGuildBurst        int
+	// MemberHashKey keys the hashes that stand for members' Discord IDs
+	// in the database (MEMBER_HASH_KEY, at least 32 bytes; "": a key kept
+	// in the database). A secret: never logged.
+	MemberHashKey string
+	// AnswersRetention is how long answers and votes are kept
+	// (ANSWERS_RETENTION, default 90 days; 0: forever).
+	AnswersRetention time.Duration
 }
+
+// DefaultAnswersRetention is ANSWERS_RETENTION's default.
+const DefaultAnswersRetention = 90 * 24 * time.Hour
 
 // Lookup reads a setting, "" when it is unset: os.Getenv, or WithDotEnv's.
 type Lookup func(key string) string
@@ -286,6 +297,18 @@ func Load(getenv Lookup) (Config, error) {
 	if c.HNSWEfSearch > 1000 {
 		errs = append(errs, fmt.Sprintf("HNSW_EF_SEARCH=%d: want 1 to 1000", c.HNSWEfSearch))
 	}
+	// The key is not trimmed: whatever bytes it has are the key.
+	if c.MemberHashKey = getenv("MEMBER_HASH_KEY"); c.MemberHashKey != "" && len(c.MemberHashKey) < 32 {
+		errs = append(errs, fmt.Sprintf("MEMBER_HASH_KEY: %d bytes, want at least 32 (e.g. openssl rand -hex 32)", len(c.MemberHashKey)))
+	}
+	c.AnswersRetention = DefaultAnswersRetention
+	if v := str("ANSWERS_RETENTION", ""); v != "" {
+		d, err := parseRetention(v)
+		if err != nil {
+			errs = append(errs, fmt.Sprintf("ANSWERS_RETENTION=%q: %v", v, err))
+		}
+		c.AnswersRetention = d
+	}
 	c.DiscordMessageContent = boolean("DISCORD_MESSAGE_CONTENT")
 	c.DiscordGuildIDs = snowflakes("DISCORD_GUILD_IDS", str("DISCORD_GUILD_IDS", ""), &errs)
 	c.DiscordAdminRoleIDs = snowflakes("DISCORD_ADMIN_ROLE_IDS", str("DISCORD_ADMIN_ROLE_IDS", ""), &errs)
@@ -318,6 +341,24 @@ func Load(getenv Lookup) (Config, error) {
 		return Config{}, fmt.Errorf("configuration:\n  %s", strings.Join(errs, "\n  "))
 	}
 	return c, nil
+}
+
+// parseRetention reads a retention: a number of days ("90d"), a duration
+// ("720h") of at least an hour, or 0 for forever.
+func parseRetention(v string) (time.Duration, error) {
+	if v == "0" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(v)
+	if days, ok := strings.CutSuffix(v, "d"); ok {
+		var n int
+		n, err = strconv.Atoi(days)
+		d = time.Duration(n) * 24 * time.Hour
+	}
+	if err != nil || d < time.Hour {
+		return 0, errors.New("want a number of days such as 90d, a duration of at least 1h, or 0 to keep them forever")
+	}
+	return d, nil
 }
 
 // snowflakes parses a comma-separated list of Discord IDs (digits only).

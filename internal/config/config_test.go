@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -29,6 +30,9 @@ func TestLoad(t *testing.T) {
 		{"hnsw ef_search", map[string]string{"HNSW_EF_SEARCH": "5000"}, nil, "HNSW_EF_SEARCH=5000"},
 		{"statement timeouts", map[string]string{"DB_STATEMENT_TIMEOUT": "5s", "DB_MAINTENANCE_TIMEOUT": "30m"}, nil, ""},
 		{"bad statement timeout", map[string]string{"DB_STATEMENT_TIMEOUT": "0"}, nil, "DB_STATEMENT_TIMEOUT"},
+		{"member hash key", map[string]string{"MEMBER_HASH_KEY": strings.Repeat("k", 32)}, nil, ""},
+		{"short member hash key", map[string]string{"MEMBER_HASH_KEY": "secret"}, nil, "MEMBER_HASH_KEY: 6 bytes, want at least 32"},
+		{"bad retention", map[string]string{"ANSWERS_RETENTION": "soon"}, nil, `ANSWERS_RETENTION="soon"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -119,6 +123,35 @@ func TestWithDotEnvWritableByOthers(t *testing.T) {
 	}
 	if _, _, err := WithDotEnv(func(string) string { return "" }, path); err != nil {
 		t.Errorf("mode 0644: %v, want no error", err)
+	}
+}
+
+func TestAnswersRetention(t *testing.T) {
+	tests := []struct {
+		v       string
+		want    time.Duration
+		wantErr bool
+	}{
+		{"", DefaultAnswersRetention, false},
+		{"30d", 30 * 24 * time.Hour, false},
+		{"720h", 720 * time.Hour, false},
+		{"0", 0, false},
+		{"90", 0, true},
+		{"30m", 0, true},
+		{"-5d", 0, true},
+		{"d", 0, true},
+	}
+	for _, tt := range tests {
+		cfg, err := Load(func(k string) string { return map[string]string{"ANSWERS_RETENTION": tt.v}[k] })
+		if tt.wantErr {
+			if err == nil || !strings.Contains(err.Error(), "ANSWERS_RETENTION") {
+				t.Errorf("ANSWERS_RETENTION=%q: %v, want an error naming it", tt.v, err)
+			}
+			continue
+		}
+		if err != nil || cfg.AnswersRetention != tt.want {
+			t.Errorf("ANSWERS_RETENTION=%q: %v, %v; want %v", tt.v, cfg.AnswersRetention, err, tt.want)
+		}
 	}
 }
 

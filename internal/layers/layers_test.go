@@ -35,7 +35,7 @@ var allowed = map[string][]string{
 	"ingest":     {"rag", "nlp"},
 	"feeds":      {"rag", "nlp", "ingest"},
 	"admin":      nil,
-	"bot":        {"rag", "digest", "nlp", "phrases", "prompts", "cite", "internal/lru"},
+	"bot":        {"rag", "digest", "nlp", "phrases", "prompts", "cite"},
 	// The command wires everything; its settings are read by config.
 	"cmd/dalil":       {"*"},
 	"internal/config": {"rag", "digest", "lexicon"},
