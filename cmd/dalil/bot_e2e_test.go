@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"regexp"
 	"strings"
@@ -104,11 +105,14 @@ type setup struct {
 	llm func(w http.ResponseWriter, r *http.Request, req chatRequest)
 	// answerer replaces the rag service as Answerer when not nil.
 	answerer func(svc *rag.Service) bot.Answerer
+	// http serves the bot's interactions endpoint at harness.endpoint,
+	// with the fake's application key.
+	http bool
 }
 
 // harness is a running bot against a fake Discord and a real database.
 type harness struct {
-	t      *testing.T
+	t      testing.TB
 	srv    *discordtest.Server
 	store  *postgres.Store
 	svc    *rag.Service
@@ -119,11 +123,16 @@ type harness struct {
 	logs   *syncBuffer
 	stop   context.CancelFunc
 	done   chan error
+	// endpoint is the URL of the interactions endpoint (setup.http).
+	endpoint string
 }
 
-func start(t *testing.T, s setup) *harness {
+// start runs a bot as dalil serve wires it; tests run in parallel.
+func start(t testing.TB, s setup) *harness {
 	t.Helper()
-	t.Parallel()
+	if pt, ok := t.(*testing.T); ok {
+		pt.Parallel()
+	}
 	ctx := context.Background()
 	emb := embeddings.NewOffline(embeddings.OfflineConfig{})
 	store := postgrestest.MustOpen(t, emb)
@@ -162,12 +171,21 @@ func start(t *testing.T, s setup) *harness {
 		answerer = s.answerer(h.svc)
 	}
 	bc := wired.botConfig()
+	if s.http {
+		bc.PublicKey = h.srv.PublicKey()
+	}
 	if s.bot != nil {
 		s.bot(&bc)
 	}
 	d, err := wired.newDiscord(sess, answerer, prometheus.NewRegistry(), bc)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if s.http {
+		// Closed after the bot stops: cleanups run last first.
+		ts := httptest.NewServer(d.bot.InteractionsHandler())
+		t.Cleanup(ts.Close)
+		h.endpoint = ts.URL + "/interactions"
 	}
 	h.bot, h.sched, h.poster = d.bot, d.sched, bot.NewPoster(sess)
 	b := d.bot
