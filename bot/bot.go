@@ -20,6 +20,13 @@
 // answer is stored needs a mention. Answers and votes are purged after
 // Config.AnswersRetention.
 //
+// Interactions come over the gateway or, when the application has an
+// Interactions Endpoint URL, as signed HTTP requests (InteractionsHandler,
+// served by Run on Config.InteractionsAddr); Discord uses one or the
+// other. Both take the same path: only the first response differs (a REST
+// callback, or the HTTP reply), and the rest goes through the interaction's
+// webhook. With Config.InteractionsOnly the bot opens no gateway at all.
+//
 // Follow-ups without a mention need the privileged MESSAGE_CONTENT intent
 // (Config.MessageContent): without it Discord delivers such messages with
 // empty content, and members must mention the bot in the thread too.
@@ -27,6 +34,7 @@ package bot
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -243,6 +251,16 @@ type Config struct {
 	// FeedMaxFailures is the number of consecutive failures after which a
 	// feed is shown unhealthy (default 5, as the poller's).
 	FeedMaxFailures int
+	// InteractionsAddr, when set, is the address Run serves the
+	// Interactions Endpoint URL on (InteractionsHandler), for as long as it
+	// runs, shutdown included. PublicKey, the application's key from the
+	// developer portal, is then required: it checks every request's
+	// signature.
+	InteractionsAddr string
+	PublicKey        ed25519.PublicKey
+	// InteractionsOnly runs without the gateway: only the interactions
+	// posted to InteractionsAddr are served, and mentions are not answered.
+	InteractionsOnly bool
 }
 
 func (c Config) withDefaults() Config {
@@ -306,7 +324,19 @@ type Bot struct {
 	cancelReplies context.CancelFunc
 	stopping      atomic.Bool
 	inflight      sync.WaitGroup
-	started       time.Time
+	// admitting orders admit's check of stopping before shutdown's wait.
+	admitting sync.Mutex
+	started   time.Time
+
+	// endpoint serves InteractionsHandler on Config.InteractionsAddr;
+	// endpointErr receives its Serve error. ackWait is how long an HTTP
+	// interaction waits for its handler's first response (ackDeadline).
+	endpoint    *http.Server
+	endpointErr chan error
+	ackWait     time.Duration
+	// restAppID is the application's ID as GET /oauth2/applications/@me
+	// gave it, "" before Run or without an interactions endpoint.
+	restAppID string
 }
 
 // New returns a bot over a discordgo session that is not opened yet. It
@@ -320,6 +350,12 @@ func New(session *discordgo.Session, deps Deps, cfg Config) (*Bot, error) {
 	}
 	if (deps.Extractor == nil) != (deps.Ingester == nil) {
 		return nil, errors.New("bot: Deps.Extractor and Deps.Ingester go together")
+	}
+	if cfg.InteractionsOnly && cfg.InteractionsAddr == "" {
+		return nil, errors.New("bot: Config.InteractionsOnly needs Config.InteractionsAddr")
+	}
+	if cfg.InteractionsAddr != "" && len(cfg.PublicKey) != ed25519.PublicKeySize {
+		return nil, fmt.Errorf("bot: Config.InteractionsAddr needs Config.PublicKey, the application's %d-byte Ed25519 key", ed25519.PublicKeySize)
 	}
 	cfg = cfg.withDefaults()
 	log := deps.Log
@@ -342,6 +378,7 @@ func New(session *discordgo.Session, deps Deps, cfg Config) (*Bot, error) {
 		metrics: m,
 		limiter: newLimiter(cfg),
 		seen:    newSeenSet(20 * time.Minute),
+		ackWait: ackDeadline,
 	}
 	b.work, b.cancelWork = context.WithCancel(context.Background())
 	b.replies, b.cancelReplies = context.WithCancel(context.Background())
@@ -352,20 +389,24 @@ func New(session *discordgo.Session, deps Deps, cfg Config) (*Bot, error) {
 	return b, nil
 }
 
-// Run opens the gateway, registers the slash commands and serves until ctx
-// ends, purging old answers meanwhile (Config.AnswersRetention). It then
-// stops taking questions, lets those in flight finish for up to
-// Config.ShutdownTimeout, cancels the rest and closes the gateway.
-// Questions already queued are answered within that window too; only
-// those it cannot fit are told the bot restarts.
+// Run opens the gateway (unless Config.InteractionsOnly) and the
+// interactions endpoint (with Config.InteractionsAddr), registers the slash
+// commands and serves until ctx ends, purging old answers meanwhile
+// (Config.AnswersRetention). It then stops taking questions, lets those in
+// flight finish for up to Config.ShutdownTimeout, cancels the rest and
+// closes the endpoint and the gateway. Questions already queued are
+// answered within that window too; only those it cannot fit are told the
+// bot restarts.
 func (b *Bot) Run(ctx context.Context) error {
 	b.started = time.Now()
-	if err := b.s.Open(); err != nil {
+	if err := b.connect(ctx); err != nil {
 		b.cancelWork()
 		b.cancelReplies()
-		return fmt.Errorf("open the Discord gateway: %w", err)
+		if b.endpoint != nil {
+			b.endpoint.Close()
+		}
+		return err
 	}
-	b.log.Info("connected to Discord", "intents", int(b.cfg.Intents()))
 	go b.pool.run(b.work)
 	purgeCtx, stopPurge := context.WithCancel(ctx)
 	purged := make(chan struct{})
@@ -381,9 +422,33 @@ func (b *Bot) Run(ctx context.Context) error {
 		b.shutdown()
 		return err
 	}
-	<-ctx.Done()
+	select {
+	case <-ctx.Done():
+	case err := <-b.endpointErr:
+		b.log.Error("the interactions endpoint failed: shutting down", "err", err)
+		b.shutdown()
+		return fmt.Errorf("serve interactions on %s: %w", b.cfg.InteractionsAddr, err)
+	}
 	b.log.Info("shutting down", "deadline", b.cfg.ShutdownTimeout)
 	return b.shutdown()
+}
+
+// connect starts the interactions endpoint, if configured, then opens the
+// gateway unless the bot serves interactions only.
+func (b *Bot) connect(ctx context.Context) error {
+	if b.cfg.InteractionsAddr != "" {
+		if err := b.serveInteractions(ctx); err != nil {
+			return err
+		}
+	}
+	if b.cfg.InteractionsOnly {
+		return nil
+	}
+	if err := b.s.Open(); err != nil {
+		return fmt.Errorf("open the Discord gateway: %w", err)
+	}
+	b.log.Info("connected to Discord", "intents", int(b.cfg.Intents()))
+	return nil
 }
 
 // replyMargin is the part of the shutdown window kept for telling the
@@ -393,9 +458,13 @@ func replyMargin(window time.Duration) time.Duration { return min(3*time.Second,
 // shutdown stops taking questions and answers those in flight and queued
 // until the shutdown deadline less replyMargin; it then cancels the rest,
 // whose members are told the bot restarts within the margin, and closes
-// the gateway without letting a racing heartbeat reconnect.
+// the interactions endpoint (which has told new interactions the bot
+// restarts until then) and the gateway, without letting a racing heartbeat
+// reconnect.
 func (b *Bot) shutdown() error {
+	b.admitting.Lock()
 	b.stopping.Store(true)
+	b.admitting.Unlock()
 	b.pool.close()
 	done := make(chan struct{})
 	go func() {
@@ -419,6 +488,10 @@ func (b *Bot) shutdown() error {
 	}
 	b.cancelWork()
 	b.cancelReplies()
+	b.closeInteractions()
+	if b.cfg.InteractionsOnly {
+		return nil
+	}
 	b.s.Lock()
 	b.s.ShouldReconnectOnError = false
 	b.s.Unlock()
@@ -428,8 +501,12 @@ func (b *Bot) shutdown() error {
 	return nil
 }
 
-// appID returns the application's ID, known once the gateway is ready.
+// appID returns the application's ID, known once the gateway is ready or
+// the interactions endpoint has looked it up.
 func (b *Bot) appID() string {
+	if b.restAppID != "" {
+		return b.restAppID
+	}
 	b.s.State.RLock()
 	defer b.s.State.RUnlock()
 	if b.s.State.Application != nil && b.s.State.Application.ID != "" {

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime/debug"
 	"slices"
@@ -139,12 +140,13 @@ func isAdmin(m *discordgo.Member, adminRoles []string) bool {
 	return false
 }
 
-// request is one interaction being handled, with its language and whether
-// it has been acknowledged yet.
+// request is one interaction being handled, with its language, where its
+// first response goes, and whether it has been acknowledged yet.
 type request struct {
 	b     *Bot
 	i     *discordgo.Interaction
 	lang  string
+	first responder
 	acked bool
 }
 
@@ -186,8 +188,16 @@ func (r *request) deferReply(ctx context.Context, ephemeral bool) error {
 	return r.callback(ctx, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource, Data: data})
 }
 
+// callback sends the first response to the interaction, through the
+// transport it came by; when the HTTP reply has already deferred it, the
+// response goes through the webhook instead (afterDeferral).
 func (r *request) callback(ctx context.Context, resp *discordgo.InteractionResponse) error {
-	if err := r.b.s.InteractionRespond(r.i, resp, discordgo.WithContext(ctx)); err != nil {
+	err := r.first.respond(ctx, r.i, resp)
+	if errors.Is(err, errDeferred) {
+		r.acked = true
+		return r.afterDeferral(ctx, resp)
+	}
+	if err != nil {
 		return fmt.Errorf("respond to interaction %s: %w", r.i.ID, err)
 	}
 	r.acked = true
@@ -233,16 +243,23 @@ func (r *request) say(ctx context.Context, content string) error {
 	return r.edit(ctx, message{Content: content})
 }
 
-// onInteraction routes every interaction, once, to its handler, and
-// recovers from a handler's panic with an apology.
+// onInteraction handles an interaction from the gateway: its first
+// response is a REST callback.
 func (b *Bot) onInteraction(s *discordgo.Session, ev *discordgo.InteractionCreate) {
-	i := ev.Interaction
+	b.handleInteraction(ev.Interaction, restResponder{s})
+}
+
+// handleInteraction routes every interaction, once, to its handler, and
+// recovers from a handler's panic with an apology; first sends its first
+// response (gateway or HTTP), and everything after goes through the
+// interaction's webhook.
+func (b *Bot) handleInteraction(i *discordgo.Interaction, first responder) {
 	if i == nil || !b.seen.first("i"+i.ID) {
 		return
 	}
 	b.inflight.Add(1)
 	defer b.inflight.Done()
-	r := &request{b: b, i: i, lang: localeLang(i.Locale)}
+	r := &request{b: b, i: i, lang: localeLang(i.Locale), first: first}
 	ctx, cancel := context.WithTimeout(b.work, b.cfg.IngestTimeout)
 	defer cancel()
 	defer b.recoverInteraction(ctx, r)

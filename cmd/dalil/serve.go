@@ -21,9 +21,9 @@ import (
 
 const serveSynopsis = `
 
-Runs the Discord bot (DISCORD_TOKEN) until SIGINT or SIGTERM: slash commands,
-answers to mentions in threads, feed polling and the daily digests. The
-admin address (ADMIN_ADDR) serves /healthz (database ping) and /metrics
+Runs the Discord bot (DISCORD_TOKEN) until SIGINT or SIGTERM: slash commands
+(also over HTTP at INTERACTIONS_ADDR), answers to mentions, feed polling and
+the daily digests. ADMIN_ADDR serves /healthz (database ping) and /metrics
 (Prometheus). On a signal it stops taking questions, finishes those in
 flight for up to SHUTDOWN_TIMEOUT, and closes the gateway.`
 
@@ -44,6 +44,10 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 	}
 	go a.dicts.Pairs() // load the dictionaries now, not on a member's first question
 
+	session, err := discordgo.New("Bot " + a.cfg.DiscordToken)
+	if err != nil {
+		return fmt.Errorf("serve: create the Discord session: %w", err)
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		a.store.PoolCollector())
@@ -53,11 +57,6 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 	}
 	admin := &http.Server{Handler: admin.Handler(a.store, reg), ReadHeaderTimeout: 5 * time.Second}
 
-	session, err := discordgo.New("Bot " + a.cfg.DiscordToken)
-	if err != nil {
-		ln.Close()
-		return fmt.Errorf("serve: create the Discord session: %w", err)
-	}
 	d, err := a.newDiscord(session, a.rag, reg, a.botConfig())
 	if err != nil {
 		ln.Close()
@@ -160,5 +159,6 @@ func (a *app) botConfig() bot.Config {
 		FeedInterval:       a.cfg.FeedInterval,
 		FeedMaxFailures:    a.cfg.FeedMaxFailures,
 		AnswersRetention:   a.cfg.AnswersRetention,
+		InteractionsAddr:   a.cfg.InteractionsAddr, PublicKey: a.cfg.DiscordPublicKey, InteractionsOnly: a.cfg.InteractionsOnly,
 	}
 }

@@ -6,6 +6,8 @@ package config
 
 import (
 	"bufio"
+	"crypto/ed25519"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -108,6 +110,14 @@ type Config struct {
 	// AnswersRetention is how long answers and votes are kept
 	// (ANSWERS_RETENTION, default 90 days; 0: forever).
 	AnswersRetention time.Duration
+
+	// InteractionsAddr is where dalil serve answers Discord's Interactions
+	// Endpoint URL ("" for none); DiscordPublicKey, the application's
+	// Ed25519 key, checks the requests' signatures and is required with
+	// it. InteractionsOnly runs without the gateway (no mentions).
+	InteractionsAddr string
+	DiscordPublicKey ed25519.PublicKey
+	InteractionsOnly bool
 }
 
 // DefaultAnswersRetention is ANSWERS_RETENTION's default.
@@ -310,6 +320,11 @@ func Load(getenv Lookup) (Config, error) {
 		c.AnswersRetention = d
 	}
 	c.DiscordMessageContent = boolean("DISCORD_MESSAGE_CONTENT")
+	c.InteractionsAddr, c.InteractionsOnly = str("INTERACTIONS_ADDR", ""), boolean("INTERACTIONS_ONLY")
+	c.DiscordPublicKey = publicKey(str("DISCORD_PUBLIC_KEY", ""), c.InteractionsAddr, &errs)
+	if c.InteractionsOnly && c.InteractionsAddr == "" {
+		errs = append(errs, "INTERACTIONS_ONLY=true without INTERACTIONS_ADDR: a replica without the gateway gets Discord's interactions only at its interactions endpoint")
+	}
 	c.DiscordGuildIDs = snowflakes("DISCORD_GUILD_IDS", str("DISCORD_GUILD_IDS", ""), &errs)
 	c.DiscordAdminRoleIDs = snowflakes("DISCORD_ADMIN_ROLE_IDS", str("DISCORD_ADMIN_ROLE_IDS", ""), &errs)
 	if c.Workers == 0 {
@@ -370,6 +385,23 @@ func snowflakes(key, v string, errs *[]string) []string {
 		}
 	}
 	return ids
+}
+
+// publicKey parses DISCORD_PUBLIC_KEY, which INTERACTIONS_ADDR (addr)
+// requires.
+func publicKey(v, addr string, errs *[]string) ed25519.PublicKey {
+	if v == "" {
+		if addr != "" {
+			*errs = append(*errs, "INTERACTIONS_ADDR is set but DISCORD_PUBLIC_KEY is not: copy the application's Public Key from the Discord developer portal (General Information)")
+		}
+		return nil
+	}
+	key, err := hex.DecodeString(v)
+	if err != nil || len(key) != ed25519.PublicKeySize {
+		*errs = append(*errs, fmt.Sprintf("DISCORD_PUBLIC_KEY=%q: want the application's Public Key, %d hexadecimal digits (developer portal, General Information)", v, 2*ed25519.PublicKeySize))
+		return nil
+	}
+	return key
 }
 
 // RedactURL hides the password of a connection URL for messages.

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -33,6 +34,11 @@ func TestLoad(t *testing.T) {
 		{"member hash key", map[string]string{"MEMBER_HASH_KEY": strings.Repeat("k", 32)}, nil, ""},
 		{"short member hash key", map[string]string{"MEMBER_HASH_KEY": "secret"}, nil, "MEMBER_HASH_KEY: 6 bytes, want at least 32"},
 		{"bad retention", map[string]string{"ANSWERS_RETENTION": "soon"}, nil, `ANSWERS_RETENTION="soon"`},
+		{"interactions endpoint", map[string]string{"INTERACTIONS_ADDR": ":8080", "DISCORD_PUBLIC_KEY": strings.Repeat("ab", 32), "INTERACTIONS_ONLY": "true"}, nil, ""},
+		{"interactions without key", map[string]string{"INTERACTIONS_ADDR": ":8080"}, nil, "INTERACTIONS_ADDR is set but DISCORD_PUBLIC_KEY is not"},
+		{"short key", map[string]string{"INTERACTIONS_ADDR": ":8080", "DISCORD_PUBLIC_KEY": "abcd"}, nil, `DISCORD_PUBLIC_KEY="abcd": want the application's Public Key, 64 hexadecimal digits`},
+		{"key not hex", map[string]string{"DISCORD_PUBLIC_KEY": strings.Repeat("zz", 32)}, nil, "DISCORD_PUBLIC_KEY"},
+		{"interactions only without endpoint", map[string]string{"INTERACTIONS_ONLY": "true"}, nil, "INTERACTIONS_ONLY=true without INTERACTIONS_ADDR"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -53,6 +59,18 @@ func TestLoad(t *testing.T) {
 				t.Errorf("defaults: admin %q, workers %d, queue %d", cfg.AdminAddr, cfg.Workers, cfg.QueueSize)
 			}
 		})
+	}
+}
+
+func TestLoadInteractions(t *testing.T) {
+	env := map[string]string{"INTERACTIONS_ADDR": ":8080", "DISCORD_PUBLIC_KEY": " " + strings.Repeat("0f", 32) + " ", "INTERACTIONS_ONLY": "true"}
+	cfg, err := Load(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := []any{cfg.InteractionsAddr, []byte(cfg.DiscordPublicKey), cfg.InteractionsOnly}
+	if d := cmp.Diff([]any{":8080", bytes.Repeat([]byte{0x0f}, 32), true}, got); d != "" {
+		t.Errorf("address, key, interactions only (-want +got):\n%s", d)
 	}
 }
 

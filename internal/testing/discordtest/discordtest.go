@@ -26,12 +26,18 @@
 //	...
 //	got := srv.Original(in.Token).Content
 //
+// An application with an Interactions Endpoint URL gets its interactions over
+// HTTP instead: Server.PostInteraction signs one with the application's key
+// (Server.PublicKey), posts it to the bot's endpoint and takes the HTTP reply
+// as its first response; the interaction's webhook then works as above.
+//
 // The Session is closed by a cleanup registered by Server.Session; CloseSession
 // shows the shutdown order discordgo needs.
 package discordtest
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -112,6 +118,9 @@ type Server struct {
 	rt   *rewriteTransport // shared by every client the fake hands out
 	ids  atomic.Int64
 	wg   sync.WaitGroup // websocket goroutines
+	// key is the application's Ed25519 key, which signs the interactions
+	// PostInteraction sends.
+	key ed25519.PrivateKey
 
 	mu           sync.Mutex
 	closed       bool
@@ -143,6 +152,9 @@ type interaction struct {
 	sentAt           time.Time
 	acked            bool
 	original         string // ID of the original response message
+	// replied is closed once the HTTP reply to an interaction sent by
+	// PostInteraction has been taken (or refused); nil for the gateway's.
+	replied chan struct{}
 }
 
 type failure struct {
@@ -177,6 +189,11 @@ func New(tb testing.TB, opts ...Option) *Server {
 		conns:        map[*gwConn]struct{}{},
 	}
 	s.channels[ChannelID] = &discordgo.Channel{ID: ChannelID, GuildID: GuildID, Name: "general", Type: discordgo.ChannelTypeGuildText}
+	_, key, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		tb.Fatalf("discordtest: generate the application key: %v", err)
+	}
+	s.key = key
 	s.http = httptest.NewServer(s.routes())
 	s.host = strings.TrimPrefix(s.http.URL, "http://")
 	s.rt = &rewriteTransport{server: s, base: &http.Transport{DialContext: s.dialOnly, MaxIdleConnsPerHost: 8}}

@@ -2,9 +2,11 @@ package discordtest
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"runtime"
 	"strings"
 	"testing"
@@ -548,3 +550,107 @@ func TestNoLeaks(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// TestPostInteraction posts interactions to endpoints that verify them as a
+// bot must and reply in various ways.
+func TestPostInteraction(t *testing.T) {
+	t.Parallel()
+	srv := New(t, WithInteractionDeadline(500*time.Millisecond))
+	sess := srv.Session(t, "secret")
+	// reply verifies the request and answers with status, Content-Type and body after pause.
+	reply := func(status int, contentType, body string, pause time.Duration) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			if !discordgo.VerifyInteraction(r, srv.PublicKey()) {
+				http.Error(w, "bad signature", http.StatusUnauthorized)
+				return
+			}
+			time.Sleep(pause)
+			w.Header().Set("Content-Type", contentType)
+			w.WriteHeader(status)
+			io.WriteString(w, body)
+		}
+	}
+	const deferred = `{"type":5,"data":{"flags":64}}`
+	tests := []struct {
+		name     string
+		in       *discordgo.Interaction
+		endpoint http.HandlerFunc
+		wantErr  string
+	}{
+		{"deferred", &discordgo.Interaction{}, reply(200, "application/json", deferred, 0), ""},
+		{"PING", &discordgo.Interaction{Type: discordgo.InteractionPing}, reply(200, "application/json; charset=utf-8", `{"type":1}`, 0), ""},
+		{"PING not answered with PONG", &discordgo.Interaction{Type: discordgo.InteractionPing}, reply(200, "application/json", deferred, 0), "PONG answers a PING"},
+		{"PONG to a command", &discordgo.Interaction{}, reply(200, "application/json", `{"type":1}`, 0), "PONG answers a PING"},
+		{"refused", &discordgo.Interaction{}, reply(401, "text/plain", "no", 0), "reply 401 no, want 200"},
+		{"not JSON", &discordgo.Interaction{}, reply(200, "text/plain", deferred, 0), "want application/json"},
+		{"too slow", &discordgo.Interaction{}, reply(200, "application/json", deferred, time.Second), "Discord waits 500ms"},
+		{"message too long", &discordgo.Interaction{}, reply(200, "application/json", `{"type":4,"data":{"content":"`+strings.Repeat("x", 2001)+`"}}`, 0), "BASE_TYPE_MAX_LENGTH"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ts := httptest.NewServer(tt.endpoint)
+			defer ts.Close()
+			resp, err := srv.PostInteraction(waitCtx(t), ts.URL, tt.in)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Errorf("PostInteraction: %+v, %v; want an error containing %q", resp, err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.in.Type == discordgo.InteractionPing {
+				return
+			}
+			if resp.Type != discordgo.InteractionResponseDeferredChannelMessageWithSource || srv.Original(tt.in.Token) == nil {
+				t.Fatalf("reply %+v, original %+v; want a deferral", resp, srv.Original(tt.in.Token))
+			}
+			if _, err := sess.InteractionResponseEdit(tt.in, &discordgo.WebhookEdit{Content: ptr("done")}); err != nil {
+				t.Fatal(err)
+			}
+			if got := srv.Original(tt.in.Token); got.Content != "done" || got.Flags != discordgo.MessageFlagsEphemeral {
+				t.Errorf("original %+v, want the ephemeral edit", got)
+			}
+		})
+	}
+	t.Run("webhook waits for the reply", func(t *testing.T) {
+		in := &discordgo.Interaction{}
+		edited := make(chan error, 1)
+		ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			// An edit sent before the reply is answered once Discord has the reply.
+			go func() {
+				_, err := sess.InteractionResponseEdit(in, &discordgo.WebhookEdit{Content: ptr("early")})
+				edited <- err
+			}()
+			time.Sleep(100 * time.Millisecond)
+			reply(200, "application/json", deferred, 0)(w, r)
+		}))
+		defer ts.Close()
+		if _, err := srv.PostInteraction(waitCtx(t), ts.URL, in); err != nil {
+			t.Fatal(err)
+		}
+		if err := receive(t, edited); err != nil {
+			t.Fatalf("edit sent before the reply: %v", err)
+		}
+		if got := srv.Original(in.Token); got.Content != "early" {
+			t.Errorf("original %q, want the edit", got.Content)
+		}
+	})
+	t.Run("loopback only", func(t *testing.T) {
+		if _, err := srv.PostInteraction(waitCtx(t), "https://example.com/interactions", &discordgo.Interaction{}); err == nil || !strings.Contains(err.Error(), "only loopback") {
+			t.Errorf("PostInteraction to example.com: %v, want a refusal", err)
+		}
+	})
+	t.Run("application", func(t *testing.T) {
+		app, err := sess.Application("@me")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if app.ID != AppID || app.VerifyKey != hex.EncodeToString(srv.PublicKey()) {
+			t.Errorf("application %s with key %s, want %s with the fake's key", app.ID, app.VerifyKey, AppID)
+		}
+	})
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -352,6 +352,16 @@ func (s *Server) placeLocked(channelID, guildID *string) {
 // and returns it; the interaction can be acknowledged for the deadline.
 func (s *Server) SendInteraction(i *discordgo.Interaction) *discordgo.Interaction {
 	s.mu.Lock()
+	s.addInteractionLocked(i)
+	s.mu.Unlock()
+	s.Dispatch("INTERACTION_CREATE", i)
+	return i
+}
+
+// addInteractionLocked fills i as SendInteraction documents (a PING gets
+// only its id, application, token and version) and registers it, so that
+// its callback and webhook routes accept it. s.mu must be held.
+func (s *Server) addInteractionLocked(i *discordgo.Interaction) *interaction {
 	if i.ID == "" {
 		i.ID = s.newID()
 	}
@@ -367,6 +377,21 @@ func (s *Server) SendInteraction(i *discordgo.Interaction) *discordgo.Interactio
 	if i.Version == 0 {
 		i.Version = 1
 	}
+	if i.Type != discordgo.InteractionPing {
+		s.fillInteractionLocked(i)
+	}
+	in := &interaction{token: i.Token, channelID: i.ChannelID, sentAt: time.Now()}
+	if i.Message != nil {
+		in.messageID = i.Message.ID
+	}
+	s.interactions[i.ID] = in
+	s.byToken[i.Token] = in
+	return in
+}
+
+// fillInteractionLocked fills a command's or component's locale, place,
+// member or user, and app permissions. s.mu must be held.
+func (s *Server) fillInteractionLocked(i *discordgo.Interaction) {
 	if i.Locale == "" {
 		i.Locale = discordgo.EnglishUS
 	}
@@ -384,15 +409,6 @@ func (s *Server) SendInteraction(i *discordgo.Interaction) *discordgo.Interactio
 	if i.AppPermissions == 0 {
 		i.AppPermissions = DefaultPermissions
 	}
-	in := &interaction{token: i.Token, channelID: i.ChannelID, sentAt: time.Now()}
-	if i.Message != nil {
-		in.messageID = i.Message.ID
-	}
-	s.interactions[i.ID] = in
-	s.byToken[i.Token] = in
-	s.mu.Unlock()
-	s.Dispatch("INTERACTION_CREATE", i)
-	return i
 }
 
 // SendMessage stores m and dispatches MESSAGE_CREATE after filling id,

@@ -115,6 +115,7 @@ func (s *Server) routes() http.Handler {
 	api.Handle("GET /api/v9/gateway", handler(s.gatewayURL))
 	api.Handle("GET /api/v9/gateway/bot", handler(s.gatewayURL))
 	api.Handle("GET /api/v9/users/@me", handler(func(*http.Request, Request) (int, any) { return http.StatusOK, s.BotUser() }))
+	api.Handle("GET /api/v9/oauth2/applications/@me", handler(func(*http.Request, Request) (int, any) { return http.StatusOK, s.application() }))
 
 	for _, base := range []string{"/api/v9/applications/{app}/commands", "/api/v9/applications/{app}/guilds/{guild}/commands"} {
 		api.Handle("GET "+base, handler(s.listCommands))
@@ -382,33 +383,43 @@ func (s *Server) interactionCallback(r *http.Request, req Request) (int, any) {
 	if !ok || in.token != r.PathValue("token") || time.Since(in.sentAt) > s.cfg.interactionDeadline {
 		return apiError(http.StatusNotFound, codeUnknownInteraction, "Unknown interaction")
 	}
+	body, _ := req.JSON.(map[string]any)
+	return s.respondLocked(in, body, req.Files)
+}
+
+// respondLocked takes body as the first response to in, from the callback
+// route or from the HTTP reply to PostInteraction, and answers as the
+// callback route does. s.mu must be held.
+func (s *Server) respondLocked(in *interaction, body map[string]any, files []File) (int, any) {
 	if in.acked {
 		return apiError(http.StatusBadRequest, codeAlreadyAcknowledged, "Interaction has already been acknowledged.")
 	}
-	body, _ := req.JSON.(map[string]any)
 	typ, _ := body["type"].(float64)
 	data, _ := body["data"].(map[string]any)
 	if data == nil {
 		data = map[string]any{}
 	}
 	switch discordgo.InteractionResponseType(typ) {
-	case discordgo.InteractionResponsePong, discordgo.InteractionApplicationCommandAutocompleteResult, discordgo.InteractionResponseModal,
-		discordgo.InteractionResponseDeferredMessageUpdate:
+	case discordgo.InteractionResponsePong, discordgo.InteractionApplicationCommandAutocompleteResult, discordgo.InteractionResponseModal:
+	case discordgo.InteractionResponseDeferredMessageUpdate:
+		// A component's original response is the message it sits on.
+		in.original = in.messageID
 	case discordgo.InteractionResponseChannelMessageWithSource:
-		if status, body, ok := validateMessage(data, len(req.Files), true); !ok {
+		if status, body, ok := validateMessage(data, len(files), true); !ok {
 			return status, body
 		}
-		in.original = s.createMessageLocked(in.channelID, data, req.Files, s.cfg.appID)["id"].(string)
+		in.original = s.createMessageLocked(in.channelID, data, files, s.cfg.appID)["id"].(string)
 	case discordgo.InteractionResponseDeferredChannelMessageWithSource:
 		flags, _ := data["flags"].(float64)
 		in.original = s.createMessageLocked(in.channelID, map[string]any{"flags": int(flags) | flagLoading}, nil, s.cfg.appID)["id"].(string)
 	case discordgo.InteractionResponseUpdateMessage:
-		if status, body, ok := validateMessage(data, len(req.Files), false); !ok {
+		if status, body, ok := validateMessage(data, len(files), false); !ok {
 			return status, body
 		}
 		if obj, ok := s.messages[in.messageID]; ok {
-			s.editMessageLocked(obj, data, req.Files)
+			s.editMessageLocked(obj, data, files)
 		}
+		in.original = in.messageID
 	default:
 		return formError("type", "BASE_TYPE_CHOICES", fmt.Sprintf("Value must be one of {1, 4, 5, 6, 7, 8, 9}, not %v.", body["type"]))
 	}
@@ -428,6 +439,7 @@ func (s *Server) webhookLocked(r *http.Request) (*interaction, int, any) {
 }
 
 func (s *Server) followup(r *http.Request, req Request) (int, any) {
+	s.awaitReply(r.PathValue("token"))
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	in, status, body := s.webhookLocked(r)
@@ -444,6 +456,7 @@ func (s *Server) followup(r *http.Request, req Request) (int, any) {
 }
 
 func (s *Server) webhookMessage(r *http.Request, req Request) (int, any) {
+	s.awaitReply(r.PathValue("token"))
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	in, status, body := s.webhookLocked(r)
@@ -455,7 +468,7 @@ func (s *Server) webhookMessage(r *http.Request, req Request) (int, any) {
 		id = in.original
 	}
 	obj, ok := s.messages[id]
-	if !ok || obj["webhook_id"] != s.cfg.appID || obj["channel_id"] != in.channelID {
+	if !ok || (obj["webhook_id"] != s.cfg.appID && id != in.messageID) || obj["channel_id"] != in.channelID {
 		return apiError(http.StatusNotFound, codeUnknownMessage, "Unknown Message")
 	}
 	return s.messageOpLocked(r.Method, id, obj, req)

@@ -1,0 +1,358 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/dalil-news/dalil/phrases"
+)
+
+// Interactions come over the gateway (INTERACTION_CREATE) or, when the
+// application has an Interactions Endpoint URL, as signed HTTP requests;
+// Discord uses one or the other, never both. Both go through
+// handleInteraction: only the first response differs (a REST callback, or
+// the body of the HTTP reply), and everything after it goes through the
+// interaction's webhook, which any replica can reach with the token.
+
+// responder sends an interaction's first response, which Discord needs
+// within 3 s.
+type responder interface {
+	// respond sends resp. The error wraps errDeferred when the HTTP reply
+	// has already acknowledged the interaction with a deferral.
+	respond(ctx context.Context, i *discordgo.Interaction, resp *discordgo.InteractionResponse) error
+}
+
+// restResponder answers interactions from the gateway over REST (POST
+// /interactions/{id}/{token}/callback).
+type restResponder struct{ s *discordgo.Session }
+
+func (r restResponder) respond(ctx context.Context, i *discordgo.Interaction, resp *discordgo.InteractionResponse) error {
+	return r.s.InteractionRespond(i, resp, discordgo.WithContext(ctx))
+}
+
+// errDeferred says that the HTTP reply deferred the interaction itself:
+// its handler gave no first response within ackWait.
+var errDeferred = errors.New("the HTTP reply has deferred the interaction")
+
+// Limits of the interactions endpoint.
+const (
+	// maxInteractionBytes bounds a request's body: an interaction carries
+	// at most one message and the objects its options resolve.
+	maxInteractionBytes = 1 << 20
+	// ackDeadline is how long the HTTP reply waits for the handler's first
+	// response before it defers the interaction itself: Discord waits 3 s
+	// from when it sent the request.
+	ackDeadline = 2 * time.Second
+	// signatureMaxAge is how far from now a request's signed timestamp may
+	// be. An interaction's token lasts 15 minutes, so nothing that could
+	// still be answered is refused unless the clock is off by more; a
+	// replay within the window repeats an interaction ID the bot has seen
+	// (seenSet remembers IDs longer), so it is not handled twice.
+	signatureMaxAge = 15 * time.Minute
+)
+
+// InteractionsHandler returns the handler of the application's
+// Interactions Endpoint URL, POST /interactions: it checks the request's
+// Ed25519 signature with Config.PublicKey (401 when it is missing, wrong
+// or more than 15 minutes from now), answers PING with PONG, and hands
+// application commands and component clicks to the same handlers as the
+// gateway. The first response is the body of the HTTP reply, sent as soon
+// as the handler gives it; if it takes longer than about 2 s, the reply
+// defers the interaction and the response follows through the webhook.
+// The work goes on after the reply, within the bot's worker pool and
+// shutdown. Run serves it on Config.InteractionsAddr; a test may serve it
+// itself.
+func (b *Bot) InteractionsHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/interactions", b.serveInteraction)
+	return mux
+}
+
+func (b *Bot) serveInteraction(w http.ResponseWriter, req *http.Request) {
+	if req.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, "only POST", http.StatusMethodNotAllowed)
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, req.Body, maxInteractionBytes))
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge):
+		http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+		return
+	case err != nil:
+		http.Error(w, "cannot read the request body", http.StatusBadRequest)
+		return
+	}
+	if !b.signed(req, body) {
+		b.log.Debug("interaction refused: bad or missing signature", "remote", req.RemoteAddr)
+		http.Error(w, "invalid request signature", http.StatusUnauthorized)
+		return
+	}
+	var i discordgo.Interaction
+	if err := json.Unmarshal(body, &i); err != nil {
+		http.Error(w, "the body is not an interaction", http.StatusBadRequest)
+		return
+	}
+	switch i.Type {
+	case discordgo.InteractionPing:
+		b.writeReply(w, &discordgo.InteractionResponse{Type: discordgo.InteractionResponsePong})
+		return
+	case discordgo.InteractionApplicationCommand, discordgo.InteractionMessageComponent:
+	default:
+		http.Error(w, fmt.Sprintf("interaction type %d is not handled", i.Type), http.StatusBadRequest)
+		return
+	}
+	if !b.admit() {
+		b.writeReply(w, &discordgo.InteractionResponse{
+			Type: discordgo.InteractionResponseChannelMessageWithSource,
+			Data: &discordgo.InteractionResponseData{
+				Content: phrases.Text(localeLang(i.Locale), phrases.Stopping), Flags: discordgo.MessageFlagsEphemeral, AllowedMentions: noMentions(),
+			},
+		})
+		return
+	}
+	h := newHTTPReply()
+	handled := make(chan struct{})
+	go func() {
+		defer b.inflight.Done()
+		defer close(handled)
+		b.handleInteraction(&i, h)
+	}()
+	timer := time.NewTimer(b.ackWait)
+	defer timer.Stop()
+	why, gone := errDeferred, false
+	select {
+	case <-h.given:
+	case <-handled:
+	case <-timer.C:
+	case <-req.Context().Done():
+		why, gone = fmt.Errorf("the HTTP request ended first: %w", context.Cause(req.Context())), true
+	}
+	resp := h.settle(why)
+	switch {
+	case resp != nil:
+		h.written <- b.writeReply(w, resp)
+	case gone:
+		b.log.Warn("interaction request ended before a response", "interaction", i.ID, "err", why)
+	case isClosed(handled) && i.Type == discordgo.InteractionMessageComponent:
+		// A click on a button the bot no longer knows: acknowledged, unchanged.
+		b.writeReply(w, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredMessageUpdate})
+	case isClosed(handled):
+		http.Error(w, "the interaction was not handled", http.StatusBadRequest)
+	default:
+		b.log.Warn("interaction deferred: no first response in time", "interaction", i.ID, "wait", b.ackWait)
+		b.writeReply(w, deferral(&i))
+	}
+}
+
+// isClosed reports whether ch is closed.
+func isClosed(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
+}
+
+// signed reports whether the request bears the application's signature
+// over its timestamp and body, with a timestamp within signatureMaxAge.
+func (b *Bot) signed(req *http.Request, body []byte) bool {
+	if len(b.cfg.PublicKey) != ed25519.PublicKeySize {
+		return false
+	}
+	req.Body = io.NopCloser(bytes.NewReader(body))
+	if !discordgo.VerifyInteraction(req, b.cfg.PublicKey) {
+		return false
+	}
+	sec, err := strconv.ParseInt(req.Header.Get("X-Signature-Timestamp"), 10, 64)
+	return err == nil && time.Since(time.Unix(sec, 0)).Abs() <= signatureMaxAge
+}
+
+// writeReply writes resp as the HTTP reply and sends it at once. It fails
+// only when the client has gone; the error matters to a handler waiting to
+// know whether its first response was sent.
+func (b *Bot) writeReply(w http.ResponseWriter, resp *discordgo.InteractionResponse) error {
+	body, err := json.Marshal(resp)
+	if err != nil {
+		http.Error(w, "cannot encode the response", http.StatusInternalServerError)
+		return fmt.Errorf("encode the HTTP reply: %w", err)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	if _, err := w.Write(body); err != nil {
+		return fmt.Errorf("write the HTTP reply: %w", err)
+	}
+	if err := http.NewResponseController(w).Flush(); err != nil && !errors.Is(err, http.ErrNotSupported) {
+		return fmt.Errorf("send the HTTP reply: %w", err)
+	}
+	return nil
+}
+
+// deferral is the reply that acknowledges an interaction whose handler is
+// slow to give its first response: a component's message stays as it is;
+// a command's response is a "thinking…" message, public for the commands
+// whose answers are public, else ephemeral.
+func deferral(i *discordgo.Interaction) *discordgo.InteractionResponse {
+	if i.Type == discordgo.InteractionMessageComponent {
+		return &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredMessageUpdate}
+	}
+	data := &discordgo.InteractionResponseData{AllowedMentions: noMentions(), Flags: discordgo.MessageFlagsEphemeral}
+	if name := i.ApplicationCommandData().Name; name == "ask" || name == "summarize" {
+		data.Flags = 0
+	}
+	return &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource, Data: data}
+}
+
+// afterDeferral sends through the webhook a first response that came after
+// the HTTP reply deferred the interaction: a deferral has nothing left to
+// do, a message update or a command's message becomes the original
+// response, and a message answering a component (whose message the
+// deferral left unchanged) a follow-up.
+func (r *request) afterDeferral(ctx context.Context, resp *discordgo.InteractionResponse) error {
+	d := resp.Data
+	if d == nil {
+		d = &discordgo.InteractionResponseData{}
+	}
+	m := message{Content: d.Content, Embeds: d.Embeds, Components: d.Components}
+	switch resp.Type {
+	case discordgo.InteractionResponseDeferredChannelMessageWithSource, discordgo.InteractionResponseDeferredMessageUpdate:
+		return nil
+	case discordgo.InteractionResponseUpdateMessage:
+		return r.edit(ctx, m)
+	case discordgo.InteractionResponseChannelMessageWithSource:
+		if r.i.Type != discordgo.InteractionMessageComponent {
+			return r.edit(ctx, m)
+		}
+		_, err := r.b.s.FollowupMessageCreate(r.i, true, &discordgo.WebhookParams{
+			Content: m.Content, Embeds: m.Embeds, Components: m.Components, Flags: d.Flags, AllowedMentions: noMentions(),
+		}, discordgo.WithContext(ctx))
+		if err != nil {
+			return fmt.Errorf("send a follow-up to interaction %s: %w", r.i.ID, err)
+		}
+		return nil
+	}
+	return fmt.Errorf("respond to interaction %s: a response of type %d cannot follow a deferral", r.i.ID, resp.Type)
+}
+
+// httpReply hands an interaction's first response from its handler to the
+// HTTP request that brought the interaction.
+type httpReply struct {
+	mu     sync.Mutex
+	resp   *discordgo.InteractionResponse // the handler's first response, once given
+	closed error                          // why no response can be given any more
+	// given is closed when resp is set; written then receives the result
+	// of writing it.
+	given   chan struct{}
+	written chan error
+}
+
+func newHTTPReply() *httpReply {
+	return &httpReply{given: make(chan struct{}), written: make(chan error, 1)}
+}
+
+// respond gives the first response to the HTTP request and waits until it
+// is sent, so that edits through the webhook come after it.
+func (h *httpReply) respond(ctx context.Context, _ *discordgo.Interaction, resp *discordgo.InteractionResponse) error {
+	h.mu.Lock()
+	switch {
+	case h.closed != nil:
+		h.mu.Unlock()
+		return h.closed
+	case h.resp != nil:
+		h.mu.Unlock()
+		return errors.New("the interaction has already been answered")
+	}
+	h.resp = resp
+	close(h.given)
+	h.mu.Unlock()
+	select {
+	case err := <-h.written:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// settle ends the wait for the handler's first response: it returns that
+// response if it was given, else nil, and then refuses later ones with why.
+func (h *httpReply) settle(why error) *discordgo.InteractionResponse {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.resp == nil {
+		h.closed = why
+	}
+	return h.resp
+}
+
+// admit counts an interaction's handler in flight, unless the bot is
+// stopping: shutdown sets stopping under the same lock before it waits, so
+// that no handler starts while it waits.
+func (b *Bot) admit() bool {
+	b.admitting.Lock()
+	defer b.admitting.Unlock()
+	if b.stopping.Load() {
+		return false
+	}
+	b.inflight.Add(1)
+	return true
+}
+
+// serveInteractions looks the application up (its ID, for registering
+// commands without the gateway, and its public key, which must be
+// Config.PublicKey), then serves InteractionsHandler on
+// Config.InteractionsAddr until closeInteractions.
+func (b *Bot) serveInteractions(ctx context.Context) error {
+	app, err := b.s.Application("@me")
+	if err != nil {
+		return fmt.Errorf("look up the Discord application: %w", err)
+	}
+	if key, err := hex.DecodeString(app.VerifyKey); err == nil && len(key) == ed25519.PublicKeySize && !bytes.Equal(key, b.cfg.PublicKey) {
+		return fmt.Errorf("the configured public key is not application %s's (%s): interactions would all be refused", app.ID, app.VerifyKey)
+	}
+	b.restAppID = app.ID
+	ln, err := net.Listen("tcp", b.cfg.InteractionsAddr)
+	if err != nil {
+		return fmt.Errorf("listen for interactions on %s: %w", b.cfg.InteractionsAddr, err)
+	}
+	b.endpoint = &http.Server{
+		Handler:           b.InteractionsHandler(),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(b.log.Handler(), slog.LevelWarn),
+	}
+	b.endpointErr = make(chan error, 1)
+	go func() { b.endpointErr <- b.endpoint.Serve(ln) }()
+	b.log.Info("serving interactions", "addr", ln.Addr().String(), "application", app.ID)
+	return nil
+}
+
+// closeInteractions stops the interactions endpoint once the bot has
+// stopped: its requests are answered within ackWait, so a few seconds do.
+func (b *Bot) closeInteractions() {
+	if b.endpoint == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), b.ackWait+time.Second)
+	defer cancel()
+	if err := b.endpoint.Shutdown(ctx); err != nil {
+		b.log.Warn("close the interactions endpoint", "err", err)
+	}
+}
