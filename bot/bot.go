@@ -8,7 +8,7 @@
 //
 // The bot declares the small interfaces it consumes (Answerer, Summarizer,
 // ArticleStore, StatsReader, Extractor, Ingester, FeedbackStore,
-// DigestControl, FeedStore, FeedPoller); cmd/dalil wires them to the rag
+// DigestControl, FeedStore, FeedPoller, Claims); cmd/dalil wires them to the rag
 // service and scheduler, the PostgreSQL store and the ingest and feeds
 // packages.
 //
@@ -17,6 +17,12 @@
 // longer a conversation; mentioning the bot there starts a new one. Reading
 // the thread back over REST would survive restarts, but costs a request per
 // follow-up and the MESSAGE_CONTENT intent to read members' earlier messages.
+//
+// Several replicas can run on one token and one database (Deps.Claims):
+// each receives every event, claims it in the database before any work,
+// and drops the events other replicas claimed. A replica heartbeats; the
+// open claims of one silent for Config.ReplicaTimeout are taken over by a
+// live one, which finishes them through the same handlers (see claims.go).
 //
 // Follow-ups without a mention need the privileged MESSAGE_CONTENT intent
 // (Config.MessageContent): without it Discord delivers such messages with
@@ -38,6 +44,7 @@ import (
 
 	"github.com/dalil-news/dalil/digest"
 	"github.com/dalil-news/dalil/rag"
+	"github.com/dalil-news/dalil/replica"
 )
 
 // Answerer answers a member's question from the archive. Errors wrap
@@ -162,6 +169,10 @@ type Deps struct {
 	// FeedPoller polls a feed added with /feeds add at once; nil leaves
 	// the first poll to the background poller.
 	FeedPoller FeedPoller
+	// Claims shares the events among the replicas on one database and
+	// lets them take over the work of dead ones; nil handles every event
+	// this process receives, once.
+	Claims Claims
 	// CanonicalURL normalizes a URL given to /forget or /summarize the way
 	// articles' URLs are stored; nil uses URLs as given.
 	CanonicalURL func(raw string) (string, error)
@@ -216,6 +227,16 @@ type Config struct {
 	// FeedMaxFailures is the number of consecutive failures after which a
 	// feed is shown unhealthy (default 5, as the poller's).
 	FeedMaxFailures int
+	// ReplicaID names this process among the replicas sharing Deps.Claims
+	// (default replica.NewID()).
+	ReplicaID string
+	// HeartbeatInterval is the time between two heartbeats of this
+	// replica, and between two looks for the work of dead replicas
+	// (default 3s). ReplicaTimeout is the silence after which a replica
+	// is taken for dead and its open claims are taken over (default 15s);
+	// it must be at least two heartbeats.
+	HeartbeatInterval time.Duration
+	ReplicaTimeout    time.Duration
 }
 
 func (c Config) withDefaults() Config {
@@ -243,6 +264,11 @@ func (c Config) withDefaults() Config {
 	num(&c.HistoryTurns, 8)
 	dur(&c.FeedInterval, 30*time.Minute)
 	num(&c.FeedMaxFailures, 5)
+	dur(&c.HeartbeatInterval, 3*time.Second)
+	dur(&c.ReplicaTimeout, 15*time.Second)
+	if c.ReplicaID == "" {
+		c.ReplicaID = replica.NewID()
+	}
 	if c.MaxAttachmentBytes <= 0 {
 		c.MaxAttachmentBytes = 10 << 20
 	}
@@ -270,7 +296,11 @@ type Bot struct {
 	pool    *pool
 	convs   *conversations
 	votes   *answerCache
-	seen    *seenSet
+	// seen filters the events this process received already before they
+	// are claimed, and claims them when Deps.Claims cannot.
+	seen *seenSet
+	// unfinished are the claims whose finish failed, retried by keep.
+	unfinished keySet
 
 	// work is the context of handlers and answers; it outlives Run's
 	// context until the shutdown deadline, less replyMargin.
@@ -298,6 +328,9 @@ func New(session *discordgo.Session, deps Deps, cfg Config) (*Bot, error) {
 		return nil, errors.New("bot: Deps.Extractor and Deps.Ingester go together")
 	}
 	cfg = cfg.withDefaults()
+	if cfg.ReplicaTimeout < 2*cfg.HeartbeatInterval {
+		return nil, fmt.Errorf("bot: ReplicaTimeout %v is under two heartbeats (HeartbeatInterval %v)", cfg.ReplicaTimeout, cfg.HeartbeatInterval)
+	}
 	log := deps.Log
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -334,9 +367,13 @@ func New(session *discordgo.Session, deps Deps, cfg Config) (*Bot, error) {
 // ends. It then stops taking questions, lets those in flight finish for up
 // to Config.ShutdownTimeout, cancels the rest and closes the gateway.
 // Questions already queued are answered within that window too; only
-// those it cannot fit are told the bot restarts.
+// those it cannot fit are told the bot restarts. With Deps.Claims, the
+// replica heartbeats and takes over dead replicas' work from the start
+// until the shutdown is over.
 func (b *Bot) Run(ctx context.Context) error {
 	b.started = time.Now()
+	stopKeeper := b.startKeeper()
+	defer stopKeeper()
 	if err := b.s.Open(); err != nil {
 		b.cancelWork()
 		b.cancelReplies()

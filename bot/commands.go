@@ -139,13 +139,15 @@ func isAdmin(m *discordgo.Member, adminRoles []string) bool {
 	return false
 }
 
-// request is one interaction being handled, with its language and whether
-// it has been acknowledged yet.
+// request is one interaction being handled, with its language, whether
+// it has been acknowledged yet, and its claim (which the answer it queues
+// holds until it is posted).
 type request struct {
 	b     *Bot
 	i     *discordgo.Interaction
 	lang  string
 	acked bool
+	claim *claim
 }
 
 // localeLang maps a Discord locale to a language of the bot's phrases.
@@ -233,18 +235,23 @@ func (r *request) say(ctx context.Context, content string) error {
 	return r.edit(ctx, message{Content: content})
 }
 
-// onInteraction routes every interaction, once, to its handler, and
-// recovers from a handler's panic with an apology.
+// onInteraction claims every interaction, routes the ones this replica
+// won to their handler, and recovers from a handler's panic with an apology.
 func (b *Bot) onInteraction(s *discordgo.Session, ev *discordgo.InteractionCreate) {
 	i := ev.Interaction
-	if i == nil || !b.seen.first("i"+i.ID) {
+	if i == nil {
 		return
 	}
 	b.inflight.Add(1)
 	defer b.inflight.Done()
-	r := &request{b: b, i: i, lang: localeLang(i.Locale)}
 	ctx, cancel := context.WithTimeout(b.work, b.cfg.IngestTimeout)
 	defer cancel()
+	c := b.claim(ctx, "i:"+i.ID, kindInteraction, newInteractionClaim(i))
+	if c == nil {
+		return
+	}
+	defer c.release()
+	r := &request{b: b, i: i, lang: localeLang(i.Locale), claim: c}
 	defer b.recoverInteraction(ctx, r)
 	if b.stopping.Load() {
 		b.report(ctx, r.respond(ctx, phrases.Text(r.lang, phrases.Stopping), true))
