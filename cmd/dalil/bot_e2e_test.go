@@ -104,6 +104,9 @@ type setup struct {
 	llm func(w http.ResponseWriter, r *http.Request, req chatRequest)
 	// answerer replaces the rag service as Answerer when not nil.
 	answerer func(svc *rag.Service) bot.Answerer
+	// before runs once the fake Discord and the database are up, before
+	// the bot starts.
+	before func(h *harness)
 }
 
 // harness is a running bot against a fake Discord and a real database.
@@ -119,6 +122,11 @@ type harness struct {
 	logs   *syncBuffer
 	stop   context.CancelFunc
 	done   chan error
+	// app, botCfg and metrics are the bot's wiring, configuration and
+	// metrics registry.
+	app     *app
+	botCfg  bot.Config
+	metrics *prometheus.Registry
 }
 
 func start(t *testing.T, s setup) *harness {
@@ -165,7 +173,11 @@ func start(t *testing.T, s setup) *harness {
 	if s.bot != nil {
 		s.bot(&bc)
 	}
-	d, err := wired.newDiscord(sess, answerer, prometheus.NewRegistry(), bc)
+	h.app, h.botCfg, h.metrics = wired, bc, prometheus.NewRegistry()
+	if s.before != nil {
+		s.before(h)
+	}
+	d, err := wired.newDiscord(sess, answerer, h.metrics, bc)
 	if err != nil {
 		t.Fatal(err)
 	}
