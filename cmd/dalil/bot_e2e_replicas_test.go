@@ -85,6 +85,20 @@ func answeredIn(channel string) func(discordtest.Request) bool {
 	}
 }
 
+// checkClaimsFinished takes over, as an auditing replica that counts
+// every other as dead, the claims still open: none should be left once
+// every answer is posted.
+func (h *harness) checkClaimsFinished() {
+	h.t.Helper()
+	open, err := h.store.TakeOver(context.Background(), "auditor", 0, 1000)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	for _, c := range open {
+		h.t.Errorf("claim %s (%s) still open after its answer", c.Key, c.From)
+	}
+}
+
 // botMessages returns the bot's messages in a channel.
 func (h *harness) botMessages(channel string) []*discordgo.Message {
 	var out []*discordgo.Message
@@ -138,6 +152,7 @@ func TestReplicasAnswerOnce(t *testing.T) {
 			t.Errorf("logged as an error: %s", line)
 		}
 	}
+	h.checkClaimsFinished()
 }
 
 // mortal is a replica's claims store that can be killed: once dead, the
@@ -257,6 +272,7 @@ func TestTakeOverDeadReplica(t *testing.T) {
 	if !strings.Contains(h.logs.String(), "the interaction's token has expired") {
 		t.Error("the expired interaction is not logged as lost")
 	}
+	h.checkClaimsFinished()
 }
 
 // counter returns the value of the counter name with the label values
