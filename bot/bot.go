@@ -368,12 +368,10 @@ func New(session *discordgo.Session, deps Deps, cfg Config) (*Bot, error) {
 // to Config.ShutdownTimeout, cancels the rest and closes the gateway.
 // Questions already queued are answered within that window too; only
 // those it cannot fit are told the bot restarts. With Deps.Claims, the
-// replica heartbeats and takes over dead replicas' work from the start
-// until the shutdown is over.
+// replica heartbeats and takes over dead replicas' work from the moment it
+// is connected until the shutdown is over.
 func (b *Bot) Run(ctx context.Context) error {
 	b.started = time.Now()
-	stopKeeper := b.startKeeper()
-	defer stopKeeper()
 	if err := b.s.Open(); err != nil {
 		b.cancelWork()
 		b.cancelReplies()
@@ -381,6 +379,11 @@ func (b *Bot) Run(ctx context.Context) error {
 	}
 	b.log.Info("connected to Discord", "intents", int(b.cfg.Intents()))
 	go b.pool.run(b.work)
+	// Not before: a replica that cannot connect must not take over work
+	// it would drop. Claims made before the first beat count from their
+	// own time.
+	stopKeeper := b.startKeeper()
+	defer stopKeeper()
 	if err := b.register(ctx); err != nil {
 		b.shutdown()
 		return err

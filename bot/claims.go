@@ -39,6 +39,10 @@ const (
 	// The kinds of claims.
 	kindMention     = "mention"
 	kindInteraction = "interaction"
+	// claimTimeout bounds claiming an event: an interaction must be
+	// acknowledged within 3 s, claim included, and a database that slow
+	// is taken for unreachable.
+	claimTimeout = time.Second
 	// maxTakeovers gives up work that was taken over this many times: it
 	// may be what kills the replicas that try it.
 	maxTakeovers = 3
@@ -151,11 +155,12 @@ func (c *claim) update(ctx context.Context, payload any) {
 // or nil when the event is not this replica's to handle: seen already by
 // this process (a gateway replay), or claimed by another replica.
 //
-// When the database cannot record the claim, the event is handled anyway,
-// claimed in this process only: if another replica can still reach the
-// database it may answer too, but a member answered twice is better off
-// than one never answered, and with a single replica, or all of them cut
-// off, this is the only answer (an apology, if the archive is down too).
+// When the database cannot record the claim within claimTimeout, the
+// event is handled anyway, claimed in this process only: if another
+// replica can still reach the database it may answer too, but a member
+// answered twice is better off than one never answered, and with a single
+// replica, or all of them cut off, this is the only answer (an apology, if
+// the archive is down too).
 func (b *Bot) claim(ctx context.Context, key, kind string, payload any) *claim {
 	if !b.seen.first(key) {
 		return nil
@@ -164,6 +169,8 @@ func (b *Bot) claim(ctx context.Context, key, kind string, payload any) *claim {
 		return b.newClaim(key, false)
 	}
 	p, _ := json.Marshal(payload) // the claims' types always marshal
+	ctx, cancel := context.WithTimeout(ctx, claimTimeout)
+	defer cancel()
 	won, err := b.deps.Claims.Claim(ctx, key, b.cfg.ReplicaID, kind, p)
 	switch {
 	case err != nil:

@@ -312,28 +312,34 @@ func BenchmarkClaim(b *testing.B) {
 	s := MustOpen(b, Config{})
 	ctx := context.Background()
 	payload := []byte(`{"message_id":"1300000000000000001","channel_id":"1300000000000000002","guild_id":"1300000000000000003","question":"Qu'a annoncé la ministre sur l'intelligence artificielle ?","mentioned":true}`)
+	// -count reruns the sub-benchmarks on the same database: keys are
+	// unique to each run.
+	run := 0
+	key := func(kind string, i int) string { return fmt.Sprintf("m:%s-%d-%d", kind, run, i) }
 	b.Run("won", func(b *testing.B) {
+		run++
 		for i := 0; b.Loop(); i++ {
-			if won, err := s.Claim(ctx, fmt.Sprint("m:won", i), "bench", "mention", payload); err != nil || !won {
+			if won, err := s.Claim(ctx, key("won", i), "bench", "mention", payload); err != nil || !won {
 				b.Fatal(won, err)
 			}
 		}
 	})
 	b.Run("lost", func(b *testing.B) {
-		mustClaim(b, s, "m:lost", "other", "{}")
+		run++
+		mustClaim(b, s, key("lost", 0), "other", "{}")
 		for b.Loop() {
-			if won, err := s.Claim(ctx, "m:lost", "bench", "mention", payload); err != nil || won {
+			if won, err := s.Claim(ctx, key("lost", 0), "bench", "mention", payload); err != nil || won {
 				b.Fatal(won, err)
 			}
 		}
 	})
 	b.Run("won+finished", func(b *testing.B) {
+		run++
 		for i := 0; b.Loop(); i++ {
-			key := fmt.Sprint("m:done", i)
-			if won, err := s.Claim(ctx, key, "bench", "mention", payload); err != nil || !won {
+			if won, err := s.Claim(ctx, key("done", i), "bench", "mention", payload); err != nil || !won {
 				b.Fatal(won, err)
 			}
-			if err := s.FinishClaim(ctx, key); err != nil {
+			if err := s.FinishClaim(ctx, key("done", i)); err != nil {
 				b.Fatal(err)
 			}
 		}

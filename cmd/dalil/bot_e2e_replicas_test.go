@@ -16,7 +16,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/dalil-news/dalil/bot"
+	"github.com/dalil-news/dalil/embeddings"
 	"github.com/dalil-news/dalil/internal/testing/discordtest"
+	"github.com/dalil-news/dalil/internal/testing/postgrestest"
 	"github.com/dalil-news/dalil/postgres"
 	"github.com/dalil-news/dalil/rag"
 	"github.com/dalil-news/dalil/replica"
@@ -298,4 +300,46 @@ func counter(t *testing.T, reg *prometheus.Registry, name string, values ...stri
 		}
 	}
 	return 0
+}
+
+// quick answers every question at once with a fixed answer citing one
+// article.
+type quick struct{}
+
+func (quick) Ask(context.Context, rag.Question) (rag.Answer, error) {
+	return rag.Answer{Found: true, Text: "Une instance nationale sera créée [1].", Citations: []rag.Citation{{N: 1, Article: fixtures[0]}}}, nil
+}
+
+// TestClaimsUnreachable runs a bot whose claims database is gone: it
+// answers anyway, says so in its logs and metrics, and still handles an
+// interaction delivered twice once.
+func TestClaimsUnreachable(t *testing.T) {
+	t.Parallel()
+	srv := discordtest.New(t)
+	gone := postgrestest.MustOpen(t, embeddings.NewOffline(embeddings.OfflineConfig{}))
+	gone.Close()
+	logs := &syncBuffer{}
+	reg := prometheus.NewRegistry()
+	b, err := bot.New(srv.Session(t, "test-token"), bot.Deps{
+		Answerer: quick{}, Claims: gone, Registerer: reg, Log: slog.New(slog.NewJSONHandler(logs, nil)),
+	}, bot.Config{GuildIDs: []string{discordtest.GuildID}, ShutdownTimeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runBot(t, b)
+	h := &harness{t: t, srv: srv}
+	h.wait(discordtest.Route("PUT", "/api/v9/applications/*/guilds/*/commands"))
+	in := h.ask(askIA)
+	srv.Dispatch("INTERACTION_CREATE", in) // as a replay after a reconnect would
+	h.wait(editOf(in, final))
+	time.Sleep(200 * time.Millisecond)
+	if n := h.count(callbackOf(in)); n != 1 {
+		t.Errorf("%d callbacks, want 1", n)
+	}
+	if !strings.Contains(logs.String(), "cannot claim an event in the database: handling it anyway") {
+		t.Errorf("the failed claim is not logged:\n%s", logs)
+	}
+	if got := counter(t, reg, "dalil_errors_total", "claims"); got < 1 {
+		t.Errorf(`dalil_errors_total{kind="claims"} = %v, want the failed claim counted`, got)
+	}
 }
