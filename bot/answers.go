@@ -9,8 +9,8 @@ import (
 	"github.com/dalil-news/dalil/rag"
 )
 
-// purgeEvery is the time between two purges of old answers and votes.
-const purgeEvery = time.Hour
+// answersPurgeEvery is the time between two purges of old answers and votes.
+const answersPurgeEvery = time.Hour
 
 // saveAnswer stores an answer and returns the reference its vote buttons
 // carry, the stored answer's ID: "" for no buttons, without a
@@ -65,12 +65,12 @@ func history(recs []rag.AnswerRecord, turns int) []prompts.Message {
 }
 
 // purgeOld deletes the answers and votes older than
-// Config.AnswersRetention now and every purgeEvery until ctx ends.
+// Config.AnswersRetention now and every answersPurgeEvery until ctx ends.
 func (b *Bot) purgeOld(ctx context.Context) {
 	if b.deps.Answers == nil || b.cfg.AnswersRetention <= 0 {
 		return
 	}
-	t := time.NewTicker(purgeEvery)
+	t := time.NewTicker(answersPurgeEvery)
 	defer t.Stop()
 	for {
 		answers, votes, err := b.deps.Answers.PurgeAnswers(ctx, b.cfg.AnswersRetention)

@@ -86,6 +86,8 @@ type askJob struct {
 	start    time.Time
 	// do answers; nil asks Deps.Answerer with the question and history.
 	do func(ctx context.Context, onDelta func(string)) (rag.Answer, error)
+	// claim is the event's, held until the job ends.
+	claim *claim
 
 	// mu orders the "you are number n in line" edit before the answer.
 	mu      sync.Mutex
@@ -109,10 +111,16 @@ func (b *Bot) handleAsk(ctx context.Context, r *request, question string) {
 		b.report(ctx, err)
 		return
 	}
+	b.askDeferred(ctx, r, question, start)
+}
+
+// askDeferred queues the answer to an acknowledged /ask, asked at start;
+// the worker edits the original response.
+func (b *Bot) askDeferred(ctx context.Context, r *request, question string, start time.Time) {
 	lang, ui := b.languages(question, r.lang)
 	b.enqueue(ctx, &askJob{
 		source: "slash", question: question, lang: lang, uiLang: ui,
-		userID: r.userID(), guildID: r.i.GuildID, asked: r.i.ChannelID, channel: r.i.ChannelID, reply: r, start: start,
+		userID: r.userID(), guildID: r.i.GuildID, asked: r.i.ChannelID, channel: r.i.ChannelID, reply: r, start: start, claim: r.claim,
 	})
 }
 
@@ -132,10 +140,16 @@ func (b *Bot) languages(question, fallback string) (string, string) {
 func seconds(d time.Duration) int { return max(1, int(math.Ceil(d.Seconds()))) }
 
 // enqueue gives j to the worker pool and tells the member when it waits.
+// The job holds its claim until it ends.
 func (b *Bot) enqueue(ctx context.Context, j *askJob) {
+	j.claim.hold()
 	place, err := b.pool.submit(job{
-		run: func(wctx context.Context) { b.answer(wctx, j) },
+		run: func(wctx context.Context) {
+			defer j.claim.release()
+			b.answer(wctx, j)
+		},
 		drop: func() {
+			defer j.claim.release()
 			// Dropped at the shutdown deadline, after the handler's
 			// context ended.
 			dctx, cancel := context.WithTimeout(b.replies, 10*time.Second)
@@ -143,6 +157,9 @@ func (b *Bot) enqueue(ctx context.Context, j *askJob) {
 			b.restarting(dctx, j)
 		},
 	})
+	if err != nil {
+		j.claim.release()
+	}
 	switch {
 	case errors.Is(err, errQueueFull):
 		b.metrics.questions.WithLabelValues(j.source, "queue_full").Inc()

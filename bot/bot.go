@@ -8,9 +8,9 @@
 //
 // The bot declares the small interfaces it consumes (Answerer, Summarizer,
 // ArticleStore, StatsReader, Extractor, Ingester, FeedbackStore,
-// AnswerStore, DigestControl, FeedStore, FeedPoller); cmd/dalil wires them
-// to the rag service and scheduler, the PostgreSQL store and the ingest and
-// feeds packages.
+// AnswerStore, DigestControl, FeedStore, FeedPoller, Claims); cmd/dalil
+// wires them to the rag service and scheduler, the PostgreSQL store and the
+// ingest and feeds packages.
 //
 // Every answer is stored (AnswerStore, PostgreSQL in dalil serve), with the
 // member as a keyed hash: a thread or DM the bot has answered in is a
@@ -26,6 +26,12 @@
 // other. Both take the same path: only the first response differs (a REST
 // callback, or the HTTP reply), and the rest goes through the interaction's
 // webhook. With Config.InteractionsOnly the bot opens no gateway at all.
+//
+// Several replicas can run on one token and one database (Deps.Claims):
+// each receives every event, claims it in the database before any work,
+// and drops the events other replicas claimed. A replica heartbeats; the
+// open claims of one silent for Config.ReplicaTimeout are taken over by a
+// live one, which finishes them through the same handlers (see claims.go).
 //
 // Follow-ups without a mention need the privileged MESSAGE_CONTENT intent
 // (Config.MessageContent): without it Discord delivers such messages with
@@ -48,6 +54,7 @@ import (
 
 	"github.com/dalil-news/dalil/digest"
 	"github.com/dalil-news/dalil/rag"
+	"github.com/dalil-news/dalil/replica"
 )
 
 // Answerer answers a member's question from the archive. Errors wrap
@@ -195,6 +202,10 @@ type Deps struct {
 	// FeedPoller polls a feed added with /feeds add at once; nil leaves
 	// the first poll to the background poller.
 	FeedPoller FeedPoller
+	// Claims shares the events among the replicas on one database and
+	// lets them take over the work of dead ones; nil handles every event
+	// this process receives, once.
+	Claims Claims
 	// CanonicalURL normalizes a URL given to /forget or /summarize the way
 	// articles' URLs are stored; nil uses URLs as given.
 	CanonicalURL func(raw string) (string, error)
@@ -261,6 +272,16 @@ type Config struct {
 	// InteractionsOnly runs without the gateway: only the interactions
 	// posted to InteractionsAddr are served, and mentions are not answered.
 	InteractionsOnly bool
+	// ReplicaID names this process among the replicas sharing Deps.Claims
+	// (default replica.NewID()).
+	ReplicaID string
+	// HeartbeatInterval is the time between two heartbeats of this
+	// replica, and between two looks for the work of dead replicas
+	// (default 3s). ReplicaTimeout is the silence after which a replica
+	// is taken for dead and its open claims are taken over (default 15s);
+	// it must be at least two heartbeats.
+	HeartbeatInterval time.Duration
+	ReplicaTimeout    time.Duration
 }
 
 func (c Config) withDefaults() Config {
@@ -287,6 +308,11 @@ func (c Config) withDefaults() Config {
 	num(&c.HistoryTurns, 8)
 	dur(&c.FeedInterval, 30*time.Minute)
 	num(&c.FeedMaxFailures, 5)
+	dur(&c.HeartbeatInterval, 3*time.Second)
+	dur(&c.ReplicaTimeout, 15*time.Second)
+	if c.ReplicaID == "" {
+		c.ReplicaID = replica.NewID()
+	}
 	if c.MaxAttachmentBytes <= 0 {
 		c.MaxAttachmentBytes = 10 << 20
 	}
@@ -312,7 +338,11 @@ type Bot struct {
 	metrics *metrics
 	limiter *limiter
 	pool    *pool
-	seen    *seenSet
+	// seen filters the events this process received already before they
+	// are claimed, and claims them when Deps.Claims cannot.
+	seen *seenSet
+	// unfinished are the claims whose finish failed, retried by keep.
+	unfinished keySet
 
 	// work is the context of handlers and answers; it outlives Run's
 	// context until the shutdown deadline, less replyMargin.
@@ -358,6 +388,9 @@ func New(session *discordgo.Session, deps Deps, cfg Config) (*Bot, error) {
 		return nil, fmt.Errorf("bot: Config.InteractionsAddr needs Config.PublicKey, the application's %d-byte Ed25519 key", ed25519.PublicKeySize)
 	}
 	cfg = cfg.withDefaults()
+	if cfg.ReplicaTimeout < 2*cfg.HeartbeatInterval {
+		return nil, fmt.Errorf("bot: ReplicaTimeout %v is under two heartbeats (HeartbeatInterval %v)", cfg.ReplicaTimeout, cfg.HeartbeatInterval)
+	}
 	log := deps.Log
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -396,7 +429,9 @@ func New(session *discordgo.Session, deps Deps, cfg Config) (*Bot, error) {
 // flight finish for up to Config.ShutdownTimeout, cancels the rest and
 // closes the endpoint and the gateway. Questions already queued are
 // answered within that window too; only those it cannot fit are told the
-// bot restarts.
+// bot restarts. With Deps.Claims, the replica heartbeats and takes over
+// dead replicas' work from the moment it is connected until the shutdown
+// is over.
 func (b *Bot) Run(ctx context.Context) error {
 	b.started = time.Now()
 	if err := b.connect(ctx); err != nil {
@@ -418,6 +453,11 @@ func (b *Bot) Run(ctx context.Context) error {
 		stopPurge()
 		<-purged
 	}()
+	// Not before: a replica that cannot connect must not take over work
+	// it would drop. Claims made before the first beat count from their
+	// own time.
+	stopKeeper := b.startKeeper()
+	defer stopKeeper()
 	if err := b.register(ctx); err != nil {
 		b.shutdown()
 		return err

@@ -141,13 +141,15 @@ func isAdmin(m *discordgo.Member, adminRoles []string) bool {
 }
 
 // request is one interaction being handled, with its language, where its
-// first response goes, and whether it has been acknowledged yet.
+// first response goes, whether it has been acknowledged yet, and its claim
+// (which the answer it queues holds until it is posted).
 type request struct {
 	b     *Bot
 	i     *discordgo.Interaction
 	lang  string
 	first responder
 	acked bool
+	claim *claim
 }
 
 // localeLang maps a Discord locale to a language of the bot's phrases.
@@ -249,19 +251,24 @@ func (b *Bot) onInteraction(s *discordgo.Session, ev *discordgo.InteractionCreat
 	b.handleInteraction(ev.Interaction, restResponder{s})
 }
 
-// handleInteraction routes every interaction, once, to its handler, and
-// recovers from a handler's panic with an apology; first sends its first
-// response (gateway or HTTP), and everything after goes through the
-// interaction's webhook.
+// handleInteraction claims every interaction, routes the ones this replica
+// won to their handler, and recovers from a handler's panic with an
+// apology; first sends its first response (gateway or HTTP), and
+// everything after goes through the interaction's webhook.
 func (b *Bot) handleInteraction(i *discordgo.Interaction, first responder) {
-	if i == nil || !b.seen.first("i"+i.ID) {
+	if i == nil {
 		return
 	}
 	b.inflight.Add(1)
 	defer b.inflight.Done()
-	r := &request{b: b, i: i, lang: localeLang(i.Locale), first: first}
 	ctx, cancel := context.WithTimeout(b.work, b.cfg.IngestTimeout)
 	defer cancel()
+	c := b.claim(ctx, "i:"+i.ID, kindInteraction, newInteractionClaim(i))
+	if c == nil {
+		return
+	}
+	defer c.release()
+	r := &request{b: b, i: i, lang: localeLang(i.Locale), first: first, claim: c}
 	defer b.recoverInteraction(ctx, r)
 	if b.stopping.Load() {
 		b.report(ctx, r.respond(ctx, phrases.Text(r.lang, phrases.Stopping), true))

@@ -10,6 +10,7 @@ import (
 
 	"github.com/dalil-news/dalil/nlp"
 	"github.com/dalil-news/dalil/phrases"
+	"github.com/dalil-news/dalil/prompts"
 )
 
 // threadArchiveMinutes is how long an idle answer thread stays open.
@@ -32,13 +33,32 @@ func (b *Bot) onMessage(s *discordgo.Session, ev *discordgo.MessageCreate) {
 	if !mentioned && !inConv {
 		return
 	}
-	if !b.seen.first("m"+m.ID) || b.stopping.Load() {
+	if b.stopping.Load() {
 		return
 	}
 	b.inflight.Add(1)
 	defer b.inflight.Done()
 	ctx, cancel := context.WithTimeout(b.work, 30*time.Second)
 	defer cancel()
+	p := mentionClaim{
+		MessageID: m.ID, ChannelID: m.ChannelID, GuildID: m.GuildID,
+		Question: stripMention(m.Content, botID), Mentioned: mentioned, InConv: inConv,
+	}
+	c := b.claim(ctx, "m:"+m.ID, kindMention, p)
+	if c == nil {
+		return
+	}
+	defer c.release()
+	b.handleMention(ctx, c, p, history, m.Author.ID)
+}
+
+// handleMention answers a claimed mention: in a new thread, or where it
+// was asked, by a placeholder that a worker edits into the answer.
+// authorID is the member to rate limit, "" when the question was taken
+// over from a dead replica (which counted it); p then tells whether the
+// placeholder is posted already.
+func (b *Bot) handleMention(ctx context.Context, c *claim, p mentionClaim, history []prompts.Message, authorID string) {
+	m := p.message()
 	defer func() {
 		if v := recover(); v != nil {
 			id := newErrorID()
@@ -48,21 +68,44 @@ func (b *Bot) onMessage(s *discordgo.Session, ev *discordgo.MessageCreate) {
 		}
 	}()
 
-	question := stripMention(m.Content, botID)
+	question := p.Question
 	lang, ui := b.languages(question, "en")
 	if question == "" {
-		if mentioned {
+		if p.Mentioned {
 			b.report(ctx, b.replyTo(ctx, m, phrases.Text(ui, phrases.AskHint)))
 		}
 		return
 	}
-	if ok, no := b.limiter.allow(m.Author.ID, m.GuildID); !ok {
-		b.metrics.questions.WithLabelValues("mention", "rate_limited").Inc()
-		b.report(ctx, b.replyTo(ctx, m, no.text(ui)))
-		return
+	if authorID != "" {
+		if ok, no := b.limiter.allow(authorID, m.GuildID); !ok {
+			b.metrics.questions.WithLabelValues("mention", "rate_limited").Inc()
+			b.report(ctx, b.replyTo(ctx, m, no.text(ui)))
+			return
+		}
 	}
 	start := time.Now()
-	channel, conv := m.ChannelID, m.ChannelID
+	if p.Placeholder == "" {
+		var err error
+		if p.AnswerChannel, p.Conv, p.Placeholder, err = b.postPlaceholder(ctx, m, question, ui, p.InConv); err != nil {
+			b.report(ctx, err)
+			return
+		}
+		c.update(ctx, p)
+	}
+	b.enqueue(ctx, &askJob{
+		source: "mention", question: question, lang: lang, uiLang: ui, history: history, conv: p.Conv,
+		userID: authorID, guildID: m.GuildID, asked: m.ChannelID, channel: p.AnswerChannel, start: start,
+		reply: &channelReply{b: b, channelID: p.AnswerChannel, messageID: p.Placeholder}, claim: c,
+	})
+}
+
+// postPlaceholder posts the message that the answer to m will replace: in
+// a new thread for a new conversation, else where m was asked, as a reply.
+// It returns the channel, the conversation the answer extends ("" when it
+// is given in place in a channel that cannot hold a thread) and the
+// message.
+func (b *Bot) postPlaceholder(ctx context.Context, m *discordgo.Message, question, ui string, inConv bool) (channel, conv, id string, err error) {
+	channel, conv = m.ChannelID, m.ChannelID
 	if !inConv && m.GuildID != "" && !b.isThread(ctx, m.ChannelID) {
 		// A new conversation gets its own thread; inside a thread (Discord
 		// refuses a thread in a thread) or a channel without threads, the
@@ -85,14 +128,9 @@ func (b *Bot) onMessage(s *discordgo.Session, ev *discordgo.MessageCreate) {
 	}
 	ph, err := b.s.ChannelMessageSendComplex(channel, placeholder, discordgo.WithContext(ctx))
 	if err != nil {
-		b.report(ctx, fmt.Errorf("post the placeholder in channel %s: %w", channel, err))
-		return
+		return "", "", "", fmt.Errorf("post the placeholder in channel %s: %w", channel, err)
 	}
-	b.enqueue(ctx, &askJob{
-		source: "mention", question: question, lang: lang, uiLang: ui, history: history, conv: conv,
-		userID: m.Author.ID, guildID: m.GuildID, asked: m.ChannelID, channel: channel, start: start,
-		reply: &channelReply{b: b, channelID: channel, messageID: ph.ID},
-	})
+	return channel, conv, ph.ID, nil
 }
 
 // isThread reports whether channel id is a thread: from the session's state

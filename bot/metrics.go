@@ -18,6 +18,7 @@ type metrics struct {
 	errors    *prometheus.CounterVec   // by kind
 	ingests   *prometheus.CounterVec   // by status
 	votes     *prometheus.CounterVec   // by vote
+	takeovers *prometheus.CounterVec   // by kind and outcome
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -37,7 +38,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		}, []string{"kind"}),
 		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "dalil_errors_total",
-			Help: "Failures, by kind (upstream, timeout, database, embedder, discord, panic, internal).",
+			Help: "Failures, by kind (upstream, timeout, database, embedder, discord, panic, internal, claims).",
 		}, []string{"kind"}),
 		ingests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "dalil_ingests_total",
@@ -47,8 +48,12 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Name: "dalil_feedback_votes_total",
 			Help: "Feedback votes on answers, by vote (up, down).",
 		}, []string{"vote"}),
+		takeovers: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "dalil_takeovers_total",
+			Help: "Claims taken over from dead replicas, by kind (mention, interaction) and outcome (resumed, lost).",
+		}, []string{"kind", "outcome"}),
 	}
-	for _, c := range []prometheus.Collector{m.questions, m.latency, m.tokens, m.errors, m.ingests, m.votes} {
+	for _, c := range []prometheus.Collector{m.questions, m.latency, m.tokens, m.errors, m.ingests, m.votes, m.takeovers} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("register bot metrics: %w", err)
 		}

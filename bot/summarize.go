@@ -35,7 +35,7 @@ func (b *Bot) handleSummarize(ctx context.Context, r *request, ref string) {
 	}
 	b.enqueue(ctx, &askJob{
 		source: "summarize", question: "/summarize " + ref, uiLang: r.lang,
-		userID: r.userID(), guildID: r.i.GuildID, channel: r.i.ChannelID, reply: r, start: start,
+		userID: r.userID(), guildID: r.i.GuildID, channel: r.i.ChannelID, reply: r, start: start, claim: r.claim,
 		do: func(ctx context.Context, _ func(string)) (rag.Answer, error) {
 			sum, err := b.deps.Summarizer.Summarize(ctx, a.ID, "")
 			if err != nil {

@@ -29,8 +29,12 @@ import (
 
 // Store is what the poller needs from the database.
 type Store interface {
-	// DueFeeds returns the feeds whose next poll is at or before now.
-	DueFeeds(ctx context.Context, now time.Time) ([]rag.Feed, error)
+	// ClaimDueFeed takes, for this poller alone, the most overdue feed
+	// whose next poll is at or before now: it moves the feed's next poll
+	// to now+lease, so that no poller (of any replica) takes it again
+	// until this one saves its state or the lease runs out. ok is false
+	// when no feed is due.
+	ClaimDueFeed(ctx context.Context, now time.Time, lease time.Duration) (f rag.Feed, ok bool, err error)
 	// Feeds returns every feed.
 	Feeds(ctx context.Context) ([]rag.Feed, error)
 	Finder
@@ -116,6 +120,11 @@ type Config struct {
 	MinText int
 	// Tick is how often Run looks for due feeds (default 1m).
 	Tick time.Duration
+	// Lease is how long a feed claimed for a poll is kept from the other
+	// pollers (default 30m): a poll that outlasts it may meet another
+	// replica's poll of the same feed, and the feed of a replica that died
+	// while polling it waits that long.
+	Lease time.Duration
 	// UserAgent is sent with feed requests (default ingest.DefaultUserAgent).
 	UserAgent string
 	// Now returns the current time (default time.Now).
@@ -153,6 +162,9 @@ func NewPoller(store Store, ing Ingester, pages PageFetcher, log *slog.Logger, c
 	}
 	if cfg.Tick <= 0 {
 		cfg.Tick = time.Minute
+	}
+	if cfg.Lease <= 0 {
+		cfg.Lease = 30 * time.Minute
 	}
 	if cfg.UserAgent == "" {
 		cfg.UserAgent = ingest.DefaultUserAgent
@@ -222,15 +234,23 @@ func (p *Poller) Run(ctx context.Context) error {
 	}
 }
 
-// PollDue polls every feed that is due, one after the other. A feed's
-// failure is recorded on it and does not stop the others; the error is
-// only for the store failing or ctx ending.
+// PollDue polls every feed that is due, one after the other, each claimed
+// before its poll (Store.ClaimDueFeed), so that the pollers of several
+// replicas share the due feeds and never poll one twice in a period. A
+// feed's failure is recorded on it and does not stop the others; the
+// error is only for the store failing or ctx ending.
 func (p *Poller) PollDue(ctx context.Context) (Result, error) {
-	due, err := p.store.DueFeeds(ctx, p.cfg.Now())
-	if err != nil {
-		return Result{}, err
+	var total Result
+	for ctx.Err() == nil {
+		f, ok, err := p.store.ClaimDueFeed(ctx, p.cfg.Now(), p.cfg.Lease)
+		if err != nil || !ok {
+			return total, err
+		}
+		if err := p.poll(ctx, f, &total); err != nil {
+			return total, err
+		}
 	}
-	return p.PollFeeds(ctx, due)
+	return total, ctx.Err()
 }
 
 // PollNow polls the feeds refs name (ids or URLs, see Find), or every
@@ -258,16 +278,25 @@ func (p *Poller) PollFeeds(ctx context.Context, fl []rag.Feed) (Result, error) {
 		if ctx.Err() != nil {
 			return total, ctx.Err()
 		}
-		res, err := p.Poll(ctx, f)
-		total.Add(res)
-		if err != nil {
-			p.log.Warn("feed poll failed", "feed", f.URL, "failures", f.Failures+1, "err", err)
-		}
-		if errors.Is(err, errStore) {
+		if err := p.poll(ctx, f, &total); err != nil {
 			return total, err
 		}
 	}
 	return total, nil
+}
+
+// poll polls f, adds what it did to total and logs its failure; the error
+// is only for the store failing.
+func (p *Poller) poll(ctx context.Context, f rag.Feed, total *Result) error {
+	res, err := p.Poll(ctx, f)
+	total.Add(res)
+	if err != nil {
+		p.log.Warn("feed poll failed", "feed", f.URL, "failures", f.Failures+1, "err", err)
+	}
+	if errors.Is(err, errStore) {
+		return err
+	}
+	return nil
 }
 
 // Checked is what Check found at a feed's URL.

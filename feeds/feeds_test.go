@@ -41,6 +41,7 @@ type route struct {
 	ctype  string
 	etag   string
 	status int
+	delay  time.Duration // before answering
 }
 
 func newEnv(t *testing.T) *env {
@@ -84,6 +85,7 @@ func (e *env) serve(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
+	time.Sleep(rt.delay)
 	if rt.etag != "" {
 		w.Header().Set("ETag", rt.etag)
 		if r.Header.Get("If-None-Match") == rt.etag {

@@ -62,12 +62,24 @@ func (s *Store) Feeds(ctx context.Context) ([]rag.Feed, error) {
 	return s.queryFeeds(ctx, "SELECT "+feedColumns+" FROM feeds f ORDER BY f.id")
 }
 
-// DueFeeds returns the feeds whose next poll is at or before now (or never
-// polled), the most overdue first.
-func (s *Store) DueFeeds(ctx context.Context, now time.Time) ([]rag.Feed, error) {
-	return s.queryFeeds(ctx, "SELECT "+feedColumns+` FROM feeds f
-		WHERE f.next_poll_at IS NULL OR f.next_poll_at <= $1
-		ORDER BY f.next_poll_at NULLS FIRST, f.id`, now)
+// ClaimDueFeed takes the most overdue feed whose next poll is at or
+// before now (or that was never polled) for one poller: it moves the
+// feed's next poll to now+lease and returns the feed. Pollers claiming at
+// once get different feeds (a claimed row is skipped, not waited for), so
+// no feed is polled twice in a period; the poll's outcome then sets the
+// next poll. ok is false when no feed is due.
+func (s *Store) ClaimDueFeed(ctx context.Context, now time.Time, lease time.Duration) (f rag.Feed, ok bool, err error) {
+	f, err = scanFeed(s.pool.QueryRow(ctx, `UPDATE feeds f SET next_poll_at = $2
+		WHERE f.id = (SELECT d.id FROM feeds d WHERE d.next_poll_at IS NULL OR d.next_poll_at <= $1
+			ORDER BY d.next_poll_at NULLS FIRST, d.id LIMIT 1 FOR UPDATE SKIP LOCKED)
+		RETURNING `+feedColumns, now, now.Add(lease)))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return rag.Feed{}, false, nil
+	}
+	if err != nil {
+		return rag.Feed{}, false, fmt.Errorf("claim a due feed: %w", err)
+	}
+	return f, true, nil
 }
 
 func (s *Store) queryFeeds(ctx context.Context, sql string, args ...any) ([]rag.Feed, error) {

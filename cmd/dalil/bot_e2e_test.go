@@ -108,6 +108,9 @@ type setup struct {
 	// http serves the bot's interactions endpoint at harness.endpoint,
 	// with the fake's application key.
 	http bool
+	// before runs once the fake Discord and the database are up, before
+	// the bot starts.
+	before func(h *harness)
 }
 
 // harness is a running bot against a fake Discord and a real database.
@@ -127,6 +130,10 @@ type harness struct {
 	done   chan error
 	// endpoint is the URL of the interactions endpoint (setup.http).
 	endpoint string
+	// botCfg and metrics are the running bot's configuration and metrics
+	// registry.
+	botCfg  bot.Config
+	metrics *prometheus.Registry
 }
 
 // start runs a bot as dalil serve wires it; tests run in parallel.
@@ -195,7 +202,12 @@ func (h *harness) run() {
 	if h.setup.bot != nil {
 		h.setup.bot(&bc)
 	}
-	d, err := h.wired.newDiscord(sess, answerer, prometheus.NewRegistry(), bc)
+	h.botCfg, h.metrics = bc, prometheus.NewRegistry()
+	if before := h.setup.before; before != nil {
+		h.setup.before = nil // once, before the first bot
+		before(h)
+	}
+	d, err := h.wired.newDiscord(sess, answerer, h.metrics, bc)
 	if err != nil {
 		h.t.Fatal(err)
 	}

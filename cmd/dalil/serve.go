@@ -131,6 +131,7 @@ func (a *app) newDiscord(session *discordgo.Session, answerer bot.Answerer, reg 
 		Digests:      digestControl{a.store, sched},
 		Feeds:        a.store,
 		FeedPoller:   feedPoller{poller},
+		Claims:       a.store,
 		CanonicalURL: ingest.CanonicalURL,
 		Log:          a.log.With("component", "bot"),
 		Registerer:   reg,

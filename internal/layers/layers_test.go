@@ -27,15 +27,17 @@ var allowed = map[string][]string{
 	// Features over the domain.
 	"digest": {"rag", "nlp", "cite", "phrases", "prompts"},
 	"eval":   {"rag"},
+	// What replicas sharing one database divide between them.
+	"replica": nil,
 	// Adapters: each may import rag and the text-level packages, never
 	// another adapter (feeds reads pages through ingest, its fetcher).
 	"embeddings": {"rag", "nlp"},
 	"llm":        {"rag", "prompts"},
-	"postgres":   {"rag", "nlp", "digest"},
+	"postgres":   {"rag", "nlp", "digest", "replica"},
 	"ingest":     {"rag", "nlp"},
 	"feeds":      {"rag", "nlp", "ingest"},
 	"admin":      nil,
-	"bot":        {"rag", "digest", "nlp", "phrases", "prompts", "cite"},
+	"bot":        {"rag", "digest", "replica", "nlp", "phrases", "prompts", "cite"},
 	// The command wires everything; its settings are read by config.
 	"cmd/dalil":       {"*"},
 	"internal/config": {"rag", "digest", "lexicon"},

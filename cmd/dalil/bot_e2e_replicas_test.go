@@ -1,0 +1,345 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/dalil-news/dalil/bot"
+	"github.com/dalil-news/dalil/embeddings"
+	"github.com/dalil-news/dalil/internal/testing/discordtest"
+	"github.com/dalil-news/dalil/internal/testing/postgrestest"
+	"github.com/dalil-news/dalil/postgres"
+	"github.com/dalil-news/dalil/rag"
+	"github.com/dalil-news/dalil/replica"
+)
+
+// replicaBeat makes replicas notice a dead one within about a second.
+func replicaBeat(c *bot.Config) {
+	c.HeartbeatInterval, c.ReplicaTimeout = 100*time.Millisecond, time.Second
+}
+
+// addReplica starts another bot as dalil serve wires it, over its own
+// gateway session of the same fake Discord and the same database, and
+// waits until it has registered its commands (it then receives every
+// event).
+func (h *harness) addReplica() {
+	h.t.Helper()
+	sess := h.srv.Session(h.t, "test-token")
+	d, err := h.wired.newDiscord(sess, h.svc, prometheus.NewRegistry(), h.botCfg)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	runBot(h.t, d.bot)
+	registered := 0
+	for _, r := range h.srv.Requests() {
+		if discordtest.Route("PUT", "/api/v9/applications/*/guilds/*/commands")(r) {
+			registered++
+		}
+	}
+	h.waitN(registered+1, discordtest.Route("PUT", "/api/v9/applications/*/guilds/*/commands"))
+}
+
+// runBot runs b until the test ends.
+func runBot(t testing.TB, b *bot.Bot) {
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- b.Run(ctx) }()
+	t.Cleanup(func() {
+		stop()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("replica Run: %v", err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Error("a replica's Run did not return 30 s after its context ended")
+		}
+	})
+}
+
+// count returns how many requests the fake recorded that match.
+func (h *harness) count(match func(discordtest.Request) bool) int {
+	n := 0
+	for _, r := range h.srv.Requests() {
+		if match(r) {
+			n++
+		}
+	}
+	return n
+}
+
+// answeredIn matches the edit of a placeholder in channel into an answer.
+func answeredIn(channel string) func(discordtest.Request) bool {
+	return func(r discordtest.Request) bool {
+		m, _ := r.JSON.(map[string]any)
+		return r.Method == "PATCH" && strings.HasPrefix(r.Path, "/api/v9/channels/"+channel+"/messages/") && r.Status == 200 && hasEmbeds(m)
+	}
+}
+
+// checkClaimsFinished takes over, as an auditing replica that counts
+// every other as dead, the claims still open: none should be left once
+// every answer is posted.
+func (h *harness) checkClaimsFinished() {
+	h.t.Helper()
+	open, err := h.store.TakeOver(context.Background(), "auditor", 0, 1000)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	for _, c := range open {
+		h.t.Errorf("claim %s (%s) still open after its answer", c.Key, c.From)
+	}
+}
+
+// botMessages returns the bot's messages in a channel.
+func (h *harness) botMessages(channel string) []*discordgo.Message {
+	var out []*discordgo.Message
+	for _, m := range h.srv.ChannelMessages(channel) {
+		if m.Author.ID == discordtest.AppID {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// TestReplicasAnswerOnce runs two bots on one token and one database: both
+// receive every event, and each mention and each /ask is answered once,
+// with no "already acknowledged" error.
+func TestReplicasAnswerOnce(t *testing.T) {
+	h := start(t, setup{bot: func(c *bot.Config) {
+		c.UserPerMinute, c.UserBurst, c.GuildPerMinute, c.GuildBurst = 600, 100, 600, 100
+	}})
+	h.addReplica()
+	const n = 12
+	var asks []*discordgo.Interaction
+	var mentions []*discordgo.Message
+	for range n {
+		asks = append(asks, h.ask(askIA))
+		mentions = append(mentions, h.srv.SendMessage(&discordgo.Message{Content: "<@" + discordtest.AppID + "> " + askIA}))
+	}
+	for _, in := range asks {
+		h.wait(editOf(in, final))
+	}
+	for _, q := range mentions {
+		h.wait(answeredIn(q.ID)) // the thread started on q has q's id
+	}
+	time.Sleep(500 * time.Millisecond) // time for a second answer to show
+	for i, in := range asks {
+		if got := h.count(callbackOf(in)); got != 1 {
+			t.Errorf("/ask %d: %d interaction callbacks, want 1", i, got)
+		}
+	}
+	for i, q := range mentions {
+		threads := h.count(discordtest.Route("POST", "/api/v9/channels/"+discordtest.ChannelID+"/messages/"+q.ID+"/threads"))
+		if msgs := h.botMessages(q.ID); threads != 1 || len(msgs) != 1 {
+			t.Errorf("mention %d: %d threads started, %d bot messages in its thread; want one of each", i, threads, len(msgs))
+		}
+	}
+	// In the channel itself: the /ask answers, the mentions' being in threads.
+	if got := h.botMessages(discordtest.ChannelID); len(got) != n {
+		t.Errorf("%d bot messages in the channel, want the %d answers to /ask", len(got), n)
+	}
+	for _, line := range strings.Split(h.logs.String(), "\n") {
+		if strings.Contains(line, `"level":"ERROR"`) {
+			t.Errorf("logged as an error: %s", line)
+		}
+	}
+	h.checkClaimsFinished()
+}
+
+// mortal is a replica's claims store that can be killed: once dead, the
+// replica stops beating, taking over and finishing, as a killed process
+// would (the database itself stays up for the others).
+type mortal struct {
+	*postgres.Store
+	dead atomic.Bool
+}
+
+var errKilled = errors.New("replica killed")
+
+func (m *mortal) Heartbeat(ctx context.Context, id string) error {
+	if m.dead.Load() {
+		return errKilled
+	}
+	return m.Store.Heartbeat(ctx, id)
+}
+
+func (m *mortal) TakeOver(ctx context.Context, id string, deadAfter time.Duration, limit int) ([]replica.Claim, error) {
+	if m.dead.Load() {
+		return nil, errKilled
+	}
+	return m.Store.TakeOver(ctx, id, deadAfter, limit)
+}
+
+func (m *mortal) FinishClaim(ctx context.Context, key string) error {
+	if m.dead.Load() {
+		return errKilled
+	}
+	return m.Store.FinishClaim(ctx, key)
+}
+
+// stuck answers nothing until its context ends, and says what it was asked.
+type stuck struct{ asked chan string }
+
+func (s stuck) Ask(ctx context.Context, q rag.Question) (rag.Answer, error) {
+	s.asked <- q.Text
+	<-ctx.Done()
+	return rag.Answer{}, ctx.Err()
+}
+
+// oldSnowflake is a Discord id made at t.
+func oldSnowflake(t time.Time) string {
+	const discordEpochMS = 1420070400000
+	return fmt.Sprint((t.UnixMilli() - discordEpochMS) << 22)
+}
+
+// TestTakeOverDeadReplica has a replica claim a mention and two /ask
+// interactions, acknowledge them and post its placeholder, then die. A
+// live replica, which never received the events, takes the claims over:
+// it answers the mention in the dead replica's placeholder and the fresh
+// /ask in its original response, and reports the /ask whose token has
+// expired as lost.
+func TestTakeOverDeadReplica(t *testing.T) {
+	var (
+		doomed            = &mortal{}
+		mention           *discordgo.Message
+		fresh, expired    *discordgo.Interaction
+		placeholderThread string
+	)
+	h := start(t, setup{bot: replicaBeat, before: func(h *harness) {
+		doomed.Store = h.store
+		answers := stuck{asked: make(chan string, 4)}
+		cfg := h.botCfg
+		replicaBeat(&cfg)
+		cfg.ReplicaID, cfg.ShutdownTimeout = "doomed", time.Second
+		b, err := bot.New(h.srv.Session(h.t, "test-token"), bot.Deps{
+			Answerer: answers, Claims: doomed, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		}, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		runBot(t, b)
+		h.wait(discordtest.Route("PUT", "/api/v9/applications/*/guilds/*/commands"))
+		mention = h.srv.SendMessage(&discordgo.Message{Content: "<@" + discordtest.AppID + "> " + askIA})
+		fresh = h.ask(askIA)
+		expired = h.srv.SendInteraction(&discordgo.Interaction{ID: oldSnowflake(time.Now().Add(-20 * time.Minute)), Data: discordgo.ApplicationCommandInteractionData{
+			Name:    "ask",
+			Options: []*discordgo.ApplicationCommandInteractionDataOption{{Name: "question", Type: discordgo.ApplicationCommandOptionString, Value: askIA}},
+		}})
+		for range 3 { // all three reached the (stuck) answer: claimed, acknowledged, placeholder posted
+			select {
+			case <-answers.asked:
+			case <-time.After(15 * time.Second):
+				t.Fatal("the doomed replica did not start answering")
+			}
+		}
+		placeholderThread = mention.ID
+		doomed.dead.Store(true)
+	}})
+
+	h.wait(editOf(fresh, final))
+	h.wait(answeredIn(placeholderThread))
+	time.Sleep(500 * time.Millisecond) // time for anything else to show
+	if msgs := h.botMessages(placeholderThread); len(msgs) != 1 || len(msgs[0].Embeds) == 0 {
+		t.Errorf("bot messages in the mention's thread = %d, want the dead replica's placeholder edited into the answer", len(msgs))
+	}
+	if n := h.count(discordtest.Route("POST", "/api/v9/channels/"+discordtest.ChannelID+"/messages/"+mention.ID+"/threads")); n != 1 {
+		t.Errorf("%d threads started on the mention, want the dead replica's only", n)
+	}
+	for _, in := range []*discordgo.Interaction{fresh, expired} {
+		if n := h.count(callbackOf(in)); n != 1 {
+			t.Errorf("interaction %s: %d callbacks, want the dead replica's only", in.ID, n)
+		}
+	}
+	if n := h.count(editOf(expired, func(map[string]any) bool { return true })); n != 0 {
+		t.Errorf("%d edits of the interaction whose token expired, want none", n)
+	}
+	want := map[string]float64{"mention/resumed": 1, "interaction/resumed": 1, "interaction/lost": 1}
+	for k, w := range want {
+		kind, outcome, _ := strings.Cut(k, "/")
+		if got := counter(t, h.metrics, "dalil_takeovers_total", kind, outcome); got != w {
+			t.Errorf("dalil_takeovers_total{kind=%q,outcome=%q} = %v, want %v", kind, outcome, got, w)
+		}
+	}
+	if !strings.Contains(h.logs.String(), "the interaction's token has expired") {
+		t.Error("the expired interaction is not logged as lost")
+	}
+	h.checkClaimsFinished()
+}
+
+// counter returns the value of the counter name with the label values
+// given in order, 0 when it was never counted.
+func counter(t *testing.T, reg *prometheus.Registry, name string, values ...string) float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			var got []string
+			for _, l := range m.GetLabel() {
+				got = append(got, l.GetValue())
+			}
+			if slices.Equal(got, values) {
+				return m.GetCounter().GetValue()
+			}
+		}
+	}
+	return 0
+}
+
+// quick answers every question at once with a fixed answer citing one
+// article.
+type quick struct{}
+
+func (quick) Ask(context.Context, rag.Question) (rag.Answer, error) {
+	return rag.Answer{Found: true, Text: "Une instance nationale sera créée [1].", Citations: []rag.Citation{{N: 1, Article: fixtures[0]}}}, nil
+}
+
+// TestClaimsUnreachable runs a bot whose claims database is gone: it
+// answers anyway, says so in its logs and metrics, and still handles an
+// interaction delivered twice once.
+func TestClaimsUnreachable(t *testing.T) {
+	t.Parallel()
+	srv := discordtest.New(t)
+	gone := postgrestest.MustOpen(t, embeddings.NewOffline(embeddings.OfflineConfig{}))
+	gone.Close()
+	logs := &syncBuffer{}
+	reg := prometheus.NewRegistry()
+	b, err := bot.New(srv.Session(t, "test-token"), bot.Deps{
+		Answerer: quick{}, Claims: gone, Registerer: reg, Log: slog.New(slog.NewJSONHandler(logs, nil)),
+	}, bot.Config{GuildIDs: []string{discordtest.GuildID}, ShutdownTimeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runBot(t, b)
+	h := &harness{t: t, srv: srv}
+	h.wait(discordtest.Route("PUT", "/api/v9/applications/*/guilds/*/commands"))
+	in := h.ask(askIA)
+	srv.Dispatch("INTERACTION_CREATE", in) // as a replay after a reconnect would
+	h.wait(editOf(in, final))
+	time.Sleep(200 * time.Millisecond)
+	if n := h.count(callbackOf(in)); n != 1 {
+		t.Errorf("%d callbacks, want 1", n)
+	}
+	if !strings.Contains(logs.String(), "cannot claim an event in the database: handling it anyway") {
+		t.Errorf("the failed claim is not logged:\n%s", logs)
+	}
+	if got := counter(t, reg, "dalil_errors_total", "claims"); got < 1 {
+		t.Errorf(`dalil_errors_total{kind="claims"} = %v, want the failed claim counted`, got)
+	}
+}
