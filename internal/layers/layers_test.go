@@ -31,11 +31,13 @@ var allowed = map[string][]string{
 	// another adapter (feeds reads pages through ingest, its fetcher).
 	"embeddings": {"rag", "nlp"},
 	"llm":        {"rag", "prompts"},
-	"postgres":   {"rag", "nlp", "digest"},
+	"postgres":   {"rag", "nlp", "digest", "shard"},
 	"ingest":     {"rag", "nlp"},
 	"feeds":      {"rag", "nlp", "ingest"},
 	"admin":      nil,
-	"bot":        {"rag", "digest", "nlp", "phrases", "prompts", "cite", "internal/lru"},
+	// Which gateway shard a replica runs; postgres implements its Store.
+	"shard": nil,
+	"bot":   {"rag", "digest", "nlp", "phrases", "prompts", "cite", "internal/lru"},
 	// The command wires everything; its settings are read by config.
 	"cmd/dalil":       {"*"},
 	"internal/config": {"rag", "digest", "lexicon"},
