@@ -18,6 +18,12 @@
 // the thread back over REST would survive restarts, but costs a request per
 // follow-up and the MESSAGE_CONTENT intent to read members' earlier messages.
 //
+// NewSession builds the discordgo Session dalil serve runs on, its REST
+// requests sent to another API base when asked (a REST proxy shared by
+// replicas, or a test fake); LogDiscordgo routes discordgo's own log lines
+// into slog; Bot.Ready reports whether the gateway is connected, for the
+// admin server's /readyz.
+//
 // Follow-ups without a mention need the privileged MESSAGE_CONTENT intent
 // (Config.MessageContent): without it Discord delivers such messages with
 // empty content, and members must mention the bot in the thread too.
@@ -206,6 +212,11 @@ type Config struct {
 	StreamInterval time.Duration
 	// MaxAttachmentBytes caps an ingested attachment (default 10 MiB).
 	MaxAttachmentBytes int64
+	// AttachmentHosts are where /ingest file downloads attachments from:
+	// host names, over https, or origins scheme://host[:port], such as a
+	// test fake's http://127.0.0.1:8080 (default Discord's CDN:
+	// cdn.discordapp.com and media.discordapp.net).
+	AttachmentHosts []string
 	// MaxConversations caps the threads remembered (default 1000) and
 	// HistoryTurns the messages kept of each (default 8).
 	MaxConversations int
@@ -246,6 +257,9 @@ func (c Config) withDefaults() Config {
 	if c.MaxAttachmentBytes <= 0 {
 		c.MaxAttachmentBytes = 10 << 20
 	}
+	if len(c.AttachmentHosts) == 0 {
+		c.AttachmentHosts = []string{"cdn.discordapp.com", "media.discordapp.net"}
+	}
 	return c
 }
 
@@ -281,6 +295,7 @@ type Bot struct {
 	replies       context.Context
 	cancelReplies context.CancelFunc
 	stopping      atomic.Bool
+	connected     atomic.Bool // the gateway session is open (Ready)
 	inflight      sync.WaitGroup
 	started       time.Time
 }
@@ -327,6 +342,7 @@ func New(session *discordgo.Session, deps Deps, cfg Config) (*Bot, error) {
 	session.Identify.Intents = cfg.Intents()
 	session.AddHandler(b.onInteraction)
 	session.AddHandler(b.onMessage)
+	b.trackConnection()
 	return b, nil
 }
 
