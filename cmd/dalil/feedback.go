@@ -49,8 +49,7 @@ func cmdFeedback(ctx context.Context, a *app, args []string) error {
 	if err := a.openStore(ctx); err != nil {
 		return err
 	}
-	store := a.store
-	votes, err := store.RecentFeedback(ctx, *limit)
+	votes, err := a.store.RecentFeedback(ctx, *limit)
 	if err != nil {
 		return err
 	}
