@@ -16,10 +16,6 @@ import (
 	"github.com/dalil-news/dalil/postgres"
 )
 
-type downDB struct{}
-
-func (downDB) Ping(context.Context) error { return errors.New("connection refused") }
-
 func TestAdminHandler(t *testing.T) {
 	ctx := context.Background()
 	store, err := postgres.Open(ctx, pgtest.NewDatabase(t), postgres.Config{})
@@ -40,24 +36,32 @@ func TestAdminHandler(t *testing.T) {
 		body, _ := io.ReadAll(rec.Body)
 		return rec.Code, string(body)
 	}
+	database := Check{"database", store.Ping}
+	down := Check{"database", func(context.Context) error { return errors.New("connection refused") }}
+	connected := Check{"gateway", func(context.Context) error { return nil }}
+	disconnected := Check{"gateway", func(context.Context) error { return errors.New("not connected to the Discord gateway") }}
 	tests := []struct {
 		name     string
-		db       Pinger
+		checks   []Check
 		path     string
 		wantCode int
 		wantBody string
 	}{
-		{"healthy", store, "/healthz", 200, "ok"},
-		{"database down", downDB{}, "/healthz", 503, "database unavailable"},
-		{"metrics", store, "/metrics", 200, "dalil_test_total 3"},
-		{"pool size", store, "/metrics", 200, fmt.Sprintf("dalil_db_max_connections %d", store.PoolStats().MaxConns)},
-		{"pool states", store, "/metrics", 200, `dalil_db_connections{state="idle"} 1`},
-		{"pool waits", store, "/metrics", 200, "dalil_db_acquire_wait_seconds_total "},
-		{"unknown path", store, "/debug", 404, ""},
+		{"alive", []Check{database, connected}, "/healthz", 200, "ok"},
+		{"alive while nothing is ready", []Check{down, disconnected}, "/healthz", 200, "ok"},
+		{"ready", []Check{database, connected}, "/readyz", 200, "database: ok\ngateway: ok\n"},
+		{"interactions only: no gateway check", []Check{database}, "/readyz", 200, "database: ok\n"},
+		{"database down", []Check{down, connected}, "/readyz", 503, "database: connection refused\ngateway: ok\n"},
+		{"gateway down", []Check{database, disconnected}, "/readyz", 503, "database: ok\ngateway: not connected to the Discord gateway\n"},
+		{"metrics", nil, "/metrics", 200, "dalil_test_total 3"},
+		{"pool size", nil, "/metrics", 200, fmt.Sprintf("dalil_db_max_connections %d", store.PoolStats().MaxConns)},
+		{"pool states", nil, "/metrics", 200, `dalil_db_connections{state="idle"} 1`},
+		{"pool waits", nil, "/metrics", 200, "dalil_db_acquire_wait_seconds_total "},
+		{"unknown path", nil, "/debug", 404, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			code, body := get(Handler(tt.db, reg), tt.path)
+			code, body := get(Handler(reg, tt.checks...), tt.path)
 			if code != tt.wantCode || !strings.Contains(body, tt.wantBody) {
 				t.Errorf("GET %s = %d %q, want %d containing %q", tt.path, code, body, tt.wantCode, tt.wantBody)
 			}

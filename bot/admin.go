@@ -79,8 +79,8 @@ func (b *Bot) download(ctx context.Context, att *discordgo.MessageAttachment) ([
 		return nil, errors.New(phrases.Text("en", phrases.TooLarge, limit))
 	}
 	u, err := url.Parse(att.URL)
-	if err != nil || u.Scheme != "https" || (u.Hostname() != "cdn.discordapp.com" && u.Hostname() != "media.discordapp.net") {
-		return nil, fmt.Errorf("attachment %s: URL %q is not on Discord's CDN", att.Filename, att.URL)
+	if err != nil || !attachmentAllowed(u, b.cfg.AttachmentHosts) {
+		return nil, fmt.Errorf("attachment %s: URL %q is not on Discord's CDN (or another of the attachment hosts)", att.Filename, att.URL)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, att.URL, nil)
 	if err != nil {
@@ -102,6 +102,22 @@ func (b *Bot) download(ctx context.Context, att *discordgo.MessageAttachment) ([
 		return nil, fmt.Errorf("attachment %s: %s", att.Filename, phrases.Text("en", phrases.TooLarge, limit))
 	}
 	return body, nil
+}
+
+// attachmentAllowed reports whether u is on one of hosts (see
+// Config.AttachmentHosts): a host name over https, on any port, or an
+// origin scheme://host[:port] exactly.
+func attachmentAllowed(u *url.URL, hosts []string) bool {
+	for _, h := range hosts {
+		if scheme, host, ok := strings.Cut(h, "://"); ok {
+			if u.Scheme == scheme && strings.EqualFold(u.Host, host) {
+				return true
+			}
+		} else if u.Scheme == "https" && (strings.EqualFold(u.Host, h) || strings.EqualFold(u.Hostname(), h)) {
+			return true
+		}
+	}
+	return false
 }
 
 // attachmentURL drops the expiring signature from an attachment URL, so

@@ -33,6 +33,12 @@
 // open claims of one silent for Config.ReplicaTimeout are taken over by a
 // live one, which finishes them through the same handlers (see claims.go).
 //
+// NewSession builds the discordgo Session dalil serve runs on, its REST
+// requests sent to another API base when asked (a REST proxy shared by
+// replicas, or a test fake); LogDiscordgo routes discordgo's own log lines
+// into slog; Bot.Ready reports whether the gateway is connected, for the
+// admin server's /readyz.
+//
 // Follow-ups without a mention need the privileged MESSAGE_CONTENT intent
 // (Config.MessageContent): without it Discord delivers such messages with
 // empty content, and members must mention the bot in the thread too.
@@ -250,6 +256,11 @@ type Config struct {
 	StreamInterval time.Duration
 	// MaxAttachmentBytes caps an ingested attachment (default 10 MiB).
 	MaxAttachmentBytes int64
+	// AttachmentHosts are where /ingest file downloads attachments from:
+	// host names, over https, or origins scheme://host[:port], such as a
+	// test fake's http://127.0.0.1:8080 (default Discord's CDN:
+	// cdn.discordapp.com and media.discordapp.net).
+	AttachmentHosts []string
 	// HistoryTurns is the number of a conversation's last messages
 	// (questions and answers) given with a follow-up (default 8).
 	HistoryTurns int
@@ -316,6 +327,9 @@ func (c Config) withDefaults() Config {
 	if c.MaxAttachmentBytes <= 0 {
 		c.MaxAttachmentBytes = 10 << 20
 	}
+	if len(c.AttachmentHosts) == 0 {
+		c.AttachmentHosts = []string{"cdn.discordapp.com", "media.discordapp.net"}
+	}
 	return c
 }
 
@@ -353,6 +367,7 @@ type Bot struct {
 	replies       context.Context
 	cancelReplies context.CancelFunc
 	stopping      atomic.Bool
+	connected     atomic.Bool // the gateway session is open (Ready)
 	inflight      sync.WaitGroup
 	// admitting orders admit's check of stopping before shutdown's wait.
 	admitting sync.Mutex
@@ -419,6 +434,7 @@ func New(session *discordgo.Session, deps Deps, cfg Config) (*Bot, error) {
 	session.Identify.Intents = cfg.Intents()
 	session.AddHandler(b.onInteraction)
 	session.AddHandler(b.onMessage)
+	b.trackConnection()
 	return b, nil
 }
 

@@ -24,14 +24,7 @@ type jsonArticle struct {
 }
 
 func toJSONArticle(a rag.Article) jsonArticle {
-	return jsonArticle{
-		ID:        strconv.FormatInt(a.ID, 10),
-		Title:     a.Title,
-		URL:       a.URL,
-		Publisher: a.Publisher,
-		Published: dateOf(a),
-		Lang:      a.Lang,
-	}
+	return jsonArticle{ID: strconv.FormatInt(a.ID, 10), Title: a.Title, URL: a.URL, Publisher: a.Publisher, Published: dateOf(a), Lang: a.Lang}
 }
 
 // dateOf formats an article's publication date, "" when unknown.

@@ -17,15 +17,17 @@ import (
 	"github.com/dalil-news/dalil/digest"
 	"github.com/dalil-news/dalil/feeds"
 	"github.com/dalil-news/dalil/ingest"
+	"github.com/dalil-news/dalil/shard"
 )
 
 const serveSynopsis = `
 
 Runs the Discord bot (DISCORD_TOKEN) until SIGINT or SIGTERM: slash commands
-(also over HTTP at INTERACTIONS_ADDR), answers to mentions, feed polling and
-the daily digests. ADMIN_ADDR serves /healthz (database ping) and /metrics
-(Prometheus). On a signal it stops taking questions, finishes those in
-flight for up to SHUTDOWN_TIMEOUT, and closes the gateway.`
+(also over HTTP at INTERACTIONS_ADDR), answers to mentions in threads, feeds
+and digests, on the gateway shard of DISCORD_SHARD_ID/COUNT (or auto).
+ADMIN_ADDR serves /healthz, /readyz and /metrics. On a signal it stops taking
+questions, finishes those in flight for up to SHUTDOWN_TIMEOUT, and closes
+the gateway.`
 
 func cmdServe(ctx context.Context, a *app, args []string) error {
 	fs := newFlags(a, "serve", serveSynopsis)
@@ -44,25 +46,29 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 	}
 	go a.dicts.Pairs() // load the dictionaries now, not on a member's first question
 
-	session, err := discordgo.New("Bot " + a.cfg.DiscordToken)
-	if err != nil {
-		return fmt.Errorf("serve: create the Discord session: %w", err)
-	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		a.store.PoolCollector())
+	bot.LogDiscordgo(a.log)
+	session, err := bot.NewSession(a.cfg.DiscordToken, a.cfg.DiscordAPIBaseURL)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	d, err := a.newDiscord(session, a.rag, reg, a.botConfig())
+	if err != nil {
+		return err
+	}
+	shards, err := shard.New(session, a.store, a.log.With("component", "shard"),
+		shard.Config{Auto: a.cfg.DiscordShardAuto, ID: a.cfg.DiscordShardID, Count: a.cfg.DiscordShardCount})
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", a.cfg.AdminAddr)
 	if err != nil {
 		return fmt.Errorf("serve: listen on ADMIN_ADDR %s: %w", a.cfg.AdminAddr, err)
 	}
-	admin := &http.Server{Handler: admin.Handler(a.store, reg), ReadHeaderTimeout: 5 * time.Second}
-
-	d, err := a.newDiscord(session, a.rag, reg, a.botConfig())
-	if err != nil {
-		ln.Close()
-		return err
-	}
-	b, sched, poller := d.bot, d.sched, d.poller
+	admin := &http.Server{ReadHeaderTimeout: 5 * time.Second, Handler: admin.Handler(reg,
+		admin.Check{Name: "database", Ready: a.store.Ping}, admin.Check{Name: "gateway", Ready: d.bot.Ready})}
 
 	// The background loops stop with the bot: ctx ends on a signal.
 	loops, stopLoops := context.WithCancel(ctx)
@@ -73,12 +79,12 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 			errc <- fmt.Errorf("admin server: %w", err)
 		}
 	}()
-	go func() { errc <- sched.Run(loops) }()
-	go func() { errc <- poller.Run(loops) }()
+	go func() { errc <- d.sched.Run(loops) }()
+	go func() { errc <- d.poller.Run(loops) }()
 	a.log.Info("serving", "admin", ln.Addr().String(), "guilds", a.cfg.DiscordGuildIDs)
 
 	botErr := make(chan error, 1)
-	go func() { botErr <- b.Run(loops) }()
+	go func() { botErr <- shards.Run(loops, d.bot.Run) }() // INTERACTIONS_ONLY: no shard (config)
 	var runErr error
 	select {
 	case runErr = <-botErr:
@@ -157,6 +163,7 @@ func (a *app) botConfig() bot.Config {
 		GuildPerMinute:     a.cfg.RateGuildPerMinute,
 		GuildBurst:         a.cfg.RateGuildBurst,
 		MaxAttachmentBytes: a.cfg.FetchMaxBytes,
+		AttachmentHosts:    a.cfg.DiscordAttachmentHosts,
 		FeedInterval:       a.cfg.FeedInterval,
 		FeedMaxFailures:    a.cfg.FeedMaxFailures,
 		AnswersRetention:   a.cfg.AnswersRetention,

@@ -118,6 +118,21 @@ type Config struct {
 	InteractionsAddr string
 	DiscordPublicKey ed25519.PublicKey
 	InteractionsOnly bool
+
+	// Several replicas of dalil serve (package shard, docs/deploy.md):
+	// DISCORD_SHARD_ID and DISCORD_SHARD_COUNT fix the gateway shard
+	// (count 0: unsharded, the default); DISCORD_SHARD_COUNT=auto sets
+	// DiscordShardAuto instead, and each replica claims a free shard.
+	DiscordShardID    int
+	DiscordShardCount int
+	DiscordShardAuto  bool
+	// DiscordAPIBaseURL is where REST requests for discord.com go, without
+	// a trailing slash: a REST proxy or a test fake (default
+	// DefaultDiscordAPIBaseURL).
+	DiscordAPIBaseURL string
+	// DiscordAttachmentHosts are where /ingest file may download from, host
+	// names (https) or origins, lowercased (empty: Discord's CDN).
+	DiscordAttachmentHosts []string
 }
 
 // DefaultAnswersRetention is ANSWERS_RETENTION's default.
@@ -327,6 +342,7 @@ func Load(getenv Lookup) (Config, error) {
 	}
 	c.DiscordGuildIDs = snowflakes("DISCORD_GUILD_IDS", str("DISCORD_GUILD_IDS", ""), &errs)
 	c.DiscordAdminRoleIDs = snowflakes("DISCORD_ADMIN_ROLE_IDS", str("DISCORD_ADMIN_ROLE_IDS", ""), &errs)
+	c.loadReplicas(str, &errs)
 	if c.Workers == 0 {
 		errs = append(errs, "WORKERS=0: want at least 1")
 	}

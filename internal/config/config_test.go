@@ -39,6 +39,8 @@ func TestLoad(t *testing.T) {
 		{"short key", map[string]string{"INTERACTIONS_ADDR": ":8080", "DISCORD_PUBLIC_KEY": "abcd"}, nil, `DISCORD_PUBLIC_KEY="abcd": want the application's Public Key, 64 hexadecimal digits`},
 		{"key not hex", map[string]string{"DISCORD_PUBLIC_KEY": strings.Repeat("zz", 32)}, nil, "DISCORD_PUBLIC_KEY"},
 		{"interactions only without endpoint", map[string]string{"INTERACTIONS_ONLY": "true"}, nil, "INTERACTIONS_ONLY=true without INTERACTIONS_ADDR"},
+		{"interactions only with a shard", map[string]string{"INTERACTIONS_ADDR": ":8080", "DISCORD_PUBLIC_KEY": strings.Repeat("ab", 32), "INTERACTIONS_ONLY": "true", "DISCORD_SHARD_COUNT": "auto"},
+			nil, "INTERACTIONS_ONLY=true with DISCORD_SHARD_ID/DISCORD_SHARD_COUNT"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -223,5 +225,58 @@ func TestSplitList(t *testing.T) {
 	}
 	if got := SplitList(" , "); got != nil {
 		t.Errorf("SplitList of nothing = %q, want nil", got)
+	}
+}
+
+func TestLoadReplicas(t *testing.T) {
+	type replicas struct {
+		ID, Count int
+		Auto      bool
+		Base      string
+		Hosts     []string
+	}
+	defaults := replicas{Base: "https://discord.com"}
+	tests := []struct {
+		name    string
+		env     map[string]string
+		want    replicas
+		wantErr string
+	}{
+		{"defaults: unsharded, Discord", nil, defaults, ""},
+		{"fixed shard", map[string]string{"DISCORD_SHARD_ID": "2", "DISCORD_SHARD_COUNT": "3"}, replicas{ID: 2, Count: 3, Base: "https://discord.com"}, ""},
+		{"auto", map[string]string{"DISCORD_SHARD_COUNT": "auto"}, replicas{Auto: true, Base: "https://discord.com"}, ""},
+		{"id without count", map[string]string{"DISCORD_SHARD_ID": "0"}, defaults, "go together"},
+		{"count without id", map[string]string{"DISCORD_SHARD_COUNT": "2"}, defaults, "go together"},
+		{"id with auto", map[string]string{"DISCORD_SHARD_ID": "0", "DISCORD_SHARD_COUNT": "auto"}, defaults, "unset DISCORD_SHARD_ID"},
+		{"id too large", map[string]string{"DISCORD_SHARD_ID": "2", "DISCORD_SHARD_COUNT": "2"}, defaults, `DISCORD_SHARD_ID="2": want a whole number from 0 to 1`},
+		{"negative id", map[string]string{"DISCORD_SHARD_ID": "-1", "DISCORD_SHARD_COUNT": "2"}, defaults, "DISCORD_SHARD_ID"},
+		{"zero count", map[string]string{"DISCORD_SHARD_ID": "0", "DISCORD_SHARD_COUNT": "0"}, defaults, "DISCORD_SHARD_COUNT"},
+		{"fake over http", map[string]string{"DISCORD_API_BASE_URL": "http://127.0.0.1:8080/"}, replicas{Base: "http://127.0.0.1:8080"}, ""},
+		{"proxy with a path", map[string]string{"DISCORD_API_BASE_URL": "https://proxy.internal/discord"}, replicas{Base: "https://proxy.internal/discord"}, ""},
+		{"base with /api", map[string]string{"DISCORD_API_BASE_URL": "https://discord.com/api/v9"}, defaults, "without /api/v9"},
+		{"base without scheme", map[string]string{"DISCORD_API_BASE_URL": "discord.com"}, defaults, "want http:// or https://"},
+		{"base with a query", map[string]string{"DISCORD_API_BASE_URL": "http://x?y=1"}, defaults, "no query"},
+		{"attachment hosts", map[string]string{"DISCORD_ATTACHMENT_HOSTS": "CDN.discordapp.com, http://127.0.0.1:8080/"},
+			replicas{Base: "https://discord.com", Hosts: []string{"cdn.discordapp.com", "http://127.0.0.1:8080"}}, ""},
+		{"attachment host with a path", map[string]string{"DISCORD_ATTACHMENT_HOSTS": "cdn.discordapp.com/attachments"}, defaults, "DISCORD_ATTACHMENT_HOSTS"},
+		{"attachment origin ftp", map[string]string{"DISCORD_ATTACHMENT_HOSTS": "ftp://files.example"}, defaults, "DISCORD_ATTACHMENT_HOSTS"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := Load(func(k string) string { return tt.env[k] })
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Errorf("Load: %v, want an error containing %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := replicas{cfg.DiscordShardID, cfg.DiscordShardCount, cfg.DiscordShardAuto, cfg.DiscordAPIBaseURL, cfg.DiscordAttachmentHosts}
+			if d := cmp.Diff(tt.want, got); d != "" {
+				t.Errorf("settings (-want +got):\n%s", d)
+			}
+		})
 	}
 }

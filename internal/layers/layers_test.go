@@ -33,11 +33,13 @@ var allowed = map[string][]string{
 	// another adapter (feeds reads pages through ingest, its fetcher).
 	"embeddings": {"rag", "nlp"},
 	"llm":        {"rag", "prompts"},
-	"postgres":   {"rag", "nlp", "digest", "replica"},
+	"postgres":   {"rag", "nlp", "digest", "replica", "shard"},
 	"ingest":     {"rag", "nlp"},
 	"feeds":      {"rag", "nlp", "ingest"},
 	"admin":      nil,
-	"bot":        {"rag", "digest", "replica", "nlp", "phrases", "prompts", "cite"},
+	// Which gateway shard a replica runs; postgres implements its Store.
+	"shard": nil,
+	"bot":   {"rag", "digest", "replica", "nlp", "phrases", "prompts", "cite"},
 	// The command wires everything; its settings are read by config.
 	"cmd/dalil":       {"*"},
 	"internal/config": {"rag", "digest", "lexicon"},

@@ -33,6 +33,16 @@
 //
 // The Session is closed by a cleanup registered by Server.Session; CloseSession
 // shows the shutdown order discordgo needs.
+//
+// Several sessions may connect at once, as several replicas of a bot do. A
+// session that identifies with a shard [id, count] receives only the events
+// of the guilds on its shard, (guild_id >> 22) % count, and shard 0 the
+// guild-less ones (DMs); a session without a shard receives everything.
+// WithShards sets what GET /gateway/bot recommends (shards and
+// max_concurrency), and IdentifyBursts counts the identifies that broke
+// Discord's identify rate limit. The fake is plain HTTP on loopback: a
+// process that is not handed Server.Client (dalil serve) reaches it by
+// its URL, with WithLocalAttachments for the files it downloads.
 package discordtest
 
 import (
@@ -90,6 +100,9 @@ type config struct {
 	botName             string
 	heartbeatInterval   time.Duration
 	interactionDeadline time.Duration
+	shards              int  // recommended by GET /gateway/bot
+	maxConcurrency      int  // identifies per 5 s bucket
+	localAttachments    bool // attachment URLs on the fake's own address
 }
 
 // WithApplication sets the application ID (also the bot user's ID) and the bot's user name.
@@ -137,6 +150,8 @@ type Server struct {
 	sessions     map[string]*gwSession
 	conns        map[*gwConn]struct{}
 	identifies   []discordgo.Identify
+	lastIdentify map[int]time.Time // by identify bucket
+	bursts       int               // identifies within 5 s of another in their bucket
 	resumes      []Resume
 	handshakes   int
 }
@@ -171,6 +186,8 @@ func New(tb testing.TB, opts ...Option) *Server {
 		botName:             BotName,
 		heartbeatInterval:   41250 * time.Millisecond,
 		interactionDeadline: 3 * time.Second,
+		shards:              1,
+		maxConcurrency:      1,
 	}
 	for _, o := range opts {
 		o(&cfg)
@@ -187,6 +204,7 @@ func New(tb testing.TB, opts ...Option) *Server {
 		attachments:  map[string]attachment{},
 		sessions:     map[string]*gwSession{},
 		conns:        map[*gwConn]struct{}{},
+		lastIdentify: map[int]time.Time{},
 	}
 	s.channels[ChannelID] = &discordgo.Channel{ID: ChannelID, GuildID: GuildID, Name: "general", Type: discordgo.ChannelTypeGuildText}
 	_, key, err := ed25519.GenerateKey(rand.Reader)
@@ -367,7 +385,8 @@ func (s *Server) Channel(id string) *discordgo.Channel {
 }
 
 // AddAttachment serves content at a cdn.discordapp.com attachment URL, which
-// it returns; Server.Session's client and Server.Client fetch it from the fake.
+// it returns; Server.Session's client and Server.Client fetch it from the
+// fake. With WithLocalAttachments the URL is on the fake's own address.
 func (s *Server) AddAttachment(name string, content []byte) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -380,6 +399,9 @@ func (s *Server) addAttachmentLocked(channelID, name, contentType string, conten
 	}
 	path := "/attachments/" + channelID + "/" + s.newID() + "/" + name
 	s.attachments[path] = attachment{contentType: contentType, data: append([]byte(nil), content...)}
+	if s.cfg.localAttachments {
+		return s.http.URL + path
+	}
 	return "https://cdn.discordapp.com" + path
 }
 

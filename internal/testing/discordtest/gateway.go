@@ -30,6 +30,7 @@ const (
 	closeNotAuthenticated = 4003
 	closeAuthFailed       = 4004
 	closeAlreadyAuthed    = 4005
+	closeInvalidShard     = 4010
 	closeInvalidVersion   = 4012
 )
 
@@ -188,6 +189,10 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 				c.closeWith(closeAuthFailed, "Authentication failed")
 				return
 			}
+			if sh := id.Shard; sh != nil && (sh[1] < 1 || sh[0] < 0 || sh[0] >= sh[1]) {
+				c.closeWith(closeInvalidShard, "Invalid shard")
+				return
+			}
 			s.identify(c, id)
 		case p.Op == 6:
 			var rp struct {
@@ -218,6 +223,7 @@ func (s *Server) identify(c *gwConn, id discordgo.Identify) {
 	sess := &gwSession{id: strings.TrimPrefix(newToken(), "itok_"), identify: id, conn: c}
 	s.sessions[sess.id] = sess
 	s.identifies = append(s.identifies, id)
+	s.countIdentifyLocked(id.Shard)
 	c.session, c.compress = sess, id.Compress
 	ready := map[string]any{
 		"v":                  9,
@@ -286,23 +292,26 @@ func (s *Server) dispatchLocked(sess *gwSession, t string, d any) {
 }
 
 // Dispatch sends a gateway event of type t with payload d to every live
-// gateway session, queuing it for sessions that are reconnecting (replayed on
-// RESUME). Sessions ended by a normal close or a refused RESUME lose it, as on
-// Discord. Dispatching before any session has identified fails the test.
+// gateway session of the event's shard (see WithShards; its guild is d's
+// guild_id, or id for GUILD_* events), queuing it for sessions that are
+// reconnecting (replayed on RESUME). Sessions ended by a normal close or a
+// refused RESUME lose it, as on Discord. Dispatching before any session has
+// identified fails the test.
 //
 // discordgo can close a freshly resumed connection with code 1000 when both its
 // read and heartbeat goroutines saw the drop, then identify again: an event
 // dispatched in that window is lost, so tests of reconnection should retry.
 func (s *Server) Dispatch(t string, d any) {
-	s.dispatch(t, func(*gwSession) (any, bool) { return d, true })
+	s.dispatch(t, s.guildOf(t, d), func(*gwSession) (any, bool) { return d, true })
 }
 
-// dispatch sends what payload returns for each live session (nothing when it returns false).
-func (s *Server) dispatch(t string, payload func(*gwSession) (any, bool)) {
+// dispatch sends what payload returns for each live session of guildID's
+// shard (nothing when it returns false).
+func (s *Server) dispatch(t, guildID string, payload func(*gwSession) (any, bool)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, sess := range s.sessions {
-		if sess.invalid {
+		if sess.invalid || !sess.receives(guildID) {
 			continue
 		}
 		if d, ok := payload(sess); ok {
@@ -454,7 +463,7 @@ func (s *Server) SendMessage(m *discordgo.Message) *discordgo.Message {
 		need = discordgo.IntentsDirectMessages
 	}
 	withContent := m.GuildID == "" || mentionsBot || m.Author.ID == bot
-	s.dispatch("MESSAGE_CREATE", func(sess *gwSession) (any, bool) {
+	s.dispatch("MESSAGE_CREATE", m.GuildID, func(sess *gwSession) (any, bool) {
 		intents := sess.identify.Intents
 		if intents&need == 0 {
 			return nil, false

@@ -202,8 +202,8 @@ func validAuth(v string) bool {
 func (s *Server) gatewayURL(r *http.Request, _ Request) (int, any) {
 	url := "ws://" + s.host + "/gateway-ws"
 	if strings.HasSuffix(r.URL.Path, "/bot") {
-		return http.StatusOK, map[string]any{"url": url, "shards": 1, "session_start_limit": map[string]any{
-			"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}}
+		return http.StatusOK, map[string]any{"url": url, "shards": s.cfg.shards, "session_start_limit": map[string]any{
+			"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": s.cfg.maxConcurrency}}
 	}
 	return http.StatusOK, map[string]any{"url": url}
 }
