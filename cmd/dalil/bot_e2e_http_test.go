@@ -148,10 +148,11 @@ func BenchmarkAckLatency(b *testing.B) {
 	for _, transport := range []string{"http", "gateway"} {
 		b.Run(transport, func(b *testing.B) {
 			h := start(b, setup{http: transport == "http", bot: manyAsks(n)})
+			h.wired.dicts.Pairs() // as dalil serve does at start: not on the first question
 			var lat []time.Duration
 			var mu sync.Mutex
 			for b.Loop() {
-				ins := make([]*discordgo.Interaction, n)
+				ins, sent := make([]*discordgo.Interaction, n), make([]time.Time, n)
 				var wg sync.WaitGroup
 				for k := range n {
 					wg.Go(func() {
@@ -166,15 +167,11 @@ func BenchmarkAckLatency(b *testing.B) {
 							}
 							ins[k], took = in, time.Since(began)
 						} else {
-							in := h.srv.SendInteraction(askAs(askIA, user))
-							ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-							defer cancel()
-							cb, err := h.srv.WaitFor(ctx, callbackOf(in))
-							if err != nil {
-								b.Error(err)
-								return
-							}
-							ins[k], took = in, cb.Time.Sub(began)
+							// The callback's arrival is read from the fake's
+							// log afterwards: 50 goroutines waiting on the log
+							// would take the CPU the bot needs.
+							ins[k], sent[k] = h.srv.SendInteraction(askAs(askIA, user)), began
+							return
 						}
 						mu.Lock()
 						lat = append(lat, took)
@@ -182,6 +179,11 @@ func BenchmarkAckLatency(b *testing.B) {
 					})
 				}
 				wg.Wait()
+				if transport == "gateway" {
+					for k, in := range ins {
+						lat = append(lat, h.wait(callbackOf(in)).Time.Sub(sent[k]))
+					}
+				}
 				b.StopTimer()
 				for _, in := range ins {
 					if in != nil {

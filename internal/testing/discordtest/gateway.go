@@ -66,6 +66,10 @@ type gwConn struct {
 	wmu      sync.Mutex
 	compress bool
 	session  *gwSession
+	// zw and zbuf compress frames, reused: a new zlib writer a frame
+	// allocated a megabyte, and the garbage slowed the bot under test.
+	zw   *zlib.Writer
+	zbuf bytes.Buffer
 }
 
 // write sends one payload, zlib-compressed in a binary frame if the session
@@ -77,13 +81,17 @@ func (c *gwConn) write(frame []byte) error {
 	if !c.compress {
 		return c.ws.WriteMessage(websocket.TextMessage, frame)
 	}
-	var buf bytes.Buffer
-	zw := zlib.NewWriter(&buf)
-	zw.Write(frame)
-	if err := zw.Close(); err != nil {
+	c.zbuf.Reset()
+	if c.zw == nil {
+		c.zw = zlib.NewWriter(&c.zbuf)
+	} else {
+		c.zw.Reset(&c.zbuf)
+	}
+	c.zw.Write(frame)
+	if err := c.zw.Close(); err != nil {
 		return fmt.Errorf("compress gateway frame: %w", err)
 	}
-	return c.ws.WriteMessage(websocket.BinaryMessage, buf.Bytes())
+	return c.ws.WriteMessage(websocket.BinaryMessage, c.zbuf.Bytes())
 }
 
 // closeWith sends a close frame with code and reason and closes the connection.

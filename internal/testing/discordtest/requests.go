@@ -118,14 +118,18 @@ func (s *Server) WaitForN(ctx context.Context, n int, match func(Request) bool) 
 			}
 		}
 		changed := s.changed
-		seen := make([]string, len(s.requests))
-		for i, r := range s.requests {
-			seen[i] = r.String()
-		}
 		s.mu.Unlock()
 		select {
 		case <-changed:
 		case <-ctx.Done():
+			// Listed only now: formatting every request at every change
+			// cost waiters more CPU than the bot under test used.
+			s.mu.Lock()
+			seen := make([]string, len(s.requests))
+			for i, r := range s.requests {
+				seen[i] = r.String()
+			}
+			s.mu.Unlock()
 			return got, fmt.Errorf("discordtest: waiting for %d matching requests, got %d: %w; received: [%s]",
 				n, len(got), ctx.Err(), strings.Join(seen, ", "))
 		}
