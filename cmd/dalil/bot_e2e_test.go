@@ -178,6 +178,9 @@ func start(t testing.TB, s setup) *harness {
 	t.Cleanup(func() {
 		h.shutdown()
 		h.checkNoMentions()
+		for _, v := range h.srv.Violations() {
+			t.Errorf("Discord's OpenAPI spec refuses a request the bot sent: %s", v)
+		}
 		if t.Failed() {
 			t.Logf("bot logs:\n%s", h.logs.String())
 		}

@@ -9,7 +9,11 @@
 // messages the bot creates and edits, and enforces the Discord rules a bot most
 // often trips over: the interaction callback answers 204 once and only within
 // the deadline, message content and embeds have length limits, an empty
-// message is refused, MESSAGE_CREATE follows the identified intents.
+// message is refused, MESSAGE_CREATE follows the identified intents. Every
+// JSON request body, and every reply to an HTTP interaction, is also
+// checked against Discord's own OpenAPI specification (openapi.go): what it
+// refuses is answered 400 Invalid Form Body, as Discord would, and listed by
+// Server.Violations.
 //
 // A typical test:
 //
@@ -134,6 +138,8 @@ type Server struct {
 	// key is the application's Ed25519 key, which signs the interactions
 	// PostInteraction sends.
 	key ed25519.PrivateKey
+	// spec checks request bodies against Discord's OpenAPI specification.
+	spec *spec
 
 	mu           sync.Mutex
 	closed       bool
@@ -212,6 +218,9 @@ func New(tb testing.TB, opts ...Option) *Server {
 		tb.Fatalf("discordtest: generate the application key: %v", err)
 	}
 	s.key = key
+	if s.spec, err = parseSpec(); err != nil {
+		tb.Fatal(err)
+	}
 	s.http = httptest.NewServer(s.routes())
 	s.host = strings.TrimPrefix(s.http.URL, "http://")
 	s.rt = &rewriteTransport{server: s, base: &http.Transport{DialContext: s.dialOnly, MaxIdleConnsPerHost: 8}}

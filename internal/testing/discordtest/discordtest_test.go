@@ -584,7 +584,7 @@ func TestPostInteraction(t *testing.T) {
 		{"refused", &discordgo.Interaction{}, reply(401, "text/plain", "no", 0), "reply 401 no, want 200"},
 		{"not JSON", &discordgo.Interaction{}, reply(200, "text/plain", deferred, 0), "want application/json"},
 		{"too slow", &discordgo.Interaction{}, reply(200, "application/json", deferred, time.Second), "Discord waits 500ms"},
-		{"message too long", &discordgo.Interaction{}, reply(200, "application/json", `{"type":4,"data":{"content":"`+strings.Repeat("x", 2001)+`"}}`, 0), "BASE_TYPE_MAX_LENGTH"},
+		{"message too long", &discordgo.Interaction{}, reply(200, "application/json", `{"type":4,"data":{"content":"`+strings.Repeat("x", 2001)+`"}}`, 0), "data.content: 2001 characters, at most 2000"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -109,6 +110,9 @@ func (s *Server) PostInteraction(ctx context.Context, endpoint string, i *discor
 	}
 	if (i.Type == discordgo.InteractionPing) != (out.Type == discordgo.InteractionResponsePong) {
 		return nil, fmt.Errorf("discordtest: interaction %s of type %d: reply of type %d (PONG answers a PING, and only it)", i.ID, i.Type, out.Type)
+	}
+	if v := s.spec.checkBody("POST /api/v9/interactions/{id}/{token}/callback", body); len(v) > 0 {
+		return nil, fmt.Errorf("discordtest: interaction %s: Discord's OpenAPI spec refuses the reply: %s", i.ID, strings.Join(v, "; "))
 	}
 	s.mu.Lock()
 	status, refusal := s.respondLocked(in, body, nil)

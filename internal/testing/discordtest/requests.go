@@ -32,6 +32,9 @@ type Request struct {
 	JSON any
 	// Files are the files of a multipart body, in order.
 	Files []File
+	// Violations are what Discord's OpenAPI specification refuses in JSON
+	// (then the fake answered 400 Invalid Form Body), as "path: problem".
+	Violations []string
 	// Status is the HTTP status the fake answered.
 	Status int
 	// Response is the body the fake answered.

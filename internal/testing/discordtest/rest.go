@@ -79,16 +79,6 @@ func apiError(status, code int, message string) (int, any) {
 	return status, map[string]any{"message": message, "code": code}
 }
 
-// formError is Discord's "Invalid Form Body" with one error at a dotted path (content, embeds.0.title).
-func formError(path, code, message string) (int, any) {
-	errs := map[string]any{"_errors": []any{map[string]any{"code": code, "message": message}}}
-	parts := strings.Split(path, ".")
-	for i := len(parts) - 1; i >= 0; i-- {
-		errs = map[string]any{parts[i]: errs}
-	}
-	return http.StatusBadRequest, map[string]any{"message": "Invalid Form Body", "code": codeInvalidForm, "errors": errs}
-}
-
 // recorder buffers a response so the request is recorded before the client sees the answer.
 type recorder struct {
 	header http.Header
@@ -153,6 +143,9 @@ func (s *Server) routes() http.Handler {
 		fail, failed := s.takeFailureLocked(r)
 		s.mu.Unlock()
 		_, pattern := api.Handler(r)
+		if err == nil && req.JSON != nil && pattern != "" {
+			req.Violations = s.spec.checkBody(pattern, req.JSON)
+		}
 		switch {
 		case err != nil:
 			writeBody(rec, http.StatusBadRequest, map[string]any{"message": "The request body contains invalid JSON.", "code": codeInvalidJSON, "detail": err.Error()})
@@ -165,6 +158,9 @@ func (s *Server) routes() http.Handler {
 			writeBody(rec, http.StatusNotFound, map[string]any{"message": "Unknown route", "code": 0})
 		case needsAuth(r.URL.Path) && !validAuth(r.Header.Get("Authorization")):
 			writeBody(rec, http.StatusUnauthorized, map[string]any{"message": "401: Unauthorized", "code": 0})
+		case len(req.Violations) > 0:
+			status, body := specError(req.Violations)
+			writeBody(rec, status, body)
 		default:
 			// ServeHTTP, not the matched handler, so that PathValue works.
 			api.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), requestKey{}, req)))

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -101,4 +102,14 @@ func field(obj any, name string) any {
 func nonEmpty(v any) bool {
 	a, _ := v.([]any)
 	return len(a) > 0
+}
+
+// formError is Discord's "Invalid Form Body" with one error at a dotted path (content, embeds.0.title).
+func formError(path, code, message string) (int, any) {
+	errs := map[string]any{"_errors": []any{map[string]any{"code": code, "message": message}}}
+	parts := strings.Split(path, ".")
+	for i := len(parts) - 1; i >= 0; i-- {
+		errs = map[string]any{parts[i]: errs}
+	}
+	return http.StatusBadRequest, map[string]any{"message": "Invalid Form Body", "code": codeInvalidForm, "errors": errs}
 }
