@@ -29,9 +29,11 @@ func (s *Store) SaveAnswer(ctx context.Context, a rag.AnswerRecord) (int64, erro
 	if err != nil {
 		return 0, fmt.Errorf("save answer: %w", err)
 	}
-	member, err := s.memberHash(ctx, a.UserID)
-	if err != nil {
-		return 0, fmt.Errorf("save answer: %w", err)
+	member := "" // not known: see rag.AnswerRecord
+	if a.UserID != "" {
+		if member, err = s.memberHash(ctx, a.UserID); err != nil {
+			return 0, fmt.Errorf("save answer: %w", err)
+		}
 	}
 	ms := min(max(a.Latency.Milliseconds(), 0), math.MaxInt32)
 	var id int64
@@ -47,8 +49,8 @@ func (s *Store) SaveAnswer(ctx context.Context, a rag.AnswerRecord) (int64, erro
 
 // checkAnswer rejects an answer PostgreSQL would refuse less clearly.
 func checkAnswer(a rag.AnswerRecord) error {
-	if strings.TrimSpace(a.UserID) == "" {
-		return errors.New("the member's ID is required")
+	if a.UserID != "" && strings.TrimSpace(a.UserID) == "" {
+		return errors.New("the member's ID is blank")
 	}
 	return checkTexts(textField{"question", a.Question}, textField{"answer", a.Answer}, textField{"mode", a.Mode},
 		textField{"guild id", a.GuildID}, textField{"channel id", a.ChannelID}, textField{"thread id", a.ThreadID},

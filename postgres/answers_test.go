@@ -114,7 +114,7 @@ func TestSaveAnswerRejects(t *testing.T) {
 		edit func(*rag.AnswerRecord)
 		want string
 	}{
-		{"no member", func(a *rag.AnswerRecord) { a.UserID = " " }, "member's ID is required"},
+		{"blank member", func(a *rag.AnswerRecord) { a.UserID = " " }, "member's ID is blank"},
 		{"NUL in question", func(a *rag.AnswerRecord) { a.Question = "a\x00b" }, "question: contains a NUL byte"},
 		{"invalid UTF-8", func(a *rag.AnswerRecord) { a.Answer = "\xff" }, "answer: invalid UTF-8"},
 		{"huge answer", func(a *rag.AnswerRecord) { a.Answer = strings.Repeat("a", maxStoredText+1) }, "answer: longer than"},
@@ -129,6 +129,20 @@ func TestSaveAnswerRejects(t *testing.T) {
 				t.Errorf("SaveAnswer error = %v, want one containing %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestSaveAnswerUnknownMember: an answer to a question taken over from a
+// dead replica has no member ID, and is stored with an empty hash.
+func TestSaveAnswerUnknownMember(t *testing.T) {
+	s := MustOpen(t, Config{})
+	id := mustSaveAnswer(t, s, rag.AnswerRecord{Question: "q", Answer: "a", ThreadID: "t"})
+	got, err := s.Answer(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.MemberHash != "" {
+		t.Errorf("member hash %q, want none", got.MemberHash)
 	}
 }
 

@@ -188,7 +188,9 @@ type Feedback struct {
 
 // AnswerRecord is an answer the bot gave, as stored for its conversation's
 // follow-ups and the votes on it: like Feedback, saved with the member's
-// UserID and read back with its keyed hash only.
+// UserID and read back with its keyed hash only. UserID is "" when the
+// member is not known (a question taken over from a dead replica, whose
+// claim keeps no member ID); its hash is then "".
 type AnswerRecord struct {
 	ID                 int64
 	CreatedAt          time.Time

@@ -252,6 +252,8 @@ func TestTakeOverDeadReplica(t *testing.T) {
 	time.Sleep(500 * time.Millisecond) // time for anything else to show
 	if msgs := h.botMessages(placeholderThread); len(msgs) != 1 || len(msgs[0].Embeds) == 0 {
 		t.Errorf("bot messages in the mention's thread = %d, want the dead replica's placeholder edited into the answer", len(msgs))
+	} else if len(msgs[0].Components) == 0 {
+		t.Error("the taken-over answer has no vote buttons: it was not stored")
 	}
 	if n := h.count(discordtest.Route("POST", "/api/v9/channels/"+discordtest.ChannelID+"/messages/"+mention.ID+"/threads")); n != 1 {
 		t.Errorf("%d threads started on the mention, want the dead replica's only", n)
