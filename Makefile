@@ -19,6 +19,7 @@ endif
 
 DEVDB := scripts/devdb.sh
 DICTS := scripts/dicts.sh
+CHROMIUM := scripts/chromium.sh
 BIN := bin/dalil
 TESTFLAGS ?=
 BENCHFLAGS ?=
@@ -52,8 +53,9 @@ db: ## Start the dev PostgreSQL (pgvector) on 127.0.0.1:54329, installing it if 
 db-stop: ## Stop the dev PostgreSQL.
 	$(DEVDB) stop
 
-test: ## go vet and go test ./... against the dev PostgreSQL.
+test: ## go vet and go test ./... against the dev PostgreSQL (installs the dictionaries and chromium if it can).
 	@$(DICTS)
+	@$(CHROMIUM)
 	@$(WITH_TEST_DB) \
 	set -x; \
 	go vet ./...; \

@@ -1,12 +1,26 @@
 // Package admin serves the operator's HTTP endpoints on ADMIN_ADDR:
 // /healthz, which answers while the process serves, /readyz, which
 // answers 200 only when every readiness check passes (the database
-// answers, the gateway is connected), and /metrics, the Prometheus
-// registry the command fills (the process, the bot, the database pool).
+// answers, the gateway is connected), /metrics, the Prometheus registry
+// the command fills (the process, the bot, the database pool), and /, the
+// admin page (page.go): what members asked and what the archive could not
+// answer, the feeds, the digests and the archive.
+//
+// Access: with Options.Token set (ADMIN_TOKEN, which the configuration
+// requires when ADMIN_ADDR is not a loopback address), the page and
+// /metrics answer only to a request that carries the token, either as a
+// bearer token (Authorization: Bearer TOKEN, for scripts and Prometheus)
+// or as the password of HTTP Basic authentication with any user name (so
+// that a browser asks for it); anything else gets 401. The comparison
+// takes the same time whatever the token sent. /healthz and /readyz stay
+// open: load balancers and orchestrators probe them without credentials,
+// and they tell nothing but "ok" or which dependency is down.
 package admin
 
 import (
 	"context"
+	"crypto/sha256"
+	"crypto/subtle"
 	"fmt"
 	"net/http"
 	"strings"
@@ -26,11 +40,27 @@ type Check struct {
 // checkTimeout bounds each readiness check.
 const checkTimeout = 2 * time.Second
 
+// Options are what Handler serves beyond health and metrics, and to whom.
+type Options struct {
+	// Token, when not empty, is required for the page and /metrics
+	// (ADMIN_TOKEN): as a bearer token or a Basic password.
+	Token string
+	// Source gives the page its data; nil serves no page.
+	Source Source
+	// Retention is how long answers are kept (ANSWERS_RETENTION, 0:
+	// forever): the page's periods stop there, and it says so.
+	Retention time.Duration
+	// Location is the time zone of the page's days and months
+	// (DALIL_TIMEZONE; nil: UTC).
+	Location *time.Location
+}
+
 // Handler serves /healthz (always 200 "ok": the process is alive),
 // /readyz (200 when every check passes within 2 s, 503 otherwise; the body
-// has one "name: ok" or "name: reason" line a check) and /metrics (reg's
-// metrics, in Prometheus's text format).
-func Handler(reg *prometheus.Registry, checks ...Check) http.Handler {
+// has one "name: ok" or "name: reason" line a check), /metrics (reg's
+// metrics, in Prometheus's text format) and, with opts.Source, the admin
+// page at /; opts.Token guards the last two.
+func Handler(reg *prometheus.Registry, opts Options, checks ...Check) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -54,6 +84,47 @@ func Handler(reg *prometheus.Registry, checks ...Check) http.Handler {
 		w.WriteHeader(status)
 		fmt.Fprint(w, body.String())
 	})
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	guard := tokenGuard(opts.Token)
+	mux.Handle("GET /metrics", guard(promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})))
+	if opts.Source != nil {
+		mux.Handle("GET /{$}", guard(&page{opts}))
+	}
 	return mux
+}
+
+// tokenGuard returns what wraps a handler so that it answers only requests
+// carrying token; with no token, the handler itself. The token and the
+// credential are compared as SHA-256 digests, in constant time, so that
+// neither their contents nor their lengths show in the time taken.
+func tokenGuard(token string) func(http.Handler) http.Handler {
+	if token == "" {
+		return func(h http.Handler) http.Handler { return h }
+	}
+	want := sha256.Sum256([]byte(token))
+	return func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if got, ok := credential(r); ok {
+				sum := sha256.Sum256([]byte(got))
+				if subtle.ConstantTimeCompare(sum[:], want[:]) == 1 {
+					h.ServeHTTP(w, r)
+					return
+				}
+			}
+			w.Header().Add("WWW-Authenticate", `Basic realm="dalil admin", charset="UTF-8"`)
+			w.Header().Add("WWW-Authenticate", `Bearer realm="dalil admin"`)
+			http.Error(w, "401 Unauthorized: send ADMIN_TOKEN as a bearer token, or as the password of HTTP Basic authentication (any user name)",
+				http.StatusUnauthorized)
+		})
+	}
+}
+
+// credential is the token a request carries: a bearer token, else the
+// password of Basic authentication.
+func credential(r *http.Request) (string, bool) {
+	auth := r.Header.Get("Authorization")
+	if scheme, tok, ok := strings.Cut(auth, " "); ok && strings.EqualFold(scheme, "Bearer") {
+		return strings.TrimSpace(tok), true
+	}
+	_, password, ok := r.BasicAuth()
+	return password, ok
 }

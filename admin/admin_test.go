@@ -1,4 +1,4 @@
-package admin
+package admin_test
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/dalil-news/dalil/admin"
 	"github.com/dalil-news/dalil/internal/testing/pgtest"
 	"github.com/dalil-news/dalil/postgres"
 )
@@ -36,23 +37,23 @@ func TestAdminHandler(t *testing.T) {
 		body, _ := io.ReadAll(rec.Body)
 		return rec.Code, string(body)
 	}
-	database := Check{"database", store.Ping}
-	down := Check{"database", func(context.Context) error { return errors.New("connection refused") }}
-	connected := Check{"gateway", func(context.Context) error { return nil }}
-	disconnected := Check{"gateway", func(context.Context) error { return errors.New("not connected to the Discord gateway") }}
+	database := admin.Check{"database", store.Ping}
+	down := admin.Check{"database", func(context.Context) error { return errors.New("connection refused") }}
+	connected := admin.Check{"gateway", func(context.Context) error { return nil }}
+	disconnected := admin.Check{"gateway", func(context.Context) error { return errors.New("not connected to the Discord gateway") }}
 	tests := []struct {
 		name     string
-		checks   []Check
+		checks   []admin.Check
 		path     string
 		wantCode int
 		wantBody string
 	}{
-		{"alive", []Check{database, connected}, "/healthz", 200, "ok"},
-		{"alive while nothing is ready", []Check{down, disconnected}, "/healthz", 200, "ok"},
-		{"ready", []Check{database, connected}, "/readyz", 200, "database: ok\ngateway: ok\n"},
-		{"interactions only: no gateway check", []Check{database}, "/readyz", 200, "database: ok\n"},
-		{"database down", []Check{down, connected}, "/readyz", 503, "database: connection refused\ngateway: ok\n"},
-		{"gateway down", []Check{database, disconnected}, "/readyz", 503, "database: ok\ngateway: not connected to the Discord gateway\n"},
+		{"alive", []admin.Check{database, connected}, "/healthz", 200, "ok"},
+		{"alive while nothing is ready", []admin.Check{down, disconnected}, "/healthz", 200, "ok"},
+		{"ready", []admin.Check{database, connected}, "/readyz", 200, "database: ok\ngateway: ok\n"},
+		{"interactions only: no gateway check", []admin.Check{database}, "/readyz", 200, "database: ok\n"},
+		{"database down", []admin.Check{down, connected}, "/readyz", 503, "database: connection refused\ngateway: ok\n"},
+		{"gateway down", []admin.Check{database, disconnected}, "/readyz", 503, "database: ok\ngateway: not connected to the Discord gateway\n"},
 		{"metrics", nil, "/metrics", 200, "dalil_test_total 3"},
 		{"pool size", nil, "/metrics", 200, fmt.Sprintf("dalil_db_max_connections %d", store.PoolStats().MaxConns)},
 		{"pool states", nil, "/metrics", 200, `dalil_db_connections{state="idle"} 1`},
@@ -61,7 +62,7 @@ func TestAdminHandler(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			code, body := get(Handler(reg, tt.checks...), tt.path)
+			code, body := get(admin.Handler(reg, admin.Options{}, tt.checks...), tt.path)
 			if code != tt.wantCode || !strings.Contains(body, tt.wantBody) {
 				t.Errorf("GET %s = %d %q, want %d containing %q", tt.path, code, body, tt.wantCode, tt.wantBody)
 			}

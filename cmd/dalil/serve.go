@@ -25,9 +25,9 @@ const serveSynopsis = `
 Runs the Discord bot (DISCORD_TOKEN) until SIGINT or SIGTERM: slash commands
 (also over HTTP at INTERACTIONS_ADDR), answers to mentions in threads, feeds
 and digests, on the gateway shard of DISCORD_SHARD_ID/COUNT (or auto).
-ADMIN_ADDR serves /healthz, /readyz and /metrics. On a signal it stops taking
-questions, finishes those in flight for up to SHUTDOWN_TIMEOUT, and closes
-the gateway.`
+ADMIN_ADDR serves /healthz, /readyz, /metrics and the admin page at / (with
+ADMIN_TOKEN). On a signal it stops taking questions, finishes those in
+flight for up to SHUTDOWN_TIMEOUT, and closes the gateway.`
 
 func cmdServe(ctx context.Context, a *app, args []string) error {
 	fs := newFlags(a, "serve", serveSynopsis)
@@ -67,7 +67,8 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return fmt.Errorf("serve: listen on ADMIN_ADDR %s: %w", a.cfg.AdminAddr, err)
 	}
-	admin := &http.Server{ReadHeaderTimeout: 5 * time.Second, Handler: admin.Handler(reg,
+	admin := &http.Server{ReadHeaderTimeout: 5 * time.Second, Handler: admin.Handler(reg, admin.Options{Token: a.cfg.AdminToken,
+		Source: a.store.AdminSource(a.cfg.FeedMaxFailures, a.cfg.TimeZone), Retention: a.cfg.AnswersRetention, Location: a.cfg.TimeZone},
 		admin.Check{Name: "database", Ready: a.store.Ping}, admin.Check{Name: "gateway", Ready: d.bot.Ready})}
 
 	// The background loops stop with the bot: ctx ends on a signal.

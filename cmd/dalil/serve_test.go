@@ -113,6 +113,10 @@ func TestServeOnFakeDiscord(t *testing.T) {
 		}
 	}
 	waitReady()
+	// The admin page reads the database without a token on loopback.
+	if code, body := get("/?lang=fr"); code != 200 || !strings.Contains(body, "<title>dalil — administration</title>") || strings.Contains(body, "Indisponible") {
+		t.Errorf("the admin page = %d:\n%s", code, body)
+	}
 	if ids := srv.Identifies(); len(ids) != 1 || ids[0].Shard == nil || *ids[0].Shard != [2]int{0, 2} {
 		t.Fatalf("IDENTIFY payloads %+v, want one for shard [0 2]", ids)
 	}

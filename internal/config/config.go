@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -110,6 +111,10 @@ type Config struct {
 	// AnswersRetention is how long answers and votes are kept
 	// (ANSWERS_RETENTION, default 90 days; 0: forever).
 	AnswersRetention time.Duration
+	// AdminToken, required when AdminAddr is not a loopback address
+	// (ADMIN_TOKEN, at least 16 bytes), guards the admin page and
+	// /metrics. A secret: never logged.
+	AdminToken string
 
 	// InteractionsAddr is where dalil serve answers Discord's Interactions
 	// Endpoint URL ("" for none); DiscordPublicKey, the application's
@@ -326,6 +331,7 @@ func Load(getenv Lookup) (Config, error) {
 	if c.MemberHashKey = getenv("MEMBER_HASH_KEY"); c.MemberHashKey != "" && len(c.MemberHashKey) < 32 {
 		errs = append(errs, fmt.Sprintf("MEMBER_HASH_KEY: %d bytes, want at least 32 (e.g. openssl rand -hex 32)", len(c.MemberHashKey)))
 	}
+	c.AdminToken = adminToken(c.AdminAddr, str("ADMIN_TOKEN", ""), &errs)
 	c.AnswersRetention = DefaultAnswersRetention
 	if v := str("ANSWERS_RETENTION", ""); v != "" {
 		d, err := parseRetention(v)
@@ -390,6 +396,24 @@ func parseRetention(v string) (time.Duration, error) {
 		return 0, errors.New("want a number of days such as 90d, a duration of at least 1h, or 0 to keep them forever")
 	}
 	return d, nil
+}
+
+// adminToken checks ADMIN_TOKEN (token) against ADMIN_ADDR (addr): any
+// token is 16 bytes or more, and an address other than loopback needs one.
+func adminToken(addr, token string, errs *[]string) string {
+	if token != "" && len(token) < 16 {
+		*errs = append(*errs, fmt.Sprintf("ADMIN_TOKEN: %d bytes, want at least 16 (e.g. openssl rand -hex 16)", len(token)))
+	}
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		*errs = append(*errs, fmt.Sprintf("ADMIN_ADDR=%q: want host:port, such as 127.0.0.1:9090", addr))
+		return token
+	}
+	ip := net.ParseIP(host)
+	if token == "" && !strings.EqualFold(host, "localhost") && (ip == nil || !ip.IsLoopback()) {
+		*errs = append(*errs, fmt.Sprintf("ADMIN_ADDR=%q is not a loopback address, so the admin page and /metrics need ADMIN_TOKEN: set it to a secret of at least 16 bytes (e.g. openssl rand -hex 16), or listen on 127.0.0.1", addr))
+	}
+	return token
 }
 
 // snowflakes parses a comma-separated list of Discord IDs (digits only).

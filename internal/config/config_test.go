@@ -64,6 +64,45 @@ func TestLoad(t *testing.T) {
 	}
 }
 
+func TestAdminToken(t *testing.T) {
+	token := strings.Repeat("t", 16)
+	tests := []struct {
+		addr, token string
+		wantErr     string
+	}{
+		{"127.0.0.1:9090", "", ""},
+		{"127.1.2.3:9090", "", ""},
+		{"[::1]:9090", "", ""},
+		{"localhost:9090", "", ""},
+		{"LOCALHOST:9090", "", ""},
+		{"127.0.0.1:9090", token, ""},
+		{"0.0.0.0:9090", token, ""},
+		{":9090", token, ""},
+		{"0.0.0.0:9090", "", `ADMIN_ADDR="0.0.0.0:9090" is not a loopback address, so the admin page and /metrics need ADMIN_TOKEN`},
+		{":9090", "", `ADMIN_ADDR=":9090" is not a loopback address`},
+		{"[::]:9090", "", `ADMIN_ADDR="[::]:9090" is not a loopback address`},
+		{"10.0.0.5:9090", "", "is not a loopback address"},
+		{"admin.internal:9090", "", "is not a loopback address"},
+		{"10.0.0.5:9090", "short", "ADMIN_TOKEN: 5 bytes, want at least 16"},
+		{"127.0.0.1:9090", "short", "ADMIN_TOKEN: 5 bytes, want at least 16"},
+		{"9090", "", `ADMIN_ADDR="9090": want host:port`},
+	}
+	for _, tt := range tests {
+		env := map[string]string{"ADMIN_ADDR": tt.addr, "ADMIN_TOKEN": tt.token}
+		cfg, err := Load(func(k string) string { return env[k] })
+		switch {
+		case tt.wantErr == "" && err != nil:
+			t.Errorf("ADMIN_ADDR=%q ADMIN_TOKEN=%q: %v", tt.addr, tt.token, err)
+		case tt.wantErr == "" && cfg.AdminToken != tt.token:
+			t.Errorf("ADMIN_ADDR=%q ADMIN_TOKEN=%q: token %q", tt.addr, tt.token, cfg.AdminToken)
+		case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+			t.Errorf("ADMIN_ADDR=%q ADMIN_TOKEN=%q: %v, want an error containing %q", tt.addr, tt.token, err, tt.wantErr)
+		case err != nil && tt.token != "" && strings.Contains(err.Error(), tt.token):
+			t.Errorf("the error shows the token: %v", err)
+		}
+	}
+}
+
 func TestLoadInteractions(t *testing.T) {
 	env := map[string]string{"INTERACTIONS_ADDR": ":8080", "DISCORD_PUBLIC_KEY": " " + strings.Repeat("0f", 32) + " ", "INTERACTIONS_ONLY": "true"}
 	cfg, err := Load(func(k string) string { return env[k] })

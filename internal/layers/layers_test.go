@@ -33,10 +33,11 @@ var allowed = map[string][]string{
 	// another adapter (feeds reads pages through ingest, its fetcher).
 	"embeddings": {"rag", "nlp"},
 	"llm":        {"rag", "prompts"},
-	"postgres":   {"rag", "nlp", "digest", "replica", "shard"},
+	"postgres":   {"rag", "nlp", "digest", "replica", "shard", "admin"},
 	"ingest":     {"rag", "nlp"},
 	"feeds":      {"rag", "nlp", "ingest"},
-	"admin":      nil,
+	// The operator's endpoints and page; postgres implements its Source.
+	"admin": nil,
 	// Which gateway shard a replica runs; postgres implements its Store.
 	"shard": nil,
 	"bot":   {"rag", "digest", "replica", "nlp", "phrases", "prompts", "cite"},
