@@ -45,6 +45,8 @@ var allowed = map[string][]string{
 	"internal/config": {"rag", "digest", "lexicon"},
 	// The binary's own build information, for `dalil version`.
 	"internal/buildinfo": nil,
+	// The commands' progress line on a terminal.
+	"internal/progress": nil,
 	// Test helpers.
 	"internal/layers":               nil,
 	"internal/lru":                  nil,
