@@ -27,19 +27,21 @@ var allowed = map[string][]string{
 	// Features over the domain.
 	"digest": {"rag", "nlp", "cite", "phrases", "prompts"},
 	"eval":   {"rag"},
+	// What members asked and how the bot answered; its export is eval's.
+	"insights": {"rag", "nlp", "eval"},
 	// What replicas sharing one database divide between them.
 	"replica": nil,
 	// Adapters: each may import rag and the text-level packages, never
 	// another adapter (feeds reads pages through ingest, its fetcher).
 	"embeddings": {"rag", "nlp"},
 	"llm":        {"rag", "prompts"},
-	"postgres":   {"rag", "nlp", "digest", "replica", "shard"},
+	"postgres":   {"rag", "nlp", "digest", "replica", "shard", "insights"},
 	"ingest":     {"rag", "nlp"},
 	"feeds":      {"rag", "nlp", "ingest"},
 	"admin":      nil,
 	// Which gateway shard a replica runs; postgres implements its Store.
 	"shard": nil,
-	"bot":   {"rag", "digest", "replica", "nlp", "phrases", "prompts", "cite"},
+	"bot":   {"rag", "digest", "insights", "replica", "nlp", "phrases", "prompts", "cite"},
 	// The command wires everything; its settings are read by config.
 	"cmd/dalil":       {"*"},
 	"internal/config": {"rag", "digest", "lexicon"},

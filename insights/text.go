@@ -1,0 +1,134 @@
+package insights
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/dalil-news/dalil/nlp"
+)
+
+// WriteText prints r for a terminal, as `dalil report` does: the figures,
+// the days, the unanswered topics, the most cited articles and the
+// disliked answers, each section left out when empty. Members' text is
+// printed on one line each, cut, without control characters (terminal
+// escapes) or bidirectional overrides, so that it cannot disguise
+// itself or the output around it.
+func WriteText(w io.Writer, r Report) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	const stamp = "2006-01-02 15:04"
+	fmt.Fprintf(tw, "Questions from %s to %s (%s)\n", r.From.Format(stamp), r.To.Format(stamp), r.TimeZone)
+	if r.Asked == 0 {
+		fmt.Fprintln(tw, "no questions in this period")
+	} else {
+		fmt.Fprintf(tw, "asked\t%d\n", r.Asked)
+		fmt.Fprintf(tw, "answered\t%d (%.0f%%)\n", r.Answered, 100*r.AnsweredShare())
+		fmt.Fprintf(tw, "not found\t%d\n", r.NotFound)
+		fmt.Fprintf(tw, "members\t%d (who asked)\n", r.Members)
+		fmt.Fprintf(tw, "latency\tp50 %s, p95 %s\n", millis(r.LatencyP50ms), millis(r.LatencyP95ms))
+	}
+	fmt.Fprintf(tw, "votes\t%d 👍, %d 👎\n", r.VotesUp, r.VotesDown)
+	if r.Asked > 0 {
+		fmt.Fprint(tw, "\nDAY\tASKED\tANSWERED\tNOT FOUND\n")
+		for _, d := range r.Days {
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%d\n", d.Date, d.Asked, d.Answered, d.NotFound)
+		}
+	}
+	if len(r.Unanswered) > 0 {
+		fmt.Fprint(tw, "\nUnanswered questions, by topic (near-duplicates merged)\nCOUNT\tLANGS\tQUESTION\n")
+		for _, t := range r.Unanswered {
+			fmt.Fprintf(tw, "%d\t%s\t%s\n", t.Count, orDash(strings.Join(t.Langs, " ")), Line(t.Question, 120))
+			for _, v := range t.Variants {
+				fmt.Fprintf(tw, "\t\t  also: %s\n", Line(v, 112))
+			}
+		}
+	}
+	if len(r.TopArticles) > 0 {
+		fmt.Fprint(tw, "\nMost cited articles\nANSWERS\tARTICLE\n")
+		for _, a := range r.TopArticles {
+			fmt.Fprintf(tw, "%d\t%s\n", a.Answers, sourceLine(a.Source))
+		}
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if len(r.Disliked) > 0 {
+		fmt.Fprint(w, "\nDisliked answers (👎), latest first\n")
+		for _, v := range r.Disliked {
+			found := "found"
+			if !v.Found {
+				found = "not found"
+			}
+			fmt.Fprintf(w, "👎 %d 👍 %d  %s  %s  %s\n", v.Down, v.Up, v.LastVote.In(r.From.Location()).Format(stamp), orDash(v.Lang), found)
+			fmt.Fprintf(w, "  Q: %s\n  A: %s\n", orDash(Line(v.Question, 200)), Line(v.Answer, 300))
+			for _, c := range v.Citations {
+				fmt.Fprintf(w, "  [%d] %s\n", c.N, sourceLine(c))
+			}
+		}
+	}
+	_, err := fmt.Fprintf(w, "\nMembers appear only as keyed hashes. %s\n", retentionNote(r.RetentionSeconds))
+	return err
+}
+
+// Line is s for one line of a terminal: white space collapsed, control
+// characters (terminal escapes) and bidirectional embeddings, overrides
+// and isolates dropped, cut to n characters.
+func Line(s string, n int) string {
+	return nlp.OneLine(strings.Map(func(r rune) rune {
+		switch {
+		case r == '\n', r == '\t', r == '\r':
+			return ' '
+		case r < 0x20, 0x7f <= r && r < 0xa0, 0x202a <= r && r <= 0x202e, 0x2066 <= r && r <= 0x2069:
+			return -1
+		}
+		return r
+	}, s), n)
+}
+
+// sourceLine is "Title — Publisher, 2023-10-24 · URL".
+func sourceLine(s Source) string {
+	line := Line(s.Title, 100)
+	var meta []string
+	for _, m := range []string{Line(s.Publisher, 60), s.Published} {
+		if m != "" {
+			meta = append(meta, m)
+		}
+	}
+	if len(meta) > 0 {
+		line += " — " + strings.Join(meta, ", ")
+	}
+	if s.URL != "" {
+		line += " · " + Line(s.URL, 200)
+	}
+	return line
+}
+
+// retentionNote says how far back reports can reach.
+func retentionNote(seconds int64) string {
+	if seconds <= 0 {
+		return "Answers and votes are kept until deleted (ANSWERS_RETENTION=0)."
+	}
+	d := time.Duration(seconds) * time.Second
+	kept := d.String()
+	if d%(24*time.Hour) == 0 && d > 24*time.Hour {
+		kept = fmt.Sprintf("%d days", d/(24*time.Hour))
+	}
+	return "Answers and votes are kept " + kept + " (ANSWERS_RETENTION): no report reaches further back."
+}
+
+// millis formats a latency: "850 ms", "1.2 s".
+func millis(ms int64) string {
+	if ms < 1000 {
+		return fmt.Sprintf("%d ms", ms)
+	}
+	return fmt.Sprintf("%.1f s", float64(ms)/1000)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
