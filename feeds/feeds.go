@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"text/tabwriter"
 	"time"
 	"unicode/utf8"
 
@@ -656,4 +657,22 @@ func HTMLText(s string) string {
 			}
 		}
 	}
+}
+
+// WriteTable prints feeds as 'dalil feeds list' does: one row a feed with
+// its health (maxFailures makes a feed unhealthy), failures, items, last
+// success and next poll (written by formatTime), URL and last error; a
+// hint to add one when there are none.
+func WriteTable(w io.Writer, fl []rag.Feed, maxFailures int, formatTime func(time.Time) string) error {
+	if len(fl) == 0 {
+		_, err := fmt.Fprintln(w, "no feeds; add one with 'dalil feeds add URL'")
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tHEALTH\tFAILURES\tITEMS\tLAST OK\tNEXT POLL\tURL\tLAST ERROR")
+	for _, f := range fl {
+		fmt.Fprintf(tw, "%d\t%s\t%d\t%d\t%s\t%s\t%s\t%s\n", f.ID, f.Health(maxFailures), f.Failures, f.Items,
+			formatTime(f.LastOK), formatTime(f.NextPoll), f.URL, f.LastError)
+	}
+	return tw.Flush()
 }

@@ -149,3 +149,11 @@ func WriteJSONL(w io.Writer, qs []eval.Question) error {
 	}
 	return nil
 }
+
+// String sums up an export for people: what was written by kind, and what
+// was skipped, by reason.
+func (s ExportSummary) String() string {
+	return fmt.Sprintf("%d questions (%d %s, %d %s, %d %s); skipped %d more 👎 than 👍, %d tied, %d without question or cited URL, %d duplicate",
+		s.Written(), s.Found, KindFeedback, s.NotFound, KindFeedbackNone, s.Down, KindFeedbackDown,
+		s.SkippedDown, s.SkippedTied, s.SkippedUnknown, s.SkippedDuplicate)
+}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/dalil-news/dalil/nlp"
+	"github.com/dalil-news/dalil/rag"
 )
 
 // WriteText prints r for a terminal, as `dalil report` does: the figures,
@@ -87,22 +88,47 @@ func Line(s string, n int) string {
 	}, s), n)
 }
 
-// sourceLine is "Title — Publisher, 2023-10-24 · URL".
+// sourceLine is "Title — Publisher, 2023-10-24 · URL", as the other
+// commands show sources.
 func sourceLine(s Source) string {
-	line := Line(s.Title, 100)
 	var meta []string
 	for _, m := range []string{Line(s.Publisher, 60), s.Published} {
 		if m != "" {
 			meta = append(meta, m)
 		}
 	}
-	if len(meta) > 0 {
-		line += " — " + strings.Join(meta, ", ")
-	}
+	rest := strings.Join(meta, ", ")
 	if s.URL != "" {
-		line += " · " + Line(s.URL, 200)
+		if rest != "" {
+			rest += " · "
+		}
+		rest += Line(s.URL, 300)
 	}
-	return line
+	return Line(s.Title, 100) + " — " + rest
+}
+
+// WriteVotes prints votes for review, newest first as given, the way
+// `dalil feedback` lists them: the vote, its time in loc, the voter's
+// keyed hash (its first 12 characters), the message, then the question,
+// the answer and its sources, members' text made safe as by Line.
+func WriteVotes(w io.Writer, votes []rag.Feedback, loc *time.Location) error {
+	for i, v := range votes {
+		if i > 0 {
+			fmt.Fprintln(w)
+		}
+		mark := "👍"
+		if v.Vote < 0 {
+			mark = "👎"
+		}
+		fmt.Fprintf(w, "%s %s  member %.12s  message %s\n", mark, v.CreatedAt.In(loc).Format("2006-01-02 15:04"), v.MemberHash, Line(v.MessageID, 30))
+		fmt.Fprintf(w, "  Q: %s\n  A: %s\n", Line(v.Question, 200), Line(v.Answer, 300))
+		for _, c := range v.Citations {
+			if _, err := fmt.Fprintf(w, "  [%d] %s\n", c.N, sourceLine(SourceOf(c))); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // retentionNote says how far back reports can reach.

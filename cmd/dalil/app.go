@@ -100,6 +100,7 @@ var commands = map[string]command{
 	"digest":    cmdDigest,
 	"serve":     cmdServe,
 	"feedback":  cmdFeedback,
+	"report":    cmdReport,
 }
 
 // Run runs the subcommand args[0] with the rest of args.
