@@ -28,7 +28,7 @@ func WriteText(w io.Writer, r Report) error {
 		fmt.Fprintf(tw, "answered\t%d (%.0f%%)\n", r.Answered, 100*r.AnsweredShare())
 		fmt.Fprintf(tw, "not found\t%d\n", r.NotFound)
 		fmt.Fprintf(tw, "members\t%d (who asked)\n", r.Members)
-		fmt.Fprintf(tw, "latency\tp50 %s, p95 %s\n", millis(r.LatencyP50ms), millis(r.LatencyP95ms))
+		fmt.Fprintf(tw, "latency\tp50 %s, p95 %s\n", FormatMillis(r.LatencyP50ms), FormatMillis(r.LatencyP95ms))
 	}
 	fmt.Fprintf(tw, "votes\t%d 👍, %d 👎\n", r.VotesUp, r.VotesDown)
 	if r.Asked > 0 {
@@ -144,8 +144,9 @@ func retentionNote(seconds int64) string {
 	return "Answers and votes are kept " + kept + " (ANSWERS_RETENTION): no report reaches further back."
 }
 
-// millis formats a latency: "850 ms", "1.2 s".
-func millis(ms int64) string {
+// FormatMillis writes a latency in milliseconds for people: "850 ms",
+// "1.2 s".
+func FormatMillis(ms int64) string {
 	if ms < 1000 {
 		return fmt.Sprintf("%d ms", ms)
 	}
