@@ -14,16 +14,13 @@ import (
 	"github.com/dalil-news/dalil/rag"
 )
 
-// statsDays is the period of the questions /stats shows, and statsTop the
-// topics and articles it lists.
+// statsDays is the period of the questions /stats shows, statsTop the
+// topics and articles it lists, statsQuestionRunes where it cuts a
+// member's question; an article's URL longer than statsLinkRunes is not
+// linked.
 const (
-	statsDays = 7
-	statsTop  = 3
-)
-
-// statsQuestionRunes cuts a member's question in /stats; an article's URL
-// longer than statsLinkRunes is not linked.
-const (
+	statsDays          = 7
+	statsTop           = 3
 	statsQuestionRunes = 200
 	statsLinkRunes     = 300
 )

@@ -279,7 +279,7 @@ func (s *Service) Report(ctx context.Context, p Period) (Report, error) {
 	if err != nil {
 		return Report{}, fmt.Errorf("report: %w", err)
 	}
-	r.Unanswered = Topics(qs, s.cfg.MergeAt, s.cfg.Topics)
+	r.Unanswered = topics(qs, s.cfg.MergeAt, s.cfg.Topics)
 	if r.TopArticles, err = s.store.CitedArticles(ctx, p, s.cfg.Articles); err != nil {
 		return Report{}, fmt.Errorf("report: %w", err)
 	}

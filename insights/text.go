@@ -1,6 +1,7 @@
 package insights
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"strings"
@@ -18,7 +19,8 @@ import (
 // escapes) or bidirectional overrides, so that it cannot disguise
 // itself or the output around it.
 func WriteText(w io.Writer, r Report) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	var buf bytes.Buffer
+	tw := tabwriter.NewWriter(&buf, 0, 4, 2, ' ', 0)
 	const stamp = "2006-01-02 15:04"
 	fmt.Fprintf(tw, "Questions from %s to %s (%s)\n", r.From.Format(stamp), r.To.Format(stamp), r.TimeZone)
 	if r.Asked == 0 {
@@ -40,9 +42,9 @@ func WriteText(w io.Writer, r Report) error {
 	if len(r.Unanswered) > 0 {
 		fmt.Fprint(tw, "\nUnanswered questions, by topic (near-duplicates merged)\nCOUNT\tLANGS\tQUESTION\n")
 		for _, t := range r.Unanswered {
-			fmt.Fprintf(tw, "%d\t%s\t%s\n", t.Count, orDash(strings.Join(t.Langs, " ")), Line(t.Question, 120))
+			fmt.Fprintf(tw, "%d\t%s\t%s\n", t.Count, orDash(strings.Join(t.Langs, " ")), oneLine(t.Question, 120))
 			for _, v := range t.Variants {
-				fmt.Fprintf(tw, "\t\t  also: %s\n", Line(v, 112))
+				fmt.Fprintf(tw, "\t\t  also: %s\n", oneLine(v, 112))
 			}
 		}
 	}
@@ -52,31 +54,30 @@ func WriteText(w io.Writer, r Report) error {
 			fmt.Fprintf(tw, "%d\t%s\n", a.Answers, sourceLine(a.Source))
 		}
 	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
+	tw.Flush() // into buf: cannot fail
 	if len(r.Disliked) > 0 {
-		fmt.Fprint(w, "\nDisliked answers (👎), latest first\n")
+		fmt.Fprint(&buf, "\nDisliked answers (👎), latest first\n")
 		for _, v := range r.Disliked {
 			found := "found"
 			if !v.Found {
 				found = "not found"
 			}
-			fmt.Fprintf(w, "👎 %d 👍 %d  %s  %s  %s\n", v.Down, v.Up, v.LastVote.In(r.From.Location()).Format(stamp), orDash(v.Lang), found)
-			fmt.Fprintf(w, "  Q: %s\n  A: %s\n", orDash(Line(v.Question, 200)), Line(v.Answer, 300))
+			fmt.Fprintf(&buf, "👎 %d 👍 %d  %s  %s  %s\n", v.Down, v.Up, v.LastVote.In(r.From.Location()).Format(stamp), orDash(v.Lang), found)
+			fmt.Fprintf(&buf, "  Q: %s\n  A: %s\n", orDash(oneLine(v.Question, 200)), oneLine(v.Answer, 300))
 			for _, c := range v.Citations {
-				fmt.Fprintf(w, "  [%d] %s\n", c.N, sourceLine(c))
+				fmt.Fprintf(&buf, "  [%d] %s\n", c.N, sourceLine(c))
 			}
 		}
 	}
-	_, err := fmt.Fprintf(w, "\nMembers appear only as keyed hashes. %s\n", retentionNote(r.RetentionSeconds))
+	fmt.Fprintf(&buf, "\nMembers appear only as keyed hashes. %s\n", retentionNote(r.RetentionSeconds))
+	_, err := w.Write(buf.Bytes())
 	return err
 }
 
-// Line is s for one line of a terminal: white space collapsed, control
+// oneLine is s for one line of a terminal: white space collapsed, control
 // characters (terminal escapes) and bidirectional embeddings, overrides
 // and isolates dropped, cut to n characters.
-func Line(s string, n int) string {
+func oneLine(s string, n int) string {
 	return nlp.OneLine(strings.Map(func(r rune) rune {
 		switch {
 		case r == '\n', r == '\t', r == '\r':
@@ -92,7 +93,7 @@ func Line(s string, n int) string {
 // commands show sources.
 func sourceLine(s Source) string {
 	var meta []string
-	for _, m := range []string{Line(s.Publisher, 60), s.Published} {
+	for _, m := range []string{oneLine(s.Publisher, 60), s.Published} {
 		if m != "" {
 			meta = append(meta, m)
 		}
@@ -102,33 +103,33 @@ func sourceLine(s Source) string {
 		if rest != "" {
 			rest += " · "
 		}
-		rest += Line(s.URL, 300)
+		rest += oneLine(s.URL, 300)
 	}
-	return Line(s.Title, 100) + " — " + rest
+	return oneLine(s.Title, 100) + " — " + rest
 }
 
 // WriteVotes prints votes for review, newest first as given, the way
 // `dalil feedback` lists them: the vote, its time in loc, the voter's
 // keyed hash (its first 12 characters), the message, then the question,
-// the answer and its sources, members' text made safe as by Line.
+// the answer and its sources, members' text made safe as by oneLine.
 func WriteVotes(w io.Writer, votes []rag.Feedback, loc *time.Location) error {
+	var buf bytes.Buffer
 	for i, v := range votes {
 		if i > 0 {
-			fmt.Fprintln(w)
+			buf.WriteString("\n")
 		}
 		mark := "👍"
 		if v.Vote < 0 {
 			mark = "👎"
 		}
-		fmt.Fprintf(w, "%s %s  member %.12s  message %s\n", mark, v.CreatedAt.In(loc).Format("2006-01-02 15:04"), v.MemberHash, Line(v.MessageID, 30))
-		fmt.Fprintf(w, "  Q: %s\n  A: %s\n", Line(v.Question, 200), Line(v.Answer, 300))
+		fmt.Fprintf(&buf, "%s %s  member %.12s  message %s\n", mark, v.CreatedAt.In(loc).Format("2006-01-02 15:04"), v.MemberHash, oneLine(v.MessageID, 30))
+		fmt.Fprintf(&buf, "  Q: %s\n  A: %s\n", oneLine(v.Question, 200), oneLine(v.Answer, 300))
 		for _, c := range v.Citations {
-			if _, err := fmt.Fprintf(w, "  [%d] %s\n", c.N, sourceLine(SourceOf(c))); err != nil {
-				return err
-			}
+			fmt.Fprintf(&buf, "  [%d] %s\n", c.N, sourceLine(SourceOf(c)))
 		}
 	}
-	return nil
+	_, err := w.Write(buf.Bytes())
+	return err
 }
 
 // retentionNote says how far back reports can reach.

@@ -7,9 +7,10 @@ import (
 	"time"
 
 	"github.com/dalil-news/dalil/internal/testing/golden"
+	"github.com/dalil-news/dalil/rag"
 )
 
-func TestLine(t *testing.T) {
+func TestOneLine(t *testing.T) {
 	tests := []struct {
 		in   string
 		n    int
@@ -23,8 +24,8 @@ func TestLine(t *testing.T) {
 		{strings.Repeat("a", 20), 10, "aaaaaaaaa…"},
 	}
 	for _, tt := range tests {
-		if got := Line(tt.in, tt.n); got != tt.want {
-			t.Errorf("Line(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
+		if got := oneLine(tt.in, tt.n); got != tt.want {
+			t.Errorf("oneoneLine(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
 		}
 	}
 }
@@ -62,5 +63,22 @@ func TestWriteText(t *testing.T) {
 			}
 			golden.Assert(t, "testdata/"+tt.name+".txt", buf.Bytes())
 		})
+	}
+}
+
+func TestWriteVotes(t *testing.T) {
+	votes := []rag.Feedback{
+		{CreatedAt: time.Date(2024, 5, 2, 8, 0, 0, 0, time.UTC), MessageID: "1500", MemberHash: "0123456789abcdef0123", Vote: -1,
+			Question: "Quoi ?\x1b[2J", Answer: "Ceci [1].", Citations: []rag.Citation{{N: 1, Article: rag.Article{Title: "Titre", URL: "https://news.example/a", Publisher: "Le Test"}}}},
+		{CreatedAt: time.Date(2024, 5, 1, 8, 0, 0, 0, time.UTC), MessageID: "1400", MemberHash: "fedcba", Vote: 1, Question: "Qui ?", Answer: "Elle."},
+	}
+	var buf bytes.Buffer
+	if err := WriteVotes(&buf, votes, time.FixedZone("+01", 3600)); err != nil {
+		t.Fatal(err)
+	}
+	want := "👎 2024-05-02 09:00  member 0123456789ab  message 1500\n  Q: Quoi ?[2J\n  A: Ceci [1].\n  [1] Titre — Le Test · https://news.example/a\n" +
+		"\n👍 2024-05-01 09:00  member fedcba  message 1400\n  Q: Qui ?\n  A: Elle.\n"
+	if got := buf.String(); got != want {
+		t.Errorf("WriteVotes:\n%s\nwant\n%s", got, want)
 	}
 }

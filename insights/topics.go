@@ -20,15 +20,15 @@ type topic struct {
 	words map[string]bool
 }
 
-// Topics groups questions (most asked first, as the store returns them)
+// topics groups questions (most asked first, as the store returns them)
 // into topics: a question joins the first topic whose question's content
-// words (see ContentWords) overlap its own by a Jaccard index of at least
+// words (see contentWords) overlap its own by a Jaccard index of at least
 // mergeAt, or starts a topic. It returns the n most asked, then most
 // recently asked, topics.
-func Topics(qs []Question, mergeAt float64, n int) []Topic {
+func topics(qs []Question, mergeAt float64, n int) []Topic {
 	var ts []*topic
 	for _, q := range qs {
-		words := ContentWords(q.Text)
+		words := contentWords(q.Text)
 		text := nlp.OneLine(q.Text, maxQuestionRunes)
 		i := slices.IndexFunc(ts, func(t *topic) bool { return jaccard(t.words, words) >= mergeAt })
 		if i < 0 {
@@ -59,9 +59,9 @@ func Topics(qs []Question, mergeAt float64, n int) []Topic {
 	return out
 }
 
-// ContentWords is the set of the content words of a question: its words
+// contentWords is the set of the content words of a question: its words
 // (nlp.Terms) without stop words, folded (nlp.Fold) and stemmed (nlp.Stem).
-func ContentWords(s string) map[string]bool {
+func contentWords(s string) map[string]bool {
 	set := map[string]bool{}
 	for _, t := range nlp.Terms(s) {
 		set[string(nlp.Stem([]byte(nlp.Fold(t))))] = true

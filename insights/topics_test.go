@@ -21,8 +21,8 @@ func TestContentWords(t *testing.T) {
 		{"?", "...", 0}, // no content words: never merged
 	}
 	for _, tt := range tests {
-		if got := jaccard(ContentWords(tt.a), ContentWords(tt.b)); got != tt.want {
-			t.Errorf("jaccard(%q, %q) = %v, want %v (%v, %v)", tt.a, tt.b, got, tt.want, ContentWords(tt.a), ContentWords(tt.b))
+		if got := jaccard(contentWords(tt.a), contentWords(tt.b)); got != tt.want {
+			t.Errorf("jaccard(%q, %q) = %v, want %v (%v, %v)", tt.a, tt.b, got, tt.want, contentWords(tt.a), contentWords(tt.b))
 		}
 	}
 }
@@ -45,17 +45,17 @@ func TestTopics(t *testing.T) {
 		{Question: "Qui a gagné la coupe du monde 2030 ?", Count: 3, Langs: []string{"fr"}, Variants: []string{"Gagnant coupe du monde 2030"}, LastAsked: at(4)},
 		{Question: "??", Count: 1, Langs: []string{}, Variants: []string{}, LastAsked: at(7)},
 	}
-	if d := cmp.Diff(want, Topics(qs, 0.5, 3)); d != "" {
-		t.Errorf("Topics (-want +got):\n%s", d)
+	if d := cmp.Diff(want, topics(qs, 0.5, 3)); d != "" {
+		t.Errorf("topics (-want +got):\n%s", d)
 	}
-	all := Topics(qs, 0.5, 10)
+	all := topics(qs, 0.5, 10)
 	if len(all) != 5 {
 		t.Fatalf("%d topics, want 5: %+v", len(all), all)
 	}
 	if long := all[4]; len([]rune(long.Question)) != maxQuestionRunes || !strings.HasSuffix(long.Question, "…") {
 		t.Errorf("a long question is shown as %d characters, want it cut to %d", len([]rune(long.Question)), maxQuestionRunes)
 	}
-	if got := Topics(nil, 0.5, 10); got == nil || len(got) != 0 {
-		t.Errorf("Topics(nil) = %#v, want an empty list", got)
+	if got := topics(nil, 0.5, 10); got == nil || len(got) != 0 {
+		t.Errorf("topics(nil) = %#v, want an empty list", got)
 	}
 }
