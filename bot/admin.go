@@ -13,6 +13,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/dalil-news/dalil/insights"
 	"github.com/dalil-news/dalil/nlp"
 	"github.com/dalil-news/dalil/phrases"
 	"github.com/dalil-news/dalil/rag"
@@ -182,9 +183,18 @@ func (b *Bot) handleStats(ctx context.Context, r *request) {
 		}
 		embed.Fields = append(embed.Fields, field(phrases.Feeds, b.feedHealthCounts(fl, r.lang)))
 	}
+	embeds := []*discordgo.MessageEmbed{embed}
+	if b.deps.Insights != nil {
+		rep, err := b.deps.Insights.Report(ctx, insights.Last(statsDays*24*time.Hour, time.Now()))
+		if err != nil {
+			b.adminFailed(ctx, r, "stats", err)
+			return
+		}
+		embeds = append(embeds, insightsEmbed(rep, r.lang))
+	}
 	err = r.callback(ctx, &discordgo.InteractionResponse{
 		Type: discordgo.InteractionResponseChannelMessageWithSource,
-		Data: &discordgo.InteractionResponseData{Embeds: []*discordgo.MessageEmbed{embed}, Flags: discordgo.MessageFlagsEphemeral, AllowedMentions: noMentions()},
+		Data: &discordgo.InteractionResponseData{Embeds: embeds, Flags: discordgo.MessageFlagsEphemeral, AllowedMentions: noMentions()},
 	})
 	b.report(ctx, err)
 }

@@ -7,7 +7,7 @@
 // feedback votes.
 //
 // The bot declares the small interfaces it consumes (Answerer, Summarizer,
-// ArticleStore, StatsReader, Extractor, Ingester, FeedbackStore,
+// ArticleStore, StatsReader, Insights, Extractor, Ingester, FeedbackStore,
 // AnswerStore, DigestControl, FeedStore, FeedPoller, Claims); cmd/dalil
 // wires them to the rag service and scheduler, the PostgreSQL store and the
 // ingest and feeds packages.
@@ -59,6 +59,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/dalil-news/dalil/digest"
+	"github.com/dalil-news/dalil/insights"
 	"github.com/dalil-news/dalil/rag"
 	"github.com/dalil-news/dalil/replica"
 )
@@ -90,6 +91,12 @@ type Stats struct {
 // StatsReader reports the contents of the archive.
 type StatsReader interface {
 	Stats(ctx context.Context) (Stats, error)
+}
+
+// Insights reports what members asked over a period and how the bot
+// answered; *insights.Service is one. /stats shows its last week.
+type Insights interface {
+	Report(ctx context.Context, p insights.Period) (insights.Report, error)
 }
 
 // Extractor turns a URL or an uploaded file into a cleaned article, without
@@ -205,6 +212,8 @@ type Deps struct {
 	Digests DigestControl
 	// Feeds enables /feeds and the feed health in /stats.
 	Feeds FeedStore
+	// Insights adds to /stats what members asked in the last week.
+	Insights Insights
 	// FeedPoller polls a feed added with /feeds add at once; nil leaves
 	// the first poll to the background poller.
 	FeedPoller FeedPoller

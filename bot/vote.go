@@ -55,6 +55,7 @@ func (b *Bot) handleVote(ctx context.Context, r *request, customID string) {
 		GuildID:   r.i.GuildID,
 		ChannelID: r.i.ChannelID,
 		MessageID: r.i.Message.ID,
+		AnswerID:  rec.ID,
 		UserID:    r.userID(),
 		Question:  rec.Question,
 		Answer:    rec.Answer,

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strconv"
 	"strings"
+	"text/tabwriter"
 
 	"github.com/dalil-news/dalil/rag"
 )
@@ -108,4 +110,31 @@ func (s *Scheduler) Configure(ctx context.Context, channelID string, settings ma
 		return Channel{}, err
 	}
 	return s.store.SetDigestChannel(ctx, ch)
+}
+
+// WriteChannels prints every configured channel's settings and its last
+// digest (its time and status), one row a channel, as 'dalil digest list'
+// does.
+func WriteChannels(ctx context.Context, w io.Writer, store Store) error {
+	chans, err := store.DigestChannels(ctx)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "CHANNEL\tSCHEDULE\tTIME ZONE\tLANG\tFEEDS\tPUBLISHERS\tEMPTY NOTE\tENABLED\tLAST DIGEST")
+	for _, c := range chans {
+		loc, err := c.Location()
+		if err != nil {
+			return err
+		}
+		last := "-"
+		if rec, ok, err := store.LastDigest(ctx, c.ChannelID); err != nil {
+			return err
+		} else if ok {
+			last = fmt.Sprintf("%s %s", FormatTime(rec.Period, loc), rec.Status)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%q\t%v\t%q\t%v\t%v\t%s\n", c.ChannelID, c.Schedule, c.TimeZone, c.Lang,
+			c.FeedIDs, c.Publishers, c.EmptyNote, c.Enabled, last)
+	}
+	return tw.Flush()
 }

@@ -10,9 +10,11 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"sort"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/dalil-news/dalil/rag"
@@ -278,4 +280,16 @@ func (ks Kinds) Finish() []*Kind {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Kind < out[j].Kind })
 	return out
+}
+
+// WriteTable prints kinds as `dalil eval` does: one right-aligned row a
+// kind, shares to three decimals, latencies in milliseconds.
+func WriteTable(w io.Writer, kinds []*Kind) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "kind\tn\trecall@1\trecall@5\tMRR@10\tcontains gold\tnot found\tcites expected\tcitations ok\ttokens/ans\tp50 ms\tp95 ms\t")
+	for _, k := range kinds {
+		fmt.Fprintf(tw, "%s\t%d\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.0f\t%.1f\t%.1f\t\n", k.Kind, k.Questions,
+			k.RecallAt1, k.RecallAt5, k.MRRAt10, k.Contains, k.NotFound, k.CitesExpected, k.CitationValid, k.TokensPerAns, k.LatencyP50ms, k.LatencyP95ms)
+	}
+	return tw.Flush()
 }

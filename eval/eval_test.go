@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -178,5 +179,24 @@ func TestKinds(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got, cmpopts.IgnoreUnexported(Kind{})); diff != "" {
 		t.Errorf("Kinds.Finish (-want +got):\n%s", diff)
+	}
+}
+
+func TestWriteTable(t *testing.T) {
+	var buf strings.Builder
+	kinds := []*Kind{
+		{Kind: "fr-fr", Questions: 400, RecallAt1: 0.675, RecallAt5: 0.8675, MRRAt10: 0.755, Contains: 0.55, NotFound: 0.1175,
+			CitesExpected: 0.665, CitationValid: 1, TokensPerAns: 812.4, LatencyP50ms: 31.25, LatencyP95ms: 80},
+		{Kind: "none", Questions: 10, NotFound: 0.8},
+	}
+	if err := WriteTable(&buf, kinds); err != nil {
+		t.Fatal(err)
+	}
+	want := "" +
+		"   kind    n  recall@1  recall@5  MRR@10  contains gold  not found  cites expected  citations ok  tokens/ans  p50 ms  p95 ms\n" +
+		"  fr-fr  400     0.675     0.868   0.755          0.550      0.117           0.665         1.000         812    31.2    80.0\n" +
+		"   none   10     0.000     0.000   0.000          0.000      0.800           0.000         0.000           0     0.0     0.0\n"
+	if diff := cmp.Diff(want, buf.String()); diff != "" {
+		t.Errorf("WriteTable (-want +got):\n%s", diff)
 	}
 }

@@ -69,25 +69,6 @@ func Find(ctx context.Context, store Finder, ref string) (rag.Feed, error) {
 	return store.FeedByURL(ctx, u)
 }
 
-// Listed is a feed as 'dalil feeds list --json' prints it: with its
-// interval as a duration ("30m0s", as --interval takes it) and in seconds,
-// and its health.
-type Listed struct {
-	rag.Feed
-	Interval        string         `json:"interval"`
-	IntervalSeconds int64          `json:"interval_seconds"`
-	Health          rag.FeedHealth `json:"health"`
-}
-
-// Listing lists fl for JSON output; maxFailures makes a feed unhealthy.
-func Listing(fl []rag.Feed, maxFailures int) []Listed {
-	out := make([]Listed, len(fl))
-	for i, f := range fl {
-		out[i] = Listed{f, f.Interval.String(), int64(f.Interval / time.Second), f.Health(maxFailures)}
-	}
-	return out
-}
-
 // Ingester stores an article (rag.Service does).
 type Ingester interface {
 	Ingest(ctx context.Context, a rag.Article) (rag.IngestResult, error)

@@ -86,6 +86,14 @@ var ar = table{
 	FeedRemoved:    "🗑️ أُزيلت الخلاصة %d: %s (تبقى مقالاتها).",
 	Feeds:          "الخلاصات",
 
+	StatsQuestionsTitle: "أسئلة آخر %d أيام",
+	StatsAsked:          "المطروحة",
+	StatsAnswered:       "أُجيب عنها من الأرشيف",
+	StatsLatency:        "زمن الرد p50 · p95",
+	StatsUnanswered:     "الأكثر طلباً وغير الموجودة في الأرشيف",
+	StatsTopArticles:    "المقالات الأكثر استشهاداً بها",
+	StatsNoQuestions:    "لا أسئلة.",
+
 	SecondOne:   "ثانية واحدة",
 	SecondsTwo:  "ثانيتين",
 	SecondsFew:  "%d ثوانٍ",

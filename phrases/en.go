@@ -86,6 +86,14 @@ var en = table{
 	FeedRemoved:    "🗑️ Feed %d removed: %s (its articles stay).",
 	Feeds:          "Feeds",
 
+	StatsQuestionsTitle: "Questions, last %d days",
+	StatsAsked:          "Asked",
+	StatsAnswered:       "Answered from the archive",
+	StatsLatency:        "Latency p50 · p95",
+	StatsUnanswered:     "Most asked, not in the archive",
+	StatsTopArticles:    "Most cited articles",
+	StatsNoQuestions:    "No questions.",
+
 	SecondOne:   "1 second",
 	SecondsTwo:  "2 seconds",
 	SecondsFew:  "%d seconds",

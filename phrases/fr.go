@@ -86,6 +86,14 @@ var fr = table{
 	FeedRemoved:    "🗑️ Flux %d retiré : %s (ses articles restent).",
 	Feeds:          "Flux",
 
+	StatsQuestionsTitle: "Questions des %d derniers jours",
+	StatsAsked:          "Posées",
+	StatsAnswered:       "Répondues par les archives",
+	StatsLatency:        "Latence p50 · p95",
+	StatsUnanswered:     "Les plus demandées, absentes des archives",
+	StatsTopArticles:    "Articles les plus cités",
+	StatsNoQuestions:    "Aucune question.",
+
 	SecondOne:   "1 seconde",
 	SecondsTwo:  "2 secondes",
 	SecondsFew:  "%d secondes",

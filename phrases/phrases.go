@@ -204,6 +204,25 @@ const (
 	// Feeds names the count of feeds in the statistics.
 	Feeds
 
+	// What members asked, in /stats.
+
+	// StatsQuestionsTitle titles what members asked in the last %d days.
+	StatsQuestionsTitle
+	// StatsAsked names the count of questions asked.
+	StatsAsked
+	// StatsAnswered names the count (and share) of questions answered from
+	// the archive.
+	StatsAnswered
+	// StatsLatency names the median and 95th percentile of the time to answer.
+	StatsLatency
+	// StatsUnanswered names the list of the questions most asked that the
+	// archive could not answer.
+	StatsUnanswered
+	// StatsTopArticles names the list of the articles answers cite most.
+	StatsTopArticles
+	// StatsNoQuestions says no question was asked in the period.
+	StatsNoQuestions
+
 	// Durations, chosen by Seconds from the count.
 
 	// SecondOne is a duration of one second.

@@ -32,13 +32,13 @@ func (s *Store) SaveFeedback(ctx context.Context, f rag.Feedback) error {
 		return fmt.Errorf("save feedback on message %s: %w", f.MessageID, err)
 	}
 	_, err = s.pool.Exec(ctx, `INSERT INTO feedback
-		(guild_id, channel_id, message_id, member_hash, question, answer, citations, vote)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+		(guild_id, channel_id, message_id, member_hash, question, answer, citations, vote, answer_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULLIF($9, 0))
 		ON CONFLICT (message_id, member_hash) DO UPDATE SET
 			vote = EXCLUDED.vote, question = EXCLUDED.question, answer = EXCLUDED.answer,
 			citations = EXCLUDED.citations, guild_id = EXCLUDED.guild_id,
-			channel_id = EXCLUDED.channel_id, created_at = now()`,
-		f.GuildID, f.ChannelID, f.MessageID, member, f.Question, f.Answer, js, f.Vote)
+			channel_id = EXCLUDED.channel_id, answer_id = EXCLUDED.answer_id, created_at = now()`,
+		f.GuildID, f.ChannelID, f.MessageID, member, f.Question, f.Answer, js, f.Vote, f.AnswerID)
 	if err != nil {
 		return fmt.Errorf("save feedback on message %s: %w", f.MessageID, s.classify(err))
 	}
@@ -95,7 +95,7 @@ func (s *Store) RecentFeedback(ctx context.Context, limit int) ([]rag.Feedback, 
 	if limit <= 0 {
 		return nil, fmt.Errorf("recent feedback: limit %d must be positive", limit)
 	}
-	rows, err := s.pool.Query(ctx, `SELECT id, created_at, guild_id, channel_id, message_id, member_hash,
+	rows, err := s.pool.Query(ctx, `SELECT id, created_at, guild_id, channel_id, message_id, coalesce(answer_id, 0), member_hash,
 		question, answer, citations, vote FROM feedback ORDER BY created_at DESC, id DESC LIMIT $1`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("recent feedback: %w", err)
@@ -104,7 +104,7 @@ func (s *Store) RecentFeedback(ctx context.Context, limit int) ([]rag.Feedback, 
 	var f rag.Feedback
 	var cites []byte
 	var vote int16
-	_, err = pgx.ForEachRow(rows, []any{&f.ID, &f.CreatedAt, &f.GuildID, &f.ChannelID, &f.MessageID, &f.MemberHash,
+	_, err = pgx.ForEachRow(rows, []any{&f.ID, &f.CreatedAt, &f.GuildID, &f.ChannelID, &f.MessageID, &f.AnswerID, &f.MemberHash,
 		&f.Question, &f.Answer, &cites, &vote}, func() error {
 		f.Vote = int(vote)
 		f.Citations = nil

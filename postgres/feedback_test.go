@@ -19,7 +19,7 @@ func TestFeedback(t *testing.T) {
 		ID: 3, Title: "Annonce", URL: "https://example.com/a", Publisher: "Le Test",
 		Published: time.Date(2023, 10, 24, 0, 0, 0, 0, time.UTC), Lang: "fr", Text: "not stored",
 	}}
-	first := rag.Feedback{GuildID: "g", ChannelID: "c", MessageID: "m1", UserID: "u1", Question: "Quoi ?", Answer: "Ceci [1].", Citations: []rag.Citation{cite}, Vote: 1}
+	first := rag.Feedback{GuildID: "g", ChannelID: "c", MessageID: "m1", AnswerID: 42, UserID: "u1", Question: "Quoi ?", Answer: "Ceci [1].", Citations: []rag.Citation{cite}, Vote: 1}
 	other := rag.Feedback{MessageID: "m1", UserID: "u2", Question: "Quoi ?", Answer: "Ceci [1].", Vote: -1}
 	for _, f := range []rag.Feedback{first, other} {
 		if err := s.SaveFeedback(ctx, f); err != nil {
@@ -47,7 +47,7 @@ func TestFeedback(t *testing.T) {
 	}
 	// The members' IDs are stored and read back as keyed hashes only.
 	want := []rag.Feedback{
-		{GuildID: "g", ChannelID: "c", MessageID: "m1", MemberHash: hash("u1"), Question: "Quoi ?", Answer: "Ceci [1].", Citations: []rag.Citation{stored}, Vote: -1},
+		{GuildID: "g", ChannelID: "c", MessageID: "m1", AnswerID: 42, MemberHash: hash("u1"), Question: "Quoi ?", Answer: "Ceci [1].", Citations: []rag.Citation{stored}, Vote: -1},
 		{MessageID: "m1", MemberHash: hash("u2"), Question: "Quoi ?", Answer: "Ceci [1].", Citations: []rag.Citation{}, Vote: -1},
 	}
 	opts := cmp.Options{cmpopts.IgnoreFields(rag.Feedback{}, "ID", "CreatedAt"), cmpopts.EquateEmpty()}

@@ -176,6 +176,7 @@ type Feedback struct {
 	GuildID   string
 	ChannelID string
 	MessageID string // the message carrying the vote buttons
+	AnswerID  int64  // the stored answer voted on (AnswerRecord.ID); 0 when unknown
 	// UserID is the voter's Discord ID, given to the store, which keeps
 	// only its keyed hash: reads return that, MemberHash.
 	UserID, MemberHash string

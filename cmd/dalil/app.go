@@ -15,6 +15,7 @@ import (
 	"github.com/dalil-news/dalil/feeds"
 	"github.com/dalil-news/dalil/ingest"
 	"github.com/dalil-news/dalil/internal/config"
+	"github.com/dalil-news/dalil/internal/progress"
 	"github.com/dalil-news/dalil/lexicon"
 	"github.com/dalil-news/dalil/llm"
 	"github.com/dalil-news/dalil/postgres"
@@ -99,6 +100,7 @@ var commands = map[string]command{
 	"digest":    cmdDigest,
 	"serve":     cmdServe,
 	"feedback":  cmdFeedback,
+	"report":    cmdReport,
 }
 
 // Run runs the subcommand args[0] with the rest of args.
@@ -253,9 +255,9 @@ func cmdReindex(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	p := newProgress(a.stderr, "re-embedded", "chunks")
-	err = a.store.Reindex(ctx, emb.Name(), emb.Dimensions(), emb.Embed, func(done, total int) { p.set(done, total) })
-	p.done()
+	p := progress.New(a.stderr, "re-embedded", "chunks")
+	err = a.store.Reindex(ctx, emb.Name(), emb.Dimensions(), emb.Embed, p.Set)
+	p.Done()
 	if err != nil {
 		return fmt.Errorf("reindex: %w", err)
 	}

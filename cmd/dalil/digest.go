@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"text/tabwriter"
 	"unicode/utf8"
 
 	"github.com/dalil-news/dalil/bot"
@@ -72,27 +71,7 @@ func cmdDigest(ctx context.Context, a *app, args []string) error {
 		fmt.Fprintf(a.stdout, "channel %s: digest at %q (%s), language %q, enabled %v\n", ch.ChannelID, ch.Schedule, ch.TimeZone, ch.Lang, ch.Enabled)
 		return nil
 	case "list":
-		chans, err := a.store.DigestChannels(ctx)
-		if err != nil {
-			return err
-		}
-		w := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(w, "CHANNEL\tSCHEDULE\tTIME ZONE\tLANG\tFEEDS\tPUBLISHERS\tEMPTY NOTE\tENABLED\tLAST DIGEST")
-		for _, c := range chans {
-			loc, err := c.Location()
-			if err != nil {
-				return err
-			}
-			last := "-"
-			if rec, ok, err := a.store.LastDigest(ctx, c.ChannelID); err != nil {
-				return err
-			} else if ok {
-				last = fmt.Sprintf("%s %s", digest.FormatTime(rec.Period, loc), rec.Status)
-			}
-			fmt.Fprintf(w, "%s\t%s\t%s\t%q\t%v\t%q\t%v\t%v\t%s\n", c.ChannelID, c.Schedule, c.TimeZone, c.Lang,
-				c.FeedIDs, c.Publishers, c.EmptyNote, c.Enabled, last)
-		}
-		return w.Flush()
+		return digest.WriteChannels(ctx, a.stdout, a.store)
 	}
 	ch := digest.Channel{Schedule: digest.DefaultSchedule, TimeZone: digest.DefaultTimeZone}
 	if *channel != "" {

@@ -5,9 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/dalil-news/dalil/eval"
+	"github.com/dalil-news/dalil/internal/progress"
 )
 
 const evalSynopsis = `--questions FILE [--ingest PATH ...] [--k N] [--mode M] [--json]
@@ -65,20 +65,14 @@ func cmdEval(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 
-	prog := newProgress(a.stderr, "asked", "questions")
-	out, err := eval.Run(ctx, a.rag, a.store, qs, eval.Config{K: *k, Mode: *mode, Progress: prog.set})
-	prog.done()
+	prog := progress.New(a.stderr, "asked", "questions")
+	out, err := eval.Run(ctx, a.rag, a.store, qs, eval.Config{K: *k, Mode: *mode, Progress: prog.Set})
+	prog.Done()
 	if err != nil {
 		return err
 	}
 	if *asJSON {
 		return writeJSON(a.stdout, map[string]any{"kinds": out})
 	}
-	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "kind\tn\trecall@1\trecall@5\tMRR@10\tcontains gold\tnot found\tcites expected\tcitations ok\ttokens/ans\tp50 ms\tp95 ms\t")
-	for _, kk := range out {
-		fmt.Fprintf(tw, "%s\t%d\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.0f\t%.1f\t%.1f\t\n", kk.Kind, kk.Questions,
-			kk.RecallAt1, kk.RecallAt5, kk.MRRAt10, kk.Contains, kk.NotFound, kk.CitesExpected, kk.CitationValid, kk.TokensPerAns, kk.LatencyP50ms, kk.LatencyP95ms)
-	}
-	return tw.Flush()
+	return eval.WriteTable(a.stdout, out)
 }

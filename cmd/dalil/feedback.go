@@ -6,13 +6,21 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/dalil-news/dalil/nlp"
+	"github.com/dalil-news/dalil/insights"
+	"github.com/dalil-news/dalil/internal/config"
 )
 
-const feedbackSynopsis = `[--limit N] [--json]
+const feedbackSynopsis = `[--limit N] [--json] | export --jsonl [--since D] [--down]
 
 Lists the most recent 👍/👎 votes members gave the bot's answers in Discord,
-newest first, with the question, the answer and its sources, for review.`
+newest first, with the question, the answer and its sources, for review.
+'export --jsonl' writes the voted questions as 'dalil eval --questions'
+reads them, one per answer, decided by its votes' majority: more 👍 on an
+answer from the archive: kind "feedback", expected_urls its cited URLs;
+more 👍 on "not found": kind "feedback-none", no expected_urls; more 👎 on
+an answer from the archive, with --down only: kind "feedback-down", no
+expected_urls (it should have been "not found"; review these). Other
+answers are skipped, as the summary on stderr counts.`
 
 // jsonFeedback is a vote as 'dalil feedback --json' prints it.
 type jsonFeedback struct {
@@ -36,9 +44,15 @@ func cmdFeedback(ctx context.Context, a *app, args []string) error {
 	fs := newFlags(a, "feedback", feedbackSynopsis)
 	limit := fs.Int("limit", 20, "number of votes to list")
 	asJSON := fs.Bool("json", false, "print JSON")
+	jsonl := fs.Bool("jsonl", false, "export: write JSON lines, the evaluation format (required)")
+	since := fs.String("since", "", "export: only votes cast over this period up to now, e.g. 30d (default: all stored)")
+	down := fs.Bool("down", false, "export: also answers from the archive given more 👎 than 👍")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
+	}
+	if len(pos) == 1 && pos[0] == "export" {
+		return feedbackExport(ctx, a, *jsonl, *since, insights.ExportOptions{Down: *down})
 	}
 	if len(pos) > 0 {
 		return fmt.Errorf("feedback: unexpected arguments %q", pos)
@@ -73,20 +87,33 @@ func cmdFeedback(ctx context.Context, a *app, args []string) error {
 		fmt.Fprintln(a.stdout, "no feedback yet")
 		return nil
 	}
-	for i, v := range votes {
-		if i > 0 {
-			fmt.Fprintln(a.stdout)
-		}
-		mark := "👍"
-		if v.Vote < 0 {
-			mark = "👎"
-		}
-		fmt.Fprintf(a.stdout, "%s %s  member %.12s  message %s\n", mark, v.CreatedAt.In(a.cfg.TimeZone).Format("2006-01-02 15:04"), v.MemberHash, v.MessageID)
-		fmt.Fprintf(a.stdout, "  Q: %s\n  A: %s\n", nlp.OneLine(v.Question, 200), nlp.OneLine(v.Answer, 300))
-		for _, c := range v.Citations {
-			fmt.Fprintf(a.stdout, "  [%d] %s — %s\n", c.N, nlp.OneLine(c.Article.Title, 100), sourceLine(c.Article))
-		}
+	if err := insights.WriteVotes(a.stdout, votes, a.cfg.TimeZone); err != nil {
+		return err
 	}
 	fmt.Fprintf(a.stdout, "\n%d votes shown (--limit %d)\n", len(votes), *limit)
 	return nil
+}
+
+// feedbackExport writes the voted questions as evaluation questions.
+func feedbackExport(ctx context.Context, a *app, jsonl bool, since string, opts insights.ExportOptions) error {
+	if !jsonl {
+		return errors.New("feedback export: give --jsonl (evaluation questions, one a line)")
+	}
+	p := insights.Period{To: time.Now()}
+	if since != "" {
+		d, err := config.ParseDays(since)
+		if err != nil {
+			return fmt.Errorf("feedback export: --since %w", err)
+		}
+		p = insights.Last(d, p.To)
+	}
+	if err := a.openStore(ctx); err != nil {
+		return err
+	}
+	qs, sum, err := a.insights().Export(ctx, p, opts)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stderr, "exported %s\n", sum)
+	return insights.WriteJSONL(a.stdout, qs)
 }

@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"text/tabwriter"
+	"time"
 
 	"github.com/dalil-news/dalil/digest"
 	"github.com/dalil-news/dalil/feeds"
@@ -91,17 +91,7 @@ func cmdFeeds(ctx context.Context, a *app, args []string) error {
 		if *asJSON {
 			return writeJSON(a.stdout, map[string]any{"feeds": feeds.Listing(fl, a.cfg.FeedMaxFailures)})
 		}
-		if len(fl) == 0 {
-			fmt.Fprintln(a.stdout, "no feeds; add one with 'dalil feeds add URL'")
-			return nil
-		}
-		w := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(w, "ID\tHEALTH\tFAILURES\tITEMS\tLAST OK\tNEXT POLL\tURL\tLAST ERROR")
-		for _, f := range fl {
-			fmt.Fprintf(w, "%d\t%s\t%d\t%d\t%s\t%s\t%s\t%s\n", f.ID, f.Health(a.cfg.FeedMaxFailures), f.Failures, f.Items,
-				digest.FormatTime(f.LastOK, a.cfg.TimeZone), digest.FormatTime(f.NextPoll, a.cfg.TimeZone), f.URL, f.LastError)
-		}
-		return w.Flush()
+		return feeds.WriteTable(a.stdout, fl, a.cfg.FeedMaxFailures, func(t time.Time) string { return digest.FormatTime(t, a.cfg.TimeZone) })
 	}
 	return nil
 }

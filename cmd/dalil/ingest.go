@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/dalil-news/dalil/ingest"
+	"github.com/dalil-news/dalil/internal/progress"
 	"github.com/dalil-news/dalil/nlp"
 )
 
@@ -62,25 +63,25 @@ func cmdIngest(ctx context.Context, a *app, args []string) (rerr error) {
 		}()
 	}
 	start := time.Now()
-	prog := newProgress(a.stderr, "ingested", "articles")
+	prog := progress.New(a.stderr, "ingested", "articles")
 	seen := 0
 	pipe := ingest.NewPipeline(a.rag, a.fetcher, ingest.PipelineConfig{Workers: *workers})
 	sum := pipe.Run(ctx, inputs, jsonl, func(o ingest.Outcome) {
 		seen++
 		if o.Err != nil {
-			prog.done()
+			prog.Done()
 			fmt.Fprintln(a.stderr, "error: "+o.ErrorLine(300))
 		} else if !*quiet {
-			prog.done()
+			prog.Done()
 			chunks := fmt.Sprintf("%3d chunks", o.Result.Chunks)
 			if o.Result.Chunks == 0 { // unchanged or duplicate: nothing stored
 				chunks = strings.Repeat(" ", len(chunks))
 			}
 			fmt.Fprintf(a.stdout, "%-9s %s  %s  (%s)\n", o.Result.Status, chunks, nlp.OneLine(o.Article.Title, 70), o.Source)
 		}
-		prog.set(seen, 0)
+		prog.Set(seen, 0)
 	})
-	prog.done()
+	prog.Done()
 	if ctx.Err() != nil {
 		fmt.Fprintln(a.stderr, "interrupted: articles stored so far are complete; run the same command again to finish")
 	} else if sum.Stopped != nil {

@@ -29,6 +29,8 @@ Usage:
   dalil digest --dry-run [--channel ID] | set | list print or configure the daily digest
   dalil serve                                        the Discord bot, with /healthz and /metrics
   dalil feedback [--limit N] [--json]                recent 👍/👎 votes on the bot's answers
+  dalil feedback export --jsonl [--since D] [--down] voted questions as evaluation questions
+  dalil report [--since 7d] [--json]                 what members asked, what the archive lacks
   dalil migrate                                      apply database migrations
   dalil reindex                                      re-embed every chunk with the configured embedder
   dalil version                                      module version, VCS revision, Go version

@@ -131,6 +131,7 @@ func (a *app) newDiscord(session *discordgo.Session, answerer bot.Answerer, reg 
 		Summarizer:   a.rag,
 		Articles:     a.store,
 		Stats:        storeStats{a.store},
+		Insights:     a.insights(),
 		Extractor:    ingest.Extractor{Fetcher: a.fetcher},
 		Ingester:     a.rag,
 		Feedback:     a.store,

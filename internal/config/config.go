@@ -386,14 +386,24 @@ func parseRetention(v string) (time.Duration, error) {
 	if v == "0" {
 		return 0, nil
 	}
+	d, err := ParseDays(v)
+	if err != nil || d < time.Hour {
+		return 0, errors.New("want a number of days such as 90d, a duration of at least 1h, or 0 to keep them forever")
+	}
+	return d, nil
+}
+
+// ParseDays reads a positive span of time: a number of days ("7d") or a
+// Go duration ("36h", "90m"), as settings and the commands' --since take.
+func ParseDays(v string) (time.Duration, error) {
 	d, err := time.ParseDuration(v)
 	if days, ok := strings.CutSuffix(v, "d"); ok {
 		var n int
 		n, err = strconv.Atoi(days)
 		d = time.Duration(n) * 24 * time.Hour
 	}
-	if err != nil || d < time.Hour {
-		return 0, errors.New("want a number of days such as 90d, a duration of at least 1h, or 0 to keep them forever")
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%q: want a number of days such as 7d or a duration such as 36h", v)
 	}
 	return d, nil
 }

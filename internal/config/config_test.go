@@ -319,3 +319,28 @@ func TestLoadReplicas(t *testing.T) {
 		})
 	}
 }
+
+func TestParseDays(t *testing.T) {
+	tests := []struct {
+		v       string
+		want    time.Duration
+		wantErr bool
+	}{
+		{"7d", 7 * 24 * time.Hour, false},
+		{"1d", 24 * time.Hour, false},
+		{"36h", 36 * time.Hour, false},
+		{"90m", 90 * time.Minute, false},
+		{"0d", 0, true},
+		{"-1d", 0, true},
+		{"7", 0, true},
+		{"d", 0, true},
+		{"", 0, true},
+		{"a week", 0, true},
+	}
+	for _, tt := range tests {
+		got, err := ParseDays(tt.v)
+		if (err != nil) != tt.wantErr || got != tt.want {
+			t.Errorf("ParseDays(%q) = %v, %v; want %v (error %v)", tt.v, got, err, tt.want, tt.wantErr)
+		}
+	}
+}

@@ -27,25 +27,29 @@ var allowed = map[string][]string{
 	// Features over the domain.
 	"digest": {"rag", "nlp", "cite", "phrases", "prompts"},
 	"eval":   {"rag"},
+	// What members asked and how the bot answered; its export is eval's.
+	"insights": {"rag", "nlp", "eval"},
 	// What replicas sharing one database divide between them.
 	"replica": nil,
 	// Adapters: each may import rag and the text-level packages, never
 	// another adapter (feeds reads pages through ingest, its fetcher).
 	"embeddings": {"rag", "nlp"},
 	"llm":        {"rag", "prompts"},
-	"postgres":   {"rag", "nlp", "digest", "replica", "shard", "admin"},
+	"postgres":   {"rag", "nlp", "digest", "replica", "shard", "admin", "insights"},
 	"ingest":     {"rag", "nlp"},
 	"feeds":      {"rag", "nlp", "ingest"},
 	// The operator's endpoints and page; postgres implements its Source.
 	"admin": nil,
 	// Which gateway shard a replica runs; postgres implements its Store.
 	"shard": nil,
-	"bot":   {"rag", "digest", "replica", "nlp", "phrases", "prompts", "cite"},
+	"bot":   {"rag", "digest", "insights", "replica", "nlp", "phrases", "prompts", "cite"},
 	// The command wires everything; its settings are read by config.
 	"cmd/dalil":       {"*"},
 	"internal/config": {"rag", "digest", "lexicon"},
 	// The binary's own build information, for `dalil version`.
 	"internal/buildinfo": nil,
+	// The commands' progress line on a terminal.
+	"internal/progress": nil,
 	// Test helpers.
 	"internal/layers":               nil,
 	"internal/lru":                  nil,

@@ -1,4 +1,8 @@
-package main
+// Package progress shows how far a long command has got (a count and a
+// rate) on one terminal line, redrawn at most five times a second; on
+// anything but a terminal it prints nothing, so that logs and pipes stay
+// clean.
+package progress
 
 import (
 	"fmt"
@@ -7,9 +11,8 @@ import (
 	"time"
 )
 
-// progress prints a count and a rate on one terminal line, at most five
-// times a second; it prints nothing when w is not a terminal.
-type progress struct {
+// Line is one progress line on a writer.
+type Line struct {
 	w          io.Writer
 	verb, unit string
 	start      time.Time
@@ -18,18 +21,20 @@ type progress struct {
 	shown      bool
 }
 
-func newProgress(w io.Writer, verb, unit string) *progress {
+// New returns a progress line on w that reads "VERB done/total UNIT
+// (rate/s)"; it shows only when w is a terminal.
+func New(w io.Writer, verb, unit string) *Line {
 	tty := false
 	if f, ok := w.(*os.File); ok {
 		if fi, err := f.Stat(); err == nil {
 			tty = fi.Mode()&os.ModeCharDevice != 0
 		}
 	}
-	return &progress{w: w, verb: verb, unit: unit, start: time.Now(), tty: tty}
+	return &Line{w: w, verb: verb, unit: unit, start: time.Now(), tty: tty}
 }
 
-// set shows done out of total (total 0: unknown).
-func (p *progress) set(done, total int) {
+// Set shows done out of total (total 0: unknown).
+func (p *Line) Set(done, total int) {
 	if !p.tty || time.Since(p.last) < 200*time.Millisecond {
 		return
 	}
@@ -43,8 +48,8 @@ func (p *progress) set(done, total int) {
 	p.shown = true
 }
 
-// done clears the progress line.
-func (p *progress) done() {
+// Done clears the progress line.
+func (p *Line) Done() {
 	if p.shown {
 		fmt.Fprint(p.w, "\r\033[K")
 		p.shown = false
