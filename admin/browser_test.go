@@ -19,6 +19,7 @@ import (
 	"github.com/dalil-news/dalil/admin"
 	"github.com/dalil-news/dalil/digest"
 	"github.com/dalil-news/dalil/embeddings"
+	"github.com/dalil-news/dalil/insights"
 	"github.com/dalil-news/dalil/internal/testing/pgtest"
 	"github.com/dalil-news/dalil/postgres"
 	"github.com/dalil-news/dalil/rag"
@@ -150,7 +151,8 @@ func mustFill(t *testing.T) admin.Source {
 			}
 		}
 	}
-	return store.AdminSource(5, casablanca(t))
+	loc := casablanca(t)
+	return admin.NewSource(store.AdminSource(5, loc), insights.New(store, insights.Config{Location: loc}).Report, loc)
 }
 
 // casablanca is the time zone of the page and its source.
@@ -180,7 +182,7 @@ func TestPageFromDatabase(t *testing.T) {
 	body := string(raw)
 	for _, want := range []string{
 		"Questions par jour", "<dd>39</dd>", // 6+9+4+7+5+8 questions
-		"&lt;script&gt;alert(1)&lt;/script&gt; @everyone evil", strings.Repeat("Pourquoi ", 33) + "Pou…",
+		"&lt;script&gt;alert(1)&lt;/script&gt; @everyone evil", strings.Repeat("Pourquoi ", 33) + "Po…", // as the report cuts it, to 300 characters
 		"Le Maroc présente son IA souveraine", "هسبريس", "hors service", "HTTP 503", "publiée", "rien de neuf",
 		"<title>2025-02: 0</title>", "gardés 90 jours",
 		// Today's 6 questions are the first 6: 5 answered.

@@ -12,6 +12,12 @@ import (
 type Source interface {
 	// Report summarizes the questions asked since since.
 	Report(ctx context.Context, since time.Time) (Report, error)
+	Records
+}
+
+// Records are what the page shows besides the report, read from the store
+// (postgres.AdminSource); NewSource adds the insights report to them.
+type Records interface {
 	// Feeds lists the feeds that are polled, with their health.
 	Feeds(ctx context.Context) ([]Feed, error)
 	// Digests lists the digests recorded since since, newest first.

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"math"
 	"slices"
 	"time"
 
@@ -13,13 +12,12 @@ import (
 	"github.com/dalil-news/dalil/admin"
 )
 
-var _ admin.Source = AdminSource{}
+var _ admin.Records = AdminSource{}
 
-// AdminSource reads the store for the admin page (admin.Source): the
-// feeds with their health, the digests of a period, the archive's counts,
-// and a report of the answers table (questions per day, not found,
-// latency, the questions not answered grouped by their text, the articles
-// cited most). Days and months are in its time zone.
+// AdminSource reads the store for the admin page (admin.Records): the
+// feeds with their health, the digests of a period and the archive's
+// counts, its months in its time zone. The page's report is the insights
+// service's (admin.NewSource).
 type AdminSource struct {
 	store       *Store
 	maxFailures int
@@ -28,7 +26,7 @@ type AdminSource struct {
 
 // The lengths of the admin page's lists.
 const (
-	adminTopics, adminArticles, adminPublishers, adminDigests = 10, 10, 20, 100
+	adminPublishers, adminDigests = 20, 100
 )
 
 // AdminSource returns the store as the admin page's source: maxFailures
@@ -39,61 +37,6 @@ func (s *Store) AdminSource(maxFailures int, loc *time.Location) AdminSource {
 		loc = time.UTC
 	}
 	return AdminSource{s, maxFailures, loc}
-}
-
-// Report implements admin.Source over the answers given since since, in
-// one round trip. Questions not answered are grouped when they are the
-// same text but for case and spaces, shown as their latest wording.
-func (a AdminSource) Report(ctx context.Context, since time.Time) (admin.Report, error) {
-	var r admin.Report
-	b := &pgx.Batch{}
-	b.Queue(`SELECT count(*), count(*) FILTER (WHERE NOT found),
-			coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY latency_ms), 0),
-			coalesce(percentile_cont(0.95) WITHIN GROUP (ORDER BY latency_ms), 0)
-		FROM answers WHERE created_at >= $1`, since).QueryRow(func(row pgx.Row) error {
-		var p50, p95 float64
-		err := row.Scan(&r.Asked, &r.NotFound, &p50, &p95)
-		r.LatencyP50, r.LatencyP95 = time.Duration(math.Round(p50))*time.Millisecond, time.Duration(math.Round(p95))*time.Millisecond
-		return err
-	})
-	b.Queue(`SELECT (created_at AT TIME ZONE $2)::date, count(*), count(*) FILTER (WHERE NOT found)
-		FROM answers WHERE created_at >= $1 GROUP BY 1 ORDER BY 1`, since, a.loc.String()).Query(func(rows pgx.Rows) error {
-		var d admin.Day
-		_, err := pgx.ForEachRow(rows, []any{&d.Date, &d.Asked, &d.NotFound}, func() error {
-			y, m, day := d.Date.Date()
-			d.Date = time.Date(y, m, day, 0, 0, 0, 0, a.loc)
-			r.Days = append(r.Days, d)
-			return nil
-		})
-		return err
-	})
-	b.Queue(`SELECT (array_agg(question ORDER BY id DESC))[1], count(*),
-			coalesce(array_agg(DISTINCT lang ORDER BY lang) FILTER (WHERE lang <> ''), '{}')
-		FROM answers WHERE created_at >= $1 AND NOT found
-		GROUP BY lower(regexp_replace(btrim(question), '\s+', ' ', 'g'))
-		ORDER BY 2 DESC, 1 LIMIT $2`, since, adminTopics).Query(func(rows pgx.Rows) error {
-		var t admin.Topic
-		_, err := pgx.ForEachRow(rows, []any{&t.Question, &t.Count, &t.Langs}, func() error {
-			r.Unanswered = append(r.Unanswered, t)
-			return nil
-		})
-		return err
-	})
-	b.Queue(`SELECT max(c->'article'->>'title'), c->'article'->>'url', count(DISTINCT a.id)
-		FROM answers a, jsonb_array_elements(a.citations) c
-		WHERE a.created_at >= $1 AND c->'article'->>'url' <> ''
-		GROUP BY 2 ORDER BY 3 DESC, 1 LIMIT $2`, since, adminArticles).Query(func(rows pgx.Rows) error {
-		var c admin.ArticleCount
-		_, err := pgx.ForEachRow(rows, []any{&c.Title, &c.URL, &c.Count}, func() error {
-			r.Articles = append(r.Articles, c)
-			return nil
-		})
-		return err
-	})
-	if err := a.store.pool.SendBatch(ctx, b).Close(); err != nil {
-		return admin.Report{}, fmt.Errorf("report of the answers since %s: %w", since.Format(time.RFC3339), a.store.classify(err))
-	}
-	return r, nil
 }
 
 // Feeds implements admin.Source: every feed, as `dalil feeds list` shows it.

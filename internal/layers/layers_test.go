@@ -38,8 +38,9 @@ var allowed = map[string][]string{
 	"postgres":   {"rag", "nlp", "digest", "replica", "shard", "admin", "insights"},
 	"ingest":     {"rag", "nlp"},
 	"feeds":      {"rag", "nlp", "ingest"},
-	// The operator's endpoints and page; postgres implements its Source.
-	"admin": nil,
+	// The operator's endpoints and page, showing the insights report;
+	// postgres implements its Records.
+	"admin": {"insights"},
 	// Which gateway shard a replica runs; postgres implements its Store.
 	"shard": nil,
 	"bot":   {"rag", "digest", "insights", "replica", "nlp", "phrases", "prompts", "cite"},
