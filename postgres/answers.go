@@ -19,8 +19,11 @@ const answerColumns = `id, created_at, question, answer, citations, mode, found,
 	guild_id, channel_id, thread_id, member_hash, lang`
 
 // SaveAnswer stores an answer the bot gave and returns its ID. It keeps
-// the keyed hash of a.UserID, never the ID itself, and the citations
-// without the articles' texts; a.ID and a.CreatedAt are ignored.
+// the keyed hash of a.UserID, never the ID itself, or no hash ("") when
+// a.UserID is empty: the member is unknown to a replica that finished the
+// answer for a dead one, since claims keep no member IDs. It keeps the
+// citations without the articles' texts; a.ID and a.CreatedAt are
+// ignored.
 func (s *Store) SaveAnswer(ctx context.Context, a rag.AnswerRecord) (int64, error) {
 	if err := checkAnswer(a); err != nil {
 		return 0, fmt.Errorf("save answer: %w", err)
@@ -29,9 +32,11 @@ func (s *Store) SaveAnswer(ctx context.Context, a rag.AnswerRecord) (int64, erro
 	if err != nil {
 		return 0, fmt.Errorf("save answer: %w", err)
 	}
-	member, err := s.memberHash(ctx, a.UserID)
-	if err != nil {
-		return 0, fmt.Errorf("save answer: %w", err)
+	member := ""
+	if a.UserID != "" {
+		if member, err = s.memberHash(ctx, a.UserID); err != nil {
+			return 0, fmt.Errorf("save answer: %w", err)
+		}
 	}
 	ms := min(max(a.Latency.Milliseconds(), 0), math.MaxInt32)
 	var id int64
@@ -47,8 +52,8 @@ func (s *Store) SaveAnswer(ctx context.Context, a rag.AnswerRecord) (int64, erro
 
 // checkAnswer rejects an answer PostgreSQL would refuse less clearly.
 func checkAnswer(a rag.AnswerRecord) error {
-	if strings.TrimSpace(a.UserID) == "" {
-		return errors.New("the member's ID is required")
+	if a.UserID != "" && strings.TrimSpace(a.UserID) == "" {
+		return errors.New("the member's ID is blank")
 	}
 	return checkTexts(textField{"question", a.Question}, textField{"answer", a.Answer}, textField{"mode", a.Mode},
 		textField{"guild id", a.GuildID}, textField{"channel id", a.ChannelID}, textField{"thread id", a.ThreadID},

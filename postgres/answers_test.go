@@ -107,6 +107,22 @@ func TestAnswers(t *testing.T) {
 	}
 }
 
+// TestAnswerWithoutMember: an answer a replica finished for a dead one,
+// whose claim does not keep the member, is stored without a member hash,
+// and its thread is a conversation like any other.
+func TestAnswerWithoutMember(t *testing.T) {
+	ctx := context.Background()
+	s := MustOpen(t, Config{})
+	id := mustSaveAnswer(t, s, rag.AnswerRecord{Question: "Repris ?", Answer: "Oui [1].", ThreadID: "t"})
+	got, err := s.Answer(ctx, id)
+	if err != nil || got.MemberHash != "" || got.Question != "Repris ?" {
+		t.Errorf("Answer = %+v, %v; want it without a member hash", got, err)
+	}
+	if conv, err := s.ThreadAnswers(ctx, "t", 5); err != nil || len(conv) != 1 || conv[0].ID != id {
+		t.Errorf("ThreadAnswers = %+v, %v; want the answer", conv, err)
+	}
+}
+
 func TestSaveAnswerRejects(t *testing.T) {
 	s := MustOpen(t, Config{})
 	tests := []struct {
@@ -114,7 +130,7 @@ func TestSaveAnswerRejects(t *testing.T) {
 		edit func(*rag.AnswerRecord)
 		want string
 	}{
-		{"no member", func(a *rag.AnswerRecord) { a.UserID = " " }, "member's ID is required"},
+		{"blank member", func(a *rag.AnswerRecord) { a.UserID = " " }, "member's ID is blank"},
 		{"NUL in question", func(a *rag.AnswerRecord) { a.Question = "a\x00b" }, "question: contains a NUL byte"},
 		{"invalid UTF-8", func(a *rag.AnswerRecord) { a.Answer = "\xff" }, "answer: invalid UTF-8"},
 		{"huge answer", func(a *rag.AnswerRecord) { a.Answer = strings.Repeat("a", maxStoredText+1) }, "answer: longer than"},
