@@ -130,7 +130,8 @@ type FeedbackStore interface {
 // AnswerStore keeps the answers the bot gives, so that a conversation's
 // follow-ups and the votes on an answer find it after a restart and on
 // every replica; *postgres.Store is one. It keeps the keyed hash of
-// AnswerRecord.UserID, never the ID.
+// AnswerRecord.UserID, never the ID; UserID is empty for an answer taken
+// over from a dead replica (claims keep no member IDs).
 type AnswerStore interface {
 	// SaveAnswer stores an answer and returns its ID.
 	SaveAnswer(ctx context.Context, a rag.AnswerRecord) (int64, error)

@@ -304,8 +304,10 @@ func (b *Bot) takeOver(ctx context.Context) {
 // through the handlers' own paths: a mention is answered where its
 // placeholder is (or as a new mention is, if the dead replica posted
 // none); an /ask is answered by editing the original response, and any
-// other interaction is told that the bot restarted. Work that cannot be
-// finished is reported lost; either way the claim is finished.
+// other interaction is told that the bot restarted. A placeholder or an
+// original response that shows an answer already is left as it is: the
+// dead replica died between posting it and finishing the claim. Work that
+// cannot be finished is reported lost; either way the claim is finished.
 func (b *Bot) resume(rc replica.Claim) {
 	defer b.inflight.Done()
 	ctx, cancel := context.WithTimeout(b.work, 30*time.Second)
@@ -324,6 +326,13 @@ func (b *Bot) resume(rc replica.Claim) {
 		if err := json.Unmarshal(rc.Payload, &p); err != nil {
 			b.lost(rc, "unreadable payload", err)
 			return
+		}
+		if p.Placeholder != "" {
+			ph, err := b.s.ChannelMessage(p.AnswerChannel, p.Placeholder, discordgo.WithContext(ctx))
+			if err == nil && rendered(ph) {
+				b.answeredBefore(rc)
+				return
+			}
 		}
 		b.metrics.takeovers.WithLabelValues(rc.Kind, "resumed").Inc()
 		history, _ := b.conversation(p.ChannelID)
@@ -351,8 +360,13 @@ func (b *Bot) resumeInteraction(ctx context.Context, c *claim, rc replica.Claim,
 	r := &request{b: b, i: p.interaction(), lang: localeLang(p.Locale), acked: true, claim: c}
 	// Unacknowledged, the interaction failed in Discord already and has no
 	// response to edit.
-	if _, err := b.s.InteractionResponse(r.i, discordgo.WithContext(ctx)); err != nil {
+	original, err := b.s.InteractionResponse(r.i, discordgo.WithContext(ctx))
+	if err != nil {
 		b.lost(rc, "the interaction was never acknowledged", err)
+		return
+	}
+	if rendered(original) {
+		b.answeredBefore(rc)
 		return
 	}
 	b.metrics.takeovers.WithLabelValues(rc.Kind, "resumed").Inc()
@@ -364,6 +378,20 @@ func (b *Bot) resumeInteraction(ctx context.Context, c *claim, rc replica.Claim,
 	// Other commands (an ingest, a vote) may have had their effect: they
 	// are not run again.
 	b.report(ctx, r.edit(ctx, message{Content: phrases.Text(r.lang, phrases.Stopping)}))
+}
+
+// rendered reports whether a placeholder or an original response shows
+// an answer already: its sources or its buttons, which neither the
+// placeholder, the place in line nor the streamed text have.
+func rendered(m *discordgo.Message) bool {
+	return len(m.Embeds) > 0 || len(m.Components) > 0
+}
+
+// answeredBefore reports a claim whose answer the dead replica posted
+// before it could finish the claim: answering again would answer twice.
+func (b *Bot) answeredBefore(rc replica.Claim) {
+	b.metrics.takeovers.WithLabelValues(rc.Kind, "answered").Inc()
+	b.log.Info("claim taken over: the dead replica had answered already", "key", rc.Key, "kind", rc.Kind, "from", rc.From)
 }
 
 // lost reports claimed work that no replica will finish.

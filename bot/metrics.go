@@ -50,7 +50,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		}, []string{"vote"}),
 		takeovers: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "dalil_takeovers_total",
-			Help: "Claims taken over from dead replicas, by kind (mention, interaction) and outcome (resumed, lost).",
+			Help: "Claims taken over from dead replicas, by kind (mention, interaction) and outcome (resumed; answered: by the dead replica before it died; lost).",
 		}, []string{"kind", "outcome"}),
 	}
 	for _, c := range []prometheus.Collector{m.questions, m.latency, m.tokens, m.errors, m.ingests, m.votes, m.takeovers} {

@@ -19,8 +19,11 @@ const answerColumns = `id, created_at, question, answer, citations, mode, found,
 	guild_id, channel_id, thread_id, member_hash, lang`
 
 // SaveAnswer stores an answer the bot gave and returns its ID. It keeps
-// the keyed hash of a.UserID, never the ID itself, and the citations
-// without the articles' texts; a.ID and a.CreatedAt are ignored.
+// the keyed hash of a.UserID, never the ID itself, or no hash ("") when
+// a.UserID is empty: the member is unknown to a replica that finished the
+// answer for a dead one, since claims keep no member IDs. It keeps the
+// citations without the articles' texts; a.ID and a.CreatedAt are
+// ignored.
 func (s *Store) SaveAnswer(ctx context.Context, a rag.AnswerRecord) (int64, error) {
 	if err := checkAnswer(a); err != nil {
 		return 0, fmt.Errorf("save answer: %w", err)

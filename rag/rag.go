@@ -202,6 +202,6 @@ type AnswerRecord struct {
 	Latency            time.Duration // from the question to the answer, queueing included
 	GuildID, ChannelID string        // ChannelID: where the question was asked
 	ThreadID           string        // the conversation (thread or DM) it belongs to; "" for none
-	UserID, MemberHash string
-	Lang               string // the question's language, "" when unknown
+	UserID, MemberHash string        // both "" when the member is unknown (an answer taken over from a dead replica)
+	Lang               string        // the question's language, "" when unknown
 }

@@ -279,6 +279,46 @@ func TestTakeOverDeadReplica(t *testing.T) {
 	h.checkClaimsFinished()
 }
 
+// TestTakeOverAnsweredClaim has a replica answer a mention and an /ask
+// and die before it can finish their claims: the live replica that takes
+// them over finds the answers posted and leaves them alone.
+func TestTakeOverAnsweredClaim(t *testing.T) {
+	var mention *discordgo.Message
+	var ask *discordgo.Interaction
+	h := start(t, setup{bot: replicaBeat, before: func(h *harness) {
+		doomed := &mortal{Store: h.store}
+		doomed.dead.Store(true) // it claims, answers, and finishes nothing
+		cfg := h.botCfg
+		replicaBeat(&cfg)
+		cfg.ReplicaID, cfg.ShutdownTimeout = "doomed", time.Second
+		b, err := bot.New(h.srv.Session(h.t, "test-token"), bot.Deps{
+			Answerer: quick{}, Claims: doomed, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		}, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		runBot(t, b)
+		h.wait(discordtest.Route("PUT", "/api/v9/applications/*/guilds/*/commands"))
+		mention = h.srv.SendMessage(&discordgo.Message{Content: "<@" + discordtest.AppID + "> " + askIA})
+		ask = h.ask(askIA)
+		h.wait(answeredIn(mention.ID))
+		h.wait(editOf(ask, final))
+	}})
+	for deadline := time.Now().Add(15 * time.Second); counter(t, h.metrics, "dalil_takeovers_total", "mention", "answered")+
+		counter(t, h.metrics, "dalil_takeovers_total", "interaction", "answered") < 2; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the claims were not taken over as answered")
+		}
+	}
+	if n := h.count(answeredIn(mention.ID)); n != 1 {
+		t.Errorf("the mention was answered %d times, want once", n)
+	}
+	if n := h.count(editOf(ask, final)); n != 1 {
+		t.Errorf("the /ask was answered %d times, want once", n)
+	}
+	h.checkClaimsFinished()
+}
+
 // counter returns the value of the counter name with the label values
 // given in order, 0 when it was never counted.
 func counter(t *testing.T, reg *prometheus.Registry, name string, values ...string) float64 {

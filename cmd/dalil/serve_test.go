@@ -66,28 +66,11 @@ func TestServeOnFakeDiscord(t *testing.T) {
 			t.Logf("logs:\n%s", logs)
 		}
 	}()
-	// logLine waits for the first JSON log line that has all of fields.
-	logLine := func(fields map[string]string) map[string]any {
+	waitLog := func(fields map[string]string) map[string]any {
 		t.Helper()
-		for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		lines:
-			for _, l := range strings.Split(logs.String(), "\n") {
-				var m map[string]any
-				if json.Unmarshal([]byte(l), &m) != nil {
-					continue
-				}
-				for k, v := range fields {
-					if s, _ := m[k].(string); !strings.Contains(s, v) {
-						continue lines
-					}
-				}
-				return m
-			}
-		}
-		t.Fatalf("no log line with %v", fields)
-		return nil
+		return waitLogLine(t, logs, 20*time.Second, fields)
 	}
-	adminURL := "http://" + logLine(map[string]string{"msg": "serving"})["admin"].(string)
+	adminURL := "http://" + waitLog(map[string]string{"msg": "serving"})["admin"].(string)
 	get := func(path string) (int, string) {
 		resp, err := http.Get(adminURL + path)
 		if err != nil {
@@ -120,7 +103,7 @@ func TestServeOnFakeDiscord(t *testing.T) {
 	if ids := srv.Identifies(); len(ids) != 1 || ids[0].Shard == nil || *ids[0].Shard != [2]int{0, 2} {
 		t.Fatalf("IDENTIFY payloads %+v, want one for shard [0 2]", ids)
 	}
-	logLine(map[string]string{"msg": "claimed a gateway shard", "component": "shard"})
+	waitLog(map[string]string{"msg": "claimed a gateway shard", "component": "shard"})
 
 	in := srv.SendInteraction(&discordgo.Interaction{ChannelID: guild + "1", GuildID: guild, Data: discordgo.ApplicationCommandInteractionData{
 		Name:    "ask",
@@ -153,7 +136,7 @@ func TestServeOnFakeDiscord(t *testing.T) {
 	}
 
 	srv.DropConnection()
-	if l := logLine(map[string]string{"component": "discordgo", "msg": "error reading from gateway"}); l["level"] != "WARN" {
+	if l := waitLog(map[string]string{"component": "discordgo", "msg": "error reading from gateway"}); l["level"] != "WARN" {
 		t.Errorf("discordgo's line %v, want level WARN", l)
 	}
 	// Resumed before stopping: discordgo reads ShouldReconnectOnError
@@ -177,4 +160,35 @@ func TestServeOnFakeDiscord(t *testing.T) {
 	if l, ok, err := store.ClaimShard(context.Background(), "checker", 2, time.Minute); err != nil || !ok || l.ID != 0 {
 		t.Errorf("after serve stopped, a claim got %+v, %v, %v; want shard 0, released", l, ok, err)
 	}
+}
+
+// logLine returns the first JSON log line in logs whose string fields
+// contain those of fields, nil if there is none yet.
+func logLine(logs *syncBuffer, fields map[string]string) map[string]any {
+lines:
+	for _, l := range strings.Split(logs.String(), "\n") {
+		var m map[string]any
+		if json.Unmarshal([]byte(l), &m) != nil {
+			continue
+		}
+		for k, v := range fields {
+			if s, _ := m[k].(string); !strings.Contains(s, v) {
+				continue lines
+			}
+		}
+		return m
+	}
+	return nil
+}
+
+// waitLogLine waits up to timeout for logLine to find a line.
+func waitLogLine(t testing.TB, logs *syncBuffer, timeout time.Duration, fields map[string]string) map[string]any {
+	t.Helper()
+	for deadline := time.Now().Add(timeout); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if m := logLine(logs, fields); m != nil {
+			return m
+		}
+	}
+	t.Fatalf("no log line with %v after %v", fields, timeout)
+	return nil
 }

@@ -44,7 +44,9 @@
 // guild-less ones (DMs); a session without a shard receives everything.
 // WithShards sets what GET /gateway/bot recommends (shards and
 // max_concurrency), and IdentifyBursts counts the identifies that broke
-// Discord's identify rate limit. The fake is plain HTTP on loopback: a
+// Discord's identify rate limit. AddGuild makes a guild known, sent to the
+// sessions of its shard in READY and GUILD_CREATE, so that their
+// discordgo State holds it and its channels. The fake is plain HTTP on loopback: a
 // process that is not handed Server.Client (dalil serve) reaches it by
 // its URL, with WithLocalAttachments for the files it downloads.
 package discordtest
@@ -154,6 +156,7 @@ type Server struct {
 	commands     map[string][]*discordgo.ApplicationCommand // by guild ID, "" for global
 	attachments  map[string]attachment                      // by URL path
 	sessions     map[string]*gwSession
+	guilds       map[string]*discordgo.Guild // AddGuild's, by ID
 	conns        map[*gwConn]struct{}
 	identifies   []discordgo.Identify
 	lastIdentify map[int]time.Time // by identify bucket
@@ -209,6 +212,7 @@ func New(tb testing.TB, opts ...Option) *Server {
 		commands:     map[string][]*discordgo.ApplicationCommand{},
 		attachments:  map[string]attachment{},
 		sessions:     map[string]*gwSession{},
+		guilds:       map[string]*discordgo.Guild{},
 		conns:        map[*gwConn]struct{}{},
 		lastIdentify: map[int]time.Time{},
 	}

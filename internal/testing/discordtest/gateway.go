@@ -239,13 +239,14 @@ func (s *Server) identify(c *gwConn, id discordgo.Identify) {
 		"resume_gateway_url": "ws://" + s.host + "/gateway-ws",
 		"user":               s.BotUser(),
 		"application":        map[string]any{"id": s.cfg.appID, "flags": 0},
-		"guilds":             []any{},
+		"guilds":             s.readyGuildsLocked(sess),
 		"private_channels":   []any{},
 	}
 	if id.Shard != nil {
 		ready["shard"] = id.Shard
 	}
 	s.dispatchLocked(sess, "READY", ready)
+	s.createGuildsLocked(sess)
 	s.handshakes++
 	s.notifyLocked()
 }
