@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/dalil-news/dalil/nlp"
 )
 
 // The page is one server-rendered HTML document: html/template escapes
@@ -285,7 +287,7 @@ func (v *view) feeds() feedsData {
 		}
 		d.Rows = append(d.Rows, feedRow{
 			Name: inert(name, maxTitle), URL: f.URL, Health: translate(v.t.Healths, f.Health), HealthClass: f.Health,
-			Interval: shortDuration(f.Interval), Failures: f.Failures, Items: f.Items,
+			Interval: nlp.ShortDuration(f.Interval), Failures: f.Failures, Items: f.Items,
 			LastOK: v.when(f.LastOK), NextPoll: v.when(f.NextPoll), LastError: inert(f.LastError, maxNote),
 		})
 	}
@@ -415,18 +417,6 @@ func translate(words map[string]string, v string) string {
 		return w
 	}
 	return inert(v, maxTitle)
-}
-
-// shortDuration writes d without its zero units: 30m, 1h, 1h30m.
-func shortDuration(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
 }
 
 // isolate makes a date or a number a left-to-right island in a sentence

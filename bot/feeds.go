@@ -141,10 +141,10 @@ func (b *Bot) feedAdd(ctx context.Context, r *request, raw, every string) {
 	b.log.Info("feed added from Discord", "feed", f.ID, "url", f.URL, "created", created, "user", r.userID(), "guild", r.i.GuildID)
 	link := "<" + nlp.Truncate(f.URL, 300) + ">"
 	if !created {
-		b.report(ctx, reply(ctx, phrases.Text(r.lang, phrases.FeedExists, f.ID, link, shortDuration(f.Interval)), true))
+		b.report(ctx, reply(ctx, phrases.Text(r.lang, phrases.FeedExists, f.ID, link, nlp.ShortDuration(f.Interval)), true))
 		return
 	}
-	added := phrases.Text(r.lang, phrases.FeedAdded, f.ID, link, shortDuration(f.Interval))
+	added := phrases.Text(r.lang, phrases.FeedAdded, f.ID, link, nlp.ShortDuration(f.Interval))
 	if b.deps.FeedPoller == nil {
 		b.report(ctx, r.respond(ctx, added+"\n"+phrases.Text(r.lang, phrases.FeedSoon), true))
 		return
@@ -200,18 +200,6 @@ func (b *Bot) feedLines(f rag.Feed, lang string) string {
 		s.WriteString("\n" + phrases.Text(lang, phrases.FeedLastError, escapeMarkdown(nlp.Truncate(nlp.Collapse(f.LastError), maxFeedLineErr))))
 	}
 	return s.String()
-}
-
-// shortDuration writes d without zero minutes or seconds: 30m, 2h, 1h30m.
-func shortDuration(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
 }
 
 // feedList answers /feeds list with every feed that fits in an embed.

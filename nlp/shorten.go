@@ -2,6 +2,7 @@ package nlp
 
 import (
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -33,6 +34,18 @@ func OneLine(s string, n int) string {
 			return ""
 		}
 		return string(r[:n-1]) + "…"
+	}
+	return s
+}
+
+// ShortDuration writes d without zero minutes or seconds: 30m, 2h, 1h30m.
+func ShortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
 	}
 	return s
 }

@@ -1,6 +1,9 @@
 package nlp
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 func TestShorten(t *testing.T) {
 	tests := []struct {
@@ -26,6 +29,24 @@ func TestShorten(t *testing.T) {
 	for _, tt := range tests {
 		if got := tt.shorten(tt.s, tt.n); got != tt.want {
 			t.Errorf("%s(%q, %d) = %q, want %q", tt.name, tt.s, tt.n, got, tt.want)
+		}
+	}
+}
+
+func TestShortDuration(t *testing.T) {
+	tests := []struct {
+		d    time.Duration
+		want string
+	}{
+		{30 * time.Minute, "30m"},
+		{2 * time.Hour, "2h"},
+		{90 * time.Minute, "1h30m"},
+		{45 * time.Second, "45s"},
+		{time.Hour + 30*time.Second, "1h0m30s"},
+	}
+	for _, tt := range tests {
+		if got := ShortDuration(tt.d); got != tt.want {
+			t.Errorf("ShortDuration(%v) = %q, want %q", tt.d, got, tt.want)
 		}
 	}
 }

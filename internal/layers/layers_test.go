@@ -40,7 +40,7 @@ var allowed = map[string][]string{
 	"feeds":      {"rag", "nlp", "ingest"},
 	// The operator's endpoints and page, showing the insights report;
 	// postgres implements its Records.
-	"admin": {"insights"},
+	"admin": {"insights", "nlp"},
 	// Which gateway shard a replica runs; postgres implements its Store.
 	"shard": nil,
 	"bot":   {"rag", "digest", "insights", "replica", "nlp", "phrases", "prompts", "cite"},
