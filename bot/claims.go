@@ -22,10 +22,10 @@ type Claims interface {
 	// another replica needs to finish it (kind, payload: JSON); won is
 	// false when the key was claimed before, finished or not.
 	Claim(ctx context.Context, key, replicaID, kind string, payload []byte) (won bool, err error)
-	// UpdateClaim replaces the payload of an open claim.
-	UpdateClaim(ctx context.Context, key string, payload []byte) error
-	// FinishClaim marks a claim done.
-	FinishClaim(ctx context.Context, key string) error
+	// UpdateClaim replaces the payload of an open claim replicaID holds.
+	UpdateClaim(ctx context.Context, key, replicaID string, payload []byte) error
+	// FinishClaim marks a claim done if replicaID holds it.
+	FinishClaim(ctx context.Context, key, replicaID string) error
 	// Heartbeat records that replicaID is alive.
 	Heartbeat(ctx context.Context, replicaID string) error
 	// TakeOver gives replicaID up to limit open claims of replicas silent
@@ -148,7 +148,7 @@ func (c *claim) update(ctx context.Context, payload any) {
 		return
 	}
 	p, _ := json.Marshal(payload) // the claims' types always marshal
-	if err := c.b.deps.Claims.UpdateClaim(ctx, c.key, p); err != nil {
+	if err := c.b.deps.Claims.UpdateClaim(ctx, c.key, c.b.cfg.ReplicaID, p); err != nil {
 		c.b.log.Warn("cannot record the progress of a claim", "key", c.key, "err", err)
 	}
 }
@@ -178,7 +178,10 @@ func (b *Bot) claim(ctx context.Context, key, kind string, payload any) *claim {
 	case err != nil:
 		b.metrics.errors.WithLabelValues("claims").Inc()
 		b.log.Warn("cannot claim an event in the database: handling it anyway", "key", key, "err", err)
-		return b.newClaim(key, false)
+		// Finished like a stored claim: the insert may have gone through
+		// after the timeout, and an open claim of this replica would be
+		// answered again once it stops (FinishClaim ends only its own).
+		return b.newClaim(key, true)
 	case !won:
 		b.log.Debug("event claimed by another replica", "key", key)
 		return nil
@@ -192,7 +195,7 @@ func (b *Bot) claim(ctx context.Context, key, kind string, payload any) *claim {
 func (b *Bot) finish(key string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := b.deps.Claims.FinishClaim(ctx, key); err != nil {
+	if err := b.deps.Claims.FinishClaim(ctx, key, b.cfg.ReplicaID); err != nil {
 		b.metrics.errors.WithLabelValues("claims").Inc()
 		b.log.Warn("cannot finish a claim: retrying after the next heartbeat", "key", key, "err", err)
 		b.unfinished.add(key)

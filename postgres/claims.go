@@ -31,23 +31,27 @@ func (s *Store) Claim(ctx context.Context, key, replicaID, kind string, payload 
 	return true, nil
 }
 
-// UpdateClaim replaces the payload of the open claim key, as the work
-// progresses (a placeholder message posted). A finished or unknown claim
-// is left as it is.
-func (s *Store) UpdateClaim(ctx context.Context, key string, payload []byte) error {
-	_, err := s.pool.Exec(ctx, "UPDATE claims SET payload = $2 WHERE key = $1 AND done_at IS NULL", key, payload)
+// UpdateClaim replaces the payload of the open claim key held by the
+// replica replicaID, as the work progresses (a placeholder message
+// posted). A finished or unknown claim, or another replica's, is left as
+// it is.
+func (s *Store) UpdateClaim(ctx context.Context, key, replicaID string, payload []byte) error {
+	_, err := s.pool.Exec(ctx, "UPDATE claims SET payload = $3 WHERE key = $1 AND replica = $2 AND done_at IS NULL", key, replicaID, payload)
 	if err != nil {
 		return fmt.Errorf("update claim %s: %w", key, s.classify(err))
 	}
 	return nil
 }
 
-// FinishClaim marks the claim key done and drops its payload; the key
-// stays claimed until PurgeClaims removes it. Finishing a finished or
-// unknown claim does nothing.
-func (s *Store) FinishClaim(ctx context.Context, key string) error {
+// FinishClaim marks the claim key done and drops its payload, if the
+// replica replicaID holds it; the key stays claimed until PurgeClaims
+// removes it. Finishing a finished or unknown claim, or another replica's,
+// does nothing: a replica whose claim timed out before the database
+// answered finishes it in case the insert went through, and must not end
+// the work of the replica that won it.
+func (s *Store) FinishClaim(ctx context.Context, key, replicaID string) error {
 	_, err := s.pool.Exec(ctx, `UPDATE claims SET done_at = now(), payload = '{}'::jsonb
-		WHERE key = $1 AND done_at IS NULL`, key)
+		WHERE key = $1 AND replica = $2 AND done_at IS NULL`, key, replicaID)
 	if err != nil {
 		return fmt.Errorf("finish claim %s: %w", key, s.classify(err))
 	}

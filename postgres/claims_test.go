@@ -52,19 +52,28 @@ func TestClaim(t *testing.T) {
 			t.Errorf("second Claim by %s = %v, %v; want lost", r, won, err)
 		}
 	}
-	if err := s.UpdateClaim(ctx, "m:1", []byte(`{"question": "où ?", "placeholder": "9"}`)); err != nil {
+	if err := s.UpdateClaim(ctx, "m:1", "a", []byte(`{"question": "où ?", "placeholder": "9"}`)); err != nil {
 		t.Fatal(err)
 	}
 	if holder, payload, done := claimRow(t, s, "m:1"); holder != "a" || payload != `{"question": "où ?", "placeholder": "9"}` || done {
 		t.Errorf("open claim = %s %s done=%v; want a's, updated, open", holder, payload, done)
 	}
-	if err := s.FinishClaim(ctx, "m:1"); err != nil {
+	if err := s.UpdateClaim(ctx, "m:1", "b", []byte(`{"other": true}`)); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.FinishClaim(ctx, "m:1"); err != nil {
+	if err := s.FinishClaim(ctx, "m:1", "b"); err != nil {
+		t.Fatal(err)
+	}
+	if _, payload, done := claimRow(t, s, "m:1"); done || payload != `{"question": "où ?", "placeholder": "9"}` {
+		t.Errorf("another replica changed a's claim: %s done=%v", payload, done)
+	}
+	if err := s.FinishClaim(ctx, "m:1", "a"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.FinishClaim(ctx, "m:1", "a"); err != nil {
 		t.Errorf("finishing twice: %v", err)
 	}
-	if err := s.UpdateClaim(ctx, "m:1", []byte(`{"late": true}`)); err != nil {
+	if err := s.UpdateClaim(ctx, "m:1", "a", []byte(`{"late": true}`)); err != nil {
 		t.Fatal(err)
 	}
 	if _, payload, done := claimRow(t, s, "m:1"); payload != "{}" || !done {
@@ -74,7 +83,7 @@ func TestClaim(t *testing.T) {
 	if won, err := s.Claim(ctx, "m:1", "b", "mention", nil); err != nil || won {
 		t.Errorf("Claim of a finished key = %v, %v; want lost", won, err)
 	}
-	if err := s.FinishClaim(ctx, "m:unknown"); err != nil {
+	if err := s.FinishClaim(ctx, "m:unknown", "a"); err != nil {
 		t.Errorf("finishing an unknown claim: %v", err)
 	}
 }
@@ -127,7 +136,7 @@ func TestTakeOver(t *testing.T) {
 	mustClaim(t, s, "m:1", "dead", `{"n": 1}`)
 	mustClaim(t, s, "m:2", "dead", `{"n": 2}`)
 	mustClaim(t, s, "m:3", "dead", `{"n": 3}`)
-	if err := s.FinishClaim(ctx, "m:3"); err != nil {
+	if err := s.FinishClaim(ctx, "m:3", "dead"); err != nil {
 		t.Fatal(err)
 	}
 	mustClaim(t, s, "m:4", "alive", `{"n": 4}`)
@@ -270,8 +279,8 @@ func TestPurgeClaims(t *testing.T) {
 	mustClaim(t, s, "m:old", "gone", "{}")
 	mustClaim(t, s, "m:recent", "alive", "{}")
 	mustClaim(t, s, "m:open", "gone-busy", "{}")
-	for _, k := range []string{"m:old", "m:recent"} {
-		if err := s.FinishClaim(ctx, k); err != nil {
+	for k, holder := range map[string]string{"m:old": "gone", "m:recent": "alive"} {
+		if err := s.FinishClaim(ctx, k, holder); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -339,7 +348,7 @@ func BenchmarkClaim(b *testing.B) {
 			if won, err := s.Claim(ctx, key("done", i), "bench", "mention", payload); err != nil || !won {
 				b.Fatal(won, err)
 			}
-			if err := s.FinishClaim(ctx, key("done", i)); err != nil {
+			if err := s.FinishClaim(ctx, key("done", i), "bench"); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -181,11 +181,11 @@ func (m *mortal) TakeOver(ctx context.Context, id string, deadAfter time.Duratio
 	return m.Store.TakeOver(ctx, id, deadAfter, limit)
 }
 
-func (m *mortal) FinishClaim(ctx context.Context, key string) error {
+func (m *mortal) FinishClaim(ctx context.Context, key, replicaID string) error {
 	if m.dead.Load() {
 		return errKilled
 	}
-	return m.Store.FinishClaim(ctx, key)
+	return m.Store.FinishClaim(ctx, key, replicaID)
 }
 
 // stuck answers nothing until its context ends, and says what it was asked.
