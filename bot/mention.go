@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -113,9 +114,15 @@ func (b *Bot) postPlaceholder(ctx context.Context, m *discordgo.Message, questio
 		th, err := b.s.MessageThreadStartComplex(m.ChannelID, m.ID, &discordgo.ThreadStart{
 			Name: threadName(question), AutoArchiveDuration: threadArchiveMinutes,
 		}, discordgo.WithContext(ctx))
-		if err == nil {
+		var rest *discordgo.RESTError
+		switch {
+		case err == nil:
 			channel, conv = th.ID, th.ID
-		} else {
+		case errors.As(err, &rest) && rest.Message != nil && rest.Message.Code == discordgo.ErrCodeThreadAlreadyCreatedForThisMessage:
+			// Started already, as by a replica that died before posting
+			// its placeholder: a message's thread has the message's ID.
+			channel, conv = m.ID, m.ID
+		default:
 			// The channel's other messages are not for the bot: no
 			// conversation, and a follow-up needs a mention.
 			conv = ""

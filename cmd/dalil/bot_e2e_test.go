@@ -533,6 +533,28 @@ func TestMentionInThread(t *testing.T) {
 	}
 }
 
+// TestMentionThreadExists: when the question's message has a thread
+// already (a replica that died before posting its placeholder started it),
+// Discord refuses another (160004), and the answer goes in that thread.
+func TestMentionThreadExists(t *testing.T) {
+	h := start(t, setup{})
+	m := h.srv.SendMessage(&discordgo.Message{Content: "bonjour"}) // no mention: not for the bot
+	h.srv.AddChannel(&discordgo.Channel{
+		ID: m.ID, GuildID: discordtest.GuildID, ParentID: discordtest.ChannelID,
+		Name: "earlier", Type: discordgo.ChannelTypeGuildPublicThread,
+	})
+	m.Content = "<@" + discordtest.AppID + "> " + askIA
+	m.Mentions = []*discordgo.User{h.srv.BotUser()}
+	h.srv.Dispatch("MESSAGE_CREATE", m)
+	h.wait(func(r discordtest.Request) bool {
+		body, _ := r.JSON.(map[string]any)
+		return r.Method == "PATCH" && strings.HasPrefix(r.Path, "/api/v9/channels/"+m.ID+"/messages/") && hasEmbeds(body)
+	})
+	if n := len(h.srv.ChannelMessages(discordtest.ChannelID)); n != 1 {
+		t.Errorf("%d messages in the channel, want the question only: the answer belongs in its thread", n)
+	}
+}
+
 func TestLongAnswerSplit(t *testing.T) {
 	var b strings.Builder
 	for i := range 40 {
