@@ -1,4 +1,4 @@
--- 0012_feedback_answer: each vote names the stored answer it was cast on,
+-- 0011_feedback_answer: each vote names the stored answer it was cast on,
 -- so that the report and the evaluation export read that answer's
 -- language, mode and whether it was found. NULL for votes cast before this
 -- migration and for votes on answers already purged. No foreign key:
