@@ -27,7 +27,7 @@ Usage:
   dalil summarize [--lang L] [--json] ID|URL|latest  summarize an article
   dalil feeds add|list|remove|poll [URL|ID]          RSS/Atom feeds to ingest
   dalil digest --dry-run [--channel ID] | set | list print or configure the daily digest
-  dalil serve                                        the Discord bot, with /healthz and /metrics
+  dalil serve                                        the Discord bot, its admin page, /healthz, /readyz, /metrics
   dalil feedback [--limit N] [--json]                recent 👍/👎 votes on the bot's answers
   dalil feedback export --jsonl [--since D] [--down] voted questions as evaluation questions
   dalil report [--since 7d] [--json]                 what members asked, what the archive lacks
