@@ -238,6 +238,9 @@ func (b *Bot) startKeeper() (stop func()) {
 	return func() {
 		cancel()
 		<-done
+		for _, k := range b.unfinished.take() { // a last try: open, they would be answered again
+			b.finish(k)
+		}
 	}
 }
 
@@ -252,7 +255,9 @@ func (b *Bot) keep(ctx context.Context) {
 	var purged time.Time
 	failing := false
 	for {
-		err := b.deps.Claims.Heartbeat(ctx, b.cfg.ReplicaID)
+		beat, cancel := context.WithTimeout(ctx, b.cfg.HeartbeatInterval)
+		err := b.deps.Claims.Heartbeat(beat, b.cfg.ReplicaID)
+		cancel()
 		switch {
 		case ctx.Err() != nil:
 			return
@@ -272,7 +277,10 @@ func (b *Bot) keep(ctx context.Context) {
 			}
 			if time.Since(purged) >= claimsPurgeEvery {
 				purged = time.Now()
-				if n, err := b.deps.Claims.PurgeClaims(ctx, finishedClaimsKept); err != nil {
+				purge, cancel := context.WithTimeout(ctx, b.cfg.HeartbeatInterval)
+				n, err := b.deps.Claims.PurgeClaims(purge, finishedClaimsKept)
+				cancel()
+				if err != nil {
 					b.log.Warn("cannot purge old claims", "err", err)
 				} else if n > 0 {
 					b.log.Debug("purged old claims", "count", n)
@@ -290,6 +298,12 @@ func (b *Bot) keep(ctx context.Context) {
 // takeOver takes over, at most a worker's worth at a time, the open
 // claims of dead replicas and resumes each.
 func (b *Bot) takeOver(ctx context.Context) {
+	if !b.admit() {
+		return
+	}
+	defer b.inflight.Done()
+	ctx, cancel := context.WithTimeout(ctx, b.cfg.HeartbeatInterval) // shutdown waits for it
+	defer cancel()
 	cs, err := b.deps.Claims.TakeOver(ctx, b.cfg.ReplicaID, b.cfg.ReplicaTimeout, b.cfg.Workers)
 	if err != nil {
 		if ctx.Err() == nil {
@@ -313,13 +327,18 @@ func (b *Bot) takeOver(ctx context.Context) {
 // cannot be finished is reported lost; either way the claim is finished.
 func (b *Bot) resume(rc replica.Claim) {
 	defer b.inflight.Done()
+	if b.stopping.Load() {
+		// Left open: a live replica takes it over once this one stops beating.
+		b.log.Info("stopping: leaving a taken-over claim to another replica", "key", rc.Key)
+		return
+	}
 	ctx, cancel := context.WithTimeout(b.work, 30*time.Second)
 	defer cancel()
 	c := b.newClaim(rc.Key, true)
 	defer c.release()
 	b.log.Info("taking over the claim of a dead replica", "key", rc.Key, "kind", rc.Kind, "from", rc.From,
 		"claimed_at", rc.ClaimedAt, "takeovers", rc.Takeovers)
-	if rc.Takeovers > maxTakeovers {
+	if rc.Takeovers >= maxTakeovers {
 		b.lost(rc, "taken over too many times", nil)
 		return
 	}

@@ -248,6 +248,16 @@ func (r *request) say(ctx context.Context, content string) error {
 // onInteraction handles an interaction from the gateway: its first
 // response is a REST callback.
 func (b *Bot) onInteraction(s *discordgo.Session, ev *discordgo.InteractionCreate) {
+	if !b.admit() {
+		// Stopping. Another replica answers when there are several
+		// (Deps.Claims); a lone bot tells the member it restarts.
+		if i := ev.Interaction; i != nil && b.deps.Claims == nil {
+			r := &request{b: b, i: i, lang: localeLang(i.Locale), first: restResponder{s}}
+			b.report(b.replies, r.respond(b.replies, phrases.Text(r.lang, phrases.Stopping), true))
+		}
+		return
+	}
+	defer b.inflight.Done()
 	b.handleInteraction(ev.Interaction, restResponder{s})
 }
 
@@ -259,8 +269,6 @@ func (b *Bot) handleInteraction(i *discordgo.Interaction, first responder) {
 	if i == nil {
 		return
 	}
-	b.inflight.Add(1)
-	defer b.inflight.Done()
 	ctx, cancel := context.WithTimeout(b.work, b.cfg.IngestTimeout)
 	defer cancel()
 	c := b.claim(ctx, "i:"+i.ID, kindInteraction, newInteractionClaim(i))

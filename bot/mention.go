@@ -34,10 +34,9 @@ func (b *Bot) onMessage(s *discordgo.Session, ev *discordgo.MessageCreate) {
 	if !mentioned && !inConv {
 		return
 	}
-	if b.stopping.Load() {
+	if !b.admit() { // stopping
 		return
 	}
-	b.inflight.Add(1)
 	defer b.inflight.Done()
 	ctx, cancel := context.WithTimeout(b.work, 30*time.Second)
 	defer cancel()

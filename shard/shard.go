@@ -207,17 +207,21 @@ func (r *Runner) runAuto(ctx context.Context, run func(context.Context) error) e
 
 	runCtx, stop := context.WithCancelCause(ctx)
 	defer stop(nil)
+	// Renew until run has returned, not until ctx ends: the bot drains
+	// for up to SHUTDOWN_TIMEOUT with the gateway open.
+	keepCtx, stopKeep := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopKeep()
 	renewed := make(chan struct{})
 	go func() {
 		defer close(renewed)
-		if err := r.keep(runCtx, l); err != nil {
+		if err := r.keep(keepCtx, l); err != nil {
 			r.log.Error("lost the shard lease: closing the gateway and stopping", "shard", l.ID, "err", err)
 			r.closeGateway()
 			stop(err)
 		}
 	}()
 	runErr := r.identifyThenRun(runCtx, l.ID%concurrency, run)
-	stop(nil)
+	stopKeep()
 	<-renewed
 	if cause := context.Cause(runCtx); errors.Is(cause, ErrLeaseLost) {
 		runErr = errors.Join(cause, runErr)
@@ -279,19 +283,23 @@ func (r *Runner) claim(ctx context.Context, count int) (Lease, error) {
 // lease or when the lease ran out without a successful renewal.
 func (r *Runner) keep(ctx context.Context, l Lease) error {
 	every := r.cfg.LeaseTTL / 3
-	// The lease ends LeaseTTL after the claim's statement, which ran
-	// before now: count from here, less a margin for the renewal itself.
 	deadline := time.Now().Add(r.cfg.LeaseTTL - every/2)
 	t := time.NewTicker(every)
 	defer t.Stop()
+	var lastErr error
 	for {
+		expiry := time.NewTimer(time.Until(deadline))
 		select {
 		case <-ctx.Done():
+			expiry.Stop()
 			return nil
+		case <-expiry.C:
+			return fmt.Errorf("%w: shard %d could not be renewed before it expired: %w", ErrLeaseLost, l.ID, lastErr)
 		case <-t.C:
 		}
+		expiry.Stop()
 		start := time.Now()
-		renew, cancel := context.WithTimeout(ctx, every)
+		renew, cancel := context.WithDeadline(ctx, deadline)
 		held, err := r.store.RenewShard(renew, r.cfg.Owner, l.ID, r.cfg.LeaseTTL)
 		cancel()
 		switch {
@@ -301,9 +309,10 @@ func (r *Runner) keep(ctx context.Context, l Lease) error {
 			return fmt.Errorf("%w: shard %d is leased by another replica now", ErrLeaseLost, l.ID)
 		case err == nil:
 			deadline = start.Add(r.cfg.LeaseTTL - every/2)
-		case time.Now().After(deadline):
+		case !time.Now().Before(deadline):
 			return fmt.Errorf("%w: shard %d could not be renewed before it expired: %w", ErrLeaseLost, l.ID, err)
 		default:
+			lastErr = err
 			r.log.Warn("could not renew the shard lease; retrying", "shard", l.ID, "expires_in", time.Until(deadline).Round(time.Second), "err", err)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -383,5 +384,88 @@ func TestClaimsUnreachable(t *testing.T) {
 	}
 	if got := counter(t, reg, "dalil_errors_total", "claims"); got < 1 {
 		t.Errorf(`dalil_errors_total{kind="claims"} = %v, want the failed claim counted`, got)
+	}
+}
+
+// gated is a replica's claims store whose first TakeOver that takes
+// anything over waits until released before it returns, so that a test
+// can start a shutdown while it runs.
+type gated struct {
+	*postgres.Store
+	once    sync.Once
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (g *gated) TakeOver(ctx context.Context, id string, deadAfter time.Duration, limit int) ([]replica.Claim, error) {
+	cs, err := g.Store.TakeOver(ctx, id, deadAfter, limit)
+	if len(cs) > 0 {
+		g.once.Do(func() {
+			close(g.entered)
+			<-g.release
+		})
+	}
+	return cs, err
+}
+
+// TestNoTakeOverAcrossShutdown: a replica whose look for dead replicas'
+// work overlaps its shutdown leaves what it finds open for a live
+// replica, instead of finishing it unanswered.
+func TestNoTakeOverAcrossShutdown(t *testing.T) {
+	t.Parallel()
+	srv := discordtest.New(t)
+	store := postgrestest.MustOpen(t, embeddings.NewOffline(embeddings.OfflineConfig{}))
+	quiet := slog.New(slog.DiscardHandler)
+	cfg := bot.Config{GuildIDs: []string{discordtest.GuildID}, ShutdownTimeout: 2 * time.Second}
+	replicaBeat(&cfg)
+
+	// A replica claims a mention, posts its placeholder and dies.
+	doomed := &mortal{Store: store}
+	answers := stuck{asked: make(chan string, 1)}
+	dcfg := cfg
+	dcfg.ReplicaID, dcfg.ShutdownTimeout = "doomed", time.Second
+	d, err := bot.New(srv.Session(t, "test-token"), bot.Deps{Answerer: answers, Claims: doomed, Log: quiet}, dcfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runBot(t, d)
+	h := &harness{t: t, srv: srv, store: store}
+	h.wait(discordtest.Route("PUT", "/api/v9/applications/*/guilds/*/commands"))
+	mention := srv.SendMessage(&discordgo.Message{Content: "<@" + discordtest.AppID + "> " + askIA})
+	select {
+	case <-answers.asked:
+	case <-time.After(15 * time.Second):
+		t.Fatal("the doomed replica did not start answering")
+	}
+	doomed.dead.Store(true)
+
+	// Another replica is stopping while it takes the dead one's claim over.
+	g := &gated{Store: store, entered: make(chan struct{}), release: make(chan struct{})}
+	gcfg := cfg
+	gcfg.ReplicaID = "stopping"
+	s, err := bot.New(srv.Session(t, "test-token"), bot.Deps{Answerer: quick{}, Claims: g, Log: quiet}, gcfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Run(ctx) }()
+	select {
+	case <-g.entered:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the replica did not look for dead replicas' work")
+	}
+	stop()
+	time.Sleep(100 * time.Millisecond) // the shutdown has begun
+	close(g.release)
+	if err := <-done; err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	open, err := store.TakeOver(context.Background(), "auditor", 0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(open) != 1 || open[0].Key != "m:"+mention.ID {
+		t.Errorf("open claims after the shutdown = %+v, want the dead replica's mention, left for a live replica", open)
 	}
 }
