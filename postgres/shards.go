@@ -37,7 +37,7 @@ func (s *Store) ClaimShard(ctx context.Context, owner string, count int, ttl tim
 		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1, $2)", shardLockClass, claimKey); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, "DELETE FROM shard_leases WHERE expires_at <= now()"); err != nil {
+		if _, err := tx.Exec(ctx, "DELETE FROM shard_leases WHERE expires_at <= clock_timestamp()"); err != nil {
 			return err
 		}
 		// The count most live leases carry (they all carry one, but a
@@ -49,7 +49,7 @@ func (s *Store) ClaimShard(ctx context.Context, owner string, count int, ttl tim
 			return err
 		}
 		err = tx.QueryRow(ctx, `INSERT INTO shard_leases (shard_id, shard_count, owner, expires_at)
-			SELECT g, $1, $2, now() + $3 * interval '1 millisecond'
+			SELECT g, $1, $2, clock_timestamp() + $3 * interval '1 millisecond'
 			FROM generate_series(0, $1 - 1) g
 			WHERE NOT EXISTS (SELECT 1 FROM shard_leases l WHERE l.shard_id = g)
 			ORDER BY g LIMIT 1
@@ -69,7 +69,7 @@ func (s *Store) ClaimShard(ctx context.Context, owner string, count int, ttl tim
 // RenewShard extends owner's lease on shard id to ttl from now; held is
 // false when owner no longer holds it.
 func (s *Store) RenewShard(ctx context.Context, owner string, id int, ttl time.Duration) (held bool, err error) {
-	tag, err := s.pool.Exec(ctx, `UPDATE shard_leases SET expires_at = now() + $3 * interval '1 millisecond'
+	tag, err := s.pool.Exec(ctx, `UPDATE shard_leases SET expires_at = clock_timestamp() + $3 * interval '1 millisecond'
 		WHERE shard_id = $1 AND owner = $2`, id, owner, ttl.Milliseconds())
 	if err != nil {
 		return false, fmt.Errorf("renew the lease of shard %d on %s: %w", id, s.where, s.classify(err))

@@ -226,6 +226,12 @@ func (r *Runner) runAuto(ctx context.Context, run func(context.Context) error) e
 	if cause := context.Cause(runCtx); errors.Is(cause, ErrLeaseLost) {
 		runErr = errors.Join(cause, runErr)
 	}
+	r.release(ctx, l)
+	return runErr
+}
+
+// release gives the lease up, even once ctx has ended.
+func (r *Runner) release(ctx context.Context, l Lease) {
 	release, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	if err := r.store.ReleaseShard(release, r.cfg.Owner, l.ID); err != nil {
@@ -233,7 +239,6 @@ func (r *Runner) runAuto(ctx context.Context, run func(context.Context) error) e
 	} else {
 		r.log.Info("released the gateway shard", "shard", l.ID)
 	}
-	return runErr
 }
 
 // closeGateway closes the session without letting discordgo reconnect;
@@ -256,6 +261,9 @@ func (r *Runner) claim(ctx context.Context, count int) (Lease, error) {
 	for waits := 0; ; waits++ {
 		l, ok, err := r.store.ClaimShard(ctx, r.cfg.Owner, count, r.cfg.LeaseTTL)
 		if ctx.Err() != nil {
+			if ok && err == nil { // claimed as ctx ended: free it now, not at its expiry
+				r.release(ctx, l)
+			}
 			return Lease{}, nil
 		}
 		if err != nil {
