@@ -22,6 +22,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -98,7 +99,7 @@ func Handler(reg *prometheus.Registry, opts Options, checks ...Check) http.Handl
 // neither their contents nor their lengths show in the time taken.
 func tokenGuard(token string) func(http.Handler) http.Handler {
 	if token == "" {
-		return func(h http.Handler) http.Handler { return h }
+		return localOnly
 	}
 	want := sha256.Sum256([]byte(token))
 	return func(h http.Handler) http.Handler {
@@ -116,6 +117,24 @@ func tokenGuard(token string) func(http.Handler) http.Handler {
 				http.StatusUnauthorized)
 		})
 	}
+}
+
+// localOnly serves, without a token (ADMIN_ADDR on loopback), only
+// requests addressed to a loopback name: a web page whose host name an
+// attacker points at 127.0.0.1 (DNS rebinding) would otherwise read the
+// page from the admin's own browser.
+func localOnly(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host := r.Host
+		if h, _, err := net.SplitHostPort(host); err == nil {
+			host = h
+		}
+		if ip := net.ParseIP(strings.Trim(host, "[]")); (ip == nil || !ip.IsLoopback()) && !strings.EqualFold(host, "localhost") {
+			http.Error(w, "403 Forbidden: without ADMIN_TOKEN the admin page answers only at a loopback address, such as http://127.0.0.1:9090/", http.StatusForbidden)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // credential is the token a request carries: a bearer token, else the

@@ -33,7 +33,7 @@ func TestAdminHandler(t *testing.T) {
 	}
 	get := func(h http.Handler, path string) (int, string) {
 		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+		h.ServeHTTP(rec, httptest.NewRequest("GET", "http://127.0.0.1:9090"+path, nil))
 		body, _ := io.ReadAll(rec.Body)
 		return rec.Code, string(body)
 	}

@@ -83,6 +83,9 @@ func sample(now time.Time) *fixed {
 
 // serve makes a request to h and returns the response and its body.
 func serve(h http.Handler, target string, header ...string) (*http.Response, string) {
+	if strings.HasPrefix(target, "/") {
+		target = "http://127.0.0.1:9090" + target // as ADMIN_ADDR's default serves it
+	}
 	req := httptest.NewRequest("GET", target, nil)
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
@@ -108,6 +111,12 @@ func TestAccess(t *testing.T) {
 	}{
 		{"loopback: no token needed", open, "/", "", 200},
 		{"loopback: metrics", open, "/metrics", "", 200},
+		{"loopback by name", open, "http://localhost:9090/", "", 200},
+		{"loopback, IPv6", open, "http://[::1]:9090/metrics", "", 200},
+		{"no token: another host name (DNS rebinding)", open, "http://attacker.example:9090/", "", 403},
+		{"no token: metrics through another host name", open, "http://attacker.example/metrics", "", 403},
+		{"no token: probes stay open", open, "http://attacker.example:9090/healthz", "", 200},
+		{"token: any host name", guarded, "http://dalil.example.org/", "Bearer " + token, 200},
 		{"no credentials", guarded, "/", "", 401},
 		{"wrong bearer", guarded, "/", "Bearer 0123456789abcdef-secreT", 401},
 		{"bearer prefix of the token", guarded, "/", "Bearer 0123456789abcdef", 401},
