@@ -88,6 +88,15 @@ func exportVoted(vs []VotedAnswer, opts ExportOptions) ([]eval.Question, ExportS
 	seen := map[string]bool{}
 	for _, v := range vs {
 		q := eval.Question{Lang: v.Lang, Text: strings.TrimSpace(v.Question), ExpectedURLs: []string{}, Answers: []string{}}
+		// The latest voted answer to a question decides it, even when it
+		// is skipped: an older 👍 must not stand for a question members
+		// now vote 👎.
+		key := nlp.Fold(nlp.Collapse(q.Text))
+		if q.Text != "" && seen[key] {
+			sum.SkippedDuplicate++
+			continue
+		}
+		seen[key] = true
 		switch {
 		case v.Up == v.Down:
 			sum.SkippedTied++
@@ -114,12 +123,6 @@ func exportVoted(vs []VotedAnswer, opts ExportOptions) ([]eval.Question, ExportS
 		default:
 			q.Kind = KindFeedbackNone
 		}
-		key := nlp.Fold(nlp.Collapse(q.Text))
-		if seen[key] {
-			sum.SkippedDuplicate++
-			continue
-		}
-		seen[key] = true
 		q.ID = "feedback-" + strconv.FormatInt(v.AnswerID, 10)
 		if v.AnswerID == 0 {
 			q.ID = "feedback-m" + v.MessageID

@@ -96,3 +96,23 @@ func TestWriteJSONLRoundTrip(t *testing.T) {
 		t.Errorf("read back (-want +got):\n%s", d)
 	}
 }
+
+// TestExportLatestVoteWins: a question asked twice is written once, as
+// its latest vote says: an older 👍 answer does not stand for a question
+// whose latest answer members voted 👎.
+func TestExportLatestVoteWins(t *testing.T) {
+	vs := []VotedAnswer{ // most recently voted first, as the store returns them
+		{MessageID: "m2", AnswerID: 2, Down: 1, Question: "Qui dirige la banque centrale ?", Found: true,
+			Citations: []Source{{N: 1, URL: "https://news.example/2025-new-governor"}}},
+		{MessageID: "m1", AnswerID: 1, Up: 1, Question: "Qui dirige la banque centrale ?", Found: true,
+			Citations: []Source{{N: 1, URL: "https://news.example/2019-old-governor"}}},
+	}
+	qs, sum := exportVoted(vs, ExportOptions{})
+	if len(qs) != 0 || sum.SkippedDown != 1 || sum.SkippedDuplicate != 1 {
+		t.Errorf("exported %+v (%+v); want nothing: the latest vote is 👎", qs, sum)
+	}
+	qs, _ = exportVoted(vs, ExportOptions{Down: true})
+	if len(qs) != 1 || qs[0].ID != "feedback-2" || qs[0].Kind != KindFeedbackDown {
+		t.Errorf("with --down: exported %+v, want the latest answer, for review", qs)
+	}
+}

@@ -359,7 +359,7 @@ func Load(getenv Lookup) (Config, error) {
 	}
 	tz := str("DALIL_TIMEZONE", digest.DefaultTimeZone)
 	loc, err := time.LoadLocation(tz)
-	if err != nil {
+	if err != nil || strings.EqualFold(tz, "Local") { // "Local" is Go's, unknown to PostgreSQL
 		errs = append(errs, fmt.Sprintf("DALIL_TIMEZONE=%q: not an IANA time zone (e.g. Africa/Casablanca)", tz))
 		loc = time.UTC
 	}

@@ -34,6 +34,8 @@ func TestLoad(t *testing.T) {
 		{"member hash key", map[string]string{"MEMBER_HASH_KEY": strings.Repeat("k", 32)}, nil, ""},
 		{"short member hash key", map[string]string{"MEMBER_HASH_KEY": "secret"}, nil, "MEMBER_HASH_KEY: 6 bytes, want at least 32"},
 		{"bad retention", map[string]string{"ANSWERS_RETENTION": "soon"}, nil, `ANSWERS_RETENTION="soon"`},
+		{"time zone", map[string]string{"DALIL_TIMEZONE": "Europe/Paris"}, nil, ""},
+		{"Go's Local time zone, unknown to PostgreSQL", map[string]string{"DALIL_TIMEZONE": "Local"}, nil, `DALIL_TIMEZONE="Local": not an IANA time zone`},
 		{"interactions endpoint", map[string]string{"INTERACTIONS_ADDR": ":8080", "DISCORD_PUBLIC_KEY": strings.Repeat("ab", 32), "INTERACTIONS_ONLY": "true"}, nil, ""},
 		{"interactions without key", map[string]string{"INTERACTIONS_ADDR": ":8080"}, nil, "INTERACTIONS_ADDR is set but DISCORD_PUBLIC_KEY is not"},
 		{"short key", map[string]string{"INTERACTIONS_ADDR": ":8080", "DISCORD_PUBLIC_KEY": "abcd"}, nil, `DISCORD_PUBLIC_KEY="abcd": want the application's Public Key, 64 hexadecimal digits`},
