@@ -387,13 +387,16 @@ func (b *Bot) resumeInteraction(ctx context.Context, c *claim, rc replica.Claim,
 		b.lost(rc, "the interaction was never acknowledged", err)
 		return
 	}
-	if rendered(original) {
+	ask := p.Command == "ask" && p.Question != ""
+	// Any text ends another command (a vote's thanks, /forget's
+	// confirmation); an /ask's text may be its stream, cut short.
+	if rendered(original) || (!ask && original.Content != "") {
 		b.answeredBefore(rc)
 		return
 	}
 	b.metrics.takeovers.WithLabelValues(rc.Kind, "resumed").Inc()
 	defer b.recoverInteraction(ctx, r)
-	if p.Command == "ask" && p.Question != "" {
+	if ask {
 		b.askDeferred(ctx, r, p.Question, time.Now())
 		return
 	}
