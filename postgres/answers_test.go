@@ -193,17 +193,7 @@ func TestPurgeAnswers(t *testing.T) {
 func TestMemberHashKey(t *testing.T) {
 	ctx := context.Background()
 	url := pgtest.NewDatabase(t)
-	open := func(cfg Config) *Store {
-		s, err := Open(ctx, url, cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(s.Close)
-		if err := s.Migrate(ctx); err != nil {
-			t.Fatal(err)
-		}
-		return s
-	}
+	open := func(cfg Config) *Store { return mustOpenAt(t, url, cfg) }
 	const member = "1400000000000000001"
 	stores := []*Store{open(Config{}), open(Config{}), open(Config{})}
 	hashes := make([]string, len(stores))

@@ -27,8 +27,15 @@ const testDim = 4
 // MustOpen opens a store on a fresh database, migrated.
 func MustOpen(tb testing.TB, cfg Config) *Store {
 	tb.Helper()
+	return mustOpenAt(tb, pgtest.NewDatabase(tb), cfg)
+}
+
+// mustOpenAt opens and migrates a store on the database at url, as
+// another replica on the same database would.
+func mustOpenAt(tb testing.TB, url string, cfg Config) *Store {
+	tb.Helper()
 	ctx := context.Background()
-	s, err := Open(ctx, pgtest.NewDatabase(tb), cfg)
+	s, err := Open(ctx, url, cfg)
 	if err != nil {
 		tb.Fatal(err)
 	}

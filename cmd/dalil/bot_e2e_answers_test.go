@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"net/http"
 	"strconv"
 	"strings"
 	"testing"
@@ -52,16 +51,7 @@ func (h *harness) vote(m *discordgo.Message, button int) {
 // first bot's thread is answered with the conversation so far, and a vote
 // on the first bot's answer is stored with its question and citations.
 func TestRestartKeepsConversations(t *testing.T) {
-	h := start(t, setup{
-		bot: func(c *bot.Config) { c.MessageContent = true },
-		llm: func(w http.ResponseWriter, r *http.Request, req chatRequest) {
-			if req.MaxTokens == 120 { // the follow-up rewrite
-				writeReply(w, r, req, "date de création de l'instance nationale dédiée à l'intelligence artificielle", 0)
-				return
-			}
-			writeReply(w, r, req, "L'instance nationale dédiée à l'intelligence artificielle sera créée en 2024 [1].", 0)
-		},
-	})
+	h := start(t, followUps())
 	q := h.srv.SendMessage(&discordgo.Message{Content: "<@" + discordtest.AppID + "> " + askIA})
 	h.wait(discordtest.Route("POST", "/api/v9/channels/"+discordtest.ChannelID+"/messages/"+q.ID+"/threads"))
 	thread := h.srv.Channel(q.ID)

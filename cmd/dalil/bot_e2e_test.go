@@ -448,8 +448,10 @@ func TestAskStreamed(t *testing.T) {
 	}
 }
 
-func TestMentionThreadFollowUp(t *testing.T) {
-	h := start(t, setup{
+// followUps is a bot with MESSAGE_CONTENT whose chat model rewrites a
+// follow-up into a standalone question and answers from the first fixture.
+func followUps() setup {
+	return setup{
 		bot: func(c *bot.Config) { c.MessageContent = true },
 		llm: func(w http.ResponseWriter, r *http.Request, req chatRequest) {
 			if req.MaxTokens == 120 { // the follow-up rewrite
@@ -458,7 +460,11 @@ func TestMentionThreadFollowUp(t *testing.T) {
 			}
 			writeReply(w, r, req, "L'instance nationale dédiée à l'intelligence artificielle sera créée en 2024 [1].", 0)
 		},
-	})
+	}
+}
+
+func TestMentionThreadFollowUp(t *testing.T) {
+	h := start(t, followUps())
 	q := h.srv.SendMessage(&discordgo.Message{Content: "<@" + discordtest.AppID + "> " + askIA})
 	h.wait(discordtest.Route("POST", "/api/v9/channels/"+discordtest.ChannelID+"/messages/"+q.ID+"/threads"))
 	thread := h.srv.Channel(q.ID)
