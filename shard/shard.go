@@ -294,7 +294,7 @@ func (r *Runner) keep(ctx context.Context, l Lease) error {
 	deadline := time.Now().Add(r.cfg.LeaseTTL - every/2)
 	t := time.NewTicker(every)
 	defer t.Stop()
-	var lastErr error
+	lastErr := errors.New("no renewal answered in time")
 	for {
 		expiry := time.NewTimer(time.Until(deadline))
 		select {
