@@ -1,7 +1,6 @@
 package bot
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -9,9 +8,10 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/dalil-news/dalil/internal/testing/logtest"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -109,24 +109,6 @@ func (fixedAnswer) Ask(_ context.Context, q rag.Question) (rag.Answer, error) {
 			ID: 1, Title: "Casablanca port", URL: "https://news.example/port", Publisher: "Harbour Daily", Lang: "en"}}}}, nil
 }
 
-// syncBuffer is a log sink safe for concurrent writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // eventually polls cond every 20 ms for up to 10 s.
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
@@ -143,7 +125,7 @@ func eventually(t *testing.T, what string, cond func() bool) {
 // Not parallel: it sets discordgo's package logger.
 func TestSessionOnAnotherBase(t *testing.T) {
 	srv := discordtest.New(t)
-	logs := &syncBuffer{}
+	logs := &logtest.Buffer{}
 	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	// Left in place after the test: discordgo's goroutines may still log
 	// while they stop, and would race with a reset.

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"strconv"
 	"strings"
@@ -70,21 +69,7 @@ func TestRestartKeepsConversations(t *testing.T) {
 	if answers := h.botAnswers(thread.ID); len(answers) != 2 || !strings.Contains(answers[1].Content, "2024 [1]") {
 		t.Errorf("bot messages in the thread = %d, want the follow-up answered", len(answers))
 	}
-	var rewrite *chatRequest
-	for _, r := range h.llm.ChatRequests() {
-		if r.MaxTokens == 120 {
-			rewrite = &r
-		}
-	}
-	if rewrite == nil {
-		t.Fatal("the follow-up was not rewritten with the conversation")
-	}
-	all, _ := json.Marshal(rewrite.Messages)
-	for _, want := range []string{"Mezzour", "Et quand sera-t-elle créée ?"} {
-		if !strings.Contains(string(all), want) {
-			t.Errorf("rewrite request lacks %q: %s", want, all)
-		}
-	}
+	h.checkRewrite("Mezzour", "Et quand sera-t-elle créée ?")
 
 	// A vote on the answer the first bot gave.
 	h.vote(first, 0)

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dalil-news/dalil/internal/testing/logtest"
+
 	"github.com/bwmarrin/discordgo"
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -361,7 +363,7 @@ func TestClaimsUnreachable(t *testing.T) {
 	srv := discordtest.New(t)
 	gone := postgrestest.MustOpen(t, embeddings.NewOffline(embeddings.OfflineConfig{}))
 	gone.Close()
-	logs := &syncBuffer{}
+	logs := &logtest.Buffer{}
 	reg := prometheus.NewRegistry()
 	b, err := bot.New(srv.Session(t, "test-token"), bot.Deps{
 		Answerer: quick{}, Claims: gone, Registerer: reg, Log: slog.New(slog.NewJSONHandler(logs, nil)),

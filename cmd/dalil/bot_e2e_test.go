@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -16,6 +15,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/dalil-news/dalil/internal/testing/logtest"
 
 	"github.com/bwmarrin/discordgo"
 	"github.com/google/go-cmp/cmp"
@@ -57,24 +58,6 @@ var fixtures = []rag.Article{{
 var errorID = regexp.MustCompile("identifiant d’erreur `([0-9a-f]{8})`")
 
 const askIA = "Qu'a annoncé Mezzour sur l'instance nationale dédiée à l'intelligence artificielle ?"
-
-// syncBuffer is a log sink safe for concurrent writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // chatRequest is what the fake LLM decodes from a chat completions call.
 type chatRequest = openaitest.ChatRequest
@@ -125,7 +108,7 @@ type harness struct {
 	llm    *openaitest.Server
 	bot    *bot.Bot
 	poster *bot.Poster
-	logs   *syncBuffer
+	logs   *logtest.Buffer
 	stop   context.CancelFunc
 	done   chan error
 	// endpoint is the URL of the interactions endpoint (setup.http).
@@ -145,7 +128,7 @@ func start(t testing.TB, s setup) *harness {
 	ctx := context.Background()
 	emb := embeddings.NewOffline(embeddings.OfflineConfig{})
 	store := postgrestest.MustOpen(t, emb)
-	h := &harness{t: t, setup: s, store: store, logs: &syncBuffer{}}
+	h := &harness{t: t, setup: s, store: store, logs: &logtest.Buffer{}}
 	var chat rag.Chat
 	if s.llm != nil {
 		h.llm = openaitest.Start(t, &openaitest.Server{Chat: s.llm})
@@ -463,6 +446,27 @@ func followUps() setup {
 	}
 }
 
+// checkRewrite checks that the follow-up was rewritten into a standalone
+// question with the conversation so far, which holds wants.
+func (h *harness) checkRewrite(wants ...string) {
+	h.t.Helper()
+	var rewrite *chatRequest
+	for _, r := range h.llm.ChatRequests() {
+		if r.MaxTokens == 120 {
+			rewrite = &r
+		}
+	}
+	if rewrite == nil {
+		h.t.Fatal("the follow-up was not rewritten with the conversation")
+	}
+	all, _ := json.Marshal(rewrite.Messages)
+	for _, want := range wants {
+		if !strings.Contains(string(all), want) {
+			h.t.Errorf("rewrite request lacks %q: %s", want, all)
+		}
+	}
+}
+
 func TestMentionThreadFollowUp(t *testing.T) {
 	h := start(t, followUps())
 	q := h.srv.SendMessage(&discordgo.Message{Content: "<@" + discordtest.AppID + "> " + askIA})
@@ -491,21 +495,7 @@ func TestMentionThreadFollowUp(t *testing.T) {
 		t.Errorf("bot messages in the thread = %q, want two answers", answers)
 	}
 	// The follow-up was rewritten with the conversation so far.
-	var rewrite *chatRequest
-	for _, r := range h.llm.ChatRequests() {
-		if r.MaxTokens == 120 {
-			rewrite = &r
-		}
-	}
-	if rewrite == nil {
-		t.Fatal("the follow-up was not rewritten with the conversation")
-	}
-	all, _ := json.Marshal(rewrite.Messages)
-	for _, want := range []string{"Mezzour", "Et quand sera-t-elle créée ?"} {
-		if !strings.Contains(string(all), want) {
-			t.Errorf("rewrite request lacks %q: %s", want, all)
-		}
-	}
+	h.checkRewrite("Mezzour", "Et quand sera-t-elle créée ?")
 }
 
 // TestMentionInThread checks that a mention inside a thread (one the bot did

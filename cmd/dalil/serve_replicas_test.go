@@ -17,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dalil-news/dalil/internal/testing/logtest"
+
 	"github.com/bwmarrin/discordgo"
 	"github.com/jackc/pgx/v5"
 
@@ -620,8 +622,8 @@ func fixturesJSONL(t *testing.T, dir string) string {
 type serveProc struct {
 	name   string
 	cmd    *exec.Cmd
-	logs   *syncBuffer   // its standard output and error
-	exited chan struct{} // closed once it has exited, err then set
+	logs   *logtest.Buffer // its standard output and error
+	exited chan struct{}   // closed once it has exited, err then set
 	err    error
 	killed bool
 	admin  string // its admin server, once ready
@@ -632,7 +634,7 @@ type serveProc struct {
 // with SIGTERM and shows its logs when the test failed.
 func startServe(t *testing.T, name, bin, dir string, env []string) *serveProc {
 	t.Helper()
-	p := &serveProc{name: name, cmd: exec.Command(bin, "serve"), logs: &syncBuffer{}, exited: make(chan struct{})}
+	p := &serveProc{name: name, cmd: exec.Command(bin, "serve"), logs: &logtest.Buffer{}, exited: make(chan struct{})}
 	p.cmd.Env, p.cmd.Dir, p.cmd.Stdout, p.cmd.Stderr = env, dir, p.logs, p.logs
 	if err := p.cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", name, err)

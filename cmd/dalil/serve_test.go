@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dalil-news/dalil/internal/testing/logtest"
+
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/dalil-news/dalil/internal/testing/discordtest"
@@ -48,7 +50,7 @@ func TestServeOnFakeDiscord(t *testing.T) {
 		"DISCORD_SHARD_COUNT": "auto", "DISCORD_GUILD_IDS": guild, "ADMIN_ADDR": "127.0.0.1:0",
 		"LOG_FORMAT": "json", "SHUTDOWN_TIMEOUT": "5s", "DICTIONARIES_DIR": t.TempDir(), "DISCORD_ATTACHMENT_HOSTS": srv.URL(),
 	}
-	logs := &syncBuffer{}
+	logs := &logtest.Buffer{}
 	ctx, stop := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, []string{"serve"}, func(k string) string { return env[k] }, io.Discard, logs) }()
@@ -164,7 +166,7 @@ func TestServeOnFakeDiscord(t *testing.T) {
 
 // logLine returns the first JSON log line in logs whose string fields
 // contain those of fields, nil if there is none yet.
-func logLine(logs *syncBuffer, fields map[string]string) map[string]any {
+func logLine(logs *logtest.Buffer, fields map[string]string) map[string]any {
 lines:
 	for _, l := range strings.Split(logs.String(), "\n") {
 		var m map[string]any
@@ -182,7 +184,7 @@ lines:
 }
 
 // waitLogLine waits up to timeout for logLine to find a line.
-func waitLogLine(t testing.TB, logs *syncBuffer, timeout time.Duration, fields map[string]string) map[string]any {
+func waitLogLine(t testing.TB, logs *logtest.Buffer, timeout time.Duration, fields map[string]string) map[string]any {
 	t.Helper()
 	for deadline := time.Now().Add(timeout); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		if m := logLine(logs, fields); m != nil {

@@ -46,15 +46,9 @@ func TestLoad(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cfg, err := Load(func(k string) string { return tt.env[k] })
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Errorf("Load: %v, want an error containing %q", err, tt.wantErr)
-				}
+			cfg, ok := loadEnv(t, tt.env, tt.wantErr)
+			if !ok {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if d := cmp.Diff(tt.guilds, cfg.DiscordGuildIDs); d != "" {
 				t.Errorf("guilds (-want +got):\n%s", d)
@@ -231,15 +225,9 @@ func TestDatabaseURLFollowsPGPort(t *testing.T) {
 		{map[string]string{"DALIL_PGPORT": "x"}, "", `DALIL_PGPORT="x": want a non-negative whole number`},
 	}
 	for _, tt := range tests {
-		cfg, err := Load(func(k string) string { return tt.env[k] })
-		if tt.wantErr != "" {
-			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Errorf("%v: Load: %v, want an error containing %q", tt.env, err, tt.wantErr)
-			}
+		cfg, ok := loadEnv(t, tt.env, tt.wantErr)
+		if !ok {
 			continue
-		}
-		if err != nil {
-			t.Fatal(err)
 		}
 		if cfg.DatabaseURL != tt.want {
 			t.Errorf("%v: DatabaseURL = %q, want %q", tt.env, cfg.DatabaseURL, tt.want)
@@ -304,15 +292,9 @@ func TestLoadReplicas(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cfg, err := Load(func(k string) string { return tt.env[k] })
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Errorf("Load: %v, want an error containing %q", err, tt.wantErr)
-				}
+			cfg, ok := loadEnv(t, tt.env, tt.wantErr)
+			if !ok {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			got := replicas{cfg.DiscordShardID, cfg.DiscordShardCount, cfg.DiscordShardAuto, cfg.DiscordAPIBaseURL, cfg.DiscordAttachmentHosts}
 			if d := cmp.Diff(tt.want, got); d != "" {
@@ -345,4 +327,21 @@ func TestParseDays(t *testing.T) {
 			t.Errorf("ParseDays(%q) = %v, %v; want %v (error %v)", tt.v, got, err, tt.want, tt.wantErr)
 		}
 	}
+}
+
+// loadEnv loads the settings of env. When wantErr is set, it checks that
+// Load fails with it and returns false; otherwise a failure is fatal.
+func loadEnv(t *testing.T, env map[string]string, wantErr string) (Config, bool) {
+	t.Helper()
+	cfg, err := Load(func(k string) string { return env[k] })
+	if wantErr != "" {
+		if err == nil || !strings.Contains(err.Error(), wantErr) {
+			t.Errorf("%v: Load: %v, want an error containing %q", env, err, wantErr)
+		}
+		return Config{}, false
+	}
+	if err != nil {
+		t.Fatalf("%v: Load: %v", env, err)
+	}
+	return cfg, true
 }

@@ -55,6 +55,7 @@ var allowed = map[string][]string{
 	"internal/layers":               nil,
 	"internal/lru":                  nil,
 	"internal/testing/golden":       nil,
+	"internal/testing/logtest":      nil,
 	"internal/testing/pgtest":       nil,
 	"internal/testing/openaitest":   nil,
 	"internal/testing/discordtest":  nil,
