@@ -27,8 +27,11 @@ func (b *Bot) onMessage(s *discordgo.Session, ev *discordgo.MessageCreate) {
 		return
 	}
 	mentioned := mentionsUser(m, botID)
-	if !mentioned && m.Content == "" {
-		return // nothing to answer: without MESSAGE_CONTENT, all but mentions come empty
+	if !mentioned && (m.Content == "" || !b.mayConverse(m)) {
+		// Nothing to answer: without MESSAGE_CONTENT all but mentions come
+		// empty, and a channel that is not a thread or a DM holds no
+		// conversation; neither costs a query.
+		return
 	}
 	history, inConv := b.conversation(m.ChannelID)
 	if !mentioned && !inConv {
@@ -137,6 +140,16 @@ func (b *Bot) postPlaceholder(ctx context.Context, m *discordgo.Message, questio
 		return "", "", "", fmt.Errorf("post the placeholder in channel %s: %w", channel, err)
 	}
 	return channel, conv, ph.ID, nil
+}
+
+// mayConverse reports whether m's channel may be a conversation: a DM, a
+// thread, or a channel the session's state does not know.
+func (b *Bot) mayConverse(m *discordgo.Message) bool {
+	if m.GuildID == "" {
+		return true
+	}
+	ch, err := b.s.State.Channel(m.ChannelID)
+	return err != nil || ch.IsThread()
 }
 
 // isThread reports whether channel id is a thread: from the session's state

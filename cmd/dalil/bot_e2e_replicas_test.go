@@ -95,6 +95,10 @@ func answeredIn(channel string) func(discordtest.Request) bool {
 // every answer is posted.
 func (h *harness) checkClaimsFinished() {
 	h.t.Helper()
+	// The audit takes the open claims over, after which their replica can
+	// no longer finish them: it looks once, after the finish that follows
+	// an answer (one statement) has had time to land.
+	time.Sleep(300 * time.Millisecond)
 	open, err := h.store.TakeOver(context.Background(), "auditor", 0, 1000)
 	if err != nil {
 		h.t.Fatal(err)
