@@ -13,10 +13,16 @@ const minStem = 3
 // likely first: inflectional endings of English and French for Latin
 // script; clitics, the article and light10's suffixes for Arabic.
 func forms(w string) []string {
-	if r, _ := utf8.DecodeRuneInString(w); r >= 0x600 && r <= 0x6FF {
+	if isArabic(w) {
 		return arabicForms(w)
 	}
 	return latinForms(w)
+}
+
+// isArabic reports whether the word w starts with an Arabic letter.
+func isArabic(w string) bool {
+	r, _ := utf8.DecodeRuneInString(w)
+	return r >= 0x600 && r <= 0x6FF
 }
 
 // latinSuffixes lists endings and their replacements, tried in order;
@@ -64,9 +70,33 @@ var (
 func arabicLetters(s string) int { return utf8.RuneCountInString(s) }
 
 // arabicForms returns w, then w without its proclitics and article (each
-// both bare and with ال, since dictionaries list both), then each of those
-// without one suffix (a plural ات also as the singular in ة).
+// both bare and with ال, since dictionaries list both: arabicBases), then
+// each of those without one suffix (a plural ات also as the singular in
+// ة).
 func arabicForms(w string) []string {
+	bases := arabicBases(w)
+	out := slices.Clone(bases)
+	for _, b := range bases {
+		for _, s := range arabicSuffixes {
+			stem, ok := strings.CutSuffix(b, s)
+			if !ok || arabicLetters(strings.TrimPrefix(stem, "ال")) < 2 {
+				continue
+			}
+			out = appendNew(out, stem)
+			if s == "ات" {
+				out = appendNew(out, stem+"ه") // جامعات → جامعه
+			} else if t, ok := strings.CutSuffix(stem, "ت"); ok {
+				out = appendNew(out, t+"ه") // مدرستها → مدرسه
+			}
+		}
+	}
+	return out
+}
+
+// arabicBases returns the folded Arabic word w, then w without its
+// proclitics and article, each both bare and with ال: "بالمنزل" gives
+// المنزل and منزل.
+func arabicBases(w string) []string {
 	bases := []string{w}
 	add := func(stem string, article bool) {
 		if arabicLetters(stem) < 2 {
@@ -91,22 +121,7 @@ func arabicForms(w string) []string {
 	if !strings.HasPrefix(w, "ال") && rest == w {
 		add("ال"+w, false)
 	}
-	out := slices.Clone(bases)
-	for _, b := range bases {
-		for _, s := range arabicSuffixes {
-			stem, ok := strings.CutSuffix(b, s)
-			if !ok || arabicLetters(strings.TrimPrefix(stem, "ال")) < 2 {
-				continue
-			}
-			out = appendNew(out, stem)
-			if s == "ات" {
-				out = appendNew(out, stem+"ه") // جامعات → جامعه
-			} else if t, ok := strings.CutSuffix(stem, "ت"); ok {
-				out = appendNew(out, t+"ه") // مدرستها → مدرسه
-			}
-		}
-	}
-	return out
+	return bases
 }
 
 // cutAny removes the first of prefixes that w starts with.

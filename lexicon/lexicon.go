@@ -57,6 +57,9 @@ type Term struct {
 // is immutable once opened and safe for concurrent use.
 type Dictionaries struct {
 	dirs map[[2]string]*direction
+	// known holds, by language, every folded word a dictionary lists in
+	// it, as a headword or in a translation.
+	known map[string]map[string]bool
 }
 
 // direction translates from one language to another with a dictionary of
@@ -98,6 +101,24 @@ func Open(dir string) (*Dictionaries, error) {
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("open dictionaries in %s: %w", dir, err)
 	}
+	known := map[string]map[string]bool{}
+	for i, f := range files {
+		for _, lang := range []string{f.from, f.to} {
+			if known[lang] == nil {
+				known[lang] = map[string]bool{}
+			}
+		}
+		for _, e := range raw[i] {
+			for _, h := range e.heads {
+				known[f.from][h] = true
+			}
+			for _, sense := range e.senses {
+				for _, w := range strings.Fields(sense) {
+					known[f.to][w] = true
+				}
+			}
+		}
+	}
 	// Tables are built two at a time: ara-eng lists some non-English
 	// words ("Bett"), so its translations are checked against the English
 	// headwords of eng-fra and eng-ara first.
@@ -114,7 +135,7 @@ func Open(dir string) (*Dictionaries, error) {
 		rev[opposite(0)], rev[opposite(1)], rev[opposite(2)] = buildReverse(raw[0]), buildReverse(raw[1]), buildReverse(raw[2])
 	})
 	build.Wait()
-	d := &Dictionaries{dirs: map[[2]string]*direction{}}
+	d := &Dictionaries{dirs: map[[2]string]*direction{}, known: known}
 	for i, f := range files {
 		if fwd[i] != nil || rev[i] != nil {
 			d.dirs[[2]string{f.from, f.to}] = &direction{fwd: fwd[i], rev: rev[i]}
@@ -140,7 +161,7 @@ func readEntries(base string, target script) ([]rawEntry, error) {
 				e.heads = append(e.heads, key)
 			}
 		}
-		if len(e.heads) > 0 && len(e.senses) > 0 {
+		if len(e.heads) > 0 {
 			out = append(out, e)
 		}
 	}
@@ -361,8 +382,9 @@ func translate(route []*direction, w string, phrase bool) []string {
 // word of text, in order (stop words dropped). Words with no translation
 // are carried over unchanged when they look like names or numbers
 // (capitalized in Latin script, digits, with Arabic-Indic digits
-// converted), transliterated when the scripts differ, and left out
-// otherwise; Arabic words unknown to the dictionaries are transliterated
+// converted), transliterated when the scripts differ, or when no
+// dictionary of their language knows them (a Latin-script word of an
+// English or French question), and left out otherwise; Arabic words unknown to the dictionaries are transliterated
 // into Latin script. When from equals to, every content word is its own
 // alternative; when no dictionary leads from one to the other, Translate
 // returns nil. It is safe for concurrent use.
@@ -391,9 +413,19 @@ func (d *Dictionaries) Translate(text, from, to string) []Term {
 		}
 		if term, ok := word(route, tok, scriptOf(to)); ok {
 			terms = append(terms, term)
+		} else if !tok.arabic && scriptOf(from) == latin && !d.knows(from, tok.fold) {
+			// A word no dictionary of its language knows is a name or a
+			// term written in lower case (iPhone, bitcoin): carried over.
+			terms = append(terms, Term{Source: tok.fold, Alternatives: []string{tok.fold}, Carried: true})
 		}
 	}
 	return terms
+}
+
+// knows reports whether a dictionary lists the folded word w, or one of
+// its forms, in language lang.
+func (d *Dictionaries) knows(lang, w string) bool {
+	return slices.ContainsFunc(forms(w), func(f string) bool { return d.known[lang][f] })
 }
 
 // maxPhrase is the most question words looked up together.

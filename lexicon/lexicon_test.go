@@ -88,7 +88,7 @@ func TestTranslate(t *testing.T) {
 		name, text, from, to string
 		want                 string // "source=alt|alt; …", a * before a carried source
 	}{
-		{"reduced forms and stop words", "Which houses did the government build?", "en", "fr", "houses=maison; government=gouvernement"},
+		{"reduced forms and stop words", "Which houses did the government cover?", "en", "fr", "houses=maison; government=gouvernement; cover=couvrir|recouvrir|couverture|revetir|tapisser"},
 		{"accents and case", "Quelle école ?", "fr", "en", "ecole=school"},
 		{"capitals may be a name", "Quelle ÉCOLE ?", "fr", "en", "ecole=school|ecole"},
 		{"senses in order, one term", "Who will cover it?", "en", "fr", "cover=couvrir|recouvrir|couverture|revetir|tapisser"},
@@ -103,7 +103,10 @@ func TestTranslate(t *testing.T) {
 		{"latin words of an arabic question, not names", "school", "ar", "en", ""},
 		{"pivot through english, one term", "le gouvernement", "fr", "ar", "gouvernement=الحكومه|القاعده|الحكم"},
 		{"pivot back", "المدرسة والملك", "ar", "fr", "المدرسه=ecole; والملك=roi|souverain"},
-		{"names and numbers carried", "Homemade phones in Tanger in ٢٠٢٣", "en", "fr", "*homemade=homemade; *tanger=tanger; *2023=2023"},
+		{"names and numbers carried", "Homemade houses in Tanger in ٢٠٢٣", "en", "fr", "*homemade=homemade; houses=maison; *tanger=tanger; *2023=2023"},
+		{"a word no dictionary knows is carried", "bitcoin phones", "en", "fr", "*bitcoin=bitcoin; *phones=phones"},
+		{"a word another dictionary knows is not", "expert", "en", "fr", ""},
+		{"a word a translation knows is not", "polity", "en", "fr", ""},
 		{"a name that is also a word", "the king of Rabat", "en", "fr", "king=roi|souverain; rabat=rabat"},
 		{"names transliterated into Arabic", "Macron in Paris", "en", "ar", "*macron=ماكرون|macron; *paris=باريس|paris"},
 		{"arabic names transliterated into Latin", "باريس ٢٠٢٤", "ar", "fr", "*باريس=baris; *2024=2024"},

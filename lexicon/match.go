@@ -29,37 +29,22 @@ func Untranslated(terms []Term, query string) []Term {
 	return out
 }
 
-// Query is the text of a translated search: each term's first perWord
-// translations, in the question's order.
-func Query(terms []Term, perWord int) string {
-	var words []string
-	for _, t := range terms {
-		words = append(words, t.Alternatives[:min(len(t.Alternatives), perWord)]...)
-	}
-	return strings.Join(words, " ")
-}
-
-// Groups returns a structured query (Pirkola's): for each translated
-// term, its first perWord translations, space-separated, to be scored as
-// one word.
-func Groups(terms []Term, perWord int) []string {
-	var groups []string
-	for _, t := range terms {
-		if len(t.Alternatives) > 0 {
-			groups = append(groups, strings.Join(t.Alternatives[:min(len(t.Alternatives), perWord)], " "))
-		}
-	}
-	return groups
-}
-
 // WordSet is the set of the folded (nlp.Fold), singular (nlp.Singular)
-// words of a text, for matching translations against it.
+// words of a text, for matching translations against it. An Arabic word
+// is also there without its proclitics and article, bare and with ال
+// (arabicBases), so that بالمنزل holds the translation المنزل.
 type WordSet map[string]bool
 
 // Words returns the WordSet of text.
 func Words(text string) WordSet {
 	set := WordSet{}
 	for _, w := range strings.FieldsFunc(nlp.Fold(text), notWordRune) {
+		if isArabic(w) {
+			for _, b := range arabicBases(w) {
+				set[b] = true
+			}
+			continue
+		}
 		set[nlp.Singular(w)] = true
 	}
 	return set

@@ -2,8 +2,6 @@ package lexicon
 
 import (
 	"testing"
-
-	"github.com/google/go-cmp/cmp"
 )
 
 func TestCoverage(t *testing.T) {
@@ -31,22 +29,26 @@ func TestCoverage(t *testing.T) {
 	}
 }
 
-func TestGroups(t *testing.T) {
-	many := Term{Source: "cat", Alternatives: []string{"chat", "matou", "minet", "greffier", "mistigri", "minou", "chaton"}}
+// TestWordsArabic checks that an Arabic word holds a translation without
+// its proclitics and article, and not without its suffixes.
+func TestWordsArabic(t *testing.T) {
+	terms := []Term{
+		{Source: "house", Alternatives: []string{"المنزل"}},
+		{Source: "school", Alternatives: []string{"مدرسه"}},
+		{Source: "book", Alternatives: []string{"كتاب"}},
+	}
 	tests := []struct {
-		name  string
-		terms []Term
-		want  []string
+		text string
+		want float64
 	}{
-		{"one group a word", []Term{{Source: "dog", Alternatives: []string{"chien"}}, {Source: "red", Alternatives: []string{"rouge", "roux"}}},
-			[]string{"chien", "rouge roux"}},
-		{"at most perWord", []Term{many}, []string{"chat matou minet greffier mistigri minou"}},
-		{"untranslated words left out", []Term{{Source: "dalil"}, {Source: "dog", Alternatives: []string{"chien"}}}, []string{"chien"}},
-		{"none", nil, nil},
+		{"ذهب إلى بالمنزل", 1.0 / 3},          // ب + ال
+		{"والمدرسة قريبة", 1.0 / 3},           // و + ال, and ة folded to ه
+		{"كتابه في المنزل والمدرسة", 2.0 / 3}, // the pronoun suffix stays: كتابه is not كتاب
+		{"منزل ومدرسة وكتاب", 1},              // a bare word holds the translation with ال
 	}
 	for _, tt := range tests {
-		if diff := cmp.Diff(tt.want, Groups(tt.terms, 6)); diff != "" {
-			t.Errorf("%s (-want +got):\n%s", tt.name, diff)
+		if got := Coverage(terms, Words(tt.text)); got != tt.want {
+			t.Errorf("Coverage(%q) = %v, want %v", tt.text, got, tt.want)
 		}
 	}
 }

@@ -733,6 +733,102 @@ func TestQueryWords(t *testing.T) {
 	}
 }
 
+func TestQueryGroups(t *testing.T) {
+	groups := [][]rag.QueryPart{
+		{{Lang: "en", Words: "cat"}, {Lang: "fr", Words: "chat matou"}, {Lang: "ar", Words: "!!"}},
+		{{Lang: "en", Words: "?"}},
+		{{Lang: "en", Words: "dog"}, {Lang: "fr", Words: strings.Repeat("mot ", 20) + "chien " + strings.Repeat("x", 65)}},
+		{{Lang: "en", Words: "bird"}},
+	}
+	tests := []struct {
+		name  string
+		max   int
+		words []string
+		group []int32
+		langs []string
+	}{
+		{"empty parts and groups left out, groups renumbered", 10,
+			[]string{"cat", "chat matou", "dog", "mot chien", "bird"}, []int32{1, 1, 2, 2, 3}, []string{"en", "fr", "en", "fr", "en"}},
+		{"at most max groups", 2,
+			[]string{"cat", "chat matou", "dog", "mot chien"}, []int32{1, 1, 2, 2}, []string{"en", "fr", "en", "fr"}},
+	}
+	for _, tt := range tests {
+		words, group, langs := queryGroups(groups, tt.max)
+		if diff := cmp.Diff(tt.words, words); diff != "" {
+			t.Errorf("%s: words (-want +got):\n%s", tt.name, diff)
+		}
+		if diff := cmp.Diff(tt.group, group); diff != "" {
+			t.Errorf("%s: groups (-want +got):\n%s", tt.name, diff)
+		}
+		if diff := cmp.Diff(tt.langs, langs); diff != "" {
+			t.Errorf("%s: languages (-want +got):\n%s", tt.name, diff)
+		}
+	}
+}
+
+// TestSearchTextOnly: a text-only search ranks the full-text matches
+// alone, each with its similarity to the vector.
+func TestSearchTextOnly(t *testing.T) {
+	ctx := context.Background()
+	s := MustOpen(t, Config{})
+	if err := s.EnsureEmbedder(ctx, "test", testDim); err != nil {
+		t.Fatal(err)
+	}
+	save := saver(t, s)
+	save(makeArticle("https://example.org/near", "en", time.Time{}, []int{0}, "A zeppelin."))
+	save(makeArticle("https://example.org/far", "en", time.Time{}, []int{1}, "A zeppelin, a zeppelin over the harbour."))
+	save(makeArticle("https://example.org/nowords", "en", time.Time{}, []int{0}, "Weather news."))
+	search := func(textOnly bool) map[string]rag.Passage {
+		t.Helper()
+		ps, err := s.Search(ctx, rag.SearchQuery{Text: "zeppelin harbour", Lang: "en", Vector: axis(0), K: 5, TextOnly: textOnly})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]rag.Passage{}
+		for _, p := range ps {
+			out[p.Article.URL] = p
+		}
+		return out
+	}
+	got := search(true)
+	if _, ok := got["https://example.org/nowords"]; ok || len(got) != 2 {
+		t.Fatalf("text only: %d passages, want the two holding the words", len(got))
+	}
+	if near, far := got["https://example.org/near"], got["https://example.org/far"]; far.TextRank != 1 || near.Similarity < 0.99 || far.Similarity >= near.Similarity || near.VectorRank != 0 {
+		t.Errorf("text only: near %+v, far %+v; want far first by words, each with its similarity, no vector rank", near, far)
+	}
+	if _, ok := search(false)["https://example.org/nowords"]; !ok {
+		t.Error("hybrid: the nearest chunk without the words is missing")
+	}
+}
+
+// TestLangChunks: a small archive's chunks are counted by language; the
+// statistics are read (and left aside) without error.
+func TestLangChunks(t *testing.T) {
+	ctx := context.Background()
+	s := MustOpen(t, Config{})
+	if err := s.EnsureEmbedder(ctx, "test", testDim); err != nil {
+		t.Fatal(err)
+	}
+	save := saver(t, s)
+	save(makeArticle("https://example.org/fr", "fr", time.Time{}, []int{0, 0}, "Un.", "Deux."))
+	save(makeArticle("https://example.org/ar", "ar", time.Time{}, []int{0}, "واحد"))
+	if _, err := s.pool.Exec(ctx, "ANALYZE chunks"); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := estimateLangChunks(ctx, s.pool); err != nil || n != nil {
+		t.Errorf("estimate of a small archive: %v, %v; want none", n, err)
+	}
+	var c langChunks
+	n, err := c.get(ctx, s.pool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(map[string]int64{"fr": 2, "ar": 1}, n); diff != "" {
+		t.Errorf("counts (-want +got):\n%s", diff)
+	}
+}
+
 func TestDeleteArticle(t *testing.T) {
 	ctx := context.Background()
 	s := MustOpenBound(t)
@@ -974,15 +1070,45 @@ func TestSearchGroups(t *testing.T) {
 	}
 	tests := []struct {
 		name   string
-		groups []string
+		groups [][]rag.QueryPart
 	}{
-		{"translations of one word", []string{"cat feline kitty moggy tomcat", "dog"}},
-		{"empty groups left out", []string{"", "cat feline kitty moggy tomcat", "!!", "dog"}},
+		{"translations of one word", [][]rag.QueryPart{{{Lang: "en", Words: "cat feline kitty moggy tomcat"}}, {{Lang: "en", Words: "dog"}}}},
+		{"empty groups left out", [][]rag.QueryPart{{{Words: ""}}, {{Lang: "en", Words: "cat feline kitty moggy tomcat"}}, {{Words: "!!"}}, {{Lang: "en", Words: "dog"}}}},
+		{"parts of one word", [][]rag.QueryPart{{{Lang: "en", Words: "cat"}, {Lang: "en", Words: "feline kitty"}, {Words: "moggy tomcat"}}, {{Lang: "en", Words: "dog"}}}},
 	}
 	for _, tt := range tests {
 		if got := first(rag.SearchQuery{Text: words, Groups: tt.groups}); got != "https://example.org/both" {
 			t.Errorf("%s: first %s, want the chunk holding both words", tt.name, got)
 		}
+	}
+}
+
+// TestSearchGroupParts checks that a group scores as its best part, each
+// part as rare as its words are among its language's chunks: the Arabic
+// chunk holding the rare translations of both words outranks the French
+// one holding a translation that every French chunk holds.
+func TestSearchGroupParts(t *testing.T) {
+	ctx := context.Background()
+	s := MustOpen(t, Config{})
+	if err := s.EnsureEmbedder(ctx, "test", testDim); err != nil {
+		t.Fatal(err)
+	}
+	save := saver(t, s)
+	save(makeArticle("https://example.org/fr", "fr", time.Time{}, []int{0, 0, 0, 0}, "Un chien commun.", "Un fait commun.", "Un bien commun.", "Un nom commun."))
+	save(makeArticle("https://example.org/ar", "ar", time.Time{}, []int{0, 0, 0, 0}, "كلب نادر", "طقس اليوم", "سوق المدينة", "رياضة"))
+	groups := [][]rag.QueryPart{
+		{{Lang: "fr", Words: "commun"}, {Lang: "ar", Words: "نادر"}},
+		{{Lang: "fr", Words: "chien"}, {Lang: "ar", Words: "كلب"}},
+	}
+	ps, err := s.Search(ctx, rag.SearchQuery{Text: "commun نادر chien كلب", Groups: groups, K: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ps) < 2 {
+		t.Fatalf("%d passages, want the French and the Arabic one", len(ps))
+	}
+	if got := ps[0].Chunk.Text; got != "كلب نادر" {
+		t.Errorf("first %q, want the Arabic chunk (then %q)", got, ps[1].Chunk.Text)
 	}
 }
 

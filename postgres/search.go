@@ -79,7 +79,7 @@ ORDER BY c.embedding <=> $1 LIMIT ` + strconv.Itoa(n)
 // or a backslash are left out: they would need escaping in a tsquery and
 // no dictionary produces them from words.
 var lexemesCTE = `q AS (
-	SELECT DISTINCT w FROM unnest(` + lexemeArray("$4::text") + `) w
+	SELECT DISTINCT w FROM unnest(` + lexemeArray("$4::text", "$5::text") + `) w
 ), l AS (
 	SELECT l.word, l.ndoc, st.chunks, st.total_len
 	FROM q JOIN lexemes l ON l.word = q.w CROSS JOIN text_stats st
@@ -87,9 +87,10 @@ var lexemesCTE = `q AS (
 )`
 
 // lexemeArray returns the SQL array of the lexemes of the text expr, in
-// the language $5 (all of them when "") and language-neutral.
-func lexemeArray(expr string) string {
-	return `CASE $5::text
+// the language lang, an SQL expression (all of them when ""), and
+// language-neutral.
+func lexemeArray(expr, lang string) string {
+	return `CASE ` + lang + `
 		WHEN 'fr' THEN tsvector_to_array(to_tsvector('dalil_fr', ` + expr + `))
 		WHEN 'en' THEN tsvector_to_array(to_tsvector('dalil_en', ` + expr + `))
 		WHEN 'ar' THEN tsvector_to_array(to_tsvector('dalil_ar', ` + expr + `))
@@ -192,35 +193,50 @@ ORDER BY sum(p.idfs[array_position(p.words, u.lexeme)] * cardinality(u.positions
 	/ (cardinality(u.positions) + $6::float8 * (1 - $7::float8 + $7::float8 * length(m.tsv) / p.mean_len))) DESC, m.id`
 }
 
-// groupedLegSQL is the full-text leg of a translated question
-// (rag.SearchQuery.Groups), scored as Pirkola's structured query: each
-// group, the translations of one source word, is one BM25 term, its term
-// frequency in a chunk the sum of its lexemes', its document frequency the
-// sum of theirs (at most the archive's chunk count: an upper bound on the
-// chunks holding any of them). A word with many translations, or a rare
-// wrong one, so weighs as one word. The words to match on are chosen as
+// groupedLegSQL is the full-text leg of a structured query
+// (rag.SearchQuery.Groups): each group is one word of the question, and
+// its parts are its forms in one language each (the word itself, its
+// translations into French, into Arabic). A part scores as one BM25 term,
+// as in Pirkola's structured query: its term frequency in a chunk is the
+// sum of its lexemes', its document frequency the sum of theirs, among
+// the chunks of its language (at most their count), so that a word with
+// many translations, or a rare wrong one, weighs as one word. A group
+// scores in a chunk as its best part there. Each part's rarity is judged
+// within its language's chunks: a French chunk on the French translations
+// it holds, an Arabic one on the Arabic ones, so that neither the
+// dictionary that gives many common words nor the language with fewer
+// chunks outweighs the others. On the dev questions this scored the
+// archive's languages on one scale better than a search a language fused
+// by rank (docs/crosslingual.md). The words to match on are chosen as
 // textPlanCTE chooses them, a group standing for a word. Parameters:
 //
 //	$1 matches read at most    $2 groups matched on    $3 commonFactor
-//	$4 the groups (text[])     $5 their language       $6, $7 BM25's k1 and b
-//	$8 the question's vector (or NULL)
+//	$4 the parts' words        $5 their languages      $6, $7 BM25's k1 and b
+//	$8 the question's vector (or NULL)   $9 each part's group (1-based)
+//	$10 the chunks of each part's language (0 when unknown: every chunk)
 //
-// Translated searches run only when the question's own search found
+// Structured queries run only when the question's own search found
 // nothing (rag), so this statement is not tuned as textLegSQL is.
 var groupedLegSQL = `WITH q AS (
-	SELECT DISTINCT g.i AS gi, w FROM unnest($4::text[]) WITH ORDINALITY g(txt, i)
-	CROSS JOIN LATERAL unnest(` + lexemeArray("g.txt") + `) w
+	SELECT DISTINCT g.gi, g.pi, w FROM unnest($4::text[], $9::int[]) WITH ORDINALITY g(txt, gi, pi)
+	CROSS JOIN LATERAL unnest(` + lexemeArray("g.txt", "($5::text[])[g.pi]") + `) w
 ), l AS (
-	SELECT q.gi, l.word, l.ndoc, st.chunks, st.total_len
-	FROM q JOIN lexemes l ON l.word = q.w CROSS JOIN text_stats st
-	WHERE l.ndoc > 0 AND l.word !~ '[''\\]'
+	SELECT q.gi, q.pi, l.word, l.ndoc, st.chunks, st.total_len
+	FROM lexemes l JOIN q ON q.w = l.word CROSS JOIN text_stats st
+	WHERE l.word = ANY (ARRAY(SELECT w FROM q)) AND l.ndoc > 0 AND l.word !~ '[''\\]'
+), lw AS MATERIALIZED (
+	SELECT l.word, l.gi, l.pi, pt.idf FROM l JOIN (
+		SELECT gi, pi, ln(1 + (n - ndoc + 0.5::float8) / (ndoc + 0.5::float8)) AS idf
+		FROM (SELECT gi, pi, max(n) AS n, least(sum(ndoc), max(n)) AS ndoc
+			FROM (SELECT gi, pi, ndoc, coalesce(nullif(($10::int8[])[pi], 0), chunks) AS n FROM l) x
+			GROUP BY gi, pi) y
+	) pt ON pt.gi = l.gi AND pt.pi = l.pi
 ), g AS (
-	SELECT gi, least(sum(ndoc), max(chunks)) AS ndoc, max(chunks) AS chunks,
+	SELECT gi, least(sum(ndoc), max(chunks)) AS ndoc,
 		'(' || string_agg('''' || word || '''', ' | ') || ')' AS tsq
-	FROM l GROUP BY gi
+	FROM (SELECT DISTINCT gi, word, ndoc, chunks FROM l) d GROUP BY gi
 ), r AS (
-	SELECT gi, tsq, ln(1 + (chunks - ndoc + 0.5::float8) / (ndoc + 0.5::float8)) AS idf,
-		row_number() OVER w AS i, sum(ndoc) OVER w AS cum
+	SELECT gi, tsq, row_number() OVER w AS i, sum(ndoc) OVER w AS cum
 	FROM g WINDOW w AS (ORDER BY ndoc, gi ROWS UNBOUNDED PRECEDING)
 ), p AS (
 	SELECT (SELECT array_agg(DISTINCT word) FROM l) AS words,
@@ -242,12 +258,14 @@ var groupedLegSQL = `WITH q AS (
 )
 SELECT m.id, m.article_id, m.dist
 FROM m CROSS JOIN p CROSS JOIN LATERAL (
-	SELECT sum(r.idf * t.tf * ($6::float8 + 1)
-		/ (t.tf + $6::float8 * (1 - $7::float8 + $7::float8 * length(m.tsv) / p.mean_len))) AS score
-	FROM (SELECT l.gi, sum(cardinality(u.positions)) AS tf
-		FROM unnest(ts_filter(setweight(setweight(m.tsv, 'D'), 'A', p.words), '{a}')) u JOIN l ON l.word = u.lexeme
-		GROUP BY l.gi) t
-	JOIN r ON r.gi = t.gi
+	SELECT sum(b.best) AS score FROM (
+		SELECT max(t.idf * t.tf * ($6::float8 + 1)
+			/ (t.tf + $6::float8 * (1 - $7::float8 + $7::float8 * length(m.tsv) / p.mean_len))) AS best
+		FROM (SELECT lw.gi, max(lw.idf) AS idf, sum(cardinality(u.positions)) AS tf
+			FROM unnest(ts_filter(setweight(setweight(m.tsv, 'D'), 'A', p.words), '{a}')) u JOIN lw ON lw.word = u.lexeme
+			GROUP BY lw.gi, lw.pi) t
+		GROUP BY t.gi
+	) b
 ) s
 ORDER BY s.score DESC, m.id`
 
@@ -285,24 +303,35 @@ func queryWords(question string, max int) string {
 	return strings.Join(words, " | ")
 }
 
-// maxGroupWords caps the words of one group of a structured query.
+// maxGroupWords caps the words of one part of a structured query's group.
 const maxGroupWords = 12
 
-// queryGroups returns the groups of a structured query (see
-// groupedLegSQL), at most max of them, each cut to maxGroupWords words
-// (as queryWords keeps them), leaving out those with none.
-func queryGroups(groups []string, max int) []string {
-	var out []string
+// queryGroups returns the words of the parts of a structured query's
+// groups (see groupedLegSQL), each cut to maxGroupWords words (as
+// queryWords keeps them), leaving out those with none, with the 1-based
+// group and the language of each; at most max groups.
+func queryGroups(groups [][]rag.QueryPart, max int) (words []string, group []int32, langs []string) {
+	n := int32(0)
 	for _, g := range groups {
-		if len(out) == max {
+		if int(n) == max {
 			break
 		}
-		words := strings.Split(queryWords(g, maxGroupWords), " | ")
-		if words[0] != "" {
-			out = append(out, strings.Join(words, " "))
+		held := false
+		for _, part := range g {
+			ws := strings.Split(queryWords(part.Words, maxGroupWords), " | ")
+			if ws[0] == "" {
+				continue
+			}
+			if !held {
+				held = true
+				n++
+			}
+			words = append(words, strings.Join(ws, " "))
+			group = append(group, n)
+			langs = append(langs, part.Lang)
 		}
 	}
-	return out
+	return words, group, langs
 }
 
 // missingStopWord reports the words PostgreSQL's stop lists lack: its
@@ -337,7 +366,7 @@ func (s *Store) Search(ctx context.Context, q rag.SearchQuery) ([]rag.Passage, e
 	cand := min(max(q.Candidates, q.K), maxEfSearch)
 	var vec []rag.Hit
 	vecErr := make(chan error, 1)
-	if len(q.Vector) > 0 {
+	if len(q.Vector) > 0 && !q.TextOnly {
 		go func() {
 			var err error
 			vec, err = s.vectorLeg(ctx, q, cand)
@@ -350,11 +379,27 @@ func (s *Store) Search(ctx context.Context, q rag.SearchQuery) ([]rag.Passage, e
 	if err := errors.Join(<-vecErr, err); err != nil {
 		return nil, fmt.Errorf("search %q: %w", nlp.Truncate(q.Text, 80), s.classify(err))
 	}
-	if len(q.Vector) > 0 {
-		vec = nearest(vec, txt, cand)
-	}
 	txt = txt[:min(len(txt), cand)]
-	out, err := s.passages(ctx, rag.Fusion{K: s.cfg.RRFK, VectorWeight: s.cfg.VectorWeight, TextWeight: s.cfg.TextWeight}.Fuse(vec, txt, q.PerArticle, q.K))
+	var hits []rag.FusedHit
+	if q.TextOnly {
+		hits = rag.Fusion{K: s.cfg.RRFK, TextWeight: 1}.Fuse(nil, txt, q.PerArticle, q.K)
+		if len(q.Vector) > 0 {
+			// The matches' distances, for their similarity only.
+			dist := make(map[int64]float64, len(txt))
+			for _, h := range txt {
+				dist[h.ChunkID] = h.Distance
+			}
+			for i := range hits {
+				hits[i].Distance, hits[i].Measured = dist[hits[i].ChunkID], true
+			}
+		}
+	} else {
+		if len(q.Vector) > 0 {
+			vec = nearest(vec, txt, cand)
+		}
+		hits = rag.Fusion{K: s.cfg.RRFK, VectorWeight: s.cfg.VectorWeight, TextWeight: s.cfg.TextWeight}.Fuse(vec, txt, q.PerArticle, q.K)
+	}
+	out, err := s.passages(ctx, hits)
 	if err != nil {
 		return nil, fmt.Errorf("search %q: %w", nlp.Truncate(q.Text, 80), s.classify(err))
 	}
@@ -475,8 +520,17 @@ func (s *Store) textLeg(ctx context.Context, q rag.SearchQuery, words string) ([
 			bm25K1, bm25B, vec, since, until, meanLen.Float64}
 	}
 	sql := textLegSQL(dated)
-	if groups := queryGroups(q.Groups, s.cfg.MaxQueryWords); len(groups) > 0 && !dated {
-		sql, args[3] = groupedLegSQL, groups
+	if parts, group, langs := queryGroups(q.Groups, s.cfg.MaxQueryWords); len(parts) > 0 && !dated {
+		counts, err := s.langChunks.get(ctx, s.pool)
+		if err != nil {
+			return nil, fmt.Errorf("full-text leg: %w", err)
+		}
+		n := make([]int64, len(langs))
+		for i, l := range langs {
+			n[i] = counts[l]
+		}
+		sql, args[3], args[4] = groupedLegSQL, parts, langs
+		args = append(args, group, n)
 	}
 	var txt []rag.Hit
 	rows, err := s.pool.Query(ctx, sql, args...)
@@ -520,7 +574,7 @@ func (s *Store) passages(ctx context.Context, hits []rag.FusedHit) ([]rag.Passag
 			continue
 		}
 		p.Score, p.VectorRank, p.TextRank = h.Score, h.VectorRank, h.TextRank
-		if h.VectorRank > 0 {
+		if h.VectorRank > 0 || h.Measured {
 			p.Similarity = 1 - h.Distance
 		}
 		out = append(out, p)

@@ -123,7 +123,11 @@ func (s *Service) Ask(ctx context.Context, q Question) (Answer, error) {
 // breaks near-ties in favour of recent articles. The floor was chosen on the
 // dev and unanswerable questions of testdata/eval (README, "Evaluation").
 // A passage in another language than the question's is judged on the
-// question's translations into its language (trans) as well.
+// question's translations into its language (trans) as well, and must
+// hold more than MinCoverage of them: a translation found is weaker
+// evidence than the word itself (at least half let through "How many
+// satellites did Morocco launch into orbit?", 2 of its 4 translated words
+// in an Arabic passage on satellites).
 func (s *Service) relevant(query string, trans *translations, ps []Passage) []Passage {
 	qs, expanded := nlp.NewTermSet(query), nlp.NewTermSet(lexicon.ExpandQuery(query))
 	var out []Passage
@@ -131,11 +135,11 @@ func (s *Service) relevant(query string, trans *translations, ps []Passage) []Pa
 		full := p.Article.Title + " " + p.Chunk.Heading + " " + p.Chunk.Text
 		text := nlp.NewTermSet(full)
 		cov := max(qs.Coverage(text), expanded.Coverage(text))
-		cov = max(cov, trans.coverage(p.Article.Lang, full))
+		crossCov := trans.coverage(p.Article.Lang, full)
 		// Both legs ranking a passage first is strong evidence even when
 		// the question's words are in another language than the passage.
 		agreed := p.VectorRank == 1 && p.TextRank == 1
-		if p.Similarity >= s.cfg.MinSimilarity || cov >= s.cfg.MinCoverage || agreed {
+		if p.Similarity >= s.cfg.MinSimilarity || cov >= s.cfg.MinCoverage || crossCov > s.cfg.MinCoverage || agreed {
 			out = append(out, p)
 		}
 	}

@@ -28,13 +28,23 @@ type Translator interface {
 // questions into.
 var archiveLangs = []string{"fr", "en", "ar"}
 
-// maxLegAlternatives is how many translations of a word go into a
-// translated query: the first senses, which are the common ones.
-const maxLegAlternatives = 3
+// maxVectorAlternatives is how many translations of a word the text
+// embedded for a translation's vector search holds: the first senses,
+// which are the common ones.
+const maxVectorAlternatives = 3
 
-// maxGroupAlternatives is how many translations of a word its group in a
-// structured full-text search holds: they weigh as one word, so more of
-// them cost little.
+// vectorLegWeight is the weight in the fusion of the vector search of a
+// dictionary translation, the structured query weighing 1: the offline
+// embedder's vector of a bag of translated words orders passages worse
+// than the structured query does (weighing it 0.9 cost ar-ar recall@5
+// 0.02 on the dev questions), but a passage both put first is one the
+// relevance gate may trust (withEvidenceOf), and it finds passages the
+// words miss (en-ar recall@5 0.653 → 0.687).
+const vectorLegWeight = 0.3
+
+// maxGroupAlternatives is how many translations of a word into one
+// language its group in the structured query holds: they weigh as one
+// word, so more of them cost little.
 const maxGroupAlternatives = 6
 
 // translations are a question's translations into the archive's other
@@ -79,9 +89,10 @@ func (s *Service) dictTranslations(query, lang string) *translations {
 type questionPart struct{ lang, text string }
 
 // translatedLegs returns what searchLegs runs when the question's own
-// search found nothing holding its words: the chat model's translations
-// of parts (llmTranslations), added to trans, and then a search leg for
-// each of trans's translations.
+// search found nothing holding its words: the structured query of parts
+// and trans's dictionary translations (translations.structured), and a
+// search of each of the chat model's translations of parts
+// (llmTranslations, added to trans), weighing TranslationWeight.
 func (s *Service) translatedLegs(trans *translations, parts []questionPart) func(context.Context) ([]searchLeg, error) {
 	return func(ctx context.Context) ([]searchLeg, error) {
 		for _, p := range parts {
@@ -91,7 +102,23 @@ func (s *Service) translatedLegs(trans *translations, parts []questionPart) func
 			}
 			trans.merge(&translations{texts: texts})
 		}
-		return trans.legs(s.cfg.TranslationWeight), nil
+		var legs []searchLeg
+		if groups := trans.structured(parts); len(groups) > 0 {
+			var words []string
+			for _, p := range parts {
+				words = append(words, p.text)
+			}
+			legs = append(legs, searchLeg{text: strings.Join(words, " "), groups: groups, weight: 1})
+		}
+		for _, lang := range archiveLangs {
+			if text := trans.vectorText(lang); text != "" {
+				legs = append(legs, searchLeg{lang: lang, text: text, vectorOnly: true, weight: vectorLegWeight})
+			}
+			if text := trans.texts[lang]; text != "" {
+				legs = append(legs, searchLeg{lang: lang, text: text, weight: s.cfg.TranslationWeight})
+			}
+		}
+		return legs, nil
 	}
 }
 
@@ -106,21 +133,81 @@ func (t *translations) sentenceCoverage(lang, text string) float64 {
 	return t.judge(lang, text, append(slices.Clip(t.terms[lang]), t.untranslated[lang]...))
 }
 
-// legs returns a search leg for each translation, weighing weight.
-func (t *translations) legs(weight float64) []searchLeg {
+// structured returns the question's structured query over every language
+// of the archive (SearchQuery.Groups): a group for each content word of
+// parts, holding the word itself, in its part's language, and its
+// dictionary translations into each other language (the first
+// maxGroupAlternatives), a part each; a phrase the dictionaries translate
+// whole is a group of its own. It returns nil without dictionary
+// translations: the own search has said all the question's words can.
+func (t *translations) structured(parts []questionPart) [][]QueryPart {
 	if t == nil {
 		return nil
 	}
-	var legs []searchLeg
-	for _, lang := range archiveLangs {
-		if text := lexicon.Query(t.terms[lang], maxLegAlternatives); text != "" {
-			legs = append(legs, searchLeg{lang: lang, text: text, groups: lexicon.Groups(t.terms[lang], maxGroupAlternatives), weight: weight})
+	var groups [][]QueryPart
+	index := map[string]int{}
+	add := func(source string, p QueryPart) {
+		i, ok := index[source]
+		if !ok {
+			i = len(groups)
+			index[source] = i
+			groups = append(groups, nil)
 		}
-		if text := t.texts[lang]; text != "" {
-			legs = append(legs, searchLeg{lang: lang, text: text, weight: weight})
+		groups[i] = append(groups[i], p)
+	}
+	translated := false
+	for _, lang := range archiveLangs {
+		for _, term := range t.terms[lang] {
+			if len(term.Alternatives) > 0 {
+				translated = true
+				break
+			}
 		}
 	}
-	return legs
+	if !translated {
+		return nil
+	}
+	for _, p := range parts {
+		for _, w := range nlp.Terms(p.text) {
+			if _, ok := index[nlp.Singular(w)]; !ok {
+				add(nlp.Singular(w), QueryPart{Lang: p.lang, Words: w})
+			}
+		}
+	}
+	for _, lang := range archiveLangs {
+		for _, term := range t.terms[lang] {
+			if n := min(len(term.Alternatives), maxGroupAlternatives); n > 0 {
+				add(groupKey(term.Source), QueryPart{Lang: lang, Words: strings.Join(term.Alternatives[:n], " ")})
+			}
+		}
+	}
+	return groups
+}
+
+// vectorText is the text embedded for the vector search of the question's
+// dictionary translation into lang: each word's first
+// maxVectorAlternatives translations, in the question's order ("" without
+// any).
+func (t *translations) vectorText(lang string) string {
+	var words []string
+	for _, term := range t.terms[lang] {
+		words = append(words, term.Alternatives[:min(len(term.Alternatives), maxVectorAlternatives)]...)
+	}
+	return strings.Join(words, " ")
+}
+
+// groupKey is the key of a question's word or phrase among the groups of
+// its structured query: its content words (nlp.Terms), each singular, so
+// that a dictionary's "الذكاء" is the question's "ذكاء".
+func groupKey(s string) string {
+	ts := nlp.Terms(s)
+	for i, t := range ts {
+		ts[i] = nlp.Singular(t)
+	}
+	if len(ts) == 0 {
+		return s
+	}
+	return strings.Join(ts, " ")
 }
 
 // coverage is how much of the question text, written in lang, says, judged
@@ -159,8 +246,11 @@ type searchLeg struct {
 	// judge says how much of the leg's question a passage holds (own
 	// legs only).
 	judge func(Passage) float64
-	// groups are a translated leg's structured query (SearchQuery.Groups).
-	groups []string
+	// groups are the structured query's (SearchQuery.Groups): its
+	// search is full-text only, and its ranking replaces the own one's.
+	groups [][]QueryPart
+	// vectorOnly legs search by the embedding of text alone.
+	vectorOnly bool
 }
 
 // strength is how well a leg's search did: the largest share of its
@@ -188,16 +278,29 @@ func ownJudge(query string) func(Passage) float64 {
 // when one of them found a passage holding at least MinCoverage of the
 // question's words, the question speaks the archive's language and their
 // ranking is the answer (a single own leg's as the store fused it).
-// Otherwise it asks translated for more legs, runs them at once too, and
-// fuses every ranking (fuseLists) into the best k passages, at most
-// PerArticle an article, after the own leg's first ownPinned (when there
-// is one own leg). Skipping translations for such questions kept every
-// same-language kind's recall@5 on the dev questions (README,
+// Otherwise it asks translated for more legs and runs them at once too.
+// The structured query's ranking then replaces the own legs' (it holds
+// the question's own words beside their translations, all scored on one
+// scale), fused with the translations' vector searches and the chat
+// model's translations' by weighted reciprocal rank fusion (fuseLists),
+// at most PerArticle an article; the own ranking fills what they leave
+// of k, and its first passage stays first when both its legs put it
+// first (on the dev questions, such a passage was the right one for 21
+// of 24 ar-ar questions the own search was unsure of). Without a
+// structured query
+// (no dictionaries), the own legs' rankings are fused with the chat
+// model's, after the own leg's first ownPinned (when there is one own
+// leg). Skipping translations for questions the own search is sure of
+// kept every same-language kind's recall@5 on the dev questions (README,
 // "Evaluation"), and costs them no latency and no chat model call.
 func (s *Service) searchLegs(ctx context.Context, q SearchQuery, own []searchLeg, translated func(context.Context) ([]searchLeg, error)) ([]Passage, error) {
 	ownLists, err := s.runLegs(ctx, q, own)
 	if err != nil {
 		return nil, err
+	}
+	ownRanking := ownLists[0]
+	if len(own) > 1 {
+		ownRanking = fuseLists(ownLists, legWeights(own), s.cfg.FusionK, q.PerArticle, q.K)
 	}
 	confident := false
 	for i, l := range own {
@@ -210,14 +313,19 @@ func (s *Service) searchLegs(ctx context.Context, q SearchQuery, own []searchLeg
 		}
 	}
 	if len(more) == 0 {
-		if len(own) == 1 {
-			return ownLists[0], nil
-		}
-		return fuseLists(ownLists, legWeights(own), s.cfg.FusionK, q.PerArticle, q.K), nil
+		return ownRanking, nil
 	}
 	moreLists, err := s.runLegs(ctx, q, more)
 	if err != nil {
 		return nil, err
+	}
+	if more[0].groups != nil {
+		fused := fuseLists(moreLists, legWeights(more), s.cfg.FusionK, q.PerArticle, q.K)
+		ranking := pinFirst(withEvidence(fused, ownRanking), ownRanking, len(fused), q.K, q.PerArticle)
+		if len(ownRanking) > 0 && ownRanking[0].VectorRank == 1 && ownRanking[0].TextRank == 1 {
+			ranking = pinFirst(ownRanking, ranking, 1, q.K, q.PerArticle)
+		}
+		return ranking, nil
 	}
 	fused := fuseLists(append(ownLists, moreLists...), legWeights(append(slices.Clip(own), more...)), s.cfg.FusionK, q.PerArticle, q.K)
 	if len(own) == 1 {
@@ -227,7 +335,9 @@ func (s *Service) searchLegs(ctx context.Context, q SearchQuery, own []searchLeg
 }
 
 // runLegs embeds the legs' texts and runs one store search a leg, at
-// once, returning their rankings in the legs' order.
+// once, returning their rankings in the legs' order. The structured
+// query's text is the question, whose vector only gives its passages
+// their similarity (SearchQuery.TextOnly).
 func (s *Service) runLegs(ctx context.Context, q SearchQuery, legs []searchLeg) ([][]Passage, error) {
 	var texts []string
 	for _, l := range legs {
@@ -241,9 +351,13 @@ func (s *Service) runLegs(ctx context.Context, q SearchQuery, legs []searchLeg) 
 	errs := make([]error, len(legs))
 	var wg sync.WaitGroup
 	for i, l := range legs {
+		lq := q
+		lq.Text, lq.Lang, lq.Groups, lq.TextOnly = l.text, l.lang, l.groups, l.groups != nil
+		lq.Vector, vecs = vecs[0], vecs[1:]
+		if l.vectorOnly {
+			lq.Text = ""
+		}
 		wg.Go(func() {
-			lq := q
-			lq.Text, lq.Lang, lq.Vector, lq.Groups = l.text, l.lang, vecs[i], l.groups
 			if lists[i], errs[i] = s.store.Search(ctx, lq); errs[i] != nil {
 				errs[i] = fmt.Errorf("search %q (%s): %w", nlp.Truncate(l.text, 80), l.lang, errs[i])
 			}
@@ -285,12 +399,12 @@ func fuseLists(lists [][]Passage, weights []float64, k, perArticle, n int) []Pas
 				f = &fused{p: p, bestRank: r + 1}
 				byID[p.Chunk.ID] = f
 				all = append(all, f)
-			} else if r+1 < f.bestRank {
-				sim := max(f.p.Similarity, p.Similarity)
-				f.p, f.bestRank = p, r+1
-				f.p.Similarity = sim
 			} else {
-				f.p.Similarity = max(f.p.Similarity, p.Similarity)
+				merged := f.p
+				if r+1 < f.bestRank {
+					merged, f.bestRank = p, r+1
+				}
+				f.p = withEvidenceOf(merged, f.p, p)
 			}
 			f.score += weights[li] / float64(k+r+1)
 		}
@@ -373,6 +487,42 @@ func (t *translations) merge(u *translations) {
 	for lang, text := range u.texts {
 		t.texts[lang] = strings.TrimSpace(t.texts[lang] + " " + text)
 	}
+}
+
+// withEvidence returns ranking with the evidence of the same passages in
+// other (withEvidenceOf): the structured query ranks by words alone, and
+// the own search's judgement of a passage is what the relevance gate
+// weighs beside them.
+func withEvidence(ranking, other []Passage) []Passage {
+	byID := make(map[int64]Passage, len(other))
+	for _, p := range other {
+		byID[p.Chunk.ID] = p
+	}
+	out := slices.Clone(ranking)
+	for i, p := range out {
+		if o, ok := byID[p.Chunk.ID]; ok {
+			out[i] = withEvidenceOf(p, p, o)
+		}
+	}
+	return out
+}
+
+// withEvidenceOf returns p with the best evidence of a and b, two
+// searches' findings of the same passage: the higher similarity, and in
+// each leg the better rank, so that a passage one search's vector leg and
+// another's full-text leg put first counts as both legs' first.
+func withEvidenceOf(p, a, b Passage) Passage {
+	p.Similarity = max(a.Similarity, b.Similarity)
+	p.VectorRank, p.TextRank = bestRank(a.VectorRank, b.VectorRank), bestRank(a.TextRank, b.TextRank)
+	return p
+}
+
+// bestRank is the better of two 1-based ranks, 0 meaning absent.
+func bestRank(a, b int) int {
+	if a == 0 || b != 0 && b < a {
+		return b
+	}
+	return a
 }
 
 // ownPinned is how many of the question's own first passages stay first

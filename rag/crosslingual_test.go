@@ -45,6 +45,31 @@ func TestFuseLists(t *testing.T) {
 	}
 }
 
+// TestFuseListsEvidence: a passage one list's vector leg and another's
+// full-text leg put first counts as both legs' first.
+func TestFuseListsEvidence(t *testing.T) {
+	byText := []Passage{{Chunk: Chunk{ID: 1}, TextRank: 1}, {Chunk: Chunk{ID: 2}, TextRank: 2, VectorRank: 3}}
+	byVector := []Passage{{Chunk: Chunk{ID: 2}, VectorRank: 1, Similarity: 0.4}, {Chunk: Chunk{ID: 1}, VectorRank: 2}}
+	got := map[int64]Passage{}
+	for _, p := range fuseLists([][]Passage{byText, byVector}, []float64{1, 0.3}, 10, 0, 10) {
+		got[p.Chunk.ID] = p
+	}
+	if p := got[1]; p.TextRank != 1 || p.VectorRank != 2 {
+		t.Errorf("passage 1: ranks text %d vector %d, want 1 and 2", p.TextRank, p.VectorRank)
+	}
+	if p := got[2]; p.TextRank != 2 || p.VectorRank != 1 || p.Similarity != 0.4 {
+		t.Errorf("passage 2: ranks text %d vector %d, similarity %v; want 2, 1, 0.4", p.TextRank, p.VectorRank, p.Similarity)
+	}
+}
+
+func TestBestRank(t *testing.T) {
+	for _, tt := range []struct{ a, b, want int }{{0, 0, 0}, {0, 3, 3}, {3, 0, 3}, {2, 5, 2}, {5, 2, 2}} {
+		if got := bestRank(tt.a, tt.b); got != tt.want {
+			t.Errorf("bestRank(%d, %d) = %d, want %d", tt.a, tt.b, got, tt.want)
+		}
+	}
+}
+
 // TestSentenceCoverage: a sentence is judged on every word of the
 // question, so a cognate the dictionaries lack ("Homemade") counts as much
 // as a translated word.
@@ -102,6 +127,64 @@ func TestPinFirst(t *testing.T) {
 		}
 		if diff := cmp.Diff(tt.want, got); diff != "" {
 			t.Errorf("pinFirst(n=%d, k=%d, perArticle=%d) (-want +got):\n%s", tt.n, tt.k, tt.perArticle, diff)
+		}
+	}
+}
+
+func TestStructured(t *testing.T) {
+	many := []string{"a1", "a2", "a3", "a4", "a5", "a6", "a7"}
+	tests := []struct {
+		name  string
+		parts []questionPart
+		terms map[string][]lexicon.Term
+		want  [][]QueryPart
+	}{
+		{
+			name:  "each word beside its translations, in the question's order",
+			parts: []questionPart{{"en", "Which harbour beat the record?"}},
+			terms: map[string][]lexicon.Term{
+				"fr": {{Source: "harbour", Alternatives: []string{"port", "havre"}}, {Source: "record", Alternatives: []string{"record"}}},
+				"ar": {{Source: "harbour", Alternatives: []string{"ميناء"}}},
+			},
+			want: [][]QueryPart{
+				{{"en", "harbour"}, {"fr", "port havre"}, {"ar", "ميناء"}},
+				{{"en", "beat"}},
+				{{"en", "record"}, {"fr", "record"}},
+			},
+		},
+		{
+			name:  "a phrase translated whole is a group of its own; at most six translations",
+			parts: []questionPart{{"en", "House of Commons cat"}},
+			terms: map[string][]lexicon.Term{
+				"fr": {{Source: "house of commons", Alternatives: []string{"chambre des communes"}}, {Source: "cat", Alternatives: many}},
+			},
+			want: [][]QueryPart{
+				{{"en", "house"}}, {{"en", "commons"}},
+				{{"en", "cat"}, {"fr", "a1 a2 a3 a4 a5 a6"}},
+				{{"fr", "chambre des communes"}},
+			},
+		},
+		{
+			name:  "Darija: each script's part in its language",
+			parts: []questionPart{{"fr", "Mezzour système"}, {"ar", "الذكاء"}},
+			terms: map[string][]lexicon.Term{
+				"fr": {{Source: "الذكاء"}},
+				"en": {{Source: "systeme", Alternatives: []string{"system"}}, {Source: "الذكاء", Alternatives: []string{"intelligence"}}},
+			},
+			want: [][]QueryPart{
+				{{"fr", "mezzour"}}, {{"fr", "systeme"}, {"en", "system"}}, {{"ar", "ذكاء"}, {"en", "intelligence"}},
+			},
+		},
+		{
+			name:  "no translation: no structured query",
+			parts: []questionPart{{"en", "Which harbour?"}},
+			terms: map[string][]lexicon.Term{"fr": {{Source: "harbour", Carried: true}}},
+		},
+	}
+	for _, tt := range tests {
+		got := (&translations{terms: tt.terms}).structured(tt.parts)
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", tt.name, diff)
 		}
 	}
 }

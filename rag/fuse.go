@@ -18,6 +18,9 @@ type FusedHit struct {
 	Hit
 	Score                float64
 	VectorRank, TextRank int // 1-based ranks in each leg, 0 when absent
+	// Measured reports that Distance is known although the vector leg did
+	// not rank the chunk (SearchQuery.TextOnly).
+	Measured bool
 }
 
 // Fusion weighs the two legs of a hybrid search in reciprocal rank fusion.

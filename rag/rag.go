@@ -93,11 +93,14 @@ type SearchQuery struct {
 	Text   string    // the question, for the full-text leg
 	Lang   string    // the question's language (fr, en, ar), "" when unknown
 	Vector []float32 // the question's embedding, for the vector leg
-	// Groups, when set, replace Text's words in an undated full-text leg:
-	// each is the translations of one source word, space-separated, and
-	// scores as one term (Pirkola's structured query), so that a word
-	// with many translations weighs as one with few.
-	Groups []string
+	// Groups, when set, replace Text's words in an undated full-text leg
+	// (a structured query, see QueryPart): each group is one word of the
+	// question, and its parts are its forms in one language each (the
+	// word itself, its translations into another language).
+	Groups [][]QueryPart
+	// TextOnly ranks by the full-text leg alone; Vector, when set, then
+	// only gives each passage its similarity.
+	TextOnly bool
 	// K is the number of passages wanted after fusion; each leg fetches
 	// Candidates rows (at least K).
 	K          int
@@ -108,6 +111,18 @@ type SearchQuery struct {
 	// (Since inclusive, Until exclusive). Undated articles are excluded
 	// when either is set.
 	Since, Until time.Time
+}
+
+// QueryPart is one language's forms of a word of a structured query
+// (SearchQuery.Groups): the word as the question has it, or its
+// translations into Lang. A part scores as one term, as in Pirkola's
+// structured query: a chunk holding any of its words holds the term, and
+// the term is as rare as all of them together in Lang's chunks, so that a
+// word with many translations, or a rare wrong one, weighs as one word. A
+// group scores in a chunk as its best part there.
+type QueryPart struct {
+	Lang  string // the language of Words: fr, en, ar, or "" when unknown
+	Words string // space-separated
 }
 
 // SaveStatus says what SaveArticle did.

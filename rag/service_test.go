@@ -273,13 +273,16 @@ func (tr translator) Translate(text, from, to string) []lexicon.Term {
 }
 
 // legStore is a store that answers searches with find and records them,
-// as "lang: text"; searches returns them sorted.
+// as "lang: text" ("lang: (vector)" for a search by vector alone), or for
+// a structured query (SearchQuery.Groups) as
+// "groups:" and each group's parts, "lang=words", a group in brackets;
+// searches returns them sorted.
 func legStore(find func(q rag.SearchQuery) []rag.Passage) (store *mock.Store, searches func() []string) {
 	var mu sync.Mutex
 	var legs []string
 	store = &mock.Store{SearchFn: func(_ context.Context, q rag.SearchQuery) ([]rag.Passage, error) {
 		mu.Lock()
-		legs = append(legs, q.Lang+": "+q.Text)
+		legs = append(legs, describeSearch(q))
 		mu.Unlock()
 		return find(q), nil
 	}}
@@ -293,12 +296,39 @@ func legStore(find func(q rag.SearchQuery) []rag.Passage) (store *mock.Store, se
 	}
 }
 
+// describeSearch says what a search asks for, as legStore records it.
+func describeSearch(q rag.SearchQuery) string {
+	if len(q.Groups) == 0 && q.Text == "" {
+		return q.Lang + ": (vector)"
+	}
+	if len(q.Groups) == 0 {
+		return q.Lang + ": " + q.Text
+	}
+	var groups []string
+	for _, g := range q.Groups {
+		var parts []string
+		for _, p := range g {
+			parts = append(parts, p.Lang+"="+p.Words)
+		}
+		groups = append(groups, "["+strings.Join(parts, " ")+"]")
+	}
+	return "groups: " + strings.Join(groups, " ")
+}
+
 // findsIn returns a store search that finds p for the searches in lang
-// whose text holds word, and nothing else.
+// whose text holds word, and for the structured queries with a part in
+// lang holding word, and nothing else.
 func findsIn(lang, word string, p rag.Passage) func(rag.SearchQuery) []rag.Passage {
 	return func(q rag.SearchQuery) []rag.Passage {
 		if q.Lang == lang && strings.Contains(q.Text, word) {
 			return []rag.Passage{p}
+		}
+		for _, g := range q.Groups {
+			for _, part := range g {
+				if part.Lang == lang && strings.Contains(part.Words, word) {
+					return []rag.Passage{p}
+				}
+			}
 		}
 		return nil
 	}
@@ -315,7 +345,8 @@ func frenchPassage(title, text string) rag.Passage {
 }
 
 // TestAskCrossLingual: an English question whose only answer is a French
-// passage sharing none of its words is searched in French too, and the
+// passage sharing none of its words is searched again with a structured
+// query, each of its words beside its French translations, and the
 // passage passes the relevance gate on the translated words.
 func TestAskCrossLingual(t *testing.T) {
 	fr := frenchPassage("Tanger Med", "Le port de Tanger Med a battu un record de trafic de conteneurs en 2024.")
@@ -329,7 +360,8 @@ func TestAskCrossLingual(t *testing.T) {
 	if !ans.Found || len(ans.Citations) != 1 || ans.Citations[0].Article.ID != 7 || !strings.Contains(ans.Text, "conteneurs") {
 		t.Fatalf("answer %+v: want the French sentence, cited", ans)
 	}
-	want := []string{"en: Which containers traffic record did the harbour beat?", "fr: conteneurs trafic circulation commerce record port havre"}
+	want := []string{"en: Which containers traffic record did the harbour beat?", "fr: (vector)",
+		"groups: [en=containers fr=conteneurs] [en=traffic fr=trafic circulation commerce négoce] [en=record fr=record] [en=harbour fr=port havre] [en=beat]"}
 	if diff := cmp.Diff(want, searches()); diff != "" {
 		t.Errorf("searches (-want +got):\n%s", diff)
 	}
@@ -338,6 +370,76 @@ func TestAskCrossLingual(t *testing.T) {
 	plain := rag.NewService(store, newEmbedder(), nil, rag.Config{})
 	if ans, err := plain.Ask(context.Background(), rag.Question{Text: "Which containers traffic record did the harbour beat?", Lang: "en"}); err != nil || ans.Found {
 		t.Errorf("without a translator: found %v, %v; want not found", ans.Found, err)
+	}
+}
+
+// TestSearchStructuredRanking: when the own search is unsure, the
+// structured query's ranking comes first and the own one fills the rest,
+// unless both legs of the own search put its first passage first.
+func TestSearchStructuredRanking(t *testing.T) {
+	passage := func(id int64, lang, text string, vectorRank, textRank int) rag.Passage {
+		return rag.Passage{Chunk: rag.Chunk{ID: id, ArticleID: id, Text: text, End: len(text)}, Article: rag.Article{ID: id, Lang: lang},
+			VectorRank: vectorRank, TextRank: textRank}
+	}
+	fr := passage(2, "fr", "Le port a battu son record de trafic de conteneurs.", 0, 1)
+	tr := translator{"harbour": {"port"}, "containers": {"conteneurs"}, "traffic": {"trafic"}}
+	for _, tt := range []struct {
+		name    string
+		own     rag.Passage
+		wantIDs []int64
+	}{
+		{"own search unsure", passage(1, "en", "Weather news.", 2, 1), []int64{2, 1}},
+		{"both own legs put it first", passage(1, "en", "Weather news.", 1, 1), []int64{1, 2}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			store, _ := legStore(func(q rag.SearchQuery) []rag.Passage {
+				switch {
+				case len(q.Groups) > 0:
+					return []rag.Passage{fr}
+				case q.Text == "":
+					return nil
+				}
+				return []rag.Passage{tt.own}
+			})
+			svc := rag.NewService(store, newEmbedder(), nil, rag.Config{Translator: tr})
+			ps, err := svc.Search(context.Background(), "Which containers traffic record did the harbour beat?", rag.SearchOptions{Lang: "en"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []int64
+			for _, p := range ps {
+				got = append(got, p.Chunk.ID)
+			}
+			if diff := cmp.Diff(tt.wantIDs, got); diff != "" {
+				t.Errorf("passages (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestAskCrossLingualGate: a passage in another language than the
+// question's answers when it holds more than half of the question's
+// translated words, not half.
+func TestAskCrossLingualGate(t *testing.T) {
+	tr := translator{"harbour": {"port"}, "containers": {"conteneurs"}, "traffic": {"trafic"}, "ships": {"navires"}}
+	for _, tt := range []struct {
+		text  string
+		found bool
+	}{
+		{"Le port a battu son record de conteneurs.", false},              // 2 of 4
+		{"Le port a battu son record de trafic de conteneurs.", true},     // 3 of 4
+		{"Les navires du port ont un trafic record de conteneurs.", true}, // 4 of 4
+	} {
+		fr := frenchPassage("Tanger Med", tt.text)
+		store, _ := legStore(findsIn("fr", "conteneurs", fr))
+		svc := rag.NewService(store, newEmbedder(), nil, rag.Config{Translator: tr})
+		ans, err := svc.Ask(context.Background(), rag.Question{Text: "How much containers traffic did the harbour ships carry?", Lang: "en"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ans.Found != tt.found {
+			t.Errorf("%q: found %v, want %v", tt.text, ans.Found, tt.found)
+		}
 	}
 }
 
