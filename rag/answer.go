@@ -128,14 +128,14 @@ func (s *Service) Ask(ctx context.Context, q Question) (Answer, error) {
 // evidence than the word itself (at least half let through "How many
 // satellites did Morocco launch into orbit?", 2 of its 4 translated words
 // in an Arabic passage on satellites).
-func (s *Service) relevant(query string, trans *translations, ps []Passage) []Passage {
+func (s *Service) relevant(query string, trans *lexicon.Translation, ps []Passage) []Passage {
 	qs, expanded := nlp.NewTermSet(query), nlp.NewTermSet(lexicon.ExpandQuery(query))
 	var out []Passage
 	for _, p := range ps {
 		full := p.Article.Title + " " + p.Chunk.Heading + " " + p.Chunk.Text
 		text := nlp.NewTermSet(full)
 		cov := max(qs.Coverage(text), expanded.Coverage(text))
-		crossCov := trans.coverage(p.Article.Lang, full)
+		crossCov := trans.Coverage(p.Article.Lang, full)
 		// Both legs ranking a passage first is strong evidence even when
 		// the question's words are in another language than the passage.
 		agreed := p.VectorRank == 1 && p.TextRank == 1
@@ -191,7 +191,7 @@ func startsWithPronoun(sent string) bool {
 
 // extractiveAnswer quotes the best one to three sentences of the passages,
 // each followed by the number of its article.
-func extractiveAnswer(query string, trans *translations, lang string, ans Answer, ps []Passage) Answer {
+func extractiveAnswer(query string, trans *lexicon.Translation, lang string, ans Answer, ps []Passage) Answer {
 	qs := nlp.NewTermSet(query)
 	type cand struct {
 		p          Passage
@@ -211,7 +211,7 @@ func extractiveAnswer(query string, trans *translations, lang string, ans Answer
 				continue
 			}
 			// Word overlap decides; the passage's rank breaks ties.
-			cov := max(qs.Coverage(nlp.NewTermSet(sent)), trans.sentenceCoverage(p.Article.Lang, sent))
+			cov := max(qs.Coverage(nlp.NewTermSet(sent)), trans.SentenceCoverage(p.Article.Lang, sent))
 			score := cov + 0.05/float64(pi+1)
 			// A sentence that opens with a pronoun ("Elle a introduit…")
 			// is quoted with the one before it, which says who.

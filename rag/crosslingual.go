@@ -33,6 +33,11 @@ var archiveLangs = []string{"fr", "en", "ar"}
 // which are the common ones.
 const maxVectorAlternatives = 3
 
+// maxGroupAlternatives is how many translations of a word into one
+// language its group in the structured query holds: they weigh as one
+// word, so more of them cost little.
+const maxGroupAlternatives = 6
+
 // vectorLegWeight is the weight in the fusion of the vector search of a
 // dictionary translation, the structured query weighing 1: the offline
 // embedder's vector of a bag of translated words orders passages worse
@@ -42,32 +47,16 @@ const maxVectorAlternatives = 3
 // words miss (en-ar recall@5 0.653 → 0.687).
 const vectorLegWeight = 0.3
 
-// maxGroupAlternatives is how many translations of a word into one
-// language its group in the structured query holds: they weigh as one
-// word, so more of them cost little.
-const maxGroupAlternatives = 6
-
-// translations are a question's translations into the archive's other
-// languages: structured ones from the dictionaries (terms) and whole ones
-// from the chat model (texts), keyed by language. A nil *translations has
-// none.
-type translations struct {
-	terms map[string][]lexicon.Term
-	texts map[string]string
-	// untranslated holds, by language, the question's words terms lacks.
-	untranslated map[string][]lexicon.Term
-}
-
 // dictTranslations translates a question written in lang into the
 // archive's other languages with the Translator (microseconds: it is done
 // for every question). The chat model's translations, a call each, are
 // added only when a search needs them (translatedLegs). It returns nil
 // when lang is unknown.
-func (s *Service) dictTranslations(query, lang string) *translations {
+func (s *Service) dictTranslations(query, lang string) *lexicon.Translation {
 	if lang == "" {
 		return nil
 	}
-	tr := &translations{terms: map[string][]lexicon.Term{}, texts: map[string]string{}, untranslated: map[string][]lexicon.Term{}}
+	tr := lexicon.NewTranslation()
 	if s.cfg.Translator == nil {
 		return tr
 	}
@@ -77,165 +66,53 @@ func (s *Service) dictTranslations(query, lang string) *translations {
 			continue
 		}
 		if terms := s.cfg.Translator.Translate(query, lang, to); len(terms) > 0 {
-			tr.terms[to] = terms
-			tr.untranslated[to] = lexicon.Untranslated(terms, query)
+			tr.Terms[to] = terms
+			tr.Untranslated[to] = lexicon.Untranslated(terms, query)
 		}
 	}
 	return tr
 }
 
-// questionPart is a question, or one script's part of a Darija question,
-// in its language.
-type questionPart struct{ lang, text string }
-
 // translatedLegs returns what searchLegs runs when the question's own
 // search found nothing holding its words: the structured query of parts
-// and trans's dictionary translations (translations.structured), and a
-// search of each of the chat model's translations of parts
-// (llmTranslations, added to trans), weighing TranslationWeight.
-func (s *Service) translatedLegs(trans *translations, parts []questionPart) func(context.Context) ([]searchLeg, error) {
+// and trans's dictionary translations (lexicon.Translation.Structured),
+// converted to QueryParts; a vector search of each dictionary translation
+// (weighing vectorLegWeight); and a search of each of the chat model's
+// translations of parts (llmTranslations, added to trans), weighing
+// TranslationWeight.
+func (s *Service) translatedLegs(trans *lexicon.Translation, parts []lexicon.Part) func(context.Context) ([]searchLeg, error) {
 	return func(ctx context.Context) ([]searchLeg, error) {
 		for _, p := range parts {
-			texts, err := s.llmTranslations(ctx, p.text, p.lang)
+			texts, err := s.llmTranslations(ctx, p.Words, p.Lang)
 			if err != nil {
 				return nil, err
 			}
-			trans.merge(&translations{texts: texts})
+			trans.Merge(&lexicon.Translation{Texts: texts})
 		}
 		var legs []searchLeg
-		if groups := trans.structured(parts); len(groups) > 0 {
+		if groups := trans.Structured(parts, maxGroupAlternatives); len(groups) > 0 {
 			var words []string
 			for _, p := range parts {
-				words = append(words, p.text)
+				words = append(words, p.Words)
 			}
-			legs = append(legs, searchLeg{text: strings.Join(words, " "), groups: groups, weight: 1})
+			leg := searchLeg{text: strings.Join(words, " "), groups: make([][]QueryPart, len(groups)), weight: 1}
+			for i, g := range groups {
+				for _, p := range g {
+					leg.groups[i] = append(leg.groups[i], QueryPart(p))
+				}
+			}
+			legs = append(legs, leg)
 		}
 		for _, lang := range archiveLangs {
-			if text := trans.vectorText(lang); text != "" {
+			if text := trans.VectorText(lang, maxVectorAlternatives); text != "" {
 				legs = append(legs, searchLeg{lang: lang, text: text, vectorOnly: true, weight: vectorLegWeight})
 			}
-			if text := trans.texts[lang]; text != "" {
+			if text := trans.Texts[lang]; text != "" {
 				legs = append(legs, searchLeg{lang: lang, text: text, weight: s.cfg.TranslationWeight})
 			}
 		}
 		return legs, nil
 	}
-}
-
-// sentenceCoverage is coverage for choosing sentences to quote: judged on
-// every word of the question, translated or not, so that a sentence
-// holding one translated word of two does not beat one holding the
-// question's words as they are.
-func (t *translations) sentenceCoverage(lang, text string) float64 {
-	if t == nil {
-		return 0
-	}
-	return t.judge(lang, text, append(slices.Clip(t.terms[lang]), t.untranslated[lang]...))
-}
-
-// structured returns the question's structured query over every language
-// of the archive (SearchQuery.Groups): a group for each content word of
-// parts, holding the word itself, in its part's language, and its
-// dictionary translations into each other language (the first
-// maxGroupAlternatives), a part each; a phrase the dictionaries translate
-// whole is a group of its own. It returns nil without dictionary
-// translations: the own search has said all the question's words can.
-func (t *translations) structured(parts []questionPart) [][]QueryPart {
-	if t == nil {
-		return nil
-	}
-	var groups [][]QueryPart
-	index := map[string]int{}
-	add := func(source string, p QueryPart) {
-		i, ok := index[source]
-		if !ok {
-			i = len(groups)
-			index[source] = i
-			groups = append(groups, nil)
-		}
-		groups[i] = append(groups[i], p)
-	}
-	translated := false
-	for _, lang := range archiveLangs {
-		for _, term := range t.terms[lang] {
-			if len(term.Alternatives) > 0 {
-				translated = true
-				break
-			}
-		}
-	}
-	if !translated {
-		return nil
-	}
-	for _, p := range parts {
-		for _, w := range nlp.Terms(p.text) {
-			if _, ok := index[nlp.Singular(w)]; !ok {
-				add(nlp.Singular(w), QueryPart{Lang: p.lang, Words: w})
-			}
-		}
-	}
-	for _, lang := range archiveLangs {
-		for _, term := range t.terms[lang] {
-			if n := min(len(term.Alternatives), maxGroupAlternatives); n > 0 {
-				add(groupKey(term.Source), QueryPart{Lang: lang, Words: strings.Join(term.Alternatives[:n], " ")})
-			}
-		}
-	}
-	return groups
-}
-
-// vectorText is the text embedded for the vector search of the question's
-// dictionary translation into lang: each word's first
-// maxVectorAlternatives translations, in the question's order ("" without
-// any).
-func (t *translations) vectorText(lang string) string {
-	var words []string
-	for _, term := range t.terms[lang] {
-		words = append(words, term.Alternatives[:min(len(term.Alternatives), maxVectorAlternatives)]...)
-	}
-	return strings.Join(words, " ")
-}
-
-// groupKey is the key of a question's word or phrase among the groups of
-// its structured query: its content words (nlp.Terms), each singular, so
-// that a dictionary's "الذكاء" is the question's "ذكاء".
-func groupKey(s string) string {
-	ts := nlp.Terms(s)
-	for i, t := range ts {
-		ts[i] = nlp.Singular(t)
-	}
-	if len(ts) == 0 {
-		return s
-	}
-	return strings.Join(ts, " ")
-}
-
-// coverage is how much of the question text, written in lang, says, judged
-// on the question's translations into lang: the larger of the share of its
-// translated words found (termCoverage) and of the chat model's
-// translation's content words found. It is 0 without translations into
-// lang.
-func (t *translations) coverage(lang, text string) float64 {
-	if t == nil {
-		return 0
-	}
-	return t.judge(lang, text, t.terms[lang])
-}
-
-// judge is the larger of the share of terms found in text and of the
-// chat model's translation into lang's content words found.
-func (t *translations) judge(lang, text string, terms []lexicon.Term) float64 {
-	if lang == "" {
-		return 0
-	}
-	cov := 0.0
-	if len(t.terms[lang]) > 0 {
-		cov = lexicon.Coverage(terms, lexicon.Words(text))
-	}
-	if tt := t.texts[lang]; tt != "" {
-		cov = max(cov, nlp.NewTermSet(tt).Coverage(nlp.NewTermSet(text)))
-	}
-	return cov
 }
 
 // searchLeg is one search of a question, in the question's language or
@@ -441,7 +318,7 @@ func questionLang(text string) string {
 // Latin-script words, French and names, as French, its Arabic-script ones
 // (Arabizi mapped to Arabic) as Arabic, and the translations of both into
 // the archive's other languages, fused.
-func (s *Service) searchDarija(ctx context.Context, query string, k int, opt SearchOptions) ([]Passage, *translations, error) {
+func (s *Service) searchDarija(ctx context.Context, query string, k int, opt SearchOptions) ([]Passage, *lexicon.Translation, error) {
 	latin, arabic := nlp.DarijaQuery(query)
 	sq := SearchQuery{
 		K:          k,
@@ -451,42 +328,26 @@ func (s *Service) searchDarija(ctx context.Context, query string, k int, opt Sea
 		Until:      opt.When.Until,
 	}
 	var legs []searchLeg
-	var parts []questionPart
-	trans := &translations{terms: map[string][]lexicon.Term{}, texts: map[string]string{}, untranslated: map[string][]lexicon.Term{}}
-	for _, part := range []questionPart{{"fr", latin}, {"ar", arabic}} {
-		if strings.TrimSpace(part.text) == "" {
+	var parts []lexicon.Part
+	trans := lexicon.NewTranslation()
+	for _, part := range []lexicon.Part{{Lang: "fr", Words: latin}, {Lang: "ar", Words: arabic}} {
+		if strings.TrimSpace(part.Words) == "" {
 			continue
 		}
 		parts = append(parts, part)
-		legs = append(legs, searchLeg{lang: part.lang, text: lexicon.ExpandQuery(part.text), weight: 1, judge: ownJudge(part.text)})
+		legs = append(legs, searchLeg{lang: part.Lang, text: lexicon.ExpandQuery(part.Words), weight: 1, judge: ownJudge(part.Words)})
 		// A passage in the part's language is judged on its words as
 		// they are, beside the other part's translations.
-		for _, w := range nlp.Terms(part.text) {
-			trans.terms[part.lang] = append(trans.terms[part.lang], lexicon.Term{Source: nlp.Fold(w)})
+		for _, w := range nlp.Terms(part.Words) {
+			trans.Terms[part.Lang] = append(trans.Terms[part.Lang], lexicon.Term{Source: nlp.Fold(w)})
 		}
-		trans.merge(s.dictTranslations(part.text, part.lang))
+		trans.Merge(s.dictTranslations(part.Words, part.Lang))
 	}
 	if len(legs) == 0 {
 		return nil, nil, fmt.Errorf("search %q: %w", query, ErrEmptyInput)
 	}
 	ps, err := s.searchLegs(ctx, sq, legs, s.translatedLegs(trans, parts))
 	return ps, trans, err
-}
-
-// merge adds u's translations to t's.
-func (t *translations) merge(u *translations) {
-	if u == nil {
-		return
-	}
-	for lang, terms := range u.terms {
-		t.terms[lang] = append(t.terms[lang], terms...)
-	}
-	for lang, terms := range u.untranslated {
-		t.untranslated[lang] = append(t.untranslated[lang], terms...)
-	}
-	for lang, text := range u.texts {
-		t.texts[lang] = strings.TrimSpace(t.texts[lang] + " " + text)
-	}
 }
 
 // withEvidence returns ranking with the evidence of the same passages in

@@ -4,8 +4,6 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/dalil-news/dalil/lexicon"
 )
 
 func TestFuseLists(t *testing.T) {
@@ -70,40 +68,6 @@ func TestBestRank(t *testing.T) {
 	}
 }
 
-// TestSentenceCoverage: a sentence is judged on every word of the
-// question, so a cognate the dictionaries lack ("Homemade") counts as much
-// as a translated word.
-func TestSentenceCoverage(t *testing.T) {
-	terms := []lexicon.Term{{Source: "morocco", Alternatives: []string{"maroc"}}}
-	tr := &translations{
-		terms:        map[string][]lexicon.Term{"fr": terms},
-		untranslated: map[string][]lexicon.Term{"fr": lexicon.Untranslated(terms, "What is Morocco's homemade AI?")},
-	}
-	if got := tr.untranslated["fr"]; len(got) != 2 || got[0].Source != "homemade" || got[1].Source != "ai" {
-		t.Fatalf("untranslated %+v: want homemade and ai", got)
-	}
-	tests := []struct {
-		sent          string
-		gate, quoting float64
-	}{
-		{"Le Maroc est bien positionné.", 1, 1.0 / 3},
-		{"Elle a introduit la notion d'IA Homemade au Maroc.", 1, 2.0 / 3},
-		{"Rien à voir.", 0, 0},
-	}
-	for _, tt := range tests {
-		if got := tr.coverage("fr", tt.sent); got != tt.gate {
-			t.Errorf("coverage(%q) = %v, want %v", tt.sent, got, tt.gate)
-		}
-		if got := tr.sentenceCoverage("fr", tt.sent); got != tt.quoting {
-			t.Errorf("sentenceCoverage(%q) = %v, want %v", tt.sent, got, tt.quoting)
-		}
-	}
-	var none *translations
-	if none.coverage("fr", "Le Maroc") != 0 || none.sentenceCoverage("fr", "Le Maroc") != 0 {
-		t.Error("nil translations cover something")
-	}
-}
-
 func TestPinFirst(t *testing.T) {
 	// Chunks 1 to 3 are of article 0, chunk 7 of article 1, 8 and 9 of 2.
 	p := func(id int64) Passage { return Passage{Chunk: Chunk{ID: id}, Article: Article{ID: min(id, 9) / 4}} }
@@ -127,64 +91,6 @@ func TestPinFirst(t *testing.T) {
 		}
 		if diff := cmp.Diff(tt.want, got); diff != "" {
 			t.Errorf("pinFirst(n=%d, k=%d, perArticle=%d) (-want +got):\n%s", tt.n, tt.k, tt.perArticle, diff)
-		}
-	}
-}
-
-func TestStructured(t *testing.T) {
-	many := []string{"a1", "a2", "a3", "a4", "a5", "a6", "a7"}
-	tests := []struct {
-		name  string
-		parts []questionPart
-		terms map[string][]lexicon.Term
-		want  [][]QueryPart
-	}{
-		{
-			name:  "each word beside its translations, in the question's order",
-			parts: []questionPart{{"en", "Which harbour beat the record?"}},
-			terms: map[string][]lexicon.Term{
-				"fr": {{Source: "harbour", Alternatives: []string{"port", "havre"}}, {Source: "record", Alternatives: []string{"record"}}},
-				"ar": {{Source: "harbour", Alternatives: []string{"ميناء"}}},
-			},
-			want: [][]QueryPart{
-				{{"en", "harbour"}, {"fr", "port havre"}, {"ar", "ميناء"}},
-				{{"en", "beat"}},
-				{{"en", "record"}, {"fr", "record"}},
-			},
-		},
-		{
-			name:  "a phrase translated whole is a group of its own; at most six translations",
-			parts: []questionPart{{"en", "House of Commons cat"}},
-			terms: map[string][]lexicon.Term{
-				"fr": {{Source: "house of commons", Alternatives: []string{"chambre des communes"}}, {Source: "cat", Alternatives: many}},
-			},
-			want: [][]QueryPart{
-				{{"en", "house"}}, {{"en", "commons"}},
-				{{"en", "cat"}, {"fr", "a1 a2 a3 a4 a5 a6"}},
-				{{"fr", "chambre des communes"}},
-			},
-		},
-		{
-			name:  "Darija: each script's part in its language",
-			parts: []questionPart{{"fr", "Mezzour système"}, {"ar", "الذكاء"}},
-			terms: map[string][]lexicon.Term{
-				"fr": {{Source: "الذكاء"}},
-				"en": {{Source: "systeme", Alternatives: []string{"system"}}, {Source: "الذكاء", Alternatives: []string{"intelligence"}}},
-			},
-			want: [][]QueryPart{
-				{{"fr", "mezzour"}}, {{"fr", "systeme"}, {"en", "system"}}, {{"ar", "ذكاء"}, {"en", "intelligence"}},
-			},
-		},
-		{
-			name:  "no translation: no structured query",
-			parts: []questionPart{{"en", "Which harbour?"}},
-			terms: map[string][]lexicon.Term{"fr": {{Source: "harbour", Carried: true}}},
-		},
-	}
-	for _, tt := range tests {
-		got := (&translations{terms: tt.terms}).structured(tt.parts)
-		if diff := cmp.Diff(tt.want, got); diff != "" {
-			t.Errorf("%s (-want +got):\n%s", tt.name, diff)
 		}
 	}
 }

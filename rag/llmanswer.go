@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/dalil-news/dalil/cite"
+	"github.com/dalil-news/dalil/lexicon"
 	"github.com/dalil-news/dalil/nlp"
 	"github.com/dalil-news/dalil/phrases"
 	"github.com/dalil-news/dalil/prompts"
@@ -44,7 +45,7 @@ func groupByArticle(ps []Passage) []articleSource {
 // checks its citations: invalid ones are dropped, uncited sentences removed,
 // the rest renumbered. With nothing validly cited, it falls back to the
 // extractive answer.
-func (s *Service) llmAnswer(ctx context.Context, q Question, trans *translations, ans Answer, ps []Passage) (Answer, error) {
+func (s *Service) llmAnswer(ctx context.Context, q Question, trans *lexicon.Translation, ans Answer, ps []Passage) (Answer, error) {
 	groups := groupByArticle(ps)
 	sources := make([]prompts.Source, len(groups))
 	for i, g := range groups {

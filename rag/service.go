@@ -319,7 +319,7 @@ func (s *Service) Search(ctx context.Context, query string, opt SearchOptions) (
 
 // search is Search, returning also the query's translations (see
 // translations) for judging passages in other languages.
-func (s *Service) search(ctx context.Context, query string, opt SearchOptions) ([]Passage, *translations, error) {
+func (s *Service) search(ctx context.Context, query string, opt SearchOptions) ([]Passage, *lexicon.Translation, error) {
 	query = strings.TrimSpace(query)
 	if query == "" {
 		return nil, nil, fmt.Errorf("search: %w", ErrEmptyInput)
@@ -347,7 +347,7 @@ func (s *Service) search(ctx context.Context, query string, opt SearchOptions) (
 	}
 	if trans := s.dictTranslations(query, opt.Lang); trans != nil && (s.cfg.Translator != nil || s.chat != nil) {
 		own := []searchLeg{{lang: opt.Lang, text: expanded, weight: 1, judge: ownJudge(query)}}
-		ps, err := s.searchLegs(ctx, sq, own, s.translatedLegs(trans, []questionPart{{opt.Lang, query}}))
+		ps, err := s.searchLegs(ctx, sq, own, s.translatedLegs(trans, []lexicon.Part{{Lang: opt.Lang, Words: query}}))
 		return ps, trans, err
 	}
 	vecs, err := s.emb.Embed(ctx, []string{expanded})

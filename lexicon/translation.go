@@ -1,0 +1,165 @@
+package lexicon
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/dalil-news/dalil/nlp"
+)
+
+// Translation is a question's translations into other languages:
+// structured ones from the dictionaries (Terms) and whole ones from a chat
+// model (Texts), keyed by language. A nil *Translation has none.
+type Translation struct {
+	Terms map[string][]Term
+	Texts map[string]string
+	// Untranslated holds, by language, the question's words Terms lacks
+	// (see Untranslated).
+	Untranslated map[string][]Term
+}
+
+// NewTranslation returns an empty Translation, ready for Merge.
+func NewTranslation() *Translation {
+	return &Translation{Terms: map[string][]Term{}, Texts: map[string]string{}, Untranslated: map[string][]Term{}}
+}
+
+// Merge adds u's translations to t's.
+func (t *Translation) Merge(u *Translation) {
+	if u == nil {
+		return
+	}
+	for lang, terms := range u.Terms {
+		t.Terms[lang] = append(t.Terms[lang], terms...)
+	}
+	for lang, terms := range u.Untranslated {
+		t.Untranslated[lang] = append(t.Untranslated[lang], terms...)
+	}
+	for lang, text := range u.Texts {
+		t.Texts[lang] = strings.TrimSpace(t.Texts[lang] + " " + text)
+	}
+}
+
+// Coverage is how much of the question text, written in lang, says,
+// judged on the question's translations into lang: the larger of the
+// share of its translated words found and of the chat model's
+// translation's content words found. It is 0 without translations into
+// lang.
+func (t *Translation) Coverage(lang, text string) float64 {
+	if t == nil {
+		return 0
+	}
+	return t.judge(lang, text, t.Terms[lang])
+}
+
+// SentenceCoverage is Coverage for choosing sentences to quote: judged on
+// every word of the question, translated or not, so that a sentence
+// holding one translated word of two does not beat one holding the
+// question's words as they are.
+func (t *Translation) SentenceCoverage(lang, text string) float64 {
+	if t == nil {
+		return 0
+	}
+	return t.judge(lang, text, append(slices.Clip(t.Terms[lang]), t.Untranslated[lang]...))
+}
+
+// judge is the larger of the share of terms found in text and of the
+// chat model's translation into lang's content words found.
+func (t *Translation) judge(lang, text string, terms []Term) float64 {
+	if lang == "" {
+		return 0
+	}
+	cov := 0.0
+	if len(t.Terms[lang]) > 0 {
+		cov = Coverage(terms, Words(text))
+	}
+	if tt := t.Texts[lang]; tt != "" {
+		cov = max(cov, nlp.NewTermSet(tt).Coverage(nlp.NewTermSet(text)))
+	}
+	return cov
+}
+
+// Part is a text in a language: a question or one script's part of a
+// Darija question, or one language's forms of a word of a structured
+// query.
+type Part struct{ Lang, Words string }
+
+// Structured returns the structured query of the question parts over
+// every language t translates them into: a group for each content word
+// of parts, holding the word itself, in its part's language, and its
+// dictionary translations into each other language (the first perWord),
+// a part each; a phrase the dictionaries translate whole is a group of
+// its own. It returns nil without dictionary translations.
+func (t *Translation) Structured(parts []Part, perWord int) [][]Part {
+	if !t.translated() {
+		return nil
+	}
+	var groups [][]Part
+	index := map[string]int{}
+	add := func(key string, p Part) {
+		i, ok := index[key]
+		if !ok {
+			i = len(groups)
+			index[key] = i
+			groups = append(groups, nil)
+		}
+		groups[i] = append(groups[i], p)
+	}
+	for _, p := range parts {
+		for _, w := range nlp.Terms(p.Words) {
+			if _, ok := index[nlp.Singular(w)]; !ok {
+				add(nlp.Singular(w), Part{Lang: p.Lang, Words: w})
+			}
+		}
+	}
+	for _, lang := range languages {
+		for _, term := range t.Terms[lang] {
+			if n := min(len(term.Alternatives), perWord); n > 0 {
+				add(groupKey(term.Source), Part{Lang: lang, Words: strings.Join(term.Alternatives[:n], " ")})
+			}
+		}
+	}
+	return groups
+}
+
+// translated reports whether t holds a dictionary translation.
+func (t *Translation) translated() bool {
+	if t == nil {
+		return false
+	}
+	for _, terms := range t.Terms {
+		for _, term := range terms {
+			if len(term.Alternatives) > 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// groupKey is the key of a question's word or phrase among the groups of
+// its structured query: its content words (nlp.Terms), each singular, so
+// that a dictionary's "الذكاء" is the question's "ذكاء".
+func groupKey(s string) string {
+	ts := nlp.Terms(s)
+	for i, w := range ts {
+		ts[i] = nlp.Singular(w)
+	}
+	if len(ts) == 0 {
+		return s
+	}
+	return strings.Join(ts, " ")
+}
+
+// VectorText is the text to embed for a vector search of the question's
+// dictionary translation into lang: each word's first perWord
+// translations, in the question's order ("" without any).
+func (t *Translation) VectorText(lang string, perWord int) string {
+	if t == nil {
+		return ""
+	}
+	var words []string
+	for _, term := range t.Terms[lang] {
+		words = append(words, term.Alternatives[:min(len(term.Alternatives), perWord)]...)
+	}
+	return strings.Join(words, " ")
+}

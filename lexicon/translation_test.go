@@ -1,0 +1,99 @@
+package lexicon
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestSentenceCoverage: a sentence is judged on every word of the
+// question, so a cognate the dictionaries lack ("Homemade") counts as much
+// as a translated word.
+func TestSentenceCoverage(t *testing.T) {
+	terms := []Term{{Source: "morocco", Alternatives: []string{"maroc"}}}
+	tr := &Translation{
+		Terms:        map[string][]Term{"fr": terms},
+		Untranslated: map[string][]Term{"fr": Untranslated(terms, "What is Morocco's homemade AI?")},
+	}
+	if got := tr.Untranslated["fr"]; len(got) != 2 || got[0].Source != "homemade" || got[1].Source != "ai" {
+		t.Fatalf("untranslated %+v: want homemade and ai", got)
+	}
+	tests := []struct {
+		sent          string
+		gate, quoting float64
+	}{
+		{"Le Maroc est bien positionné.", 1, 1.0 / 3},
+		{"Elle a introduit la notion d'IA Homemade au Maroc.", 1, 2.0 / 3},
+		{"Rien à voir.", 0, 0},
+	}
+	for _, tt := range tests {
+		if got := tr.Coverage("fr", tt.sent); got != tt.gate {
+			t.Errorf("Coverage(%q) = %v, want %v", tt.sent, got, tt.gate)
+		}
+		if got := tr.SentenceCoverage("fr", tt.sent); got != tt.quoting {
+			t.Errorf("SentenceCoverage(%q) = %v, want %v", tt.sent, got, tt.quoting)
+		}
+	}
+	var none *Translation
+	if none.Coverage("fr", "Le Maroc") != 0 || none.SentenceCoverage("fr", "Le Maroc") != 0 {
+		t.Error("nil translations cover something")
+	}
+}
+
+func TestStructured(t *testing.T) {
+	many := []string{"a1", "a2", "a3", "a4", "a5", "a6", "a7"}
+	tests := []struct {
+		name  string
+		parts []Part
+		terms map[string][]Term
+		want  [][]Part
+	}{
+		{
+			name:  "each word beside its translations, in the question's order",
+			parts: []Part{{"en", "Which harbour beat the record?"}},
+			terms: map[string][]Term{
+				"fr": {{Source: "harbour", Alternatives: []string{"port", "havre"}}, {Source: "record", Alternatives: []string{"record"}}},
+				"ar": {{Source: "harbour", Alternatives: []string{"ميناء"}}},
+			},
+			want: [][]Part{
+				{{"en", "harbour"}, {"fr", "port havre"}, {"ar", "ميناء"}},
+				{{"en", "beat"}},
+				{{"en", "record"}, {"fr", "record"}},
+			},
+		},
+		{
+			name:  "a phrase translated whole is a group of its own; at most six translations",
+			parts: []Part{{"en", "House of Commons cat"}},
+			terms: map[string][]Term{
+				"fr": {{Source: "house of commons", Alternatives: []string{"chambre des communes"}}, {Source: "cat", Alternatives: many}},
+			},
+			want: [][]Part{
+				{{"en", "house"}}, {{"en", "commons"}},
+				{{"en", "cat"}, {"fr", "a1 a2 a3 a4 a5 a6"}},
+				{{"fr", "chambre des communes"}},
+			},
+		},
+		{
+			name:  "Darija: each script's part in its language",
+			parts: []Part{{"fr", "Mezzour système"}, {"ar", "الذكاء"}},
+			terms: map[string][]Term{
+				"fr": {{Source: "الذكاء"}},
+				"en": {{Source: "systeme", Alternatives: []string{"system"}}, {Source: "الذكاء", Alternatives: []string{"intelligence"}}},
+			},
+			want: [][]Part{
+				{{"fr", "mezzour"}}, {{"fr", "systeme"}, {"en", "system"}}, {{"ar", "ذكاء"}, {"en", "intelligence"}},
+			},
+		},
+		{
+			name:  "no translation: no structured query",
+			parts: []Part{{"en", "Which harbour?"}},
+			terms: map[string][]Term{"fr": {{Source: "harbour", Carried: true}}},
+		},
+	}
+	for _, tt := range tests {
+		got := (&Translation{Terms: tt.terms}).Structured(tt.parts, 6)
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", tt.name, diff)
+		}
+	}
+}
