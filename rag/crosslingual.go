@@ -237,6 +237,8 @@ func (s *Service) runLegs(ctx context.Context, q SearchQuery, legs []searchLeg) 
 		wg.Go(func() {
 			if lists[i], errs[i] = s.store.Search(ctx, lq); errs[i] != nil {
 				errs[i] = fmt.Errorf("search %q (%s): %w", nlp.Truncate(l.text, 80), l.lang, errs[i])
+			} else if l.vectorOnly {
+				inLanguage(lists[i], l.lang)
 			}
 		})
 	}
@@ -348,6 +350,23 @@ func (s *Service) searchDarija(ctx context.Context, query string, k int, opt Sea
 	}
 	ps, err := s.searchLegs(ctx, sq, legs, s.translatedLegs(trans, parts))
 	return ps, trans, err
+}
+
+// inLanguage keeps the evidence of a translation's vector search (ps,
+// in lang) for the passages in lang, or in no known language: their
+// similarity, and their vector rank among them. A translation's vector
+// says nothing of a passage in another language, which it finds near
+// only by chance (in a small archive, first).
+func inLanguage(ps []Passage, lang string) {
+	rank := 0
+	for i, p := range ps {
+		if p.Article.Lang != lang && p.Article.Lang != "" {
+			ps[i].VectorRank, ps[i].Similarity = 0, 0
+		} else if p.VectorRank > 0 {
+			rank++
+			ps[i].VectorRank = rank
+		}
+	}
 }
 
 // withEvidence returns ranking with the evidence of the same passages in

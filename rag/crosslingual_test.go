@@ -94,3 +94,24 @@ func TestPinFirst(t *testing.T) {
 		}
 	}
 }
+
+// TestInLanguage: a translation's vector search speaks only for the
+// passages in its language, ranked among them.
+func TestInLanguage(t *testing.T) {
+	p := func(id int64, lang string, rank int) Passage {
+		return Passage{Chunk: Chunk{ID: id}, Article: Article{Lang: lang}, VectorRank: rank, Similarity: 0.5}
+	}
+	ps := []Passage{p(1, "fr", 1), p(2, "ar", 2), p(3, "", 3), p(4, "ar", 4), p(5, "ar", 0)}
+	inLanguage(ps, "ar")
+	type ev struct {
+		Rank int
+		Sim  float64
+	}
+	var got []ev
+	for _, p := range ps {
+		got = append(got, ev{p.VectorRank, p.Similarity})
+	}
+	if diff := cmp.Diff([]ev{{0, 0}, {1, 0.5}, {2, 0.5}, {3, 0.5}, {0, 0.5}}, got); diff != "" {
+		t.Errorf("evidence (-want +got):\n%s", diff)
+	}
+}
