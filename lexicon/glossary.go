@@ -2,6 +2,7 @@ package lexicon
 
 import (
 	_ "embed"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -34,14 +35,36 @@ func parseGlossary(text string) [][]string {
 
 // glossaryFold lower-cases, folds accents and turns everything but letters
 // and digits into single spaces, with a space at each end so that terms
-// match whole words by plain substring search.
+// match whole words by plain substring search. An Arabic word's
+// conjunction or preposition fused with the article is cut off, leaving
+// the article, as the glossary writes its terms: للذكاء is الذكاء.
 func glossaryFold(s string) string {
 	s = nlp.LightFold(s)
 	words := strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) })
 	if len(words) == 0 {
 		return ""
 	}
+	for i, w := range words {
+		if r, ok := cutAny(w, []string{"وال", "بال", "كال", "فال"}); ok && arabicLetters(r) >= 2 {
+			words[i] = "ال" + r
+		} else if r, ok := strings.CutPrefix(w, "لل"); ok && arabicLetters(r) >= 2 {
+			words[i] = "ال" + r
+		}
+	}
 	return " " + strings.Join(words, " ") + " "
+}
+
+// glossaryGroups returns the glossary's groups whose terms text holds, in
+// the glossary's order.
+func glossaryGroups(text string) [][]string {
+	folded := glossaryFold(strings.ReplaceAll(text, "'s ", " "))
+	var out [][]string
+	for _, g := range glossary {
+		if slices.ContainsFunc(g, func(t string) bool { return strings.Contains(folded, t) }) {
+			out = append(out, g)
+		}
+	}
+	return out
 }
 
 // ExpandQuery appends to a query the equivalents, in the other languages,
@@ -52,17 +75,7 @@ func glossaryFold(s string) string {
 func ExpandQuery(query string) string {
 	folded := glossaryFold(strings.ReplaceAll(query, "'s ", " "))
 	var extra []string
-	for _, g := range glossary {
-		found := false
-		for _, t := range g {
-			if strings.Contains(folded, t) {
-				found = true
-				break
-			}
-		}
-		if !found {
-			continue
-		}
+	for _, g := range glossaryGroups(query) {
 		for _, t := range g {
 			if !strings.Contains(folded, t) {
 				extra = append(extra, strings.TrimSpace(t))

@@ -9,6 +9,7 @@ func TestExpandQuery(t *testing.T) {
 		{"Le séisme d'Al Haouz", "Le séisme d'Al Haouz earthquake زلزال"},
 		{"Seismic sensors", "Seismic sensors"}, // whole words only
 		{"Said the main", "Said the main"},     // "ai" inside a word does not count
+		{"مستقبل للذكاء الاصطناعي بالمغرب", "مستقبل للذكاء الاصطناعي بالمغرب morocco maroc artificial intelligence intelligence artificielle"}, // Arabic clitics before the article
 		{"", ""},
 	}
 	for _, tt := range tests {

@@ -88,7 +88,10 @@ type Part struct{ Lang, Words string }
 // of parts, holding the word itself, in its part's language, and its
 // dictionary translations into each other language (the first perWord),
 // a part each; a phrase the dictionaries translate whole is a group of
-// its own. It returns nil without dictionary translations.
+// its own, and so is each glossary concept the question names (see
+// ExpandQuery), its terms a part each (of no known language when in
+// Latin script: the glossary does not say which). It returns nil without
+// dictionary translations.
 func (t *Translation) Structured(parts []Part, perWord int) [][]Part {
 	if !t.translated() {
 		return nil
@@ -115,6 +118,21 @@ func (t *Translation) Structured(parts []Part, perWord int) [][]Part {
 		for _, term := range t.Terms[lang] {
 			if n := min(len(term.Alternatives), perWord); n > 0 {
 				add(groupKey(term.Source), Part{Lang: lang, Words: strings.Join(term.Alternatives[:n], " ")})
+			}
+		}
+	}
+	for _, p := range parts {
+		for _, g := range glossaryGroups(p.Words) {
+			key := "glossary:" + g[0]
+			if _, ok := index[key]; ok {
+				continue
+			}
+			for _, term := range g {
+				lang := ""
+				if isArabic(strings.TrimSpace(term)) {
+					lang = "ar"
+				}
+				add(key, Part{Lang: lang, Words: strings.TrimSpace(term)})
 			}
 		}
 	}

@@ -85,6 +85,15 @@ func TestStructured(t *testing.T) {
 			},
 		},
 		{
+			name:  "a glossary concept is a group of its own, its terms a part each",
+			parts: []Part{{"en", "Artificial intelligence today"}},
+			terms: map[string][]Term{"fr": {{Source: "today", Alternatives: []string{"aujourd'hui"}}}},
+			want: [][]Part{
+				{{"en", "artificial"}}, {{"en", "intelligence"}}, {{"en", "today"}, {"fr", "aujourd'hui"}},
+				{{"", "artificial intelligence"}, {"", "intelligence artificielle"}, {"ar", "الذكاء الاصطناعي"}},
+			},
+		},
+		{
 			name:  "no translation: no structured query",
 			parts: []Part{{"en", "Which harbour?"}},
 			terms: map[string][]Term{"fr": {{Source: "harbour", Carried: true}}},
