@@ -415,8 +415,11 @@ func (d *Dictionaries) Translate(text, from, to string) []Term {
 			terms = append(terms, term)
 		} else if !tok.arabic && scriptOf(from) == latin && !d.knows(from, tok.fold) {
 			// A word no dictionary of its language knows is a name or a
-			// term written in lower case (iPhone, bitcoin): carried over.
-			terms = append(terms, Term{Source: tok.fold, Alternatives: []string{tok.fold}, Carried: true})
+			// term written in lower case (iPhone, bitcoin): carried over
+			// as a name is.
+			name := tok
+			name.upper = true
+			terms = append(terms, Term{Source: tok.fold, Alternatives: carry(name, scriptOf(to)), Carried: true})
 		}
 	}
 	return terms

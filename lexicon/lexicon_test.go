@@ -105,6 +105,7 @@ func TestTranslate(t *testing.T) {
 		{"pivot back", "المدرسة والملك", "ar", "fr", "المدرسه=ecole; والملك=roi|souverain"},
 		{"names and numbers carried", "Homemade houses in Tanger in ٢٠٢٣", "en", "fr", "*homemade=homemade; houses=maison; *tanger=tanger; *2023=2023"},
 		{"a word no dictionary knows is carried", "bitcoin phones", "en", "fr", "*bitcoin=bitcoin; *phones=phones"},
+		{"and transliterated into Arabic", "bitcoin", "en", "ar", "*bitcoin=بيتكوين|bitcoin"},
 		{"a word another dictionary knows is not", "expert", "en", "fr", ""},
 		{"a word a translation knows is not", "polity", "en", "fr", ""},
 		{"a name that is also a word", "the king of Rabat", "en", "fr", "king=roi|souverain; rabat=rabat"},

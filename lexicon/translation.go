@@ -109,8 +109,8 @@ func (t *Translation) Structured(parts []Part, perWord int) [][]Part {
 	}
 	for _, p := range parts {
 		for _, w := range nlp.Terms(p.Words) {
-			if _, ok := index[nlp.Singular(w)]; !ok {
-				add(nlp.Singular(w), Part{Lang: p.Lang, Words: w})
+			if _, ok := index[groupKey(w)]; !ok {
+				add(groupKey(w), Part{Lang: p.Lang, Words: w})
 			}
 		}
 	}
@@ -155,15 +155,16 @@ func (t *Translation) translated() bool {
 }
 
 // groupKey is the key of a question's word or phrase among the groups of
-// its structured query: its content words (nlp.Terms), each singular, so
-// that a dictionary's "الذكاء" is the question's "ذكاء".
+// its structured query: its content words (nlp.Terms), each folded
+// (nlp.Fold) and singular, so that a dictionary's "الحكومه" is the
+// question's "حكومة".
 func groupKey(s string) string {
 	ts := nlp.Terms(s)
 	for i, w := range ts {
-		ts[i] = nlp.Singular(w)
+		ts[i] = nlp.Singular(nlp.Fold(w))
 	}
 	if len(ts) == 0 {
-		return s
+		return nlp.Fold(s)
 	}
 	return strings.Join(ts, " ")
 }

@@ -94,6 +94,15 @@ func TestStructured(t *testing.T) {
 			},
 		},
 		{
+			name:  "Arabic: the question's word and the dictionary's folded source are one group",
+			parts: []Part{{"ar", "سياسة الحكومة"}},
+			terms: map[string][]Term{"fr": {{Source: "سياسه", Alternatives: []string{"politique"}}, {Source: "الحكومه", Alternatives: []string{"gouvernement"}}}},
+			want: [][]Part{
+				{{"ar", "سياسة"}, {"fr", "politique"}}, {{"ar", "حكومة"}, {"fr", "gouvernement"}},
+				{{"", "government"}, {"", "gouvernement"}, {"ar", "الحكومة"}}, // the glossary's concept
+			},
+		},
+		{
 			name:  "no translation: no structured query",
 			parts: []Part{{"en", "Which harbour?"}},
 			terms: map[string][]Term{"fr": {{Source: "harbour", Carried: true}}},

@@ -12,7 +12,10 @@ import (
 
 // langChunksTTL is how long the archive's chunk counts by language are
 // reused. They only weigh the parts of a structured query against each
-// other (groupedLegSQL), which a count a few minutes old does as well.
+// other (groupedLegSQL), which a count a few minutes old does as well;
+// after a big load, until the counts (and the statistics they come from)
+// catch up, a part's words may be as common as its language's count and
+// weigh little.
 const langChunksTTL = 5 * time.Minute
 
 // langStatsSQL reads the planner's statistics of the chunks' languages:

@@ -202,10 +202,14 @@ ORDER BY sum(p.idfs[array_position(p.words, u.lexeme)] * cardinality(u.positions
 // the chunks of its language (at most their count), so that a word with
 // many translations, or a rare wrong one, weighs as one word. A group
 // scores in a chunk as its best part there. Each part's rarity is judged
-// within its language's chunks: a French chunk on the French translations
-// it holds, an Arabic one on the Arabic ones, so that neither the
-// dictionary that gives many common words nor the language with fewer
-// chunks outweighs the others. On the dev questions this scored the
+// against its language's chunks (their count; a part of no known
+// language, against every chunk): a French chunk on the French
+// translations it holds, an Arabic one on the Arabic ones, so that
+// neither the dictionary that gives many common words nor the language
+// with fewer chunks outweighs the others. The document frequencies are
+// the archive's (lexemes counts no language), which is exact for words
+// of one language and makes a word several languages share (a name) as
+// common as it is in all of them. On the dev questions this scored the
 // archive's languages on one scale better than a search a language fused
 // by rank (docs/crosslingual.md). The words to match on are chosen as
 // textPlanCTE chooses them, a group standing for a word. Parameters:
@@ -390,7 +394,9 @@ func (s *Store) Search(ctx context.Context, q rag.SearchQuery) ([]rag.Passage, e
 				dist[h.ChunkID] = h.Distance
 			}
 			for i := range hits {
-				hits[i].Distance, hits[i].Measured = dist[hits[i].ChunkID], true
+				if d := dist[hits[i].ChunkID]; !math.IsNaN(d) { // a zero vector is near nothing
+					hits[i].Distance, hits[i].Measured = d, true
+				}
 			}
 		}
 	} else {
@@ -527,7 +533,9 @@ func (s *Store) textLeg(ctx context.Context, q rag.SearchQuery, words string) ([
 		}
 		n := make([]int64, len(langs))
 		for i, l := range langs {
-			n[i] = counts[l]
+			if l != "" { // a part of no known language: every chunk
+				n[i] = counts[l]
+			}
 		}
 		sql, args[3], args[4] = groupedLegSQL, parts, langs
 		args = append(args, group, n)

@@ -91,16 +91,20 @@ func (s *Service) translatedLegs(trans *lexicon.Translation, parts []lexicon.Par
 		}
 		var legs []searchLeg
 		if groups := trans.Structured(parts, maxGroupAlternatives); len(groups) > 0 {
-			var words []string
+			var question, words []string
 			for _, p := range parts {
-				words = append(words, p.Words)
+				question = append(question, p.Words)
 			}
-			leg := searchLeg{text: strings.Join(words, " "), groups: make([][]QueryPart, len(groups)), weight: 1}
+			leg := searchLeg{groups: make([][]QueryPart, len(groups)), embed: strings.Join(question, " "), weight: 1}
 			for i, g := range groups {
 				for _, p := range g {
 					leg.groups[i] = append(leg.groups[i], QueryPart(p))
+					words = append(words, p.Words)
 				}
 			}
+			// A dated search scores the groups' words as separate words
+			// (the store's structured query is undated only).
+			leg.text = strings.Join(words, " ")
 			legs = append(legs, leg)
 		}
 		for _, lang := range archiveLangs {
@@ -128,6 +132,9 @@ type searchLeg struct {
 	groups [][]QueryPart
 	// vectorOnly legs search by the embedding of text alone.
 	vectorOnly bool
+	// embed, when set, is embedded instead of text: the structured
+	// query's question, whose vector gives its passages their similarity.
+	embed string
 }
 
 // strength is how well a leg's search did: the largest share of its
@@ -197,6 +204,9 @@ func (s *Service) searchLegs(ctx context.Context, q SearchQuery, own []searchLeg
 		return nil, err
 	}
 	if more[0].groups != nil {
+		// The own search's text is glossary-expanded, so its legs may
+		// agree on a passage in another language for a reason: its
+		// evidence counts whatever the passage's language.
 		fused := fuseLists(moreLists, legWeights(more), s.cfg.FusionK, q.PerArticle, q.K)
 		ranking := pinFirst(withEvidence(fused, ownRanking), ownRanking, len(fused), q.K, q.PerArticle)
 		if len(ownRanking) > 0 && ownRanking[0].VectorRank == 1 && ownRanking[0].TextRank == 1 {
@@ -211,14 +221,14 @@ func (s *Service) searchLegs(ctx context.Context, q SearchQuery, own []searchLeg
 	return fused, nil
 }
 
-// runLegs embeds the legs' texts and runs one store search a leg, at
-// once, returning their rankings in the legs' order. The structured
-// query's text is the question, whose vector only gives its passages
-// their similarity (SearchQuery.TextOnly).
+// runLegs embeds the legs' texts (or what they embed instead) and runs
+// one store search a leg, at once, returning their rankings in the legs'
+// order. The structured query's vector only gives its passages their
+// similarity (SearchQuery.TextOnly).
 func (s *Service) runLegs(ctx context.Context, q SearchQuery, legs []searchLeg) ([][]Passage, error) {
 	var texts []string
 	for _, l := range legs {
-		texts = append(texts, l.text)
+		texts = append(texts, cmp.Or(l.embed, l.text))
 	}
 	vecs, err := s.embed(ctx, texts)
 	if err != nil {
@@ -261,8 +271,9 @@ const coveredTop = 3
 // fuseLists merges ranked passage lists by weighted reciprocal rank fusion
 // (score = Σ weight / (k + rank)), keeps at most perArticle passages of an
 // article (0: no cap) and returns the best n, best first; ties go to the
-// lower chunk id. A passage keeps the evidence (similarity, leg ranks) of
-// the list that ranked it best, and the highest similarity of any.
+// lower chunk id. A passage is the one of the list that ranked it best,
+// with the best evidence of any list (withEvidenceOf: the highest
+// similarity, and in each leg the best rank).
 func fuseLists(lists [][]Passage, weights []float64, k, perArticle, n int) []Passage {
 	type fused struct {
 		p        Passage
@@ -370,18 +381,18 @@ func inLanguage(ps []Passage, lang string) {
 }
 
 // withEvidence returns ranking with the evidence of the same passages in
-// other (withEvidenceOf): the structured query ranks by words alone, and
-// the own search's judgement of a passage is what the relevance gate
-// weighs beside them.
+// other (withEvidenceOf; a passage may be there more than once): the
+// structured query ranks by words alone, and the own search's judgement
+// of a passage is what the relevance gate weighs beside them.
 func withEvidence(ranking, other []Passage) []Passage {
-	byID := make(map[int64]Passage, len(other))
-	for _, p := range other {
-		byID[p.Chunk.ID] = p
-	}
 	out := slices.Clone(ranking)
+	at := make(map[int64]int, len(out))
 	for i, p := range out {
-		if o, ok := byID[p.Chunk.ID]; ok {
-			out[i] = withEvidenceOf(p, p, o)
+		at[p.Chunk.ID] = i
+	}
+	for _, o := range other {
+		if i, ok := at[o.Chunk.ID]; ok {
+			out[i] = withEvidenceOf(out[i], out[i], o)
 		}
 	}
 	return out

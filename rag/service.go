@@ -317,8 +317,8 @@ func (s *Service) Search(ctx context.Context, query string, opt SearchOptions) (
 	return ps, err
 }
 
-// search is Search, returning also the query's translations (see
-// translations) for judging passages in other languages.
+// search is Search, returning also the query's translations
+// (lexicon.Translation) for judging passages in other languages.
 func (s *Service) search(ctx context.Context, query string, opt SearchOptions) ([]Passage, *lexicon.Translation, error) {
 	query = strings.TrimSpace(query)
 	if query == "" {

@@ -18,6 +18,7 @@ import (
 	"github.com/dalil-news/dalil/lexicon"
 	"github.com/dalil-news/dalil/nlp"
 	"github.com/dalil-news/dalil/rag"
+	"github.com/dalil-news/dalil/when"
 )
 
 // These tests check the Service's logic (ingest outcomes, the relevance
@@ -414,6 +415,33 @@ func TestSearchStructuredRanking(t *testing.T) {
 				t.Errorf("passages (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestSearchStructuredDated: a dated search, which the store runs on the
+// structured query's words rather than its groups, still holds the
+// translations.
+func TestSearchStructuredDated(t *testing.T) {
+	var text string
+	var mu sync.Mutex
+	store := &mock.Store{SearchFn: func(_ context.Context, q rag.SearchQuery) ([]rag.Passage, error) {
+		if len(q.Groups) > 0 {
+			mu.Lock()
+			text = q.Text
+			mu.Unlock()
+		}
+		return nil, nil
+	}}
+	tr := translator{"harbour": {"port"}, "containers": {"conteneurs"}}
+	svc := rag.NewService(store, newEmbedder(), nil, rag.Config{Translator: tr})
+	since := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	if _, err := svc.Search(context.Background(), "Which containers did the harbour ship?", rag.SearchOptions{Lang: "en", When: when.Range{Since: since}}); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if !strings.Contains(text, "conteneurs") || !strings.Contains(text, "port") {
+		t.Errorf("structured query's text %q: want the translations", text)
 	}
 }
 
