@@ -30,6 +30,17 @@ func MustOpen(tb testing.TB, cfg Config) *Store {
 	return mustOpenAt(tb, pgtest.NewDatabase(tb), cfg)
 }
 
+// mustOpenIndexed opens a store on a fresh database (MustOpen) whose
+// index takes the test embedder's vectors.
+func mustOpenIndexed(tb testing.TB, cfg Config) *Store {
+	tb.Helper()
+	s := MustOpen(tb, cfg)
+	if err := s.EnsureEmbedder(context.Background(), "test", testDim); err != nil {
+		tb.Fatal(err)
+	}
+	return s
+}
+
 // mustOpenAt opens and migrates a store on the database at url, as
 // another replica on the same database would.
 func mustOpenAt(tb testing.TB, url string, cfg Config) *Store {
@@ -770,10 +781,7 @@ func TestQueryGroups(t *testing.T) {
 // alone, each with its similarity to the vector.
 func TestSearchTextOnly(t *testing.T) {
 	ctx := context.Background()
-	s := MustOpen(t, Config{})
-	if err := s.EnsureEmbedder(ctx, "test", testDim); err != nil {
-		t.Fatal(err)
-	}
+	s := mustOpenIndexed(t, Config{})
 	save := saver(t, s)
 	save(makeArticle("https://example.org/near", "en", time.Time{}, []int{0}, "A zeppelin."))
 	save(makeArticle("https://example.org/far", "en", time.Time{}, []int{1}, "A zeppelin, a zeppelin over the harbour."))
@@ -806,10 +814,7 @@ func TestSearchTextOnly(t *testing.T) {
 // statistics are read (and left aside) without error.
 func TestLangChunks(t *testing.T) {
 	ctx := context.Background()
-	s := MustOpen(t, Config{})
-	if err := s.EnsureEmbedder(ctx, "test", testDim); err != nil {
-		t.Fatal(err)
-	}
+	s := mustOpenIndexed(t, Config{})
 	save := saver(t, s)
 	save(makeArticle("https://example.org/fr", "fr", time.Time{}, []int{0, 0}, "Un.", "Deux."))
 	save(makeArticle("https://example.org/ar", "ar", time.Time{}, []int{0}, "واحد"))
@@ -1001,10 +1006,7 @@ func TestReindex(t *testing.T) {
 
 func TestSearchTextBound(t *testing.T) {
 	ctx := context.Background()
-	s := MustOpen(t, Config{TextMatchLimit: 2})
-	if err := s.EnsureEmbedder(ctx, "test", testDim); err != nil {
-		t.Fatal(err)
-	}
+	s := mustOpenIndexed(t, Config{TextMatchLimit: 2})
 	save := saver(t, s)
 	// Stored first, so a bare LIMIT over the matches would keep them.
 	save(makeArticle("https://example.org/partial", "en", time.Time{}, []int{0, 0}, "Harbour news.", "More harbour news."))
@@ -1043,10 +1045,7 @@ func TestSearchTextBound(t *testing.T) {
 // source word outranks one holding many translations of one.
 func TestSearchGroups(t *testing.T) {
 	ctx := context.Background()
-	s := MustOpen(t, Config{})
-	if err := s.EnsureEmbedder(ctx, "test", testDim); err != nil {
-		t.Fatal(err)
-	}
+	s := mustOpenIndexed(t, Config{})
 	save := saver(t, s)
 	save(makeArticle("https://example.org/many", "en", time.Time{}, []int{0}, "A feline, a kitty, a moggy and a tomcat."))
 	save(makeArticle("https://example.org/both", "en", time.Time{}, []int{0}, "The cat chased the dog."))
@@ -1089,10 +1088,7 @@ func TestSearchGroups(t *testing.T) {
 // one holding a translation that every French chunk holds.
 func TestSearchGroupParts(t *testing.T) {
 	ctx := context.Background()
-	s := MustOpen(t, Config{})
-	if err := s.EnsureEmbedder(ctx, "test", testDim); err != nil {
-		t.Fatal(err)
-	}
+	s := mustOpenIndexed(t, Config{})
 	save := saver(t, s)
 	save(makeArticle("https://example.org/fr", "fr", time.Time{}, []int{0, 0, 0, 0}, "Un chien commun.", "Un fait commun.", "Un bien commun.", "Un nom commun."))
 	save(makeArticle("https://example.org/ar", "ar", time.Time{}, []int{0, 0, 0, 0}, "كلب نادر", "طقس اليوم", "سوق المدينة", "رياضة"))
@@ -1211,10 +1207,7 @@ func TestTextLegParamTypes(t *testing.T) {
 // cost as much as running them (docs/performance.md).
 func TestSearchGenericPlans(t *testing.T) {
 	ctx := context.Background()
-	s := MustOpen(t, Config{MaxConns: 1}) // one connection: one statement cache
-	if err := s.EnsureEmbedder(ctx, "test", testDim); err != nil {
-		t.Fatal(err)
-	}
+	s := mustOpenIndexed(t, Config{MaxConns: 1}) // one connection: one statement cache
 	// Enough rows, analyzed, for the plans to read by index: on a table of
 	// a few rows any plan costs the same.
 	vecs, paragraphs := make([]int, 25), make([]string, 25)
