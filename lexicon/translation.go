@@ -78,6 +78,16 @@ func (t *Translation) judge(lang, text string, terms []Term) float64 {
 	return cov
 }
 
+// groupAlternatives is how many translations of a word into one language
+// its group in a structured query holds (Structured): they weigh as one
+// word, so more of them cost little.
+const groupAlternatives = 6
+
+// vectorAlternatives is how many translations of a word the text to
+// embed for a translation's vector search holds (VectorText): the first
+// senses, which are the common ones.
+const vectorAlternatives = 3
+
 // Part is a text in a language: a question or one script's part of a
 // Darija question, or one language's forms of a word of a structured
 // query.
@@ -86,13 +96,14 @@ type Part struct{ Lang, Words string }
 // Structured returns the structured query of the question parts over
 // every language t translates them into: a group for each content word
 // of parts, holding the word itself, in its part's language, and its
-// dictionary translations into each other language (the first perWord),
+// dictionary translations into each other language (the first
+// groupAlternatives),
 // a part each; a phrase the dictionaries translate whole is a group of
 // its own, and so is each glossary concept the question names (see
 // ExpandQuery), its terms a part each (of no known language when in
 // Latin script: the glossary does not say which). It returns nil without
 // dictionary translations.
-func (t *Translation) Structured(parts []Part, perWord int) [][]Part {
+func (t *Translation) Structured(parts []Part) [][]Part {
 	if !t.translated() {
 		return nil
 	}
@@ -116,7 +127,7 @@ func (t *Translation) Structured(parts []Part, perWord int) [][]Part {
 	}
 	for _, lang := range languages {
 		for _, term := range t.Terms[lang] {
-			if n := min(len(term.Alternatives), perWord); n > 0 {
+			if n := min(len(term.Alternatives), groupAlternatives); n > 0 {
 				add(groupKey(term.Source), Part{Lang: lang, Words: strings.Join(term.Alternatives[:n], " ")})
 			}
 		}
@@ -170,15 +181,15 @@ func groupKey(s string) string {
 }
 
 // VectorText is the text to embed for a vector search of the question's
-// dictionary translation into lang: each word's first perWord
+// dictionary translation into lang: each word's first vectorAlternatives
 // translations, in the question's order ("" without any).
-func (t *Translation) VectorText(lang string, perWord int) string {
+func (t *Translation) VectorText(lang string) string {
 	if t == nil {
 		return ""
 	}
 	var words []string
 	for _, term := range t.Terms[lang] {
-		words = append(words, term.Alternatives[:min(len(term.Alternatives), perWord)]...)
+		words = append(words, term.Alternatives[:min(len(term.Alternatives), vectorAlternatives)]...)
 	}
 	return strings.Join(words, " ")
 }

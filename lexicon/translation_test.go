@@ -109,7 +109,7 @@ func TestStructured(t *testing.T) {
 		},
 	}
 	for _, tt := range tests {
-		got := (&Translation{Terms: tt.terms}).Structured(tt.parts, 6)
+		got := (&Translation{Terms: tt.terms}).Structured(tt.parts)
 		if diff := cmp.Diff(tt.want, got); diff != "" {
 			t.Errorf("%s (-want +got):\n%s", tt.name, diff)
 		}

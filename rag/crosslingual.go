@@ -28,23 +28,10 @@ type Translator interface {
 // questions into.
 var archiveLangs = []string{"fr", "en", "ar"}
 
-// maxVectorAlternatives is how many translations of a word the text
-// embedded for a translation's vector search holds: the first senses,
-// which are the common ones.
-const maxVectorAlternatives = 3
-
-// maxGroupAlternatives is how many translations of a word into one
-// language its group in the structured query holds: they weigh as one
-// word, so more of them cost little.
-const maxGroupAlternatives = 6
-
-// vectorLegWeight is the weight in the fusion of the vector search of a
-// dictionary translation, the structured query weighing 1: the offline
-// embedder's vector of a bag of translated words orders passages worse
-// than the structured query does (weighing it 0.9 cost ar-ar recall@5
-// 0.02 on the dev questions), but a passage both put first is one the
-// relevance gate may trust (withEvidenceOf), and it finds passages the
-// words miss (en-ar recall@5 0.653 → 0.687).
+// vectorLegWeight is a dictionary translation's vector search's weight
+// in the fusion, the structured query weighing 1: it orders passages
+// worse than the words do, but finds some they miss, and a passage both
+// put first is one the gate may trust (docs/crosslingual.md).
 const vectorLegWeight = 0.3
 
 // dictTranslations translates a question written in lang into the
@@ -75,8 +62,8 @@ func (s *Service) dictTranslations(query, lang string) *lexicon.Translation {
 
 // translatedLegs returns what searchLegs runs when the question's own
 // search found nothing holding its words: the structured query of parts
-// and trans's dictionary translations (lexicon.Translation.Structured),
-// converted to QueryParts; a vector search of each dictionary translation
+// and trans's dictionary translations (lexicon.Translation.Structured);
+// a vector search of each dictionary translation
 // (weighing vectorLegWeight); and a search of each of the chat model's
 // translations of parts (llmTranslations, added to trans), weighing
 // TranslationWeight.
@@ -90,25 +77,20 @@ func (s *Service) translatedLegs(trans *lexicon.Translation, parts []lexicon.Par
 			trans.Merge(&lexicon.Translation{Texts: texts})
 		}
 		var legs []searchLeg
-		if groups := trans.Structured(parts, maxGroupAlternatives); len(groups) > 0 {
+		if groups := trans.Structured(parts); len(groups) > 0 {
 			var question, words []string
 			for _, p := range parts {
 				question = append(question, p.Words)
 			}
-			leg := searchLeg{groups: make([][]QueryPart, len(groups)), embed: strings.Join(question, " "), weight: 1}
-			for i, g := range groups {
-				for _, p := range g {
-					leg.groups[i] = append(leg.groups[i], QueryPart(p))
-					words = append(words, p.Words)
-				}
+			for _, p := range slices.Concat(groups...) {
+				words = append(words, p.Words)
 			}
 			// A dated search scores the groups' words as separate words
 			// (the store's structured query is undated only).
-			leg.text = strings.Join(words, " ")
-			legs = append(legs, leg)
+			legs = append(legs, searchLeg{text: strings.Join(words, " "), groups: groups, embed: strings.Join(question, " "), weight: 1})
 		}
 		for _, lang := range archiveLangs {
-			if text := trans.VectorText(lang, maxVectorAlternatives); text != "" {
+			if text := trans.VectorText(lang); text != "" {
 				legs = append(legs, searchLeg{lang: lang, text: text, vectorOnly: true, weight: vectorLegWeight})
 			}
 			if text := trans.Texts[lang]; text != "" {
@@ -171,10 +153,9 @@ func ownJudge(query string) func(Passage) float64 {
 // of k, and its first passage stays first when both its legs put it
 // first (on the dev questions, such a passage was the right one for 21
 // of 24 ar-ar questions the own search was unsure of). Without a
-// structured query
-// (no dictionaries), the own legs' rankings are fused with the chat
-// model's, after the own leg's first ownPinned (when there is one own
-// leg). Skipping translations for questions the own search is sure of
+// structured query (no dictionaries), the own legs' rankings are fused
+// with the chat model's, after the own leg's first ownPinned (when there
+// is one own leg). Skipping translations for questions the own search is sure of
 // kept every same-language kind's recall@5 on the dev questions (README,
 // "Evaluation"), and costs them no latency and no chat model call.
 func (s *Service) searchLegs(ctx context.Context, q SearchQuery, own []searchLeg, translated func(context.Context) ([]searchLeg, error)) ([]Passage, error) {

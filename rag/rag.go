@@ -13,6 +13,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/dalil-news/dalil/lexicon"
 )
 
 // Sentinel errors shared by the adapters. Check them with errors.Is.
@@ -115,15 +117,11 @@ type SearchQuery struct {
 
 // QueryPart is one language's forms of a word of a structured query
 // (SearchQuery.Groups): the word as the question has it, or its
-// translations into Lang. A part scores as one term, as in Pirkola's
-// structured query: a chunk holding any of its words holds the term, and
-// the term is as rare as all of them together in Lang's chunks, so that a
-// word with many translations, or a rare wrong one, weighs as one word. A
-// group scores in a chunk as its best part there.
-type QueryPart struct {
-	Lang  string // the language of Words: fr, en, ar, or "" when unknown
-	Words string // space-separated
-}
+// translations into Lang ("" when unknown), space-separated in Words. A
+// part scores as one term (Pirkola's structured query): a chunk holding
+// any of its words holds it, and it is as rare as all of them together
+// in Lang's chunks; a group scores in a chunk as its best part there.
+type QueryPart = lexicon.Part
 
 // SaveStatus says what SaveArticle did.
 type SaveStatus string
