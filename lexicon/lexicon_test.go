@@ -245,3 +245,19 @@ func TestRealDictionaries(t *testing.T) {
 		t.Errorf("en question -> fr = %q, want maroc among them", got)
 	}
 }
+
+func TestArabicSkeleton(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"مزور", "msr"},              // Mezzour
+		{"فينيكس", "fnks"},           // Phoenix
+		{"إنترناسيونالي", "ntrnsnl"}, // Internazionale
+		{"جيسوالدو", "ksld"},         // Gesualdo
+		{"الأكاديين", "kdn"},         // acadien, without the article
+		{"غيثة", ""},                 // two consonants: too few
+		{"مزور٣", ""},                // a letter with no mapping
+	} {
+		if got := ArabicSkeleton(tt.in); got != tt.want {
+			t.Errorf("ArabicSkeleton(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

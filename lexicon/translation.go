@@ -91,7 +91,13 @@ const vectorAlternatives = 3
 // Part is a text in a language: a question or one script's part of a
 // Darija question, or one language's forms of a word of a structured
 // query.
-type Part struct{ Lang, Words string }
+type Part struct {
+	Lang, Words string
+	// Skeleton, in a structured query, is the consonant skeleton of an
+	// Arabic name no dictionary knows (ArabicSkeleton): the archive's
+	// Latin-script words of that skeleton join the part.
+	Skeleton string
+}
 
 // Structured returns the structured query of the question parts over
 // every language t translates them into: a group for each content word
@@ -128,7 +134,11 @@ func (t *Translation) Structured(parts []Part) [][]Part {
 	for _, lang := range languages {
 		for _, term := range t.Terms[lang] {
 			if n := min(len(term.Alternatives), groupAlternatives); n > 0 {
-				add(groupKey(term.Source), Part{Lang: lang, Words: strings.Join(term.Alternatives[:n], " ")})
+				p := Part{Lang: lang, Words: strings.Join(term.Alternatives[:n], " ")}
+				if term.Carried && scriptOf(lang) == latin && isArabic(term.Source) {
+					p.Skeleton = ArabicSkeleton(term.Source)
+				}
+				add(groupKey(term.Source), p)
 			}
 		}
 	}

@@ -50,61 +50,61 @@ func TestStructured(t *testing.T) {
 	}{
 		{
 			name:  "each word beside its translations, in the question's order",
-			parts: []Part{{"en", "Which harbour beat the record?"}},
+			parts: []Part{{Lang: "en", Words: "Which harbour beat the record?"}},
 			terms: map[string][]Term{
 				"fr": {{Source: "harbour", Alternatives: []string{"port", "havre"}}, {Source: "record", Alternatives: []string{"record"}}},
 				"ar": {{Source: "harbour", Alternatives: []string{"ميناء"}}},
 			},
 			want: [][]Part{
-				{{"en", "harbour"}, {"fr", "port havre"}, {"ar", "ميناء"}},
-				{{"en", "beat"}},
-				{{"en", "record"}, {"fr", "record"}},
+				{{Lang: "en", Words: "harbour"}, {Lang: "fr", Words: "port havre"}, {Lang: "ar", Words: "ميناء"}},
+				{{Lang: "en", Words: "beat"}},
+				{{Lang: "en", Words: "record"}, {Lang: "fr", Words: "record"}},
 			},
 		},
 		{
 			name:  "a phrase translated whole is a group of its own; at most six translations",
-			parts: []Part{{"en", "House of Commons cat"}},
+			parts: []Part{{Lang: "en", Words: "House of Commons cat"}},
 			terms: map[string][]Term{
 				"fr": {{Source: "house of commons", Alternatives: []string{"chambre des communes"}}, {Source: "cat", Alternatives: many}},
 			},
 			want: [][]Part{
-				{{"en", "house"}}, {{"en", "commons"}},
-				{{"en", "cat"}, {"fr", "a1 a2 a3 a4 a5 a6"}},
-				{{"fr", "chambre des communes"}},
+				{{Lang: "en", Words: "house"}}, {{Lang: "en", Words: "commons"}},
+				{{Lang: "en", Words: "cat"}, {Lang: "fr", Words: "a1 a2 a3 a4 a5 a6"}},
+				{{Lang: "fr", Words: "chambre des communes"}},
 			},
 		},
 		{
 			name:  "Darija: each script's part in its language",
-			parts: []Part{{"fr", "Mezzour système"}, {"ar", "الذكاء"}},
+			parts: []Part{{Lang: "fr", Words: "Mezzour système"}, {Lang: "ar", Words: "الذكاء"}},
 			terms: map[string][]Term{
 				"fr": {{Source: "الذكاء"}},
 				"en": {{Source: "systeme", Alternatives: []string{"system"}}, {Source: "الذكاء", Alternatives: []string{"intelligence"}}},
 			},
 			want: [][]Part{
-				{{"fr", "mezzour"}}, {{"fr", "systeme"}, {"en", "system"}}, {{"ar", "ذكاء"}, {"en", "intelligence"}},
+				{{Lang: "fr", Words: "mezzour"}}, {{Lang: "fr", Words: "systeme"}, {Lang: "en", Words: "system"}}, {{Lang: "ar", Words: "ذكاء"}, {Lang: "en", Words: "intelligence"}},
 			},
 		},
 		{
 			name:  "a glossary concept is a group of its own, its terms a part each",
-			parts: []Part{{"en", "Artificial intelligence today"}},
+			parts: []Part{{Lang: "en", Words: "Artificial intelligence today"}},
 			terms: map[string][]Term{"fr": {{Source: "today", Alternatives: []string{"aujourd'hui"}}}},
 			want: [][]Part{
-				{{"en", "artificial"}}, {{"en", "intelligence"}}, {{"en", "today"}, {"fr", "aujourd'hui"}},
-				{{"", "artificial intelligence"}, {"", "intelligence artificielle"}, {"ar", "الذكاء الاصطناعي"}},
+				{{Lang: "en", Words: "artificial"}}, {{Lang: "en", Words: "intelligence"}}, {{Lang: "en", Words: "today"}, {Lang: "fr", Words: "aujourd'hui"}},
+				{{Lang: "", Words: "artificial intelligence"}, {Lang: "", Words: "intelligence artificielle"}, {Lang: "ar", Words: "الذكاء الاصطناعي"}},
 			},
 		},
 		{
 			name:  "Arabic: the question's word and the dictionary's folded source are one group",
-			parts: []Part{{"ar", "سياسة الحكومة"}},
+			parts: []Part{{Lang: "ar", Words: "سياسة الحكومة"}},
 			terms: map[string][]Term{"fr": {{Source: "سياسه", Alternatives: []string{"politique"}}, {Source: "الحكومه", Alternatives: []string{"gouvernement"}}}},
 			want: [][]Part{
-				{{"ar", "سياسة"}, {"fr", "politique"}}, {{"ar", "حكومة"}, {"fr", "gouvernement"}},
-				{{"", "government"}, {"", "gouvernement"}, {"ar", "الحكومة"}}, // the glossary's concept
+				{{Lang: "ar", Words: "سياسة"}, {Lang: "fr", Words: "politique"}}, {{Lang: "ar", Words: "حكومة"}, {Lang: "fr", Words: "gouvernement"}},
+				{{Lang: "", Words: "government"}, {Lang: "", Words: "gouvernement"}, {Lang: "ar", Words: "الحكومة"}}, // the glossary's concept
 			},
 		},
 		{
 			name:  "no translation: no structured query",
-			parts: []Part{{"en", "Which harbour?"}},
+			parts: []Part{{Lang: "en", Words: "Which harbour?"}},
 			terms: map[string][]Term{"fr": {{Source: "harbour", Carried: true}}},
 		},
 	}

@@ -97,3 +97,47 @@ func toLatin(w string) string {
 	}
 	return b.String()
 }
+
+// arabicSkeleton maps Arabic letters to the consonant alphabet of
+// dalil_skeleton (postgres migration 0012), the SQL function that gives a
+// Latin word's skeleton: Arabic spells a foreign name's consonants, so
+// مزور and Mezzour share m-s-r. Letters mapped to "" (long vowels, hamza,
+// ع, ح, ه, ة) are dropped, as vowels, h, w and y are on the Latin side.
+var arabicSkeleton = map[rune]string{
+	'ب': "b", 'پ': "b", 'ت': "t", 'ث': "t", 'ط': "t", 'د': "d", 'ذ': "d", 'ض': "d", 'ظ': "d",
+	'ز': "s", 'س': "s", 'ش': "s", 'ص': "s", 'چ': "s",
+	'ج': "k", 'خ': "k", 'غ': "k", 'ق': "k", 'ك': "k", 'گ': "k",
+	'ف': "f", 'ڤ': "f", 'ل': "l", 'م': "m", 'ن': "n", 'ر': "r",
+	'ا': "", 'أ': "", 'إ': "", 'آ': "", 'ء': "", 'ؤ': "", 'ئ': "", 'ى': "", 'ي': "", 'و': "",
+	'ع': "", 'ح': "", 'ه': "", 'ة': "",
+}
+
+// minSkeleton is the fewest consonants a skeleton worth looking up has:
+// two match too many words.
+const minSkeleton = 3
+
+// ArabicSkeleton returns the consonant skeleton of an Arabic word
+// without its article ("الأكاديين" → "kdn"), in dalil_skeleton's
+// alphabet, or "" when a letter has no mapping or it has fewer than
+// minSkeleton consonants.
+func ArabicSkeleton(w string) string {
+	w = strings.TrimPrefix(w, "ال")
+	var b strings.Builder
+	last := ""
+	for _, r := range w {
+		c, ok := arabicSkeleton[r]
+		if !ok {
+			return ""
+		}
+		if c != "" && c != last {
+			b.WriteString(c)
+		}
+		if c != "" {
+			last = c
+		}
+	}
+	if b.Len() < minSkeleton {
+		return ""
+	}
+	return b.String()
+}

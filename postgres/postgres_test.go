@@ -764,7 +764,7 @@ func TestQueryGroups(t *testing.T) {
 			[]string{"cat", "chat matou", "dog", "mot chien"}, []int32{1, 1, 2, 2}, []string{"en", "fr", "en", "fr"}},
 	}
 	for _, tt := range tests {
-		words, group, langs := queryGroups(groups, tt.max)
+		words, group, langs, _ := queryGroups(groups, tt.max)
 		if diff := cmp.Diff(tt.words, words); diff != "" {
 			t.Errorf("%s: words (-want +got):\n%s", tt.name, diff)
 		}
@@ -774,6 +774,55 @@ func TestQueryGroups(t *testing.T) {
 		if diff := cmp.Diff(tt.langs, langs); diff != "" {
 			t.Errorf("%s: languages (-want +got):\n%s", tt.name, diff)
 		}
+	}
+}
+
+// TestSkeleton checks dalil_skeleton against the Arabic side's examples
+// (lexicon.TestArabicSkeleton): a name and its Arabic spelling share a
+// skeleton.
+func TestSkeleton(t *testing.T) {
+	s := MustOpenBound(t)
+	for _, tt := range []struct{ in, want string }{
+		{"Mezzour", "msr"}, {"Phoenix", "fnks"}, {"Internazionale", "ntrnsnl"}, {"Gesualdo", "ksld"},
+		{"acadiens", "kdns"}, {"Éloïse", "ls"}, {"", ""},
+	} {
+		var got string
+		if err := s.pool.QueryRow(context.Background(), "SELECT dalil_skeleton($1)", tt.in).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != tt.want {
+			t.Errorf("dalil_skeleton(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestSearchSkeleton: a part with an Arabic name's skeleton finds the
+// archive's Latin spelling of the name, and a common word of the same
+// skeleton weighs less.
+func TestSearchSkeleton(t *testing.T) {
+	ctx := context.Background()
+	s := mustOpenIndexed(t, Config{})
+	save := saver(t, s)
+	save(makeArticle("https://example.org/mesure", "fr", time.Time{}, []int{0, 0, 0}, "Une mesure du port.", "Une autre mesure.", "La mesure encore."))
+	save(makeArticle("https://example.org/mezzour", "fr", time.Time{}, []int{0}, "Ghita Mezzour au port."))
+	groups := [][]rag.QueryPart{{{Lang: "fr", Words: "mzwr", Skeleton: "msr"}}, {{Lang: "fr", Words: "port"}}}
+	ps, err := s.Search(ctx, rag.SearchQuery{Text: "mzwr port", Groups: groups, K: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ps) == 0 || ps[0].Article.URL != "https://example.org/mezzour" {
+		t.Fatalf("passages %v: want Mezzour's first", ps)
+	}
+	// Once the archive holds the name in Arabic script, its Arabic
+	// articles answer and the Latin spelling is not looked for.
+	save(makeArticle("https://example.org/ar", "ar", time.Time{}, []int{0}, "غيثة مزور في الميناء"))
+	groups[0] = append(groups[0], rag.QueryPart{Lang: "ar", Words: "مزور"})
+	ps, err = s.Search(ctx, rag.SearchQuery{Text: "mzwr مزور port", Groups: groups[:1], K: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ps) != 1 || ps[0].Article.URL != "https://example.org/ar" {
+		t.Errorf("passages %v: want the Arabic article only", ps)
 	}
 }
 

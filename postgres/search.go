@@ -218,12 +218,31 @@ ORDER BY sum(p.idfs[array_position(p.words, u.lexeme)] * cardinality(u.positions
 //	$4 the parts' words        $5 their languages      $6, $7 BM25's k1 and b
 //	$8 the question's vector (or NULL)   $9 each part's group (1-based)
 //	$10 the chunks of each part's language (0 when unknown: every chunk)
+//	$11 each part's skeleton ("" for none)
+//
+// A part with a skeleton (rag.QueryPart.Skeleton, an Arabic name) also
+// gets the archive's Latin words of that consonant skeleton
+// (dalil_skeleton, migration 0012; at most maxSkeletonWords, the most
+// common first), each a part of its own in the group, as rare as it is
+// among all chunks: "Mezzour" for مزور, beside "mesure"; unless the
+// archive holds one of the group's words as they are (the name in Arabic
+// script): then the Arabic articles that name it answer, and the Latin
+// spelling would bring in, on the dev questions, the English parallels of
+// Arabic paragraphs.
 //
 // Structured queries run only when the question's own search found
 // nothing (rag), so this statement is not tuned as textLegSQL is.
-var groupedLegSQL = `WITH q AS (
+var groupedLegSQL = `WITH q0 AS (
 	SELECT DISTINCT g.gi, g.pi, w FROM unnest($4::text[], $9::int[]) WITH ORDINALITY g(txt, gi, pi)
 	CROSS JOIN LATERAL unnest(` + lexemeArray("g.txt", "($5::text[])[g.pi]") + `) w
+), q AS (
+	SELECT gi, pi, w FROM q0
+	UNION
+	SELECT g.gi, 1000 * g.pi + x.i, x.word FROM unnest($9::int[], $11::text[]) WITH ORDINALITY g(gi, sk, pi)
+	CROSS JOIN LATERAL (SELECT word, row_number() OVER (ORDER BY ndoc DESC, word) AS i FROM lexemes
+		WHERE g.sk <> '' AND word ~ '^[a-z]' AND dalil_skeleton(word) = g.sk AND ndoc > 0
+			AND NOT EXISTS (SELECT 1 FROM q0 JOIN lexemes k ON k.word = q0.w WHERE q0.gi = g.gi AND k.ndoc > 0)
+		ORDER BY ndoc DESC, word LIMIT ` + strconv.Itoa(maxSkeletonWords) + `) x
 ), l AS (
 	SELECT q.gi, q.pi, l.word, l.ndoc, st.chunks, st.total_len
 	FROM lexemes l JOIN q ON q.w = l.word CROSS JOIN text_stats st
@@ -307,6 +326,9 @@ func queryWords(question string, max int) string {
 	return strings.Join(words, " | ")
 }
 
+// maxSkeletonWords caps the archive words a skeleton adds to a part.
+const maxSkeletonWords = 8
+
 // maxGroupWords caps the words of one part of a structured query's group.
 const maxGroupWords = 12
 
@@ -314,7 +336,7 @@ const maxGroupWords = 12
 // groups (see groupedLegSQL), each cut to maxGroupWords words (as
 // queryWords keeps them), leaving out those with none, with the 1-based
 // group and the language of each; at most max groups.
-func queryGroups(groups [][]rag.QueryPart, max int) (words []string, group []int32, langs []string) {
+func queryGroups(groups [][]rag.QueryPart, max int) (words []string, group []int32, langs, skeletons []string) {
 	n := int32(0)
 	for _, g := range groups {
 		if int(n) == max {
@@ -333,9 +355,10 @@ func queryGroups(groups [][]rag.QueryPart, max int) (words []string, group []int
 			words = append(words, strings.Join(ws, " "))
 			group = append(group, n)
 			langs = append(langs, part.Lang)
+			skeletons = append(skeletons, part.Skeleton)
 		}
 	}
-	return words, group, langs
+	return words, group, langs, skeletons
 }
 
 // missingStopWord reports the words PostgreSQL's stop lists lack: its
@@ -526,7 +549,7 @@ func (s *Store) textLeg(ctx context.Context, q rag.SearchQuery, words string) ([
 			bm25K1, bm25B, vec, since, until, meanLen.Float64}
 	}
 	sql := textLegSQL(dated)
-	if parts, group, langs := queryGroups(q.Groups, s.cfg.MaxQueryWords); len(parts) > 0 && !dated {
+	if parts, group, langs, skeletons := queryGroups(q.Groups, s.cfg.MaxQueryWords); len(parts) > 0 && !dated {
 		counts, err := s.langChunks.get(ctx, s.pool)
 		if err != nil {
 			return nil, fmt.Errorf("full-text leg: %w", err)
@@ -538,7 +561,7 @@ func (s *Store) textLeg(ctx context.Context, q rag.SearchQuery, words string) ([
 			}
 		}
 		sql, args[3], args[4] = groupedLegSQL, parts, langs
-		args = append(args, group, n)
+		args = append(args, group, n, skeletons)
 	}
 	var txt []rag.Hit
 	rows, err := s.pool.Query(ctx, sql, args...)
