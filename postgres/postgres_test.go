@@ -749,22 +749,25 @@ func TestQueryGroups(t *testing.T) {
 		{{Lang: "en", Words: "cat"}, {Lang: "fr", Words: "chat matou"}, {Lang: "ar", Words: "!!"}},
 		{{Lang: "en", Words: "?"}},
 		{{Lang: "en", Words: "dog"}, {Lang: "fr", Words: strings.Repeat("mot ", 20) + "chien " + strings.Repeat("x", 65)}},
-		{{Lang: "en", Words: "bird"}},
+		{{Lang: "fr", Words: "mzwr", Skeleton: "msr"}},
 	}
 	tests := []struct {
-		name  string
-		max   int
-		words []string
-		group []int32
-		langs []string
+		name      string
+		max       int
+		words     []string
+		group     []int32
+		langs     []string
+		skeletons []string
 	}{
 		{"empty parts and groups left out, groups renumbered", 10,
-			[]string{"cat", "chat matou", "dog", "mot chien", "bird"}, []int32{1, 1, 2, 2, 3}, []string{"en", "fr", "en", "fr", "en"}},
+			[]string{"cat", "chat matou", "dog", "mot chien", "mzwr"}, []int32{1, 1, 2, 2, 3}, []string{"en", "fr", "en", "fr", "fr"},
+			[]string{"", "", "", "", "msr"}},
 		{"at most max groups", 2,
-			[]string{"cat", "chat matou", "dog", "mot chien"}, []int32{1, 1, 2, 2}, []string{"en", "fr", "en", "fr"}},
+			[]string{"cat", "chat matou", "dog", "mot chien"}, []int32{1, 1, 2, 2}, []string{"en", "fr", "en", "fr"},
+			[]string{"", "", "", ""}},
 	}
 	for _, tt := range tests {
-		words, group, langs, _ := queryGroups(groups, tt.max)
+		words, group, langs, skeletons := queryGroups(groups, tt.max)
 		if diff := cmp.Diff(tt.words, words); diff != "" {
 			t.Errorf("%s: words (-want +got):\n%s", tt.name, diff)
 		}
@@ -773,6 +776,9 @@ func TestQueryGroups(t *testing.T) {
 		}
 		if diff := cmp.Diff(tt.langs, langs); diff != "" {
 			t.Errorf("%s: languages (-want +got):\n%s", tt.name, diff)
+		}
+		if diff := cmp.Diff(tt.skeletons, skeletons); diff != "" {
+			t.Errorf("%s: skeletons (-want +got):\n%s", tt.name, diff)
 		}
 	}
 }

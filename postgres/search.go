@@ -335,7 +335,7 @@ const maxGroupWords = 12
 // queryGroups returns the words of the parts of a structured query's
 // groups (see groupedLegSQL), each cut to maxGroupWords words (as
 // queryWords keeps them), leaving out those with none, with the 1-based
-// group and the language of each; at most max groups.
+// group, the language and the skeleton of each; at most max groups.
 func queryGroups(groups [][]rag.QueryPart, max int) (words []string, group []int32, langs, skeletons []string) {
 	n := int32(0)
 	for _, g := range groups {
