@@ -226,17 +226,7 @@ func TestTakeOverDeadReplica(t *testing.T) {
 	h := start(t, setup{bot: replicaBeat, before: func(h *harness) {
 		doomed.Store = h.store
 		answers := stuck{asked: make(chan string, 4)}
-		cfg := h.botCfg
-		replicaBeat(&cfg)
-		cfg.ReplicaID, cfg.ShutdownTimeout = "doomed", time.Second
-		b, err := bot.New(h.srv.Session(h.t, "test-token"), bot.Deps{
-			Answerer: answers, Claims: doomed, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		}, cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		runBot(t, b)
-		h.wait(discordtest.Route("PUT", "/api/v9/applications/*/guilds/*/commands"))
+		h.startDoomed(t, answers, doomed)
 		mention = h.srv.SendMessage(&discordgo.Message{Content: "<@" + discordtest.AppID + "> " + askIA})
 		fresh = h.ask(askIA)
 		expired = h.srv.SendInteraction(&discordgo.Interaction{ID: oldSnowflake(time.Now().Add(-20 * time.Minute)), Data: discordgo.ApplicationCommandInteractionData{
@@ -295,17 +285,7 @@ func TestTakeOverAnsweredClaim(t *testing.T) {
 	h := start(t, setup{bot: replicaBeat, before: func(h *harness) {
 		doomed := &mortal{Store: h.store}
 		doomed.dead.Store(true) // it claims, answers, and finishes nothing
-		cfg := h.botCfg
-		replicaBeat(&cfg)
-		cfg.ReplicaID, cfg.ShutdownTimeout = "doomed", time.Second
-		b, err := bot.New(h.srv.Session(h.t, "test-token"), bot.Deps{
-			Answerer: quick{}, Claims: doomed, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		}, cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		runBot(t, b)
-		h.wait(discordtest.Route("PUT", "/api/v9/applications/*/guilds/*/commands"))
+		h.startDoomed(t, quick{}, doomed)
 		mention = h.srv.SendMessage(&discordgo.Message{Content: "<@" + discordtest.AppID + "> " + askIA})
 		ask = h.ask(askIA)
 		h.wait(answeredIn(mention.ID))
@@ -474,4 +454,22 @@ func TestNoTakeOverAcrossShutdown(t *testing.T) {
 	if len(open) != 1 || open[0].Key != "m:"+mention.ID {
 		t.Errorf("open claims after the shutdown = %+v, want the dead replica's mention, left for a live replica", open)
 	}
+}
+
+// startDoomed starts a second bot, replica "doomed", on the harness's fake
+// Discord, answering with answers and claiming through doomed, and waits
+// for it to register its commands.
+func (h *harness) startDoomed(t *testing.T, answers bot.Answerer, doomed *mortal) {
+	t.Helper()
+	cfg := h.botCfg
+	replicaBeat(&cfg)
+	cfg.ReplicaID, cfg.ShutdownTimeout = "doomed", time.Second
+	b, err := bot.New(h.srv.Session(h.t, "test-token"), bot.Deps{
+		Answerer: answers, Claims: doomed, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	}, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runBot(t, b)
+	h.wait(discordtest.Route("PUT", "/api/v9/applications/*/guilds/*/commands"))
 }

@@ -187,12 +187,7 @@ func TestThreeReplicas(t *testing.T) {
 	claims := map[string]claimRow{}
 	eventually(t, 60*time.Second, "every claim finished and the survivors' questions claimed", func() (bool, string) {
 		claims = readClaims(t, conn)
-		open, missing := 0, 0
-		for _, c := range claims {
-			if c.doneAt.IsZero() {
-				open++
-			}
-		}
+		open, missing := openClaims(claims), 0
 		for _, q := range qs {
 			if q.sentAt.IsZero() {
 				continue // held back
@@ -262,12 +257,7 @@ func TestThreeReplicas(t *testing.T) {
 	followKey, voteKey := "m:"+f.ID, "i:"+vote.ID
 	eventually(t, 60*time.Second, "the last questions answered", func() (bool, string) {
 		claims = readClaims(t, conn)
-		open, missing := 0, 0
-		for _, c := range claims {
-			if c.doneAt.IsZero() {
-				open++
-			}
-		}
+		open, missing := openClaims(claims), 0
 		for _, q := range qs {
 			if _, ok := claims[q.key()]; !ok && !q.sentBeforeKill {
 				missing++
@@ -722,4 +712,15 @@ func (p *serveProc) stop() error {
 		<-p.exited
 		return fmt.Errorf("still running 30 s after SIGTERM: killed")
 	}
+}
+
+// openClaims counts the claims not finished.
+func openClaims(claims map[string]claimRow) int {
+	n := 0
+	for _, c := range claims {
+		if c.doneAt.IsZero() {
+			n++
+		}
+	}
+	return n
 }
