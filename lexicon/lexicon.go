@@ -51,6 +51,10 @@ type Term struct {
 	// Carried reports that no dictionary knew Source: Alternatives hold
 	// the word itself (a name, a number) or its transliteration.
 	Carried bool
+	// Guessed reports that no dictionary knew Source, and Alternatives
+	// hold its cognates (see cognates): a passage lacking them may still
+	// hold the word under another form.
+	Guessed bool
 }
 
 // Dictionaries holds the bilingual dictionaries found in a directory. It
@@ -64,9 +68,11 @@ type Dictionaries struct {
 
 // direction translates from one language to another with a dictionary of
 // that direction (fwd) and the reverse of the opposite one (rev); either
-// may be nil.
+// may be nil. Between English and French, cognateFrom names the source
+// language, whose words also lead to their cognates (see cognates).
 type direction struct {
-	fwd, rev *table
+	fwd, rev    *table
+	cognateFrom string
 }
 
 // files lists the FreeDict dictionaries read, with their languages.
@@ -138,7 +144,11 @@ func Open(dir string) (*Dictionaries, error) {
 	d := &Dictionaries{dirs: map[[2]string]*direction{}, known: known}
 	for i, f := range files {
 		if fwd[i] != nil || rev[i] != nil {
-			d.dirs[[2]string{f.from, f.to}] = &direction{fwd: fwd[i], rev: rev[i]}
+			dir := &direction{fwd: fwd[i], rev: rev[i]}
+			if scriptOf(f.from) == latin && scriptOf(f.to) == latin {
+				dir.cognateFrom = f.from
+			}
+			d.dirs[[2]string{f.from, f.to}] = dir
 		}
 	}
 	return d, nil
@@ -384,8 +394,10 @@ func translate(route []*direction, w string, phrase bool) []string {
 // (capitalized in Latin script, digits, with Arabic-Indic digits
 // converted), transliterated when the scripts differ, or when no
 // dictionary of their language knows them (a Latin-script word of an
-// English or French question), and left out otherwise; Arabic words unknown to the dictionaries are transliterated
-// into Latin script. When from equals to, every content word is its own
+// English or French question); between English and French, a word the
+// dictionaries know but do not translate becomes its cognates (Guessed),
+// and other words are left out. Arabic words unknown to the dictionaries
+// are transliterated into Latin script. When from equals to, every content word is its own
 // alternative; when no dictionary leads from one to the other, Translate
 // returns nil. It is safe for concurrent use.
 func (d *Dictionaries) Translate(text, from, to string) []Term {
@@ -420,6 +432,10 @@ func (d *Dictionaries) Translate(text, from, to string) []Term {
 			name := tok
 			name.upper = true
 			terms = append(terms, Term{Source: tok.fold, Alternatives: carry(name, scriptOf(to)), Carried: true})
+		} else if from := cognateSource(route); from != "" {
+			// A word the dictionaries know but do not translate may be
+			// written alike in the other language.
+			terms = append(terms, Term{Source: tok.fold, Alternatives: cognates(tok.fold, from), Guessed: true})
 		}
 	}
 	return terms
@@ -463,11 +479,31 @@ func phrase(route []*direction, toks []token) (int, Term) {
 	return 0, Term{}
 }
 
+// cognateSource is the language whose words route leads to their
+// cognates: English or French when route goes straight from one to the
+// other, "" otherwise.
+func cognateSource(route []*direction) string {
+	if len(route) != 1 {
+		return ""
+	}
+	return route[0].cognateFrom
+}
+
+// firstSenses is how many of a word's dictionary translations into French
+// or English come before its cognates.
+const firstSenses = 3
+
 // word translates one content word, or carries it over (see carry); ok is
-// false when it has neither translation nor the look of a name.
+// false when it has neither translation nor the look of a name. Between
+// English and French a word's cognates follow its firstSenses
+// translations.
 func word(route []*direction, tok token, target script) (Term, bool) {
 	if !tok.digits {
 		if alts := translate(route, tok.fold, false); len(alts) > 0 {
+			if from := cognateSource(route); from != "" {
+				n := min(len(alts), firstSenses)
+				alts = merge(nil, alts[:n], cognates(tok.fold, from), alts[n:])
+			}
 			if (tok.acronym || tok.upper && !tok.initial) && target == latin && !slices.Contains(alts, tok.fold) {
 				// A name that is also a word (Rabat, Orange) may be meant
 				// as the name.

@@ -54,19 +54,24 @@ func Words(text string) WordSet {
 func notWordRune(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }
 
 // Coverage is the share of terms found in words: a term is found when its
-// source word, or every word of one of its translations, is there. It is
-// 0 without terms.
+// source word, or every word of one of its translations, is there. A
+// Guessed term counts only when found: its cognates are guesses, and a
+// text lacking them may still hold the word. It is 0 without terms.
 func Coverage(terms []Term, words WordSet) float64 {
-	if len(terms) == 0 {
-		return 0
-	}
-	found := 0
+	found, n := 0, 0
 	for _, t := range terms {
-		if t.foundIn(words) {
+		switch {
+		case t.foundIn(words):
 			found++
+			n++
+		case !t.Guessed:
+			n++
 		}
 	}
-	return float64(found) / float64(len(terms))
+	if n == 0 {
+		return 0
+	}
+	return float64(found) / float64(n)
 }
 
 // foundIn reports whether t's source word or one of its translations is

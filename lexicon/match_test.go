@@ -27,6 +27,23 @@ func TestCoverage(t *testing.T) {
 	if got := Coverage(nil, Words("maison")); got != 0 {
 		t.Errorf("no terms: %v, want 0", got)
 	}
+
+	// A guessed term counts when found, and is left out when not.
+	guessed := append(terms[:1:1], Term{Source: "governance", Alternatives: []string{"governance"}, Guessed: true})
+	for text, want := range map[string]float64{
+		"la maison":                   1,
+		"la governance de la maison":  1,
+		"la governance":               0.5,
+		"la gouvernance":              0,
+		"la gouvernance de la maison": 1,
+	} {
+		if got := Coverage(guessed, Words(text)); got != want {
+			t.Errorf("Coverage(guessed, %q) = %v, want %v", text, got, want)
+		}
+	}
+	if got := Coverage(guessed[1:], Words("la gouvernance")); got != 0 {
+		t.Errorf("only an unfound guess: %v, want 0", got)
+	}
 }
 
 // TestWordsArabic checks that an Arabic word holds a translation without
