@@ -119,15 +119,18 @@ func (s *Service) Ask(ctx context.Context, q Question) (Answer, error) {
 	return extractiveAnswer(lexicon.ExpandQuery(query), trans, q.Lang, ans, ps), nil
 }
 
+// crossTextRank is how high in text a passage in another language holding
+// half its translated words must rank to pass the relevance floor.
+const crossTextRank = 3
+
 // relevant keeps the passages above the relevance floor, best first, and
 // breaks near-ties in favour of recent articles. The floor was chosen on the
 // dev and unanswerable questions of testdata/eval (README, "Evaluation").
-// A passage in another language than the question's is judged on the
-// question's translations into its language (trans) as well, and must
-// hold more than MinCoverage of them: a translation found is weaker
-// evidence than the word itself (at least half let through "How many
-// satellites did Morocco launch into orbit?", 2 of its 4 translated words
-// in an Arabic passage on satellites).
+// A passage in another language is judged on the question's translations
+// into its language (trans) too, and must hold more than MinCoverage of
+// them, or that share and be among the crossTextRank first in text: half
+// alone let through "How many satellites did Morocco launch into orbit?"
+// (2 of 4 translated words in an Arabic passage on satellites).
 func (s *Service) relevant(query string, trans *lexicon.Translation, ps []Passage) []Passage {
 	qs, expanded := nlp.NewTermSet(query), nlp.NewTermSet(lexicon.ExpandQuery(query))
 	var out []Passage
@@ -136,10 +139,10 @@ func (s *Service) relevant(query string, trans *lexicon.Translation, ps []Passag
 		text := nlp.NewTermSet(full)
 		cov := max(qs.Coverage(text), expanded.Coverage(text))
 		crossCov := trans.Coverage(p.Article.Lang, full)
-		// Both legs ranking a passage first is strong evidence even when
-		// the question's words are in another language than the passage.
+		crossOK := crossCov > s.cfg.MinCoverage || crossCov == s.cfg.MinCoverage && p.TextRank >= 1 && p.TextRank <= crossTextRank
+		// Both legs ranking a passage first is strong evidence, in any language.
 		agreed := p.VectorRank == 1 && p.TextRank == 1
-		if p.Similarity >= s.cfg.MinSimilarity || cov >= s.cfg.MinCoverage || crossCov > s.cfg.MinCoverage || agreed {
+		if p.Similarity >= s.cfg.MinSimilarity || cov >= s.cfg.MinCoverage || crossOK || agreed {
 			out = append(out, p)
 		}
 	}

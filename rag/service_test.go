@@ -447,26 +447,44 @@ func TestSearchStructuredDated(t *testing.T) {
 
 // TestAskCrossLingualGate: a passage in another language than the
 // question's answers when it holds more than half of the question's
-// translated words, not half.
+// translated words, or half when the full-text search ranks it among its
+// first three.
 func TestAskCrossLingualGate(t *testing.T) {
 	tr := translator{"harbour": {"port"}, "containers": {"conteneurs"}, "traffic": {"trafic"}, "ships": {"navires"}}
 	for _, tt := range []struct {
-		text  string
-		found bool
+		text   string
+		behind int // passages the full-text search ranks first
+		found  bool
 	}{
-		{"Le port a battu son record de conteneurs.", false},              // 2 of 4
-		{"Le port a battu son record de trafic de conteneurs.", true},     // 3 of 4
-		{"Les navires du port ont un trafic record de conteneurs.", true}, // 4 of 4
+		{"Le port a battu son record de conteneurs.", 0, true},               // 2 of 4, first in text
+		{"Le port a battu son record de conteneurs.", 2, true},               // 2 of 4, third
+		{"Le port a battu son record de conteneurs.", 3, false},              // 2 of 4, fourth
+		{"Le port a battu son record de trafic de conteneurs.", 3, true},     // 3 of 4
+		{"Les navires du port ont un trafic record de conteneurs.", 3, true}, // 4 of 4
 	} {
 		fr := frenchPassage("Tanger Med", tt.text)
-		store, _ := legStore(findsIn("fr", "conteneurs", fr))
+		var ps []rag.Passage
+		for i := range tt.behind {
+			other := frenchPassage("Autre", "Rien de tout cela ici.")
+			other.Chunk.ID, other.Article.ID, other.Chunk.ArticleID = int64(10+i), int64(10+i), int64(10+i)
+			other.TextRank = i + 1
+			ps = append(ps, other)
+		}
+		fr.TextRank = tt.behind + 1
+		ps = append(ps, fr)
+		store, _ := legStore(func(q rag.SearchQuery) []rag.Passage {
+			if len(findsIn("fr", "conteneurs", fr)(q)) > 0 {
+				return ps
+			}
+			return nil
+		})
 		svc := rag.NewService(store, newEmbedder(), nil, rag.Config{Translator: tr})
 		ans, err := svc.Ask(context.Background(), rag.Question{Text: "How much containers traffic did the harbour ships carry?", Lang: "en"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if ans.Found != tt.found {
-			t.Errorf("%q: found %v, want %v", tt.text, ans.Found, tt.found)
+			t.Errorf("%q behind %d: found %v, want %v", tt.text, tt.behind, ans.Found, tt.found)
 		}
 	}
 }
