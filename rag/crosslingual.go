@@ -151,13 +151,10 @@ func ownJudge(query string) func(Passage) float64 {
 // model's translations' by weighted reciprocal rank fusion (fuseLists),
 // at most PerArticle an article; the own ranking fills what they leave
 // of k, and its first passage stays first when both its legs put it
-// first (on the dev questions, such a passage was the right one for 21
-// of 24 ar-ar questions the own search was unsure of). Without a
-// structured query (no dictionaries), the own legs' rankings are fused
-// with the chat model's, after the own leg's first ownPinned (when there
-// is one own leg). Skipping translations for questions the own search is sure of
-// kept every same-language kind's recall@5 on the dev questions (README,
-// "Evaluation"), and costs them no latency and no chat model call.
+// first. Without a structured query (no dictionaries), the own legs'
+// rankings are fused with the chat model's, after the own leg's first
+// ownPinned (when there is one own leg). docs/crosslingual.md says why,
+// with the figures.
 func (s *Service) searchLegs(ctx context.Context, q SearchQuery, own []searchLeg, translated func(context.Context) ([]searchLeg, error)) ([]Passage, error) {
 	ownLists, err := s.runLegs(ctx, q, own)
 	if err != nil {

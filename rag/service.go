@@ -303,9 +303,8 @@ func EmbedInBatches(ctx context.Context, emb Embedder, texts []string, size int)
 // SearchOptions refines a search.
 type SearchOptions struct {
 	K int // passages wanted (default Config.K)
-	// Lang is the query's language (fr, en, ar); when "", Search guesses
-	// it (nlp.DetectLang). The full-text leg parses the query with that
-	// language's rules.
+	// Lang is the query's language (fr, en, ar; "": Search guesses it,
+	// nlp.DetectLang), whose rules the full-text leg parses it with.
 	Lang string
 	// When restricts publication dates; zero means no restriction.
 	When when.Range

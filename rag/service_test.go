@@ -445,6 +445,37 @@ func TestSearchStructuredDated(t *testing.T) {
 	}
 }
 
+// TestAskArticleAgreed: a passage holding few of the question's words
+// passes the relevance floor when its article holds both legs' first
+// passages, one chunk each, and not when two articles share them.
+func TestAskArticleAgreed(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		article int64 // the article of the text leg's first passage
+		found   bool
+	}{
+		{"one article first in both legs", 7, true},
+		{"two articles", 8, false},
+	} {
+		vector := frenchPassage("Salé", "Les discussions ont réuni des spécialistes de plusieurs pays.")
+		vector.VectorRank, vector.TextRank = 1, 3
+		text := frenchPassage("Salé", "Les échanges ont tracé des orientations.")
+		text.Chunk.ID, text.Article.ID, text.Chunk.ArticleID = 2, tt.article, tt.article
+		text.VectorRank, text.TextRank = 0, 1
+		store := &mock.Store{SearchFn: func(context.Context, rag.SearchQuery) ([]rag.Passage, error) {
+			return []rag.Passage{vector, text}, nil
+		}}
+		svc := rag.NewService(store, newEmbedder(), nil, rag.Config{})
+		ans, err := svc.Ask(context.Background(), rag.Question{Text: "Quels thèmes les panels d'experts du colloque ont-ils abordés ?", Lang: "fr"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ans.Found != tt.found {
+			t.Errorf("%s: found %v, want %v (%+v)", tt.name, ans.Found, tt.found, ans)
+		}
+	}
+}
+
 // TestAskCrossLingualGate: a passage in another language than the
 // question's answers when it holds more than half of the question's
 // translated words, or half when the full-text search ranks it among its
