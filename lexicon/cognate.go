@@ -20,7 +20,9 @@ var cognateEndings = [...][2]string{
 
 // cognates returns the folded Latin-script word w (or its singular) as it
 // may be written in the other language, from ("en" or "fr") to the other:
-// the word itself, then the word with one of cognateEndings traded.
+// the word itself, then the word with one of cognateEndings traded. A
+// plural s comes off a stem longer than minStem letters ("news" is not
+// "new"); an ending is traded off one of at least minStem.
 // Nothing for other languages. A form that is no word of the target
 // language is harmless (no passage holds it); the cost is a false friend.
 func cognates(w, from string) []string {

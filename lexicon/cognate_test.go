@@ -21,7 +21,7 @@ func TestCognates(t *testing.T) {
 		{"societe", "fr", []string{"societe", "society"}, nil},
 		{"economique", "fr", []string{"economic"}, nil},
 		{"bus", "en", []string{"bus"}, []string{"bu"}},     // too short a stem to lose its s
-		{"city", "en", []string{"city"}, []string{"cite"}}, // too short a stem to trade
+		{"city", "en", []string{"city"}, []string{"cite"}}, // too short a stem to trade -ty
 	} {
 		got := cognates(c.w, c.from)
 		for _, w := range c.want {

@@ -11,7 +11,8 @@
 // clitics and light10 suffixes), then by stem; two or three consecutive
 // words that form a headword ("intelligence artificielle") are one Term.
 // Names and numbers the dictionaries lack are carried over, transliterated
-// between Latin and Arabic script when the target needs it.
+// between Latin and Arabic script when the target needs it. Between English
+// and French, a word also leads to its cognates ("society": "societe").
 //
 // The dictionaries are GPL data read at run time from a directory
 // (Debian's /usr/share/dictd, see scripts/dicts.sh); none of them is part of
@@ -47,13 +48,13 @@ const DefaultDir = "/usr/share/dictd"
 // Term is one content word of a question and its translations.
 type Term struct {
 	Source       string   // the word as folded (nlp.Fold) in the question
-	Alternatives []string // its translations in the target language, folded, distinct, best first (at most MaxAlternatives); may include names/numbers carried over unchanged
+	Alternatives []string // its translations in the target language, folded, distinct, best first (at most MaxAlternatives); may include names/numbers carried over unchanged, and cognates between English and French
 	// Carried reports that no dictionary knew Source: Alternatives hold
 	// the word itself (a name, a number) or its transliteration.
 	Carried bool
-	// Guessed reports that no dictionary knew Source, and Alternatives
-	// hold its cognates (see cognates): a passage lacking them may still
-	// hold the word under another form.
+	// Guessed reports that no dictionary translated Source, and
+	// Alternatives hold its cognates (see cognates): a passage lacking
+	// them may still hold the word under another form.
 	Guessed bool
 }
 
@@ -432,10 +433,10 @@ func (d *Dictionaries) Translate(text, from, to string) []Term {
 			name := tok
 			name.upper = true
 			terms = append(terms, Term{Source: tok.fold, Alternatives: carry(name, scriptOf(to)), Carried: true})
-		} else if from := cognateSource(route); from != "" {
+		} else if src := cognateSource(route); src != "" && !tok.arabic {
 			// A word the dictionaries know but do not translate may be
 			// written alike in the other language.
-			terms = append(terms, Term{Source: tok.fold, Alternatives: cognates(tok.fold, from), Guessed: true})
+			terms = append(terms, Term{Source: tok.fold, Alternatives: cognates(tok.fold, src), Guessed: true})
 		}
 	}
 	return terms
@@ -490,7 +491,8 @@ func cognateSource(route []*direction) string {
 }
 
 // firstSenses is how many of a word's dictionary translations into French
-// or English come before its cognates.
+// or English come before its cognates; with them, a word's senses beyond
+// MaxAlternatives are left out.
 const firstSenses = 3
 
 // word translates one content word, or carries it over (see carry); ok is
@@ -500,14 +502,11 @@ const firstSenses = 3
 func word(route []*direction, tok token, target script) (Term, bool) {
 	if !tok.digits {
 		if alts := translate(route, tok.fold, false); len(alts) > 0 {
-			if from := cognateSource(route); from != "" {
+			if src := cognateSource(route); src != "" {
+				// The word itself among them: a name that is also a
+				// word (Rabat, Orange) may be meant as the name.
 				n := min(len(alts), firstSenses)
-				alts = merge(nil, alts[:n], cognates(tok.fold, from), alts[n:])
-			}
-			if (tok.acronym || tok.upper && !tok.initial) && target == latin && !slices.Contains(alts, tok.fold) {
-				// A name that is also a word (Rabat, Orange) may be meant
-				// as the name.
-				alts = append(alts[:min(len(alts), MaxAlternatives-1)], tok.fold)
+				alts = merge(nil, alts[:n], cognates(tok.fold, src), alts[n:])
 			}
 			return Term{Source: tok.fold, Alternatives: alts}, true
 		}

@@ -9,9 +9,9 @@ import (
 
 // Untranslated returns a Term without translations for each content word
 // of query that no term holds (the dictionaries had no translation for
-// it), so that a text is judged on every word of the question, and
-// credited when it holds the word itself (a cognate such as "Homemade", a
-// name).
+// it, nor a cognate), so that a text is judged on every word of the
+// question, and credited when it holds the word itself (a name,
+// "Homemade").
 func Untranslated(terms []Term, query string) []Term {
 	var out []Term
 	held := map[string]bool{}

@@ -59,7 +59,11 @@ func (t *Translation) SentenceCoverage(lang, text string) float64 {
 	if t == nil {
 		return 0
 	}
-	return t.judge(lang, text, append(slices.Clip(t.Terms[lang]), t.Untranslated[lang]...))
+	terms := slices.Concat(t.Terms[lang], t.Untranslated[lang])
+	for i := range terms {
+		terms[i].Guessed = false // a sentence lacking the word lacks it
+	}
+	return t.judge(lang, text, terms)
 }
 
 // judge is the larger of the share of terms found in text and of the
@@ -85,7 +89,8 @@ const groupAlternatives = 6
 
 // vectorAlternatives is how many translations of a word the text to
 // embed for a translation's vector search holds (VectorText): the first
-// senses, which are the common ones.
+// ones, the common senses (and, between English and French, after up to
+// firstSenses of them, the word's cognates).
 const vectorAlternatives = 3
 
 // Part is a text in a language: a question or one script's part of a
@@ -102,9 +107,8 @@ type Part struct {
 // Structured returns the structured query of the question parts over
 // every language t translates them into: a group for each content word
 // of parts, holding the word itself, in its part's language, and its
-// dictionary translations into each other language (the first
-// groupAlternatives),
-// a part each; a phrase the dictionaries translate whole is a group of
+// translations into each other language (Terms: dictionary senses,
+// cognates; the first groupAlternatives), a part each; a phrase the dictionaries translate whole is a group of
 // its own, and so is each glossary concept the question names (see
 // ExpandQuery), its terms a part each (of no known language when in
 // Latin script: the glossary does not say which). It returns nil without

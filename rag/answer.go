@@ -123,13 +123,13 @@ func (s *Service) Ask(ctx context.Context, q Question) (Answer, error) {
 // half its translated words must rank to pass the relevance floor.
 const crossTextRank = 3
 
-// relevant keeps the passages above the relevance floor (chosen on
-// testdata/eval's questions), best first, near-ties to recent articles. A
-// passage in another language is judged on the question's translations
-// into its language (trans) too, and must hold more than MinCoverage of
-// them, or that share and be among the crossTextRank first in text: half
-// alone let through "How many satellites did Morocco launch into orbit?"
-// (2 of 4 translated words in an Arabic passage on satellites).
+// relevant keeps the passages above the relevance floor (Config; chosen on
+// testdata/eval), best first, near-ties to recent articles. One in another
+// language is judged on the question's translations into it (trans) too,
+// and must hold more than MinCoverage of them, or that share and be among
+// the crossTextRank first in text: half alone let through "How many
+// satellites did Morocco launch into orbit?" (2 of 4 translated words in
+// an Arabic passage on satellites).
 func (s *Service) relevant(query string, trans *lexicon.Translation, ps []Passage) []Passage {
 	qs, expanded := nlp.NewTermSet(query), nlp.NewTermSet(lexicon.ExpandQuery(query))
 	best := map[int64][2]int{} // an article's best vector and text ranks
@@ -143,9 +143,9 @@ func (s *Service) relevant(query string, trans *lexicon.Translation, ps []Passag
 		text := nlp.NewTermSet(full)
 		cov := max(qs.Coverage(text), expanded.Coverage(text))
 		crossCov := trans.Coverage(p.Article.Lang, full)
-		crossOK := crossCov > s.cfg.MinCoverage || crossCov == s.cfg.MinCoverage && p.TextRank >= 1 && p.TextRank <= crossTextRank
-		// Both legs ranking an article first is strong evidence, in any language.
-		agreed := best[p.Article.ID] == [2]int{1, 1}
+		crossOK := crossCov > s.cfg.MinCoverage || crossCov >= s.cfg.MinCoverage && p.TextRank >= 1 && p.TextRank <= crossTextRank
+		// Both legs ranking an article first (this chunk in one) is strong evidence.
+		agreed := best[p.Article.ID] == [2]int{1, 1} && (p.VectorRank == 1 || p.TextRank == 1)
 		if p.Similarity >= s.cfg.MinSimilarity || cov >= s.cfg.MinCoverage || crossOK || agreed {
 			out = append(out, p)
 		}

@@ -41,8 +41,8 @@ type Config struct {
 	PerArticle int
 	// MinSimilarity and MinCoverage form the relevance floor: a passage
 	// may answer when its cosine similarity is at least MinSimilarity, when
-	// it shares at least MinCoverage of the question's content words, or
-	// when both search legs rank it first (defaults 0.30 and 0.5).
+	// it shares at least MinCoverage of the question's words (see relevant),
+	// or when both legs rank its article first (defaults 0.30 and 0.5).
 	MinSimilarity float64
 	MinCoverage   float64
 	// EmbedBatch is how many texts go to the embedder at once (default 64).

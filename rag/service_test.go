@@ -447,21 +447,25 @@ func TestSearchStructuredDated(t *testing.T) {
 
 // TestAskArticleAgreed: a passage holding few of the question's words
 // passes the relevance floor when its article holds both legs' first
-// passages, one chunk each, and not when two articles share them.
+// passages, one chunk each, and not when two articles share them, nor
+// when it is neither leg's first.
 func TestAskArticleAgreed(t *testing.T) {
 	for _, tt := range []struct {
-		name    string
-		article int64 // the article of the text leg's first passage
-		found   bool
+		name     string
+		article  int64  // the article of the second passage
+		vr, tr   [2]int // the passages' vector and text ranks
+		citesTwo bool   // both passages cited, else the first only
+		found    bool
 	}{
-		{"one article first in both legs", 7, true},
-		{"two articles", 8, false},
+		{"one article first in both legs", 7, [2]int{1, 0}, [2]int{3, 1}, true, true},
+		{"two articles", 8, [2]int{1, 0}, [2]int{3, 1}, false, false},
+		{"the first in both and another chunk", 7, [2]int{1, 3}, [2]int{1, 2}, false, true},
 	} {
 		vector := frenchPassage("Salé", "Les discussions ont réuni des spécialistes de plusieurs pays.")
-		vector.VectorRank, vector.TextRank = 1, 3
+		vector.VectorRank, vector.TextRank = tt.vr[0], tt.tr[0]
 		text := frenchPassage("Salé", "Les échanges ont tracé des orientations.")
 		text.Chunk.ID, text.Article.ID, text.Chunk.ArticleID = 2, tt.article, tt.article
-		text.VectorRank, text.TextRank = 0, 1
+		text.VectorRank, text.TextRank = tt.vr[1], tt.tr[1]
 		store := &mock.Store{SearchFn: func(context.Context, rag.SearchQuery) ([]rag.Passage, error) {
 			return []rag.Passage{vector, text}, nil
 		}}
@@ -472,6 +476,9 @@ func TestAskArticleAgreed(t *testing.T) {
 		}
 		if ans.Found != tt.found {
 			t.Errorf("%s: found %v, want %v (%+v)", tt.name, ans.Found, tt.found, ans)
+		}
+		if cited := strings.Contains(ans.Text, "orientations"); tt.found && cited != tt.citesTwo {
+			t.Errorf("%s: the second passage quoted %v, want %v: %q", tt.name, cited, tt.citesTwo, ans.Text)
 		}
 	}
 }
