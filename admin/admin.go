@@ -14,7 +14,8 @@
 // that a browser asks for it); anything else gets 401. The comparison
 // takes the same time whatever the token sent. /healthz and /readyz stay
 // open: load balancers and orchestrators probe them without credentials,
-// and they tell nothing but "ok" or which dependency is down.
+// and they tell nothing but "ok" or which dependency is down; why it is
+// down (an error that may name hosts and users) goes to Options.Log.
 package admin
 
 import (
@@ -22,6 +23,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"strings"
@@ -32,7 +34,8 @@ import (
 )
 
 // Check is one condition of readiness: Ready returns nil when it holds,
-// else an error saying why not, which /readyz shows after Name.
+// else an error saying why not, which Handler logs (/readyz shows only
+// that Name is down).
 type Check struct {
 	Name  string
 	Ready func(ctx context.Context) error
@@ -54,14 +57,21 @@ type Options struct {
 	// Location is the time zone of the page's days and months
 	// (DALIL_TIMEZONE; nil: UTC).
 	Location *time.Location
+	// Log receives why a readiness check failed; nil: nowhere.
+	Log *slog.Logger
 }
 
 // Handler serves /healthz (always 200 "ok": the process is alive),
 // /readyz (200 when every check passes within 2 s, 503 otherwise; the body
-// has one "name: ok" or "name: reason" line a check), /metrics (reg's
+// has one "name: ok" or "name: down" line a check, and the reason is
+// logged), /metrics (reg's
 // metrics, in Prometheus's text format) and, with opts.Source, the admin
 // page at /; opts.Token guards the last two.
 func Handler(reg *prometheus.Registry, opts Options, checks ...Check) http.Handler {
+	log := opts.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -76,7 +86,8 @@ func Handler(reg *prometheus.Registry, opts Options, checks ...Check) http.Handl
 			cancel()
 			if err != nil {
 				status = http.StatusServiceUnavailable
-				fmt.Fprintf(&body, "%s: %s\n", c.Name, strings.ReplaceAll(err.Error(), "\n", " "))
+				fmt.Fprintf(&body, "%s: down\n", c.Name)
+				log.Warn("not ready", "check", c.Name, "err", err)
 			} else {
 				fmt.Fprintf(&body, "%s: ok\n", c.Name)
 			}

@@ -69,7 +69,7 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 	}
 	admin := &http.Server{ReadHeaderTimeout: 5 * time.Second, Handler: admin.Handler(reg, admin.Options{Token: a.cfg.AdminToken,
 		Source:    admin.NewSource(a.store.AdminSource(a.cfg.FeedMaxFailures, a.cfg.TimeZone), a.insights().Report, a.cfg.TimeZone),
-		Retention: a.cfg.AnswersRetention, Location: a.cfg.TimeZone},
+		Retention: a.cfg.AnswersRetention, Location: a.cfg.TimeZone, Log: a.log},
 		admin.Check{Name: "database", Ready: a.store.Ping}, admin.Check{Name: "gateway", Ready: d.bot.Ready})}
 
 	// The background loops stop with the bot: ctx ends on a signal.
