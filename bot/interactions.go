@@ -223,7 +223,10 @@ func deferral(i *discordgo.Interaction) *discordgo.InteractionResponse {
 // the HTTP reply deferred the interaction: a deferral has nothing left to
 // do, a message update or a command's message becomes the original
 // response, and a message answering a component (whose message the
-// deferral left unchanged) a follow-up.
+// deferral left unchanged) a follow-up. An ephemeral message after a
+// public deferral (/ask, /summarize: "article not found") would have made
+// the member's mistake public: the public "thinking…" message is deleted
+// and the message follows, ephemeral.
 func (r *request) afterDeferral(ctx context.Context, resp *discordgo.InteractionResponse) error {
 	d := resp.Data
 	if d == nil {
@@ -237,7 +240,12 @@ func (r *request) afterDeferral(ctx context.Context, resp *discordgo.Interaction
 		return r.edit(ctx, m)
 	case discordgo.InteractionResponseChannelMessageWithSource:
 		if r.i.Type != discordgo.InteractionMessageComponent {
-			return r.edit(ctx, m)
+			if d.Flags&discordgo.MessageFlagsEphemeral == 0 || deferral(r.i).Data.Flags&discordgo.MessageFlagsEphemeral != 0 {
+				return r.edit(ctx, m)
+			}
+			if err := r.b.s.InteractionResponseDelete(r.i, discordgo.WithContext(ctx)); err != nil {
+				return fmt.Errorf("delete the public deferral of interaction %s: %w", r.i.ID, err)
+			}
 		}
 		_, err := r.b.s.FollowupMessageCreate(r.i, true, &discordgo.WebhookParams{
 			Content: m.Content, Embeds: m.Embeds, Components: m.Components, Flags: d.Flags, AllowedMentions: noMentions(),

@@ -7,6 +7,8 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -226,6 +228,75 @@ func TestInteractionDeferredWhenSlow(t *testing.T) {
 	defer votes.mu.Unlock()
 	if len(votes.saved) != 1 || votes.saved[0].Vote != 1 || votes.saved[0].MessageID != answer.ID {
 		t.Errorf("saved votes %+v, want one 👍 on the message", votes.saved)
+	}
+}
+
+// slowArticles finds no article, once released.
+type slowArticles struct{ release chan struct{} }
+
+func (s slowArticles) Article(ctx context.Context, _ int64) (rag.Article, error) {
+	select {
+	case <-s.release:
+		return rag.Article{}, fmt.Errorf("article: %w", rag.ErrNotFound)
+	case <-ctx.Done():
+		return rag.Article{}, ctx.Err()
+	}
+}
+func (s slowArticles) ArticleByURL(ctx context.Context, _ string) (rag.Article, error) {
+	return s.Article(ctx, 0)
+}
+func (slowArticles) RecentArticles(context.Context, time.Time, int) ([]rag.Article, error) {
+	return nil, nil
+}
+func (slowArticles) DeleteArticle(context.Context, int64) error { return nil }
+
+// noSummaries summarizes nothing; /summarize needs a Summarizer.
+type noSummaries struct{}
+
+func (noSummaries) Summarize(context.Context, int64, string) (rag.Summary, error) {
+	return rag.Summary{}, errors.New("no summaries here")
+}
+
+// TestInteractionLateEphemeral: when /summarize, deferred publicly in the
+// HTTP reply, then answers "no such article" for the member only, the
+// public "thinking…" message goes and the answer follows, ephemeral.
+func TestInteractionLateEphemeral(t *testing.T) {
+	t.Parallel()
+	srv := discordtest.New(t)
+	release := make(chan struct{})
+	b, endpoint := newEndpointBot(t, srv, Deps{Articles: slowArticles{release}, Summarizer: noSummaries{}}, Config{})
+	b.ackWait = 50 * time.Millisecond
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	cmd := &discordgo.Interaction{Data: discordgo.ApplicationCommandInteractionData{Name: "summarize",
+		Options: []*discordgo.ApplicationCommandInteractionDataOption{{Name: "article", Type: discordgo.ApplicationCommandOptionString, Value: "42"}}}}
+	reply, err := srv.PostInteraction(ctx, endpoint, cmd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reply.Type != discordgo.InteractionResponseDeferredChannelMessageWithSource || reply.Data.Flags != 0 {
+		t.Fatalf("/summarize reply %+v, want a public deferral", reply)
+	}
+	close(release)
+	if _, err := srv.WaitFor(ctx, discordtest.Route("DELETE", "/api/v9/webhooks/*/"+cmd.Token+"/messages/@original")); err != nil {
+		t.Fatal(err)
+	}
+	sent, err := srv.WaitFor(ctx, discordtest.Route("POST", "/api/v9/webhooks/*/"+cmd.Token))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m discordgo.Message
+	if err := json.Unmarshal(sent.Response, &m); err != nil || sent.Status != 200 ||
+		m.Content != phrases.Text("en", phrases.UnknownArticle, "42") || m.Flags != discordgo.MessageFlagsEphemeral {
+		t.Errorf("follow-up %s %s, want the ephemeral \"no such article\"", sent, sent.Response)
+	}
+	if msg := srv.Original(cmd.Token); msg != nil {
+		t.Errorf("the public deferral is still there: %+v", msg)
+	}
+	for _, r := range srv.Requests() {
+		if r.Method == "PATCH" && strings.Contains(r.Path, cmd.Token) {
+			t.Errorf("%s: the late answer edited the public deferral", r)
+		}
 	}
 }
 
