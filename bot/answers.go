@@ -65,20 +65,30 @@ func history(recs []rag.AnswerRecord, turns int) []prompts.Message {
 }
 
 // purgeOld deletes the answers and votes older than
-// Config.AnswersRetention now and every answersPurgeEvery until ctx ends.
+// Config.AnswersRetention, and the shared rate limits' buckets idle long
+// enough to be full again (Deps.RateLimits), now and every
+// answersPurgeEvery until ctx ends.
 func (b *Bot) purgeOld(ctx context.Context) {
-	if b.deps.Answers == nil || b.cfg.AnswersRetention <= 0 {
+	old := b.deps.Answers != nil && b.cfg.AnswersRetention > 0
+	if !old && b.deps.RateLimits == nil {
 		return
 	}
 	t := time.NewTicker(answersPurgeEvery)
 	defer t.Stop()
 	for {
-		answers, votes, err := b.deps.Answers.PurgeAnswers(ctx, b.cfg.AnswersRetention)
-		switch {
-		case err != nil && ctx.Err() == nil:
-			b.storeFailed(ctx, "purge old answers", err)
-		case answers+votes > 0:
-			b.log.Info("purged old answers and votes", "answers", answers, "votes", votes, "retention", b.cfg.AnswersRetention)
+		if old {
+			answers, votes, err := b.deps.Answers.PurgeAnswers(ctx, b.cfg.AnswersRetention)
+			switch {
+			case err != nil && ctx.Err() == nil:
+				b.storeFailed(ctx, "purge old answers", err)
+			case answers+votes > 0:
+				b.log.Info("purged old answers and votes", "answers", answers, "votes", votes, "retention", b.cfg.AnswersRetention)
+			}
+		}
+		if rl := b.deps.RateLimits; rl != nil {
+			if _, err := rl.PurgeRateBuckets(ctx, b.limiter.refillTime()); err != nil && ctx.Err() == nil {
+				b.log.Warn("cannot purge the shared rate limits' idle buckets", "err", err)
+			}
 		}
 		select {
 		case <-ctx.Done():

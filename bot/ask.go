@@ -101,7 +101,7 @@ func (b *Bot) handleAsk(ctx context.Context, r *request, question string) {
 		b.report(ctx, r.respond(ctx, phrases.Text(r.lang, phrases.AskHint), true))
 		return
 	}
-	if ok, no := b.limiter.allow(r.userID(), r.i.GuildID); !ok {
+	if ok, no := b.allow(ctx, r.userID(), r.i.GuildID); !ok {
 		b.metrics.questions.WithLabelValues("slash", "rate_limited").Inc()
 		b.report(ctx, r.respond(ctx, no.text(r.lang), true))
 		return

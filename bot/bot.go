@@ -222,6 +222,10 @@ type Deps struct {
 	// lets them take over the work of dead ones; nil handles every event
 	// this process receives, once.
 	Claims Claims
+	// RateLimits shares the rate limits among the replicas on one
+	// database; nil (or a database that does not answer) lets each replica
+	// count the questions it receives.
+	RateLimits RateLimits
 	// CanonicalURL normalizes a URL given to /forget or /summarize the way
 	// articles' URLs are stored; nil uses URLs as given.
 	CanonicalURL func(raw string) (string, error)

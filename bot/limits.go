@@ -1,6 +1,8 @@
 package bot
 
 import (
+	"context"
+	"fmt"
 	"sync"
 	"time"
 
@@ -8,6 +10,39 @@ import (
 
 	"github.com/dalil-news/dalil/phrases"
 )
+
+// RateLimits keeps the rate limits' token buckets in a database the
+// replicas share, so that a member asking each replica in turn gets no
+// more questions than from one; *postgres.Store is one.
+type RateLimits interface {
+	// TakeTokens takes a token from each of the buckets keys names, or
+	// none when one of them holds less than one; waits[i] is then how
+	// long until bucket i holds one. Bucket i starts full, with bursts[i]
+	// tokens, and refills at perSecond[i] tokens a second.
+	TakeTokens(ctx context.Context, keys []string, perSecond []float64, bursts []int) (waits []time.Duration, err error)
+	// PurgeRateBuckets deletes the buckets untouched for idle.
+	PurgeRateBuckets(ctx context.Context, idle time.Duration) (int64, error)
+}
+
+// sharedLimitTimeout bounds taking a question's tokens from the database:
+// an interaction must be acknowledged within 3 s.
+const sharedLimitTimeout = time.Second
+
+// allow lets a question from userID in guildID through the rate limits:
+// the replicas' shared ones (Deps.RateLimits), or this replica's own when
+// there are none or the database does not answer.
+func (b *Bot) allow(ctx context.Context, userID, guildID string) (bool, refusal) {
+	rl := b.deps.RateLimits
+	if rl == nil {
+		return b.limiter.allow(userID, guildID)
+	}
+	ok, no, err := b.limiter.shared(ctx, rl, userID, guildID)
+	if err != nil {
+		b.log.Warn("shared rate limits unavailable: this replica counts alone", "err", err)
+		return b.limiter.allow(userID, guildID)
+	}
+	return ok, no
+}
 
 // limiter holds a token bucket per member and per guild.
 type limiter struct {
@@ -84,6 +119,36 @@ func (l *limiter) allow(userID, guildID string) (bool, refusal) {
 		return false, r
 	}
 	return true, refusal{}
+}
+
+// shared takes the question's tokens from rl's buckets: the member's
+// ("u:" and the ID) and the guild's ("g:", none for direct messages).
+func (l *limiter) shared(ctx context.Context, rl RateLimits, userID, guildID string) (bool, refusal, error) {
+	keys, rates, bursts := []string{"u:" + userID}, []float64{float64(l.user)}, []int{l.ub}
+	if guildID != "" {
+		keys, rates, bursts = append(keys, "g:"+guildID), append(rates, float64(l.guild)), append(bursts, l.gb)
+	}
+	ctx, cancel := context.WithTimeout(ctx, sharedLimitTimeout)
+	defer cancel()
+	waits, err := rl.TakeTokens(ctx, keys, rates, bursts)
+	if err == nil && len(waits) != len(keys) {
+		err = fmt.Errorf("take tokens: %d waits for %d buckets", len(waits), len(keys))
+	}
+	if err != nil {
+		return false, refusal{}, err
+	}
+	r := refusal{wait: waits[0]}
+	if len(waits) > 1 && waits[1] > r.wait {
+		r = refusal{wait: waits[1], guild: r.wait == 0}
+	}
+	return r.wait == 0, r, nil
+}
+
+// refillTime is how long an empty bucket, the member's or the guild's,
+// takes to be full again: one idle that long is as good as none.
+func (l *limiter) refillTime() time.Duration {
+	secs := max(float64(l.ub)/float64(l.user), float64(l.gb)/float64(l.guild))
+	return time.Duration(secs * float64(time.Second))
 }
 
 func (l *limiter) take(m map[string]*bucket, key string, r rate.Limit, burst int, now time.Time) *rate.Reservation {

@@ -80,7 +80,7 @@ func (b *Bot) handleMention(ctx context.Context, c *claim, p mentionClaim, histo
 		return
 	}
 	if authorID != "" {
-		if ok, no := b.limiter.allow(authorID, m.GuildID); !ok {
+		if ok, no := b.allow(ctx, authorID, m.GuildID); !ok {
 			b.metrics.questions.WithLabelValues("mention", "rate_limited").Inc()
 			b.report(ctx, b.replyTo(ctx, m, no.text(ui)))
 			return

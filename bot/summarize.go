@@ -14,7 +14,7 @@ import (
 // deferred response, then the summary from a worker, with the article as
 // its source.
 func (b *Bot) handleSummarize(ctx context.Context, r *request, ref string) {
-	if ok, no := b.limiter.allow(r.userID(), r.i.GuildID); !ok {
+	if ok, no := b.allow(ctx, r.userID(), r.i.GuildID); !ok {
 		b.metrics.questions.WithLabelValues("summarize", "rate_limited").Inc()
 		b.report(ctx, r.respond(ctx, no.text(r.lang), true))
 		return

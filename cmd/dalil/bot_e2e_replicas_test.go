@@ -339,9 +339,10 @@ func (quick) Ask(context.Context, rag.Question) (rag.Answer, error) {
 	return rag.Answer{Found: true, Text: "Une instance nationale sera créée [1].", Citations: []rag.Citation{{N: 1, Article: fixtures[0]}}}, nil
 }
 
-// TestClaimsUnreachable runs a bot whose claims database is gone: it
-// answers anyway, says so in its logs and metrics, and still handles an
-// interaction delivered twice once.
+// TestClaimsUnreachable runs a bot whose database (claims, shared rate
+// limits) is gone: it answers anyway, says so in its logs and metrics,
+// still handles an interaction delivered twice once, and counts its
+// members' questions on its own.
 func TestClaimsUnreachable(t *testing.T) {
 	t.Parallel()
 	srv := discordtest.New(t)
@@ -350,8 +351,8 @@ func TestClaimsUnreachable(t *testing.T) {
 	logs := &logtest.Buffer{}
 	reg := prometheus.NewRegistry()
 	b, err := bot.New(srv.Session(t, "test-token"), bot.Deps{
-		Answerer: quick{}, Claims: gone, Registerer: reg, Log: slog.New(slog.NewJSONHandler(logs, nil)),
-	}, bot.Config{GuildIDs: []string{discordtest.GuildID}, ShutdownTimeout: time.Second})
+		Answerer: quick{}, Claims: gone, RateLimits: gone, Registerer: reg, Log: slog.New(slog.NewJSONHandler(logs, nil)),
+	}, bot.Config{GuildIDs: []string{discordtest.GuildID}, ShutdownTimeout: time.Second, UserPerMinute: 1, UserBurst: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -370,6 +371,10 @@ func TestClaimsUnreachable(t *testing.T) {
 	}
 	if got := counter(t, reg, "dalil_errors_total", "claims"); got < 1 {
 		t.Errorf(`dalil_errors_total{kind="claims"} = %v, want the failed claim counted`, got)
+	}
+	cb := h.wait(callbackOf(h.ask(askIA)))
+	if !strings.Contains(string(cb.Body), "You're asking faster") || !strings.Contains(logs.String(), "shared rate limits unavailable") {
+		t.Errorf("a second question: reply %s, want this replica's own rate-limit notice, logged:\n%s", cb.Body, logs)
 	}
 }
 
@@ -472,4 +477,38 @@ func (h *harness) startDoomed(t *testing.T, answers bot.Answerer, doomed *mortal
 	}
 	runBot(t, b)
 	h.wait(discordtest.Route("PUT", "/api/v9/applications/*/guilds/*/commands"))
+}
+
+// TestSharedRateLimits runs two replicas on one database, each on its own
+// Discord connection: a member who asked one of them as often as the rate
+// limit allows is refused by the other too.
+func TestSharedRateLimits(t *testing.T) {
+	t.Parallel()
+	store := postgrestest.MustOpen(t, embeddings.NewOffline(embeddings.OfflineConfig{}))
+	cfg := bot.Config{GuildIDs: []string{discordtest.GuildID}, ShutdownTimeout: time.Second, UserPerMinute: 1, UserBurst: 1}
+	var replicas []*harness
+	for range 2 {
+		srv := discordtest.New(t)
+		b, err := bot.New(srv.Session(t, "test-token"), bot.Deps{Answerer: quick{}, RateLimits: store, Log: slog.New(slog.DiscardHandler)}, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		runBot(t, b)
+		h := &harness{t: t, srv: srv}
+		h.wait(discordtest.Route("PUT", "/api/v9/applications/*/guilds/*/commands"))
+		replicas = append(replicas, h)
+	}
+	first := replicas[0].ask(askIA)
+	replicas[0].wait(editOf(first, final))
+	second := replicas[1].ask(askIA)
+	cb := replicas[1].wait(callbackOf(second))
+	resp, _ := cb.JSON.(map[string]any)
+	data, _ := resp["data"].(map[string]any)
+	if flags, _ := data["flags"].(float64); !strings.HasPrefix(content(data), "🐢 You're asking faster") || int(flags) != int(discordgo.MessageFlagsEphemeral) {
+		t.Errorf("the other replica's reply %s, want the ephemeral rate-limit notice", cb.Body)
+	}
+	time.Sleep(200 * time.Millisecond)
+	if n := replicas[1].count(func(r discordtest.Request) bool { return editOf(second, final)(r) }); n != 0 {
+		t.Errorf("the other replica answered the member %d times, want 0", n)
+	}
 }

@@ -141,6 +141,7 @@ func (a *app) newDiscord(session *discordgo.Session, answerer bot.Answerer, reg 
 		Feeds:        a.store,
 		FeedPoller:   feedPoller{poller},
 		Claims:       a.store,
+		RateLimits:   a.store,
 		CanonicalURL: ingest.CanonicalURL,
 		Log:          a.log.With("component", "bot"),
 		Registerer:   reg,
