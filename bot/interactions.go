@@ -244,7 +244,8 @@ func (r *request) afterDeferral(ctx context.Context, resp *discordgo.Interaction
 				return r.edit(ctx, m)
 			}
 			if err := r.b.s.InteractionResponseDelete(r.i, discordgo.WithContext(ctx)); err != nil {
-				return fmt.Errorf("delete the public deferral of interaction %s: %w", r.i.ID, err)
+				// Answered in public, as before, rather than not at all.
+				return errors.Join(fmt.Errorf("delete the public deferral of interaction %s: %w", r.i.ID, err), r.edit(ctx, m))
 			}
 		}
 		_, err := r.b.s.FollowupMessageCreate(r.i, true, &discordgo.WebhookParams{

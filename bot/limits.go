@@ -24,21 +24,28 @@ type RateLimits interface {
 	PurgeRateBuckets(ctx context.Context, idle time.Duration) (int64, error)
 }
 
-// sharedLimitTimeout bounds taking a question's tokens from the database:
-// an interaction must be acknowledged within 3 s.
-const sharedLimitTimeout = time.Second
+const (
+	// sharedLimitTimeout bounds taking a question's tokens from the
+	// database: an interaction must be acknowledged within 3 s.
+	sharedLimitTimeout = time.Second
+	// sharedLimitPause is how long a replica counts alone after the
+	// database failed to give a question's tokens, so that an outage does
+	// not cost every question the timeout.
+	sharedLimitPause = 30 * time.Second
+)
 
 // allow lets a question from userID in guildID through the rate limits:
 // the replicas' shared ones (Deps.RateLimits), or this replica's own when
 // there are none or the database does not answer.
 func (b *Bot) allow(ctx context.Context, userID, guildID string) (bool, refusal) {
 	rl := b.deps.RateLimits
-	if rl == nil {
+	if rl == nil || b.limiter.sharedPaused() {
 		return b.limiter.allow(userID, guildID)
 	}
 	ok, no, err := b.limiter.shared(ctx, rl, userID, guildID)
 	if err != nil {
-		b.log.Warn("shared rate limits unavailable: this replica counts alone", "err", err)
+		b.metrics.errors.WithLabelValues("rate_limits").Inc()
+		b.log.Warn("shared rate limits unavailable: this replica counts alone for a while", "pause", sharedLimitPause, "err", err)
 		return b.limiter.allow(userID, guildID)
 	}
 	return ok, no
@@ -46,14 +53,16 @@ func (b *Bot) allow(ctx context.Context, userID, guildID string) (bool, refusal)
 
 // limiter holds a token bucket per member and per guild.
 type limiter struct {
-	mu     sync.Mutex
-	user   rate.Limit
-	ub     int
-	guild  rate.Limit
-	gb     int
-	users  map[string]*bucket
-	guilds map[string]*bucket
-	now    func() time.Time
+	mu sync.Mutex
+	// sharedFailed is when the shared buckets last failed (see shared).
+	sharedFailed time.Time
+	user         rate.Limit
+	ub           int
+	guild        rate.Limit
+	gb           int
+	users        map[string]*bucket
+	guilds       map[string]*bucket
+	now          func() time.Time
 }
 
 type bucket struct {
@@ -135,6 +144,9 @@ func (l *limiter) shared(ctx context.Context, rl RateLimits, userID, guildID str
 		err = fmt.Errorf("take tokens: %d waits for %d buckets", len(waits), len(keys))
 	}
 	if err != nil {
+		l.mu.Lock()
+		l.sharedFailed = l.now()
+		l.mu.Unlock()
 		return false, refusal{}, err
 	}
 	r := refusal{wait: waits[0]}
@@ -142,6 +154,14 @@ func (l *limiter) shared(ctx context.Context, rl RateLimits, userID, guildID str
 		r = refusal{wait: waits[1], guild: r.wait == 0}
 	}
 	return r.wait == 0, r, nil
+}
+
+// sharedPaused reports whether the shared buckets failed less than
+// sharedLimitPause ago.
+func (l *limiter) sharedPaused() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return !l.sharedFailed.IsZero() && l.now().Sub(l.sharedFailed) < sharedLimitPause
 }
 
 // refillTime is how long an empty bucket, the member's or the guild's,

@@ -38,7 +38,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		}, []string{"kind"}),
 		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "dalil_errors_total",
-			Help: "Failures, by kind (upstream, timeout, database, embedder, discord, panic, internal, claims).",
+			Help: "Failures, by kind (upstream, timeout, database, embedder, discord, panic, internal, claims, rate_limits).",
 		}, []string{"kind"}),
 		ingests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "dalil_ingests_total",

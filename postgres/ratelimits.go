@@ -24,7 +24,7 @@ func (s *Store) TakeTokens(ctx context.Context, keys []string, perSecond []float
 	}
 	for i := range keys {
 		if !(perSecond[i] > 0) || bursts[i] < 1 {
-			return nil, fmt.Errorf("take tokens: bucket %s refills at %v a second and holds %d: want more than 0 and at least 1", keys[i], perSecond[i], bursts[i])
+			return nil, fmt.Errorf("take tokens: bucket %d refills at %v a second and holds %d: want more than 0 and at least 1", i+1, perSecond[i], bursts[i])
 		}
 	}
 	hashed := make([]string, len(keys))
@@ -45,16 +45,19 @@ func (s *Store) TakeTokens(ctx context.Context, keys []string, perSecond []float
 	sorted, full := make([]string, len(keys)), make([]float64, len(keys))
 	for j, i := range order {
 		sorted[j], full[j] = hashed[i], float64(bursts[i])
+		if j > 0 && sorted[j] == sorted[j-1] {
+			return nil, fmt.Errorf("take tokens: a bucket named twice")
+		}
 	}
 	waits := make([]time.Duration, len(keys))
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `INSERT INTO rate_buckets (key, tokens, updated_at)
+		// One statement creates the missing buckets and locks the others,
+		// in key order, and reads them: a bucket purged between two
+		// statements would read as empty.
+		rows, err := tx.Query(ctx, `INSERT INTO rate_buckets AS r (key, tokens, updated_at)
 			SELECT k, t, clock_timestamp() FROM unnest($1::text[], $2::float8[]) AS b(k, t)
-			ON CONFLICT (key) DO NOTHING`, sorted, full); err != nil {
-			return err
-		}
-		rows, err := tx.Query(ctx, `SELECT key, tokens, extract(epoch FROM clock_timestamp() - updated_at)::float8, clock_timestamp()
-			FROM rate_buckets WHERE key = ANY ($1) ORDER BY key FOR UPDATE`, sorted)
+			ON CONFLICT (key) DO UPDATE SET tokens = r.tokens
+			RETURNING key, tokens, extract(epoch FROM clock_timestamp() - updated_at)::float8, clock_timestamp()`, sorted, full)
 		if err != nil {
 			return err
 		}
@@ -72,7 +75,7 @@ func (s *Store) TakeTokens(ctx context.Context, keys []string, perSecond []float
 		left := make([]float64, len(keys))
 		empty := false
 		for i, k := range hashed {
-			// A clock that went back (another replica's) refills nothing.
+			// A database clock that went back refills nothing.
 			left[i] = min(float64(bursts[i]), held[k].tokens+max(held[k].idle, 0)*perSecond[i])
 			if left[i] < 1 {
 				empty = true

@@ -376,6 +376,9 @@ func TestClaimsUnreachable(t *testing.T) {
 	if !strings.Contains(string(cb.Body), "You're asking faster") || !strings.Contains(logs.String(), "shared rate limits unavailable") {
 		t.Errorf("a second question: reply %s, want this replica's own rate-limit notice, logged:\n%s", cb.Body, logs)
 	}
+	if got := counter(t, reg, "dalil_errors_total", "rate_limits"); got != 1 {
+		t.Errorf(`dalil_errors_total{kind="rate_limits"} = %v, want 1: the first failure, then this replica counts alone`, got)
+	}
 }
 
 // gated is a replica's claims store whose first TakeOver that takes
