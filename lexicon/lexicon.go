@@ -398,9 +398,9 @@ func translate(route []*direction, w string, phrase bool) []string {
 // English or French question); between English and French, a word the
 // dictionaries know but do not translate becomes its cognates (Guessed),
 // and other words are left out. Arabic words unknown to the dictionaries
-// are transliterated into Latin script. When from equals to, every content word is its own
-// alternative; when no dictionary leads from one to the other, Translate
-// returns nil. It is safe for concurrent use.
+// are transliterated into Latin script. When from equals to, every content
+// word is its own alternative; when no dictionary leads from one to the
+// other, Translate returns nil. It is safe for concurrent use.
 func (d *Dictionaries) Translate(text, from, to string) []Term {
 	var route []*direction
 	if from != to {
