@@ -94,6 +94,16 @@ type refusal struct {
 	guild bool
 }
 
+// refusalOf is the refusal for the waits of the member's and the guild's
+// buckets (0: a token was there): the longer one, marked the guild's when
+// the member's bucket had a token.
+func refusalOf(user, guild time.Duration) refusal {
+	if guild > user {
+		return refusal{wait: guild, guild: user == 0}
+	}
+	return refusal{wait: user}
+}
+
 // text is the refusal's message to the member in lang.
 func (r refusal) text(lang string) string {
 	key := phrases.RateLimited
@@ -112,15 +122,13 @@ func (l *limiter) allow(userID, guildID string) (bool, refusal) {
 	defer l.mu.Unlock()
 	now := l.now()
 	ru := l.take(l.users, userID, l.user, l.ub, now)
-	r := refusal{wait: ru.DelayFrom(now)}
 	var rg *rate.Reservation
+	var gw time.Duration
 	if guildID != "" {
 		rg = l.take(l.guilds, guildID, l.guild, l.gb, now)
-		if gw := rg.DelayFrom(now); gw > r.wait {
-			r = refusal{wait: gw, guild: r.wait == 0}
-		}
+		gw = rg.DelayFrom(now)
 	}
-	if r.wait > 0 {
+	if r := refusalOf(ru.DelayFrom(now), gw); r.wait > 0 {
 		ru.CancelAt(now)
 		if rg != nil {
 			rg.CancelAt(now)
@@ -149,10 +157,11 @@ func (l *limiter) shared(ctx context.Context, rl RateLimits, userID, guildID str
 		l.mu.Unlock()
 		return false, refusal{}, err
 	}
-	r := refusal{wait: waits[0]}
-	if len(waits) > 1 && waits[1] > r.wait {
-		r = refusal{wait: waits[1], guild: r.wait == 0}
+	var gw time.Duration
+	if len(waits) > 1 {
+		gw = waits[1]
 	}
+	r := refusalOf(waits[0], gw)
 	return r.wait == 0, r, nil
 }
 
