@@ -327,6 +327,11 @@ func (dir *direction) lookup(w string, phrase, byStem bool) []string {
 	}
 	for _, f := range cands {
 		a, b := dir.fwd.get(f), dir.rev.get(f)
+		if isArabic(f) && !strings.HasPrefix(f, "ال") {
+			// eng-ara writes its translations with the article, and
+			// ara-eng many headwords: سنه is found as السنه (year).
+			a, b = slices.Concat(a, dir.fwd.get("ال"+f)), slices.Concat(b, dir.rev.get("ال"+f))
+		}
 		if len(a)+len(b) > 0 {
 			return merge(nil, a, b)
 		}
