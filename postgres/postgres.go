@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -212,7 +213,7 @@ func Open(ctx context.Context, url string, cfg Config) (*Store, error) {
 	}
 	pcfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
-		return nil, fmt.Errorf("parse database URL %s: %s", redactURL(url), redactErr(url, err))
+		return nil, fmt.Errorf("parse database URL %s: %s", Redact(url), redactErr(url, err))
 	}
 	s := &Store{cfg: cfg, where: describe(pcfg.ConnConfig)}
 	if cfg.MaxConns > 0 {
@@ -370,24 +371,27 @@ func describe(c *pgx.ConnConfig) string {
 	return fmt.Sprintf("postgres %s@%s:%d/%s", c.User, c.Host, c.Port, c.Database)
 }
 
-// redactURL returns the URL with its password replaced, or a placeholder
-// when it cannot be parsed as a URL.
-func redactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.Scheme == "" {
-		return "(connection string not shown)"
-	}
-	return u.Redacted()
+// Redact returns the connection string raw (a URL or key=value pairs) with
+// its password, wherever it is written (user:password@, password=…, or
+// ?password=…), masked, for messages and logs.
+func Redact(raw string) string {
+	return mask(raw, passwords(raw))
 }
 
 // redactErr returns err's text with the password of raw (when it can be
 // found) masked: pgx redacts passwords on a best-effort basis only.
 func redactErr(raw string, err error) string {
-	msg := err.Error()
-	for _, pw := range passwords(raw) {
-		msg = strings.ReplaceAll(msg, pw, "xxxxx")
+	return mask(err.Error(), passwords(raw))
+}
+
+// mask replaces every occurrence of each secret in s, the longest first
+// (an escaped password holds the plain one).
+func mask(s string, secrets []string) string {
+	slices.SortFunc(secrets, func(a, b string) int { return len(b) - len(a) })
+	for _, pw := range secrets {
+		s = strings.ReplaceAll(s, pw, "xxxxx")
 	}
-	return msg
+	return s
 }
 
 // passwords finds the password in a URL or in a key=value connection
@@ -401,6 +405,13 @@ func passwords(raw string) []string {
 				out = append(out, esc)
 			}
 		}
+	} else if _, rest, ok := strings.Cut(raw, "://"); ok && err != nil {
+		// Not a valid URL (a bad port): the user:password@ part as written.
+		if at := strings.LastIndex(rest, "@"); at >= 0 {
+			if _, pw, ok := strings.Cut(rest[:at], ":"); ok && pw != "" {
+				out = append(out, pw)
+			}
+		}
 	}
 	for _, f := range strings.Fields(raw) {
 		if v, ok := strings.CutPrefix(f, "password="); ok {
@@ -412,6 +423,9 @@ func passwords(raw string) []string {
 	if q, err := url.Parse(raw); err == nil {
 		if pw := q.Query().Get("password"); pw != "" {
 			out = append(out, pw)
+			if esc := url.QueryEscape(pw); esc != pw {
+				out = append(out, esc)
+			}
 		}
 	}
 	return out

@@ -281,6 +281,7 @@ func TestOpenErrors(t *testing.T) {
 		{"unreachable", "postgres://dalil:s3cretpw@127.0.0.1:1/somedb?sslmode=disable&connect_timeout=2", Config{}, "127.0.0.1:1/somedb"},
 		{"bad port", "postgres://dalil:s3cretpw@127.0.0.1:notaport/somedb", Config{}, "parse database URL"},
 		{"key value", "host=127.0.0.1 port=1 user=dalil password=s3cretpw dbname=somedb connect_timeout=2", Config{}, "somedb"},
+		{"password in the query", "postgres://dalil@127.0.0.1:1/somedb?password=s3cretpw&sslmode=bogus", Config{}, "parse database URL"},
 		{"bad config", "postgres://127.0.0.1/db", Config{EfSearch: 5000}, "EfSearch 5000"},
 	}
 	for _, tt := range tests {
@@ -297,6 +298,23 @@ func TestOpenErrors(t *testing.T) {
 				t.Errorf("error %q shows the password", err)
 			}
 		})
+	}
+}
+
+func TestRedact(t *testing.T) {
+	tests := map[string]string{
+		"postgres://dalil:s3cret@db:5432/dalil":             "postgres://dalil:xxxxx@db:5432/dalil",
+		"postgres://dalil:s3%2Fcret@db/dalil":               "postgres://dalil:xxxxx@db/dalil",
+		"postgres://dalil@db/dalil?password=s3cret&x=1":     "postgres://dalil@db/dalil?password=xxxxx&x=1",
+		"postgres://dalil@db/dalil?password=s3%26cret":      "postgres://dalil@db/dalil?password=xxxxx",
+		"host=db user=dalil password=s3cret dbname=dalil":   "host=db user=dalil password=xxxxx dbname=dalil",
+		"host=db user=dalil password='s3cret' dbname=dalil": "host=db user=dalil password='xxxxx' dbname=dalil",
+		"postgres://dalil@db/dalil":                         "postgres://dalil@db/dalil",
+	}
+	for in, want := range tests {
+		if got := Redact(in); got != want {
+			t.Errorf("Redact(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
 

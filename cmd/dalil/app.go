@@ -236,7 +236,7 @@ func cmdMigrate(ctx context.Context, a *app, args []string) error {
 	if err := a.openStore(ctx); err != nil {
 		return err
 	}
-	db := config.RedactURL(a.cfg.DatabaseURL)
+	db := postgres.Redact(a.cfg.DatabaseURL)
 	n, total := a.store.MigrationsApplied()
 	if n == 0 {
 		fmt.Fprintf(a.stdout, "database %s is up to date\n", db)

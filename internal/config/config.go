@@ -454,23 +454,6 @@ func publicKey(v, addr string, errs *[]string) ed25519.PublicKey {
 	return key
 }
 
-// RedactURL hides the password of a connection URL for messages.
-func RedactURL(u string) string {
-	scheme, rest, ok := strings.Cut(u, "://")
-	if !ok {
-		return u
-	}
-	at := strings.LastIndex(rest, "@")
-	if at < 0 {
-		return u
-	}
-	user, _, hasPass := strings.Cut(rest[:at], ":")
-	if !hasPass {
-		return u
-	}
-	return scheme + "://" + user + ":***" + rest[at:]
-}
-
 // SplitList splits a comma-separated list, dropping empty items.
 func SplitList(s string) []string {
 	var out []string
