@@ -296,6 +296,11 @@ func cutText(s string, limit int) (string, string) {
 func splitFence(s string, fence, end int) (string, string) {
 	header, _, _ := strings.Cut(s[fence+3:], "\n")
 	body := fence + 3 + len(header) + 1
+	if len(header) > maxInfoString || strings.ContainsAny(header, " `") {
+		// Code on the fence's line ("```{…}"), not a language name: the
+		// rest must not repeat it, or it would never get shorter.
+		header, body = "", fence+3
+	}
 	p := strings.LastIndexByte(s[:end], '\n') + 1
 	if p <= body {
 		p = end
@@ -305,6 +310,10 @@ func splitFence(s string, fence, end int) (string, string) {
 	}
 	return s[:p] + "\n```", "```" + header + "\n" + s[p:]
 }
+
+// maxInfoString is the longest language name after a code fence ("```go")
+// that a split code block repeats.
+const maxInfoString = 20
 
 // runeOffset returns the byte offset of rune n of s (len(s) if shorter).
 func runeOffset(s string, n int) int {

@@ -137,6 +137,8 @@ func TestSplitText(t *testing.T) {
 		{"long code block", "Intro.\n\n```go\n" + strings.Repeat("x := 1\n", 30) + "```", 80, nil},
 		{"many sentences", strings.Repeat(sentence, 80), maxContent, nil},
 		{"one huge word", strings.Repeat("é", 4500), maxContent, nil},
+		{"code on the fence's line", "```" + strings.Repeat("a", 4500) + "```", maxContent, nil},
+		{"one-line code block", "```json{" + strings.Repeat(`"k": 1, `, 400) + "}```", maxContent, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
