@@ -420,9 +420,9 @@ func New(session *discordgo.Session, deps Deps, cfg Config) (*Bot, error) {
 	if cfg.ReplicaTimeout < 2*cfg.HeartbeatInterval {
 		return nil, fmt.Errorf("bot: ReplicaTimeout %v is under two heartbeats (HeartbeatInterval %v)", cfg.ReplicaTimeout, cfg.HeartbeatInterval)
 	}
-	log := deps.Log
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+	log := slog.New(slog.DiscardHandler)
+	if deps.Log != nil {
+		log = slog.New(tokenRedactor{deps.Log.Handler()})
 	}
 	reg := deps.Registerer
 	if reg == nil {

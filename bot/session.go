@@ -73,7 +73,7 @@ func (t *apiTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 // logger is a package variable, so this is process-wide: the last call
 // wins. Call it before opening sessions.
 func LogDiscordgo(log *slog.Logger) {
-	log = log.With("component", "discordgo")
+	log = slog.New(tokenRedactor{log.Handler()}).With("component", "discordgo")
 	discordgo.Logger = func(msgL, caller int, format string, a ...any) {
 		level := slog.LevelDebug
 		switch msgL {
