@@ -183,11 +183,6 @@ func (b *Bot) answer(ctx context.Context, j *askJob) {
 	j.mu.Unlock()
 	ctx, cancel := context.WithTimeout(ctx, b.cfg.AskTimeout)
 	defer cancel()
-	// Replies get their own short deadline, within the shutdown window:
-	// the question's may be what ran out.
-	replyCtx := func() (context.Context, context.CancelFunc) {
-		return context.WithTimeout(b.replies, 15*time.Second)
-	}
 	defer func() {
 		if v := recover(); v != nil {
 			id := newErrorID()
@@ -195,7 +190,7 @@ func (b *Bot) answer(ctx context.Context, j *askJob) {
 			b.metrics.questions.WithLabelValues(j.source, "error").Inc()
 			b.log.Error("answer panicked", "error_id", id, "panic", fmt.Sprint(v), "stack", string(debug.Stack()),
 				"user", j.userID, "guild", j.guildID, "channel", j.channel)
-			rctx, rcancel := replyCtx()
+			rctx, rcancel := b.replyContext(ctx)
 			defer rcancel()
 			b.report(rctx, j.reply.edit(rctx, message{Content: phrases.Text(j.uiLang, phrases.Apology, id)}))
 		}
@@ -211,7 +206,7 @@ func (b *Bot) answer(ctx context.Context, j *askJob) {
 	st.stop()
 	b.metrics.latency.WithLabelValues(j.source).Observe(time.Since(j.start).Seconds())
 	if err != nil {
-		rctx, rcancel := replyCtx()
+		rctx, rcancel := b.replyContext(ctx)
 		defer rcancel()
 		if b.work.Err() != nil {
 			// Cut off by the shutdown deadline: nothing went wrong.
@@ -230,7 +225,7 @@ func (b *Bot) answer(ctx context.Context, j *askJob) {
 		outcome = "not_found"
 	}
 	b.metrics.questions.WithLabelValues(j.source, outcome).Inc()
-	rctx, rcancel := replyCtx()
+	rctx, rcancel := b.replyContext(ctx)
 	defer rcancel()
 	// Stored before the answer shows: a quick follow-up must find it.
 	msgs := renderAnswer(ans, j.uiLang, b.saveAnswer(rctx, j, ans))

@@ -7,6 +7,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -206,7 +207,8 @@ func (r *request) callback(ctx context.Context, resp *discordgo.InteractionRespo
 	return nil
 }
 
-// edit replaces the original response.
+// edit replaces the original response, with a deadline of its own (see
+// replyContext).
 func (r *request) edit(ctx context.Context, m message) error {
 	embeds := m.Embeds
 	if embeds == nil {
@@ -216,6 +218,8 @@ func (r *request) edit(ctx context.Context, m message) error {
 	if comps == nil {
 		comps = []discordgo.MessageComponent{}
 	}
+	ctx, cancel := r.b.replyContext(ctx)
+	defer cancel()
 	_, err := r.b.s.InteractionResponseEdit(r.i, &discordgo.WebhookEdit{
 		Content: &m.Content, Embeds: &embeds, Components: &comps, AllowedMentions: noMentions(),
 	}, discordgo.WithContext(ctx))
@@ -225,8 +229,11 @@ func (r *request) edit(ctx context.Context, m message) error {
 	return nil
 }
 
-// followUp sends another message after the original response.
+// followUp sends another message after the original response, with a
+// deadline of its own (see replyContext).
 func (r *request) followUp(ctx context.Context, m message) (*discordgo.Message, error) {
+	ctx, cancel := r.b.replyContext(ctx)
+	defer cancel()
 	msg, err := r.b.s.FollowupMessageCreate(r.i, true, &discordgo.WebhookParams{
 		Content: m.Content, Embeds: m.Embeds, Components: m.Components, AllowedMentions: noMentions(),
 	}, discordgo.WithContext(ctx))
@@ -346,6 +353,22 @@ func (b *Bot) recoverInteraction(ctx context.Context, r *request) {
 	b.log.Error("handler panicked", "error_id", id, "panic", fmt.Sprint(v), "stack", string(debug.Stack()),
 		"interaction", r.i.ID, "user", r.userID(), "guild", r.i.GuildID)
 	b.report(ctx, r.say(ctx, phrases.Text(r.lang, phrases.Apology, id)))
+}
+
+// replyTimeout bounds one message to Discord sent with replyContext.
+const replyTimeout = 15 * time.Second
+
+// replyContext returns the context of a message to Discord: ctx's values,
+// and a deadline of its own, replyTimeout within the shutdown window
+// (b.replies), since ctx's deadline may be what ran out and the message
+// the one that says so.
+func (b *Bot) replyContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), replyTimeout)
+	stop := context.AfterFunc(b.replies, cancel)
+	return ctx, func() {
+		stop()
+		cancel()
+	}
 }
 
 // report logs a failure to talk to Discord.

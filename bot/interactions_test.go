@@ -231,6 +231,29 @@ func TestInteractionDeferredWhenSlow(t *testing.T) {
 	}
 }
 
+// TestInteractionOutOfTime checks that a command whose work outlasts
+// IngestTimeout still tells the member so: the message has a deadline of
+// its own.
+func TestInteractionOutOfTime(t *testing.T) {
+	t.Parallel()
+	srv := discordtest.New(t)
+	b, endpoint := newEndpointBot(t, srv, Deps{Stats: slowStats{make(chan struct{})}}, Config{IngestTimeout: 300 * time.Millisecond})
+	b.ackWait = 50 * time.Millisecond
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	cmd := &discordgo.Interaction{Member: admin(), Data: discordgo.ApplicationCommandInteractionData{Name: "stats"}}
+	if _, err := srv.PostInteraction(ctx, endpoint, cmd); err != nil {
+		t.Fatal(err)
+	}
+	edit, err := srv.WaitFor(ctx, discordtest.Route("PATCH", "/api/v9/webhooks/*/"+cmd.Token+"/messages/@original"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if msg := srv.Original(cmd.Token); edit.Status != 200 || !strings.Contains(msg.Content, "error") {
+		t.Errorf("/stats edit %s: original %+v, want the apology", edit, msg)
+	}
+}
+
 // slowArticles finds no article, once released.
 type slowArticles struct{ release chan struct{} }
 
