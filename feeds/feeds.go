@@ -391,11 +391,28 @@ func (p *Poller) fetch(ctx context.Context, f *rag.Feed) (*gofeed.Feed, bool, er
 	if err != nil {
 		return nil, false, fmt.Errorf("parse feed: %w", err)
 	}
+	scrub(parsed)
 	f.ETag, f.LastModified = resp.Header.Get("ETag"), resp.Header.Get("Last-Modified")
 	if t := nlp.OneLine(parsed.Title, 300); t != "" {
 		f.Title = t
 	}
 	return parsed, false, nil
+}
+
+// scrub makes the texts of the feed that dalil stores valid UTF-8 without
+// NUL bytes, which PostgreSQL refuses: a JSON feed may write "\u0000", and
+// one such id or title must not fail the feed's other items or its state.
+func scrub(feed *gofeed.Feed) {
+	clean := func(s *string) {
+		*s = strings.ToValidUTF8(strings.ReplaceAll(*s, "\x00", ""), "\uFFFD")
+	}
+	clean(&feed.Title)
+	clean(&feed.Language)
+	for _, it := range feed.Items {
+		for _, s := range []*string{&it.GUID, &it.Link, &it.Title, &it.Description, &it.Content} {
+			clean(s)
+		}
+	}
 }
 
 // describe names what a server sent instead of a feed: an HTML page, or
@@ -544,8 +561,8 @@ func (p *Poller) article(ctx context.Context, feed *gofeed.Feed, it *gofeed.Item
 	if a.Lang == "" {
 		a.Lang = nlp.DetectLang(a.Title + "\n" + a.Text)
 	}
-	if a.Lang == "" && len(feed.Language) >= 2 {
-		a.Lang = strings.ToLower(feed.Language[:2])
+	if lang := strings.ToLower(feed.Language); a.Lang == "" && len(lang) >= 2 && lang[0] >= 'a' && lang[0] <= 'z' && lang[1] >= 'a' && lang[1] <= 'z' {
+		a.Lang = lang[:2] // "fr-FR": fr
 	}
 	return a, nil
 }

@@ -223,6 +223,39 @@ func TestPollISO88591ETagAndBacklog(t *testing.T) {
 	}
 }
 
+// TestPollScrubsNUL shows that a JSON feed writing NUL bytes (which
+// PostgreSQL refuses) in its title, an item's id and an item's text, and a
+// language of non-Latin letters, has its items stored and its state saved.
+func TestPollScrubsNUL(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	text := strings.Repeat("Le conseil municipal a voté le budget de la ville pour l'année prochaine. ", 12)
+	body := `{"version": "https://jsonfeed.org/version/1.1", "title": "Journal\u0000 test", "language": "中文",
+	  "items": [
+	    {"id": "g\u0000x", "url": "/a", "title": "Budget\u0000 voté", "content_text": "` + text + `\u0000"},
+	    {"id": "g2", "url": "/b", "title": "Deuxième article", "content_text": "` + strings.Repeat("Le tramway de la ville sera prolongé vers le nord dès le printemps. ", 12) + `"}
+	  ]}`
+	e.set("/feed.json", route{body: []byte(body), ctype: "application/feed+json"})
+	f := e.add(t, "/feed.json")
+	res, err := e.poller.Poll(ctx, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(feeds.Result{Polled: 1, Items: 2, New: 2}, res); diff != "" {
+		t.Errorf("poll (-want +got):\n%s", diff)
+	}
+	if got := e.feedState(t, f.URL); got.Title != "Journal test" || got.Failures != 0 || got.Items != 2 {
+		t.Errorf("feed after the poll: title %q failures %d items %d", got.Title, got.Failures, got.Items)
+	}
+	a, err := e.store.ArticleByURL(ctx, e.srv.URL+"/a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Title != "Budget voté" || a.Lang != "fr" {
+		t.Errorf("stored article: title %q lang %q", a.Title, a.Lang)
+	}
+}
+
 func TestPollBrokenFeedBacksOffAndTurnsUnhealthy(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
