@@ -2,10 +2,13 @@ package ingest
 
 import (
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
@@ -165,6 +168,27 @@ func TestReadFile(t *testing.T) {
 			t.Errorf("error = %v, want not a regular file", err)
 		}
 	})
+	t.Run("named pipe", func(t *testing.T) {
+		fifo := filepath.Join(dir, "pipe.txt")
+		if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+			t.Skipf("mkfifo: %v", err)
+		}
+		// Opening a pipe with no writer would block: refused before.
+		if _, err := ReadFile(fifo, 0); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+			t.Errorf("error = %v, want not a regular file", err)
+		}
+	})
+}
+
+// unreadableFS is a directory tree whose directory "locked" cannot be
+// listed.
+type unreadableFS struct{ fs.FS }
+
+func (u unreadableFS) ReadDir(name string) ([]fs.DirEntry, error) {
+	if name == "locked" {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrPermission}
+	}
+	return fs.ReadDir(u.FS, name)
 }
 
 func TestFiles(t *testing.T) {
@@ -178,7 +202,7 @@ func TestFiles(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	got, err := Files(dir)
+	got, err := Files(dir, func(path string, err error) { t.Errorf("unreadable %s: %v", path, err) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,10 +214,28 @@ func TestFiles(t *testing.T) {
 		t.Errorf("Files (-want +got):\n%s", diff)
 	}
 	single := filepath.Join(dir, "x.pdf")
-	if got, err := Files(single); err != nil || !cmp.Equal(got, []string{single}) {
+	if got, err := Files(single, nil); err != nil || !cmp.Equal(got, []string{single}) {
 		t.Errorf("Files(file) = %v, %v; want the file itself", got, err)
 	}
-	if _, err := Files(filepath.Join(dir, "missing")); !errors.Is(err, os.ErrNotExist) {
+	if _, err := Files(filepath.Join(dir, "missing"), nil); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("Files(missing) error = %v, want not exist", err)
+	}
+
+	// A directory that cannot be listed is reported; the others are read.
+	tree := fstest.MapFS{"a.txt": {}, "locked/b.txt": {}, "z/c.md": {}}
+	var unreadable []string
+	got, err = filesIn(unreadableFS{tree}, "root", func(path string, err error) {
+		if errors.Is(err, fs.ErrPermission) {
+			unreadable = append(unreadable, path)
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{filepath.Join("root", "a.txt"), filepath.Join("root", "z", "c.md")}; !cmp.Equal(want, got) {
+		t.Errorf("files = %q, want %q", got, want)
+	}
+	if want := []string{filepath.Join("root", "locked")}; !cmp.Equal(want, unreadable) {
+		t.Errorf("unreadable = %q, want %q", unreadable, want)
 	}
 }

@@ -30,18 +30,19 @@ func readFile(path string, maxBytes int64) (*Document, error) {
 	if err != nil {
 		return nil, err
 	}
-	f, err := os.Open(abs)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	st, err := f.Stat()
+	// Checked before opening: opening a named pipe waits for a writer.
+	st, err := os.Stat(abs)
 	if err != nil {
 		return nil, err
 	}
 	if !st.Mode().IsRegular() {
 		return nil, fmt.Errorf("not a regular file (%s)", st.Mode().Type())
 	}
+	f, err := os.Open(abs)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
 	if st.Size() > maxBytes {
 		return nil, fmt.Errorf("%w: file larger than %d bytes", ErrTooLarge, maxBytes)
 	}
@@ -67,8 +68,10 @@ func readFile(path string, maxBytes int64) (*Document, error) {
 
 // Files lists the article files under root, recursively and sorted:
 // .txt, .md, .markdown, .html and .htm, skipping hidden files and
-// directories. A root that is a file is returned as is.
-func Files(root string) ([]string, error) {
+// directories. A root that is a file is returned as is. A directory below
+// root that cannot be read is passed to unreadable, and the listing goes
+// on with the others.
+func Files(root string, unreadable func(path string, err error)) ([]string, error) {
 	st, err := os.Stat(root)
 	if err != nil {
 		return nil, fmt.Errorf("list files in %s: %w", root, err)
@@ -76,34 +79,48 @@ func Files(root string) ([]string, error) {
 	if !st.IsDir() {
 		return []string{root}, nil
 	}
+	files, err := filesIn(os.DirFS(root), root, unreadable)
+	if err != nil {
+		return nil, fmt.Errorf("list files in %s: %w", root, err)
+	}
+	return files, nil
+}
+
+// filesIn is Files over the directory root opened as fsys.
+func filesIn(fsys fs.FS, root string, unreadable func(path string, err error)) ([]string, error) {
 	var files []string
-	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		path := filepath.Join(root, filepath.FromSlash(p))
 		if err != nil {
-			return err
+			if p == "." {
+				return err
+			}
+			unreadable(path, err)
+			return nil
 		}
-		if path != root && strings.HasPrefix(d.Name(), ".") {
+		if p != "." && strings.HasPrefix(d.Name(), ".") {
 			if d.IsDir() {
-				return filepath.SkipDir
+				return fs.SkipDir
 			}
 			return nil
 		}
 		if d.IsDir() {
 			return nil
 		}
-		switch strings.ToLower(filepath.Ext(path)) {
+		switch strings.ToLower(filepath.Ext(p)) {
 		case ".txt", ".md", ".markdown", ".html", ".htm":
 		default:
 			return nil
 		}
 		if d.Type().IsRegular() {
 			files = append(files, path)
-		} else if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() {
+		} else if fi, err := fs.Stat(fsys, p); err == nil && fi.Mode().IsRegular() {
 			files = append(files, path) // a symbolic link to a file
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("list files in %s: %w", root, err)
+		return nil, err
 	}
 	slices.Sort(files)
 	return files, nil

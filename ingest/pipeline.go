@@ -201,7 +201,9 @@ type emitFunc func(source string, a rag.Article, err error)
 
 // readFiles emits the articles of a file or of the files in a directory.
 func (p *Pipeline) readFiles(ctx context.Context, in string, emit emitFunc) {
-	files, err := Files(in)
+	files, err := Files(in, func(dir string, err error) {
+		emit(dir, rag.Article{}, fmt.Errorf("directory not read: %w", err))
+	})
 	if err != nil {
 		emit(in, rag.Article{}, err)
 		return
