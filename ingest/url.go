@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/dalil-news/dalil/rag"
@@ -66,15 +67,33 @@ func CanonicalURL(raw string) (string, error) {
 	}
 	u.Path, u.RawPath = decoded, p
 
-	q := u.Query()
-	for k := range q {
-		if trackingParams[strings.ToLower(k)] || strings.HasPrefix(strings.ToLower(k), "utm_") {
-			q.Del(k)
+	if q, err := url.ParseQuery(u.RawQuery); err == nil {
+		for k := range q {
+			if tracking(k) {
+				q.Del(k)
+			}
 		}
+		u.RawQuery = q.Encode()
+	} else {
+		// Pairs Go does not parse (with a ';' or a bad % escape) are
+		// kept as written: dropping them gave two pages one key.
+		var keep []string
+		for pair := range strings.SplitSeq(u.RawQuery, "&") {
+			if k, _, _ := strings.Cut(pair, "="); pair != "" && !tracking(k) {
+				keep = append(keep, pair)
+			}
+		}
+		slices.Sort(keep)
+		u.RawQuery = strings.Join(keep, "&")
 	}
-	u.RawQuery = q.Encode()
 	u.ForceQuery = false
 	return u.String(), nil
+}
+
+// tracking reports whether a query parameter only tracks the reader.
+func tracking(key string) bool {
+	key = strings.ToLower(key)
+	return trackingParams[key] || strings.HasPrefix(key, "utm_")
 }
 
 // ContentHash is the hex SHA-256 of text with white space and case
