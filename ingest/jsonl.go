@@ -114,36 +114,48 @@ func parseJSONLine(line []byte) (rag.Article, error) {
 	if err := json.Unmarshal(line, &j); err != nil {
 		return rag.Article{}, fmt.Errorf("invalid JSON: %w", err)
 	}
+	u, published, err := j.fields()
+	if err != nil {
+		return rag.Article{}, err
+	}
 	a := rag.Article{
+		URL:       u,
 		Title:     normalizeSpace(j.Title),
 		Publisher: normalizeSpace(j.Publisher),
 		Text:      cleanLightly(j.Text),
+		Published: published,
 	}
 	if a.Text == "" {
 		return rag.Article{}, fmt.Errorf("missing text: %w", rag.ErrEmptyInput)
-	}
-	if j.URL != "" {
-		u, err := CanonicalURL(j.URL)
-		if err != nil {
-			return rag.Article{}, fmt.Errorf("bad url: %w", err)
-		}
-		a.URL = u
-	}
-	if p := strings.TrimSpace(j.Published); p != "" {
-		t, err := time.Parse(time.RFC3339, p)
-		if err != nil {
-			t, err = time.Parse(time.DateOnly, p)
-		}
-		if err != nil {
-			return rag.Article{}, fmt.Errorf("bad published date %q (want 2006-01-02 or RFC 3339)", p)
-		}
-		a.Published = t
 	}
 	if a.Lang = nlp.NormalizeLang(j.Lang); a.Lang == "" {
 		a.Lang = nlp.DetectLang(a.Title + "\n" + a.Text)
 	}
 	a.ContentHash = ContentHash(a.Text)
 	return a, nil
+}
+
+// fields checks the line's text, URL and date, and returns its canonical
+// URL ("" when it has none) and publication date.
+func (j jsonlArticle) fields() (u string, published time.Time, err error) {
+	if strings.TrimSpace(j.Text) == "" {
+		return "", time.Time{}, fmt.Errorf("missing text: %w", rag.ErrEmptyInput)
+	}
+	if j.URL != "" {
+		if u, err = CanonicalURL(j.URL); err != nil {
+			return "", time.Time{}, fmt.Errorf("bad url: %w", err)
+		}
+	}
+	if p := strings.TrimSpace(j.Published); p != "" {
+		published, err = time.Parse(time.RFC3339, p)
+		if err != nil {
+			published, err = time.Parse(time.DateOnly, p)
+		}
+		if err != nil {
+			return "", time.Time{}, fmt.Errorf("bad published date %q (want 2006-01-02 or RFC 3339)", p)
+		}
+	}
+	return u, published, nil
 }
 
 // cleanLightly normalizes white space and makes every non-empty line a
@@ -160,7 +172,8 @@ func cleanLightly(s string) string {
 
 // lastLines maps each URL of the JSONL archives at paths to its last line,
 // "PATH:LINE", in input order: that line wins over the URL's earlier ones.
-// Lines that do not parse are left out; reading them again reports them.
+// Lines that are no article (bad JSON, no text, a bad date) are left out,
+// so that they supersede nothing; reading them again reports them.
 func lastLines(ctx context.Context, paths []string) map[string]string {
 	last := map[string]string{}
 	for _, path := range paths {
@@ -169,13 +182,11 @@ func lastLines(ctx context.Context, paths []string) map[string]string {
 			continue
 		}
 		_ = scanLines(ctx, f, 0, func(n int, line []byte, tooLong bool) error {
-			var j struct {
-				URL string `json:"url"`
-			}
-			if tooLong || json.Unmarshal(line, &j) != nil || j.URL == "" {
+			var j jsonlArticle
+			if tooLong || json.Unmarshal(line, &j) != nil {
 				return nil
 			}
-			if u, err := CanonicalURL(j.URL); err == nil {
+			if u, _, err := j.fields(); err == nil && u != "" {
 				last[u] = fmt.Sprintf("%s:%d", path, n)
 			}
 			return nil

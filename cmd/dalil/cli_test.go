@@ -154,13 +154,15 @@ func TestCLIIngestRepeats(t *testing.T) {
 	jsonl.WriteString(line("mirror", text))
 	jsonl.WriteString(line("tanger", text+" Il vise davantage en 2025."))
 	jsonl.WriteString(line("rif", "La saison des pluies commence tôt dans le Rif cette année."))
+	// A later line of the same URL that is no article supersedes nothing.
+	jsonl.WriteString(`{"url": "https://x.example/rif", "text": "Plus de pluie.", "published": "yesterday"}` + "\n")
 	path := filepath.Join(t.TempDir(), "repeats.jsonl")
 	if err := os.WriteFile(path, []byte(jsonl.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	out, errOut, err := c.run("ingest", "--workers", "1", "--jsonl", path)
-	if err != nil {
-		t.Fatalf("ingest: %v\n%s", err, errOut)
+	if err == nil || !strings.Contains(errOut, "repeats.jsonl:44: line 44: bad published date") {
+		t.Errorf("ingest: %v, stderr %q; want line 44's failure reported", err, errOut)
 	}
 	var got []string
 	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
@@ -176,7 +178,7 @@ func TestCLIIngestRepeats(t *testing.T) {
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("outcomes, one a line (-want +got):\n%s\n%s", d, out)
 	}
-	if !strings.Contains(out, "ingested 3 articles") || !strings.Contains(out, "3 created, 0 updated, 0 unchanged, 0 duplicate, 0 failed, 40 superseded") {
+	if !strings.Contains(out, "ingested 3 articles") || !strings.Contains(out, "3 created, 0 updated, 0 unchanged, 0 duplicate, 1 failed, 40 superseded") {
 		t.Errorf("summary:\n%s", out)
 	}
 }
