@@ -327,13 +327,16 @@ func (b *Bot) handleInteraction(i *discordgo.Interaction, first responder) {
 	}
 }
 
-// checkAdmin refuses, ephemerally, an admin command from someone else.
+// checkAdmin refuses, ephemerally, an admin command from someone else, or
+// from a guild outside Config.GuildIDs when it is set.
 func (b *Bot) checkAdmin(ctx context.Context, r *request) bool {
 	if r.i.Member == nil {
 		b.report(ctx, r.respond(ctx, phrases.Text(r.lang, phrases.ServerOnly), true))
 		return false
 	}
-	if !isAdmin(r.i.Member, b.cfg.AdminRoleIDs) {
+	// With GuildIDs set, the archive is theirs: a manager of another
+	// guild (reached by commands once registered globally) is no admin.
+	if !isAdmin(r.i.Member, b.cfg.AdminRoleIDs) || len(b.cfg.GuildIDs) > 0 && !slices.Contains(b.cfg.GuildIDs, r.i.GuildID) {
 		b.log.Info("admin command refused", "user", r.userID(), "guild", r.i.GuildID, "command", r.i.ApplicationCommandData().Name)
 		b.report(ctx, r.respond(ctx, phrases.Text(r.lang, phrases.NotAdmin), true))
 		return false
@@ -380,11 +383,14 @@ func (b *Bot) report(ctx context.Context, err error) {
 	b.log.ErrorContext(ctx, "Discord request failed", "err", err)
 }
 
-// optionString returns the string value of the named option, "" if absent.
+// optionString returns the string value of the named option, "" if absent
+// or not a string (StringValue would panic, before any recover: the claim
+// reads the question first).
 func optionString(opts []*discordgo.ApplicationCommandInteractionDataOption, name string) string {
 	for _, o := range opts {
 		if o.Name == name && o.Type == discordgo.ApplicationCommandOptionString {
-			return strings.TrimSpace(o.StringValue())
+			s, _ := o.Value.(string)
+			return strings.TrimSpace(s)
 		}
 	}
 	return ""

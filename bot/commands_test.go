@@ -27,3 +27,26 @@ func TestIsAdmin(t *testing.T) {
 		})
 	}
 }
+
+func TestOptionString(t *testing.T) {
+	opt := func(v any) []*discordgo.ApplicationCommandInteractionDataOption {
+		return []*discordgo.ApplicationCommandInteractionDataOption{{Name: "question", Type: discordgo.ApplicationCommandOptionString, Value: v}}
+	}
+	tests := []struct {
+		name string
+		opts []*discordgo.ApplicationCommandInteractionDataOption
+		want string
+	}{
+		{"string", opt("  Qui ?  "), "Qui ?"},
+		{"absent", nil, ""},
+		{"null", opt(nil), ""},
+		{"a number where a string belongs", opt(42.0), ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := optionString(tt.opts, "question"); got != tt.want {
+				t.Errorf("optionString = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

@@ -619,6 +619,20 @@ func TestAdminCommands(t *testing.T) {
 			t.Errorf("response = %s, want an ephemeral refusal", cb.Body)
 		}
 	})
+	t.Run("refused to a manager of a guild not served", func(t *testing.T) {
+		in := h.srv.SendInteraction(&discordgo.Interaction{
+			GuildID: "999", ChannelID: "9990",
+			Member: &discordgo.Member{Permissions: discordgo.PermissionAdministrator},
+			Data:   discordgo.ApplicationCommandInteractionData{Name: "stats"},
+		})
+		var resp discordgo.InteractionResponse
+		if err := h.wait(callbackOf(in)).Decode(&resp); err != nil {
+			t.Fatal(err)
+		}
+		if resp.Data.Flags != discordgo.MessageFlagsEphemeral || !strings.Contains(resp.Data.Content, "🔒") || len(resp.Data.Embeds) != 0 {
+			t.Errorf("response = %+v, want an ephemeral refusal", resp.Data)
+		}
+	})
 	t.Run("file ingested by a manager", func(t *testing.T) {
 		in := ingestCmd(&discordgo.Member{Permissions: discordtest.DefaultPermissions | discordgo.PermissionManageGuild})
 		h.wait(editOf(in, func(m map[string]any) bool { return strings.HasPrefix(content(m), "✅") }))
