@@ -26,9 +26,18 @@ import (
 // arguments ("dalil ask --json Q" and "dalil ask Q --json").
 func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
+	usage, out := fs.Usage, fs.Output()
+	// Only --help prints the usage; an error is one line, printed by main.
+	fs.Usage = func() {}
+	fs.SetOutput(io.Discard)
+	defer func() { fs.Usage = usage; fs.SetOutput(out) }()
 	for {
-		if err := fs.Parse(args); err != nil {
+		if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(out)
+			usage()
 			return nil, err
+		} else if err != nil {
+			return nil, usageErr(fs, "%s: %v", fs.Name(), err)
 		}
 		args = fs.Args()
 		if len(args) == 0 {
@@ -229,9 +238,16 @@ func (a *app) newScheduler(poster digest.Poster) (*digest.Scheduler, error) {
 }
 
 func cmdMigrate(ctx context.Context, a *app, args []string) error {
-	fs := newFlags(a, "migrate", "")
-	if _, err := parseArgs(fs, args); err != nil {
+	fs := newFlags(a, "migrate", `
+
+Applies the migrations (embedded, numbered) that the database at
+DATABASE_URL lacks: extensions, tables, indexes. Every command applies
+them when it opens the database; this one only does that, and says how
+many it applied. Running it twice is harmless.`)
+	if pos, err := parseArgs(fs, args); err != nil {
 		return err
+	} else if len(pos) > 0 {
+		return usageErr(fs, "migrate: unexpected arguments %q", pos)
 	}
 	if err := a.openStore(ctx); err != nil {
 		return err
@@ -247,9 +263,16 @@ func cmdMigrate(ctx context.Context, a *app, args []string) error {
 }
 
 func cmdReindex(ctx context.Context, a *app, args []string) error {
-	fs := newFlags(a, "reindex", "")
-	if _, err := parseArgs(fs, args); err != nil {
+	fs := newFlags(a, "reindex", `
+
+Re-embeds every chunk of the archive with the configured embedder
+(EMBEDDING_MODEL, or the offline one) and rebuilds the vector index: run it
+after changing the embedder, which dalil otherwise refuses to mix. It
+reads the whole archive; progress goes to stderr.`)
+	if pos, err := parseArgs(fs, args); err != nil {
 		return err
+	} else if len(pos) > 0 {
+		return usageErr(fs, "reindex: unexpected arguments %q", pos)
 	}
 	emb, err := a.openWithEmbedder(ctx)
 	if err != nil {

@@ -51,19 +51,21 @@ func parseQuestion(fs *flag.FlagSet, args []string) (string, error) {
 	}
 	q := strings.TrimSpace(strings.Join(pos, " "))
 	if q == "" {
-		fs.Usage()
-		return "", fmt.Errorf("%s: give a question", fs.Name())
+		return "", usageErr(fs, "%s: give a question", fs.Name())
 	}
 	return q, nil
 }
 
 func cmdSearch(ctx context.Context, a *app, args []string) error {
 	fs := newFlags(a, "search", "[--k N] [--json] QUESTION\n\nPrints the passages that best match QUESTION, best first.")
-	k := fs.Int("k", rag.DefaultK, "number of passages")
+	k := fs.Int("k", a.cfg.SearchK, "number of passages")
 	asJSON := fs.Bool("json", false, "print JSON")
 	q, err := parseQuestion(fs, args)
 	if err != nil {
 		return err
+	}
+	if *k < 1 {
+		return usageErr(fs, "search: --k %d: want 1 or more", *k)
 	}
 	if err := a.open(ctx); err != nil {
 		return err

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -229,6 +230,49 @@ func TestCLIConfigErrors(t *testing.T) {
 	}
 	if _, _, err := c.run("frobnicate"); err == nil || !strings.Contains(err.Error(), "unknown command") {
 		t.Errorf("unknown command: %v", err)
+	}
+}
+
+// TestCLIArgumentErrors checks that a mistake in a command's arguments is
+// one line naming it (main prints the error), with no usage dump, and that
+// --help prints the usage on stdout even when a setting is bad. None of
+// these reaches the database.
+func TestCLIArgumentErrors(t *testing.T) {
+	c := cli{t: t, env: map[string]string{"DATABASE_URL": "postgres://dalil@127.0.0.1:1/none?connect_timeout=1"}}
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"ask", "--bogus", "Q"}, "ask: flag provided but not defined: -bogus (see 'dalil ask --help')"},
+		{[]string{"ask"}, "ask: give a question"},
+		{[]string{"search", "--k", "0", "Q"}, "search: --k 0: want 1 or more"},
+		{[]string{"ingest"}, "ingest: nothing to ingest"},
+		{[]string{"feeds", "frob"}, `feeds: unknown action "frob"`},
+		{[]string{"feeds", "add"}, "feeds add: give the feed's URL"},
+		{[]string{"feeds", "remove", "1", "2"}, `feeds remove: unexpected arguments ["2"]`},
+		{[]string{"migrate", "extra"}, `migrate: unexpected arguments ["extra"]`},
+		{[]string{"reindex", "foo"}, `reindex: unexpected arguments ["foo"]`},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			out, errOut, err := c.run(tt.args...)
+			if err == nil || !strings.Contains(err.Error(), tt.want) || strings.Contains(err.Error(), "\n") {
+				t.Errorf("error %v, want one line containing %q", err, tt.want)
+			}
+			if out != "" || errOut != "" {
+				t.Errorf("printed %q and %q besides the error", out, errOut)
+			}
+		})
+	}
+
+	bad := cli{t: t, env: map[string]string{"DIGEST_MAX_AGE": "0", "SEARCH_K": "3"}}
+	out, errOut, err := bad.run("migrate", "--help")
+	if !errors.Is(err, flag.ErrHelp) || !strings.Contains(out, "Applies the migrations") || !strings.Contains(errOut, "DIGEST_MAX_AGE") {
+		t.Errorf("migrate --help with a bad setting: %v\nstdout %q\nstderr %q", err, out, errOut)
+	}
+	good := cli{t: t, env: map[string]string{"SEARCH_K": "3"}}
+	if out, _, err := good.run("search", "--help"); !errors.Is(err, flag.ErrHelp) || !strings.Contains(out, "(default 3)") {
+		t.Errorf("search --help: %v\n%s; want SEARCH_K as --k's default", err, out)
 	}
 }
 

@@ -50,8 +50,7 @@ func cmdDigest(ctx context.Context, a *app, args []string) error {
 	case verb == "set" && len(pos) == 2:
 	case verb == "list" && len(pos) == 1:
 	default:
-		fs.Usage()
-		return fmt.Errorf("digest: unexpected arguments %q (set takes one channel id)", pos)
+		return usageErr(fs, "digest: unexpected arguments %q (set takes one channel id)", pos)
 	}
 	if err := a.open(ctx); err != nil {
 		return err

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -35,8 +34,7 @@ func cmdEval(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	if *questions == "" {
-		fs.Usage()
-		return errors.New("eval: --questions is required")
+		return usageErr(fs, "eval: --questions is required")
 	}
 	qs, err := eval.ReadQuestions(*questions)
 	if err != nil {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -32,15 +31,18 @@ func cmdFeeds(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	if len(pos) == 0 {
-		fs.Usage()
-		return errors.New("feeds: give add, list, remove or poll")
+		return usageErr(fs, "feeds: give add, list, remove or poll")
 	}
 	verb, rest := pos[0], pos[1:]
 	want := map[string]int{"add": 1, "remove": 1, "list": 0, "poll": len(rest)}
 	n, ok := want[verb]
-	if !ok || len(rest) != n {
-		fs.Usage()
-		return fmt.Errorf("feeds %s: unexpected arguments %q", verb, rest)
+	switch {
+	case !ok:
+		return usageErr(fs, "feeds: unknown action %q: give add, list, remove or poll", verb)
+	case len(rest) < n:
+		return usageErr(fs, "feeds %s: give the feed's %s", verb, map[string]string{"add": "URL", "remove": "id or URL"}[verb])
+	case len(rest) > n:
+		return usageErr(fs, "feeds %s: unexpected arguments %q", verb, rest[n:])
 	}
 	open := a.openStore
 	if verb == "poll" || verb == "add" && !*noCheck {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -42,8 +41,7 @@ func cmdIngest(ctx context.Context, a *app, args []string) (rerr error) {
 		return fmt.Errorf("ingest: --workers %d is negative", *workers)
 	}
 	if len(inputs) == 0 && len(jsonl) == 0 && !*bulk {
-		fs.Usage()
-		return errors.New("ingest: nothing to ingest: give files, directories, URLs or --jsonl FILE")
+		return usageErr(fs, "ingest: nothing to ingest: give files, directories, URLs or --jsonl FILE")
 	}
 	if err := a.open(ctx); err != nil {
 		return err

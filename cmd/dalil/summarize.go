@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/dalil-news/dalil/ingest"
@@ -24,8 +23,7 @@ func cmdSummarize(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	if len(pos) != 1 {
-		fs.Usage()
-		return errors.New("summarize: give one article: an id, a URL or \"latest\"")
+		return usageErr(fs, "summarize: give one article: an id, a URL or \"latest\"")
 	}
 	if err := a.open(ctx); err != nil {
 		return err

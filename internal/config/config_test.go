@@ -272,6 +272,7 @@ func TestLoadReplicas(t *testing.T) {
 		{"base with /api", map[string]string{"DISCORD_API_BASE_URL": "https://discord.com/api/v9"}, defaults, "without /api/v9"},
 		{"base without scheme", map[string]string{"DISCORD_API_BASE_URL": "discord.com"}, defaults, "want http:// or https://"},
 		{"base with a query", map[string]string{"DISCORD_API_BASE_URL": "http://x?y=1"}, defaults, "no query"},
+		{"base with a password, not shown", map[string]string{"DISCORD_API_BASE_URL": "https://bot:S3cretTok@proxy.example/"}, defaults, `"https://bot:xxxxx@proxy.example/": want no query`},
 		{"attachment hosts", map[string]string{"DISCORD_ATTACHMENT_HOSTS": "CDN.discordapp.com, http://127.0.0.1:8080/"},
 			replicas{Base: "https://discord.com", Hosts: []string{"cdn.discordapp.com", "http://127.0.0.1:8080"}}, ""},
 		{"attachment host with a path", map[string]string{"DISCORD_ATTACHMENT_HOSTS": "cdn.discordapp.com/attachments"}, defaults, "DISCORD_ATTACHMENT_HOSTS"},

@@ -45,13 +45,17 @@ func (c *Config) loadReplicas(str func(key, def string) string, errs *[]string) 
 
 	base := str("DISCORD_API_BASE_URL", DefaultDiscordAPIBaseURL)
 	u, err := url.Parse(base)
+	shown := "(not shown: it does not parse)"
+	if err == nil {
+		shown = u.Redacted() // a password in it is not printed
+	}
 	switch {
 	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
-		bad("DISCORD_API_BASE_URL=%q: want http:// or https:// and a host, such as %s", base, DefaultDiscordAPIBaseURL)
+		bad("DISCORD_API_BASE_URL=%q: want http:// or https:// and a host, such as %s", shown, DefaultDiscordAPIBaseURL)
 	case u.RawQuery != "" || u.Fragment != "" || u.User != nil:
-		bad("DISCORD_API_BASE_URL=%q: want no query, fragment or user name", base)
+		bad("DISCORD_API_BASE_URL=%q: want no query, fragment or user name", shown)
 	case strings.Contains(u.Path+"/", "/api/"):
-		bad("DISCORD_API_BASE_URL=%q: give the base without /api/v9, which dalil adds", base)
+		bad("DISCORD_API_BASE_URL=%q: give the base without /api/v9, which dalil adds", shown)
 	default:
 		c.DiscordAPIBaseURL = strings.TrimSuffix(base, "/")
 	}
