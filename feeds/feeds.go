@@ -7,6 +7,7 @@
 package feeds
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -102,9 +103,9 @@ type Config struct {
 	// Tick is how often Run looks for due feeds (default 1m).
 	Tick time.Duration
 	// Lease is how long a feed claimed for a poll is kept from the other
-	// pollers (default 30m): a poll that outlasts it may meet another
-	// replica's poll of the same feed, and the feed of a replica that died
-	// while polling it waits that long.
+	// pollers (default 30m): a poll is cut at half of it, so that it never
+	// meets another replica's poll of the same feed, and the feed of a
+	// replica that died while polling it waits that long.
 	Lease time.Duration
 	// UserAgent is sent with feed requests (default ingest.DefaultUserAgent).
 	UserAgent string
@@ -309,13 +310,21 @@ func (p *Poller) Poll(ctx context.Context, f rag.Feed) (Result, error) {
 	res := Result{Polled: 1}
 	now := p.cfg.Now()
 	f.LastPolled = now
-	parsed, notModified, err := p.fetch(ctx, &f)
+	// A poll ends within half the lease, so that no other poller claims
+	// the feed while it runs; the items left wait for the next poll.
+	pollCtx, cancel := context.WithTimeout(ctx, p.cfg.Lease/2)
+	defer cancel()
+	etag, modified := f.ETag, f.LastModified
+	parsed, notModified, err := p.fetch(pollCtx, &f)
 	if err == nil && !notModified {
 		// The backlog at subscription is stored, not announced.
 		announce := !f.LastOK.IsZero()
-		err = p.items(ctx, f, parsed, announce, &res)
+		err = p.items(pollCtx, f, parsed, announce, &res)
 	}
 	if err != nil && !errors.Is(err, errStore) {
+		// The validators of a failed poll are not kept: the next one
+		// fetches the feed whole and retries what failed.
+		f.ETag, f.LastModified = etag, modified
 		res.FeedErrors++
 		f.Failures++
 		f.LastError = nlp.OneLine(err.Error(), 500)
@@ -327,7 +336,10 @@ func (p *Poller) Poll(ctx context.Context, f rag.Feed) (Result, error) {
 		f.Failures, f.LastError, f.LastOK = 0, "", now
 		f.NextPoll = now.Add(f.Interval)
 	}
-	if uerr := p.store.UpdateFeedState(ctx, f); uerr != nil {
+	// Saved even when the poll ran out of time or is stopped.
+	sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer scancel()
+	if uerr := p.store.UpdateFeedState(sctx, f); uerr != nil {
 		return res, fmt.Errorf("%w: feed %s: %w", errStore, f.URL, uerr)
 	}
 	if err != nil {
@@ -429,8 +441,10 @@ func describe(ctype string, body []byte) string {
 }
 
 // items ingests the feed's new items, oldest first. Item failures are
-// counted and logged, not returned; only store failures are.
+// counted and logged, not returned, unless every item failed; store
+// failures are returned.
 func (p *Poller) items(ctx context.Context, f rag.Feed, parsed *gofeed.Feed, announce bool, res *Result) error {
+	var first error
 	items := parsed.Items
 	if len(items) > p.cfg.MaxItems {
 		items = items[:p.cfg.MaxItems]
@@ -446,12 +460,19 @@ func (p *Poller) items(ctx context.Context, f rag.Feed, parsed *gofeed.Feed, ann
 			return err
 		case err != nil:
 			res.ItemErrors++
+			first = cmp.Or(first, err)
 			p.log.Warn("feed item not ingested", "feed", f.URL, "item", nlp.OneLine(items[i].Title, 100), "err", err)
 		case created:
 			res.New++
 		default:
 			res.Known++
 		}
+	}
+	if res.ItemErrors > 0 && res.ItemErrors == res.Items {
+		// Not one item went in: an outage (the embedder, the pages) more
+		// likely than a feed of bad items. The poll fails, so its items
+		// are retried, and a first poll's backlog stays unannounced.
+		return fmt.Errorf("none of its %d items could be ingested; the first: %w", res.Items, first)
 	}
 	return nil
 }

@@ -256,6 +256,48 @@ func TestPollScrubsNUL(t *testing.T) {
 	}
 }
 
+// TestPollEveryItemFailed shows that a poll in which not one item went in
+// (an outage more likely than bad items) fails: its validators are not
+// kept, so the next poll fetches the feed whole and retries the items, and
+// a first poll's backlog stays unannounced.
+func TestPollEveryItemFailed(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	text := strings.Repeat("Le conseil municipal a voté le budget de la ville pour l'année prochaine. ", 12)
+	item := `{"id": "a1", "url": "/a", "title": "Budget voté", "content_text": "` + text + `"}`
+	// The item's link is a javascript: URL dalil refuses, as an item
+	// whose page and excerpt cannot be had would be.
+	e.set("/feed.json", route{body: []byte(`{"version": "https://jsonfeed.org/version/1.1", "title": "J", "items": [` +
+		strings.Replace(item, `"/a"`, `"javascript:void(0)"`, 1) + `]}`), ctype: "application/feed+json", etag: `"v1"`})
+	f := e.add(t, "/feed.json")
+	res, err := e.poller.Poll(ctx, f)
+	if err == nil || !strings.Contains(err.Error(), "none of its 1 items could be ingested") {
+		t.Errorf("first poll: %v, want every item failed", err)
+	}
+	if diff := cmp.Diff(feeds.Result{Polled: 1, FeedErrors: 1, Items: 1, ItemErrors: 1}, res); diff != "" {
+		t.Errorf("first poll (-want +got):\n%s", diff)
+	}
+	got := e.feedState(t, f.URL)
+	if got.ETag != "" || got.Failures != 1 || !got.LastOK.IsZero() {
+		t.Errorf("feed after the failed poll: etag %q failures %d last ok %v", got.ETag, got.Failures, got.LastOK)
+	}
+
+	// Fixed, with the same ETag: fetched whole, ingested, not announced.
+	e.set("/feed.json", route{body: []byte(`{"version": "https://jsonfeed.org/version/1.1", "title": "J", "items": [` + item + `]}`),
+		ctype: "application/feed+json", etag: `"v1"`})
+	e.advance(time.Hour)
+	res, err = e.poller.Poll(ctx, e.feedState(t, f.URL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(feeds.Result{Polled: 1, Items: 1, New: 1}, res); diff != "" {
+		t.Errorf("second poll (-want +got):\n%s", diff)
+	}
+	if titles := e.announced(t); len(titles) != 0 {
+		t.Errorf("the backlog is announced: %q", titles)
+	}
+}
+
 func TestPollBrokenFeedBacksOffAndTurnsUnhealthy(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
