@@ -203,6 +203,10 @@ type Store struct {
 	bulkConn *pgx.Conn
 }
 
+// ErrBadURL is the error of Open for a connection string that does not
+// parse: no database was tried.
+var ErrBadURL = errors.New("parse database URL")
+
 // Open connects to the database at url (a postgres:// URL or a key=value
 // connection string) and checks that it answers. Run Migrate before using
 // a new database. Errors name the host and database, never the password.
@@ -213,7 +217,7 @@ func Open(ctx context.Context, url string, cfg Config) (*Store, error) {
 	}
 	pcfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
-		return nil, fmt.Errorf("parse database URL %s: %s", Redact(url), redactErr(url, err))
+		return nil, fmt.Errorf("%w %s: %s", ErrBadURL, Redact(url), redactErr(url, err))
 	}
 	s := &Store{cfg: cfg, where: describe(pcfg.ConnConfig)}
 	if cfg.MaxConns > 0 {

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -14,6 +13,7 @@ import (
 	"github.com/dalil-news/dalil/embeddings"
 	"github.com/dalil-news/dalil/feeds"
 	"github.com/dalil-news/dalil/ingest"
+	"github.com/dalil-news/dalil/internal/cliflags"
 	"github.com/dalil-news/dalil/internal/config"
 	"github.com/dalil-news/dalil/internal/progress"
 	"github.com/dalil-news/dalil/lexicon"
@@ -22,47 +22,22 @@ import (
 	"github.com/dalil-news/dalil/rag"
 )
 
-// parseArgs parses flags that may come before or after the positional
-// arguments ("dalil ask --json Q" and "dalil ask Q --json").
-func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	usage, out := fs.Usage, fs.Output()
-	// Only --help prints the usage; an error is one line, printed by main.
-	fs.Usage = func() {}
-	fs.SetOutput(io.Discard)
-	defer func() { fs.Usage = usage; fs.SetOutput(out) }()
-	for {
-		if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(out)
-			usage()
-			return nil, err
-		} else if err != nil {
-			return nil, usageErr(fs, "%s: %v", fs.Name(), err)
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return pos, nil
-		}
-		if args[0] == "--" {
-			return append(pos, args[1:]...), nil
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
-	}
-}
-
 // newEmbedder returns the configured embedder: OpenAI-compatible when
 // EMBEDDING_MODEL is set, the offline one otherwise.
 func newEmbedder(cfg config.Config) (rag.Embedder, error) {
 	if cfg.EmbeddingModel == "" {
 		return embeddings.NewOffline(embeddings.OfflineConfig{Dimensions: cfg.EmbeddingDimensions}), nil
 	}
-	return embeddings.NewOpenAI(embeddings.OpenAIConfig{
+	emb, err := embeddings.NewOpenAI(embeddings.OpenAIConfig{
 		BaseURL:    cfg.EmbeddingBaseURL,
 		APIKey:     cfg.EmbeddingAPIKey,
 		Model:      cfg.EmbeddingModel,
 		Dimensions: cfg.EmbeddingDimensions,
 	})
+	if err != nil {
+		return nil, fmt.Errorf("the EMBEDDING_* settings (EMBEDDING_MODEL, EMBEDDING_DIMENSIONS, EMBEDDING_BASE_URL): %w", err)
+	}
+	return emb, nil
 }
 
 // newChat returns the configured chat model, or nil when CHAT_MODEL is unset.
@@ -70,12 +45,16 @@ func newChat(cfg config.Config) (rag.Chat, error) {
 	if cfg.ChatModel == "" {
 		return nil, nil
 	}
-	return llm.New(llm.Config{
+	chat, err := llm.New(llm.Config{
 		BaseURL: cfg.OpenAIBaseURL,
 		APIKey:  cfg.OpenAIAPIKey,
 		Model:   cfg.ChatModel,
 		Timeout: cfg.ChatTimeout,
 	})
+	if err != nil {
+		return nil, fmt.Errorf("the chat model's settings (CHAT_MODEL, OPENAI_BASE_URL, CHAT_TIMEOUT): %w", err)
+	}
+	return chat, nil
 }
 
 // app is dalil's wiring, in one place: the configuration, the output
@@ -141,6 +120,9 @@ func (a *app) openStore(ctx context.Context) error {
 		HNSWM: a.cfg.HNSWM, HNSWEfConstruction: a.cfg.HNSWEfConstruction, EfSearch: a.cfg.HNSWEfSearch,
 		StatementTimeout: a.cfg.DBStatementTimeout, MaintenanceTimeout: a.cfg.DBMaintenanceTimeout, MemberHashKey: a.cfg.MemberHashKey,
 	})
+	if errors.Is(err, postgres.ErrBadURL) {
+		return fmt.Errorf("DATABASE_URL: %w", err)
+	}
 	if err != nil {
 		return fmt.Errorf("%w\n(is the database running? 'make db' starts the local one, or set DATABASE_URL)", err)
 	}
@@ -238,16 +220,15 @@ func (a *app) newScheduler(poster digest.Poster) (*digest.Scheduler, error) {
 }
 
 func cmdMigrate(ctx context.Context, a *app, args []string) error {
-	fs := newFlags(a, "migrate", `
+	fs := cliflags.New(a.stdout, "migrate", `
 
-Applies the migrations (embedded, numbered) that the database at
-DATABASE_URL lacks: extensions, tables, indexes. Every command applies
-them when it opens the database; this one only does that, and says how
-many it applied. Running it twice is harmless.`)
-	if pos, err := parseArgs(fs, args); err != nil {
+Applies the migrations (embedded, numbered: extensions, tables, indexes)
+that the database at DATABASE_URL lacks, as every command does when it
+opens it, and says how many it applied. Running it twice is harmless.`)
+	if pos, err := cliflags.Parse(fs, args); err != nil {
 		return err
 	} else if len(pos) > 0 {
-		return usageErr(fs, "migrate: unexpected arguments %q", pos)
+		return cliflags.UsageError(fs, "migrate: unexpected arguments %q", pos)
 	}
 	if err := a.openStore(ctx); err != nil {
 		return err
@@ -263,16 +244,15 @@ many it applied. Running it twice is harmless.`)
 }
 
 func cmdReindex(ctx context.Context, a *app, args []string) error {
-	fs := newFlags(a, "reindex", `
+	fs := cliflags.New(a.stdout, "reindex", `
 
-Re-embeds every chunk of the archive with the configured embedder
-(EMBEDDING_MODEL, or the offline one) and rebuilds the vector index: run it
-after changing the embedder, which dalil otherwise refuses to mix. It
-reads the whole archive; progress goes to stderr.`)
-	if pos, err := parseArgs(fs, args); err != nil {
+Re-embeds every chunk with the configured embedder (EMBEDDING_MODEL, or
+the offline one) and rebuilds the vector index, after a change of embedder,
+which dalil otherwise refuses to mix. Progress goes to stderr.`)
+	if pos, err := cliflags.Parse(fs, args); err != nil {
 		return err
 	} else if len(pos) > 0 {
-		return usageErr(fs, "reindex: unexpected arguments %q", pos)
+		return cliflags.UsageError(fs, "reindex: unexpected arguments %q", pos)
 	}
 	emb, err := a.openWithEmbedder(ctx)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/dalil-news/dalil/internal/cliflags"
 	"github.com/dalil-news/dalil/nlp"
 	"github.com/dalil-news/dalil/rag"
 )
@@ -45,19 +46,19 @@ func writeJSON(w io.Writer, v any) error {
 // parseQuestion parses the flags and returns the question: the positional
 // arguments joined, which must not be empty.
 func parseQuestion(fs *flag.FlagSet, args []string) (string, error) {
-	pos, err := parseArgs(fs, args)
+	pos, err := cliflags.Parse(fs, args)
 	if err != nil {
 		return "", err
 	}
 	q := strings.TrimSpace(strings.Join(pos, " "))
 	if q == "" {
-		return "", usageErr(fs, "%s: give a question", fs.Name())
+		return "", cliflags.UsageError(fs, "%s: give a question", fs.Name())
 	}
 	return q, nil
 }
 
 func cmdSearch(ctx context.Context, a *app, args []string) error {
-	fs := newFlags(a, "search", "[--k N] [--json] QUESTION\n\nPrints the passages that best match QUESTION, best first.")
+	fs := cliflags.New(a.stdout, "search", "[--k N] [--json] QUESTION\n\nPrints the passages that best match QUESTION, best first.")
 	k := fs.Int("k", a.cfg.SearchK, "number of passages")
 	asJSON := fs.Bool("json", false, "print JSON")
 	q, err := parseQuestion(fs, args)
@@ -65,7 +66,7 @@ func cmdSearch(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	if *k < 1 {
-		return usageErr(fs, "search: --k %d: want 1 or more", *k)
+		return cliflags.UsageError(fs, "search: --k %d: want 1 or more", *k)
 	}
 	if err := a.open(ctx); err != nil {
 		return err
@@ -119,7 +120,7 @@ func sourceLine(a rag.Article) string {
 }
 
 func cmdAsk(ctx context.Context, a *app, args []string) error {
-	fs := newFlags(a, "ask", "[--json] [--mode llm|extractive] QUESTION\n\nAnswers QUESTION from the archive, citing its sources.\nThe mode defaults to llm when CHAT_MODEL is set, extractive otherwise.")
+	fs := cliflags.New(a.stdout, "ask", "[--json] [--mode llm|extractive] QUESTION\n\nAnswers QUESTION from the archive, citing its sources.\nThe mode defaults to llm when CHAT_MODEL is set, extractive otherwise.")
 	asJSON := fs.Bool("json", false, "print JSON")
 	mode := fs.String("mode", "", "llm or extractive")
 	q, err := parseQuestion(fs, args)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/dalil-news/dalil/bot"
 	"github.com/dalil-news/dalil/digest"
+	"github.com/dalil-news/dalil/internal/cliflags"
 )
 
 const digestSynopsis = `--dry-run [--channel ID] | set CHANNEL [flags] | list
@@ -24,7 +25,7 @@ their zone; articles published more than DIGEST_MAX_AGE before a digest are
 left out (the dry run says how many).`
 
 func cmdDigest(ctx context.Context, a *app, args []string) error {
-	fs := newFlags(a, "digest", digestSynopsis)
+	fs := cliflags.New(a.stdout, "digest", digestSynopsis)
 	dry := fs.Bool("dry-run", false, "print what would be posted, post nothing")
 	channel := fs.String("channel", "", "Discord channel id (dry run)")
 	fs.String("time", "", "time of day of the digest, e.g. 08:00 (set; default 08:00)")
@@ -35,7 +36,7 @@ func cmdDigest(ctx context.Context, a *app, args []string) error {
 	fs.String("publishers", "", "comma-separated publishers to keep (set)")
 	fs.Bool("empty-note", false, "post a one-line note when there is nothing new (set)")
 	fs.Bool("disable", false, "stop the channel's digest (set)")
-	pos, err := parseArgs(fs, args)
+	pos, err := cliflags.Parse(fs, args)
 	if err != nil {
 		return err
 	}
@@ -50,7 +51,7 @@ func cmdDigest(ctx context.Context, a *app, args []string) error {
 	case verb == "set" && len(pos) == 2:
 	case verb == "list" && len(pos) == 1:
 	default:
-		return usageErr(fs, "digest: unexpected arguments %q (set takes one channel id)", pos)
+		return cliflags.UsageError(fs, "digest: unexpected arguments %q (set takes one channel id)", pos)
 	}
 	if err := a.open(ctx); err != nil {
 		return err

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/dalil-news/dalil/eval"
+	"github.com/dalil-news/dalil/internal/cliflags"
 	"github.com/dalil-news/dalil/internal/progress"
 )
 
@@ -20,7 +21,7 @@ citation of an expected article.
 --ingest ingests a JSONL archive (*.jsonl) or files first.`
 
 func cmdEval(ctx context.Context, a *app, args []string) error {
-	fs := newFlags(a, "eval", evalSynopsis)
+	fs := cliflags.New(a.stdout, "eval", evalSynopsis)
 	questions := fs.String("questions", "", "questions JSONL file (required)")
 	var toIngest []string
 	fs.Func("ingest", "a JSONL archive or files to ingest first (repeatable)", func(s string) error {
@@ -30,11 +31,11 @@ func cmdEval(ctx context.Context, a *app, args []string) error {
 	k := fs.Int("k", 10, "passages retrieved per question")
 	mode := fs.String("mode", "", "answer mode: llm or extractive (default as for ask)")
 	asJSON := fs.Bool("json", false, "print JSON")
-	if _, err := parseArgs(fs, args); err != nil {
+	if _, err := cliflags.Parse(fs, args); err != nil {
 		return err
 	}
 	if *questions == "" {
-		return usageErr(fs, "eval: --questions is required")
+		return cliflags.UsageError(fs, "eval: --questions is required")
 	}
 	qs, err := eval.ReadQuestions(*questions)
 	if err != nil {

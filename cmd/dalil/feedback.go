@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/dalil-news/dalil/insights"
+	"github.com/dalil-news/dalil/internal/cliflags"
 	"github.com/dalil-news/dalil/internal/config"
 )
 
@@ -41,13 +42,13 @@ type jsonCitation struct {
 }
 
 func cmdFeedback(ctx context.Context, a *app, args []string) error {
-	fs := newFlags(a, "feedback", feedbackSynopsis)
+	fs := cliflags.New(a.stdout, "feedback", feedbackSynopsis)
 	limit := fs.Int("limit", 20, "number of votes to list")
 	asJSON := fs.Bool("json", false, "print JSON")
 	jsonl := fs.Bool("jsonl", false, "export: write JSON lines, the evaluation format (required)")
 	since := fs.String("since", "", "export: only votes cast over this period up to now, e.g. 30d (default: all stored)")
 	down := fs.Bool("down", false, "export: also answers from the archive given more 👎 than 👍")
-	pos, err := parseArgs(fs, args)
+	pos, err := cliflags.Parse(fs, args)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/dalil-news/dalil/digest"
 	"github.com/dalil-news/dalil/feeds"
 	"github.com/dalil-news/dalil/ingest"
+	"github.com/dalil-news/dalil/internal/cliflags"
 )
 
 const feedsSynopsis = `add [--interval D] [--no-check] URL | list [--json] | remove URL|ID | poll [ID|URL ... | --all]
@@ -21,28 +22,28 @@ are ingested but never announced in a digest. Times are in DALIL_TIMEZONE;
 --json gives times in RFC 3339 and intervals as "30m0s" and in seconds.`
 
 func cmdFeeds(ctx context.Context, a *app, args []string) error {
-	fs := newFlags(a, "feeds", feedsSynopsis)
+	fs := cliflags.New(a.stdout, "feeds", feedsSynopsis)
 	interval := fs.Duration("interval", a.cfg.FeedInterval, "time between polls of the feed (add)")
 	noCheck := fs.Bool("no-check", false, "add the feed without fetching and parsing it first (add)")
 	all := fs.Bool("all", false, "poll every feed now, due or not (poll)")
 	asJSON := fs.Bool("json", false, "print JSON (list)")
-	pos, err := parseArgs(fs, args)
+	pos, err := cliflags.Parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) == 0 {
-		return usageErr(fs, "feeds: give add, list, remove or poll")
+		return cliflags.UsageError(fs, "feeds: give add, list, remove or poll")
 	}
 	verb, rest := pos[0], pos[1:]
 	want := map[string]int{"add": 1, "remove": 1, "list": 0, "poll": len(rest)}
 	n, ok := want[verb]
 	switch {
 	case !ok:
-		return usageErr(fs, "feeds: unknown action %q: give add, list, remove or poll", verb)
+		return cliflags.UsageError(fs, "feeds: unknown action %q: give add, list, remove or poll", verb)
 	case len(rest) < n:
-		return usageErr(fs, "feeds %s: give the feed's %s", verb, map[string]string{"add": "URL", "remove": "id or URL"}[verb])
+		return cliflags.UsageError(fs, "feeds %s: give the feed's %s", verb, map[string]string{"add": "URL", "remove": "id or URL"}[verb])
 	case len(rest) > n:
-		return usageErr(fs, "feeds %s: unexpected arguments %q", verb, rest[n:])
+		return cliflags.UsageError(fs, "feeds %s: unexpected arguments %q", verb, rest[n:])
 	}
 	open := a.openStore
 	if verb == "poll" || verb == "add" && !*noCheck {

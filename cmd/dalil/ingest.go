@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/dalil-news/dalil/ingest"
+	"github.com/dalil-news/dalil/internal/cliflags"
 	"github.com/dalil-news/dalil/internal/progress"
 	"github.com/dalil-news/dalil/nlp"
 )
@@ -24,7 +25,7 @@ index and counting the words once at the end. Articles are stored by two
 workers a core: while one waits for the database, another is embedded.`
 
 func cmdIngest(ctx context.Context, a *app, args []string) (rerr error) {
-	fs := newFlags(a, "ingest", ingestSynopsis)
+	fs := cliflags.New(a.stdout, "ingest", ingestSynopsis)
 	var jsonl []string
 	fs.Func("jsonl", "a JSONL archive, one article a line (repeatable)", func(s string) error {
 		jsonl = append(jsonl, s)
@@ -33,7 +34,7 @@ func cmdIngest(ctx context.Context, a *app, args []string) (rerr error) {
 	quiet := fs.Bool("quiet", false, "print only errors and the summary")
 	bulk := fs.Bool("bulk", false, "large import: drop the vector index and defer the word counts, load, then rebuild both (searches are slower meanwhile)")
 	workers := fs.Int("workers", 0, fmt.Sprintf("articles stored concurrently (default two a core, at most %d)", ingest.MaxDefaultWorkers))
-	inputs, err := parseArgs(fs, args)
+	inputs, err := cliflags.Parse(fs, args)
 	if err != nil {
 		return err
 	}
@@ -41,7 +42,7 @@ func cmdIngest(ctx context.Context, a *app, args []string) (rerr error) {
 		return fmt.Errorf("ingest: --workers %d is negative", *workers)
 	}
 	if len(inputs) == 0 && len(jsonl) == 0 && !*bulk {
-		return usageErr(fs, "ingest: nothing to ingest: give files, directories, URLs or --jsonl FILE")
+		return cliflags.UsageError(fs, "ingest: nothing to ingest: give files, directories, URLs or --jsonl FILE")
 	}
 	if err := a.open(ctx); err != nil {
 		return err

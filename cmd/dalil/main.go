@@ -14,6 +14,7 @@ import (
 	"syscall"
 
 	"github.com/dalil-news/dalil/internal/buildinfo"
+	"github.com/dalil-news/dalil/internal/cliflags"
 	"github.com/dalil-news/dalil/internal/config"
 )
 
@@ -79,16 +80,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return fmt.Errorf("unknown command %q; run 'dalil help'", args[0])
 	}
 	cfg, dotenv, err := config.LoadWithDotEnv(getenv, ".env")
-	if err != nil && asksHelp(args[1:]) {
-		// A bad setting must not hide a command's help: shown with the
-		// defaults, the setting's error after it.
-		defaults, _ := config.Load(func(string) string { return "" })
-		a := &app{cfg: defaults, stdout: stdout, stderr: stderr, log: defaults.Logger(stderr)}
-		if herr := a.Run(ctx, args); !errors.Is(herr, flag.ErrHelp) {
-			return herr
-		}
-		fmt.Fprintln(stderr, "dalil: (defaults shown)", err)
-		return flag.ErrHelp
+	if err != nil && cliflags.AsksHelp(args[1:]) { // a bad setting must not hide the help
+		fmt.Fprintln(stderr, "dalil: (the help shows the defaults)", err)
+		cfg, err = config.Load(func(string) string { return "" })
 	}
 	if err != nil {
 		return err
@@ -99,35 +93,4 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	defer a.Close()
 	return a.Run(ctx, args)
-}
-
-// asksHelp reports whether a command's arguments ask for its help.
-func asksHelp(args []string) bool {
-	for _, a := range args {
-		switch a {
-		case "--":
-			return false
-		case "-h", "-help", "--h", "--help":
-			return true
-		}
-	}
-	return false
-}
-
-// newFlags returns a FlagSet that returns errors instead of exiting, and
-// whose usage (--help, see parseArgs) goes to stdout.
-func newFlags(a *app, name, synopsis string) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(a.stdout)
-	fs.Usage = func() {
-		fmt.Fprintf(a.stdout, "Usage: dalil %s %s\n", name, synopsis)
-		fs.PrintDefaults()
-	}
-	return fs
-}
-
-// usageErr is a mistake in a command's arguments: one line, saying where
-// the command's flags are explained.
-func usageErr(fs *flag.FlagSet, format string, args ...any) error {
-	return fmt.Errorf("%s (see 'dalil %s --help')", fmt.Sprintf(format, args...), fs.Name())
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/dalil-news/dalil/insights"
+	"github.com/dalil-news/dalil/internal/cliflags"
 	"github.com/dalil-news/dalil/internal/config"
 )
 
@@ -19,10 +20,10 @@ in DALIL_TIMEZONE. Members appear only as keyed hashes, and answers older
 than ANSWERS_RETENTION are purged, so no report reaches further back.`
 
 func cmdReport(ctx context.Context, a *app, args []string) error {
-	fs := newFlags(a, "report", reportSynopsis)
+	fs := cliflags.New(a.stdout, "report", reportSynopsis)
 	since := fs.String("since", "7d", "the period up to now: days (7d) or a duration (36h)")
 	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parseArgs(fs, args)
+	pos, err := cliflags.Parse(fs, args)
 	if err != nil {
 		return err
 	}

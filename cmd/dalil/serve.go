@@ -17,6 +17,7 @@ import (
 	"github.com/dalil-news/dalil/digest"
 	"github.com/dalil-news/dalil/feeds"
 	"github.com/dalil-news/dalil/ingest"
+	"github.com/dalil-news/dalil/internal/cliflags"
 	"github.com/dalil-news/dalil/shard"
 )
 
@@ -30,8 +31,8 @@ ADMIN_TOKEN). On a signal it stops taking questions, finishes those in
 flight for up to SHUTDOWN_TIMEOUT, and closes the gateway.`
 
 func cmdServe(ctx context.Context, a *app, args []string) error {
-	fs := newFlags(a, "serve", serveSynopsis)
-	pos, err := parseArgs(fs, args)
+	fs := cliflags.New(a.stdout, "serve", serveSynopsis)
+	pos, err := cliflags.Parse(fs, args)
 	if err != nil {
 		return err
 	}

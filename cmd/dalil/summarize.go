@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/dalil-news/dalil/ingest"
+	"github.com/dalil-news/dalil/internal/cliflags"
 	"github.com/dalil-news/dalil/rag"
 )
 
@@ -15,15 +16,15 @@ bullets with a chat model (CHAT_MODEL), else its lead and most central
 sentences.`
 
 func cmdSummarize(ctx context.Context, a *app, args []string) error {
-	fs := newFlags(a, "summarize", summarizeSynopsis)
+	fs := cliflags.New(a.stdout, "summarize", summarizeSynopsis)
 	lang := fs.String("lang", "", "language of the summary (default: the article's)")
 	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parseArgs(fs, args)
+	pos, err := cliflags.Parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 {
-		return usageErr(fs, "summarize: give one article: an id, a URL or \"latest\"")
+		return cliflags.UsageError(fs, "summarize: give one article: an id, a URL or \"latest\"")
 	}
 	if err := a.open(ctx); err != nil {
 		return err

@@ -243,6 +243,17 @@ func Load(getenv Lookup) (Config, error) {
 		}
 		return n
 	}
+	// count reads a setting that must be 1 or more: 0 would not mean
+	// "none" (a rate limit of 0 is no limit turned off), so it is refused
+	// rather than read as the default.
+	count := func(key string, def int) int {
+		n := num(key, def)
+		if n == 0 {
+			errs = append(errs, fmt.Sprintf("%s=0: want at least 1 (unset it for the default, %d)", key, def))
+			return def
+		}
+		return n
+	}
 	float := func(key string, def float64) float64 {
 		v := str(key, "")
 		if v == "" {
@@ -282,18 +293,18 @@ func Load(getenv Lookup) (Config, error) {
 		EmbeddingDimensions: num("EMBEDDING_DIMENSIONS", 0),
 		ChatModel:           str("CHAT_MODEL", ""),
 		ChatTimeout:         dur("CHAT_TIMEOUT", 60*time.Second),
-		ContextChars:        num("CONTEXT_CHARS", rag.DefaultContextChars),
+		ContextChars:        count("CONTEXT_CHARS", rag.DefaultContextChars),
 		DictionariesDir:     str("DICTIONARIES_DIR", lexicon.DefaultDir),
 		FetchAllowPrivate:   boolean("FETCH_ALLOW_PRIVATE"),
 		FetchTimeout:        dur("FETCH_TIMEOUT", 20*time.Second),
-		FetchMaxBytes:       int64(num("FETCH_MAX_BYTES", 10<<20)),
-		SearchK:             num("SEARCH_K", rag.DefaultK),
-		PerArticle:          num("SEARCH_PER_ARTICLE", rag.DefaultPerArticle),
+		FetchMaxBytes:       int64(count("FETCH_MAX_BYTES", 10<<20)),
+		SearchK:             count("SEARCH_K", rag.DefaultK),
+		PerArticle:          count("SEARCH_PER_ARTICLE", rag.DefaultPerArticle),
 		MinSimilarity:       float("MIN_SIMILARITY", rag.DefaultMinSimilarity),
 		FeedInterval:        dur("FEED_INTERVAL", 30*time.Minute),
-		FeedMaxFailures:     num("FEED_MAX_FAILURES", 5),
+		FeedMaxFailures:     count("FEED_MAX_FAILURES", 5),
 		DigestGrace:         dur("DIGEST_GRACE", 3*time.Hour),
-		DigestMaxStories:    num("DIGEST_MAX_STORIES", 12),
+		DigestMaxStories:    count("DIGEST_MAX_STORIES", 12),
 		DigestMaxAge:        dur("DIGEST_MAX_AGE", 72*time.Hour),
 		LogLevel:            str("LOG_LEVEL", "info"),
 		LogFormat:           str("LOG_FORMAT", "text"),
@@ -301,12 +312,12 @@ func Load(getenv Lookup) (Config, error) {
 		AdminAddr:           str("ADMIN_ADDR", "127.0.0.1:9090"),
 		AskTimeout:          dur("ASK_TIMEOUT", 90*time.Second),
 		ShutdownTimeout:     dur("SHUTDOWN_TIMEOUT", 20*time.Second),
-		Workers:             num("WORKERS", 4),
-		QueueSize:           num("QUEUE_SIZE", 32),
-		RateUserPerMinute:   num("RATE_USER_PER_MINUTE", 6),
-		RateUserBurst:       num("RATE_USER_BURST", 3),
-		RateGuildPerMinute:  num("RATE_GUILD_PER_MINUTE", 60),
-		RateGuildBurst:      num("RATE_GUILD_BURST", 20),
+		Workers:             count("WORKERS", 4),
+		QueueSize:           count("QUEUE_SIZE", 32),
+		RateUserPerMinute:   count("RATE_USER_PER_MINUTE", 6),
+		RateUserBurst:       count("RATE_USER_BURST", 3),
+		RateGuildPerMinute:  count("RATE_GUILD_PER_MINUTE", 60),
+		RateGuildBurst:      count("RATE_GUILD_BURST", 20),
 	}
 	// Without DATABASE_URL, the dev cluster on the port scripts/devdb.sh
 	// uses, so that `DALIL_PGPORT=… make demo` and bin/dalil agree.
@@ -349,9 +360,6 @@ func Load(getenv Lookup) (Config, error) {
 	c.DiscordGuildIDs = snowflakes("DISCORD_GUILD_IDS", str("DISCORD_GUILD_IDS", ""), &errs)
 	c.DiscordAdminRoleIDs = snowflakes("DISCORD_ADMIN_ROLE_IDS", str("DISCORD_ADMIN_ROLE_IDS", ""), &errs)
 	c.loadReplicas(str, &errs)
-	if c.Workers == 0 {
-		errs = append(errs, "WORKERS=0: want at least 1")
-	}
 	c.EmbeddingBaseURL = str("EMBEDDING_BASE_URL", c.OpenAIBaseURL)
 	c.EmbeddingAPIKey = str("EMBEDDING_API_KEY", c.OpenAIAPIKey)
 	if c.EmbeddingModel == "" && c.EmbeddingDimensions == 0 {

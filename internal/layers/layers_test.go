@@ -49,8 +49,9 @@ var allowed = map[string][]string{
 	"internal/config": {"rag", "digest", "lexicon"},
 	// The binary's own build information, for `dalil version`.
 	"internal/buildinfo": nil,
-	// The commands' progress line on a terminal.
+	// The commands' progress line on a terminal, and their flags.
 	"internal/progress": nil,
+	"internal/cliflags": nil,
 	// Test helpers.
 	"internal/layers":               nil,
 	"internal/lru":                  nil,
