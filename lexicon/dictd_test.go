@@ -169,6 +169,8 @@ func TestForms(t *testing.T) {
 		{"فبيتهم", []string{"بيت", "البيت"}},
 		{"الجامعات", []string{"الجامعه", "جامعه"}},
 		{"مدرستها", []string{"مدرسه"}},
+		{"سيسمح", []string{"يسمح"}},
+		{"وستفتح", []string{"تفتح"}},
 	} {
 		got := forms(c.word)
 		if got[0] != c.word {

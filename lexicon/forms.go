@@ -95,7 +95,7 @@ func arabicForms(w string) []string {
 
 // arabicBases returns the folded Arabic word w, then w without its
 // proclitics and article, each both bare and with ال: "بالمنزل" gives
-// المنزل and منزل.
+// المنزل and منزل; a verb without the future's س (سيسمح: يسمح).
 func arabicBases(w string) []string {
 	bases := []string{w}
 	add := func(stem string, article bool) {
@@ -111,6 +111,10 @@ func arabicBases(w string) []string {
 	if r, ok := cutAny(rest, arabicProclitics[:]); ok && arabicLetters(r) >= minStem {
 		add(r, false)
 		rest = r
+	}
+	// The future's س before an imperfect verb: سيسمح is يسمح.
+	if r, ok := strings.CutPrefix(rest, "س"); ok && arabicLetters(rest) >= 4 && strings.ContainsRune("يتنا", []rune(r)[0]) {
+		add(r, false)
 	}
 	if r, ok := cutAny(rest, arabicArticles[:]); ok {
 		add(r, true)

@@ -62,6 +62,10 @@ type Term struct {
 // is immutable once opened and safe for concurrent use.
 type Dictionaries struct {
 	dirs map[[2]string]*direction
+	// core holds dalil's own vocabulary (core.tsv) by direction, looked
+	// up before the dictionaries, where they lead from one language to
+	// the other.
+	core map[[2]string]*direction
 	// known holds, by language, every folded word a dictionary lists in
 	// it, as a headword or in a translation.
 	known map[string]map[string]bool
@@ -96,6 +100,11 @@ type rawEntry struct {
 // Dictionaries with none translates nothing); a present but malformed file
 // is an error naming it.
 func Open(dir string) (*Dictionaries, error) {
+	return open(dir, coreText)
+}
+
+// open is Open with the vocabulary of core.tsv given as coreText.
+func open(dir, coreText string) (*Dictionaries, error) {
 	raw := make([][]rawEntry, len(files))
 	errs := make([]error, len(files))
 	var wg sync.WaitGroup
@@ -142,7 +151,16 @@ func Open(dir string) (*Dictionaries, error) {
 		rev[opposite(0)], rev[opposite(1)], rev[opposite(2)] = buildReverse(raw[0]), buildReverse(raw[1]), buildReverse(raw[2])
 	})
 	build.Wait()
-	d := &Dictionaries{dirs: map[[2]string]*direction{}, known: known}
+	coreDirs, err := core(coreText)
+	if err != nil {
+		return nil, err
+	}
+	for key, dir := range coreDirs {
+		for w := range dir.fwd.entries {
+			known[key[0]][w] = true
+		}
+	}
+	d := &Dictionaries{dirs: map[[2]string]*direction{}, core: coreDirs, known: known}
 	for i, f := range files {
 		if fwd[i] != nil || rev[i] != nil {
 			dir := &direction{fwd: fwd[i], rev: rev[i]}
@@ -378,19 +396,24 @@ func interleave(lists [][]string) []string {
 	}
 }
 
-// translate looks w up along route; through English, each English
-// translation is translated in turn (by its forms, not its stem: these are
-// dictionary words) and the results interleaved.
-func translate(route []*direction, w string, phrase bool) []string {
+// translate looks w up in core (dalil's own vocabulary, may be nil), then
+// along route; through English, each English translation is translated in
+// turn (by its forms, not its stem: these are dictionary words) and the
+// results interleaved. core's translations come first.
+func translate(core *direction, route []*direction, w string, phrase bool) []string {
+	var own []string
+	if core != nil {
+		own = core.lookup(w, phrase, false)
+	}
 	alts := route[0].lookup(w, phrase, true)
-	if len(route) == 1 || len(alts) == 0 {
-		return alts
+	if len(route) == 2 && len(alts) > 0 {
+		next := make([][]string, 0, len(alts))
+		for _, a := range alts {
+			next = append(next, route[1].lookup(a, strings.Contains(a, " "), false))
+		}
+		alts = interleave(next)
 	}
-	next := make([][]string, 0, len(alts))
-	for _, a := range alts {
-		next = append(next, route[1].lookup(a, strings.Contains(a, " "), false))
-	}
-	return interleave(next)
+	return merge(nil, own, alts)
 }
 
 // Translate returns the structured translation of text, written in
@@ -413,6 +436,10 @@ func (d *Dictionaries) Translate(text, from, to string) []Term {
 			return nil
 		}
 	}
+	var core *direction
+	if route != nil {
+		core = d.core[[2]string{from, to}] // where the dictionaries lead
+	}
 	toks := tokenize(text)
 	var terms []Term
 	for i := 0; i < len(toks); i++ {
@@ -424,12 +451,12 @@ func (d *Dictionaries) Translate(text, from, to string) []Term {
 			terms = append(terms, Term{Source: tok.fold, Alternatives: []string{tok.fold}})
 			continue
 		}
-		if n, term := phrase(route, toks[i:]); n > 0 {
+		if n, term := phrase(core, route, toks[i:]); n > 0 {
 			terms = append(terms, term)
 			i += n - 1
 			continue
 		}
-		if term, ok := word(route, tok, scriptOf(to)); ok {
+		if term, ok := word(core, route, tok, scriptOf(to)); ok {
 			terms = append(terms, term)
 		} else if !tok.arabic && scriptOf(from) == latin && !d.knows(from, tok.fold) {
 			// A word no dictionary of its language knows is a name or a
@@ -457,11 +484,14 @@ func (d *Dictionaries) knows(lang, w string) bool {
 const maxPhrase = 3
 
 // phrase looks up the longest run of two or more words at the start of
-// toks (ending with a content word) that the first dictionary of route
-// lists as a headword, and returns how many words it took and its Term,
+// toks (ending with a content word) that core or the first dictionary of
+// route lists as a headword, and returns how many words it took and its Term,
 // or 0. An Arabic phrase's first word may carry a conjunction (والذكاء).
-func phrase(route []*direction, toks []token) (int, Term) {
+func phrase(core *direction, route []*direction, toks []token) (int, Term) {
 	longest := min(maxPhrase, len(toks), max(route[0].fwd.maxWords(), route[0].rev.maxWords()))
+	if core != nil {
+		longest = max(longest, min(maxPhrase, len(toks), core.fwd.maxWords()))
+	}
 	for n := longest; n >= 2; n-- {
 		if toks[n-1].stop || toks[n-1].digits {
 			continue
@@ -477,7 +507,7 @@ func phrase(route []*direction, toks []token) (int, Term) {
 		for _, f := range first {
 			words[0] = f
 			key := strings.Join(words, " ")
-			if alts := translate(route, key, true); len(alts) > 0 {
+			if alts := translate(core, route, key, true); len(alts) > 0 {
 				return n, Term{Source: key, Alternatives: alts}
 			}
 		}
@@ -504,9 +534,9 @@ const firstSenses = 3
 // false when it has neither translation nor the look of a name. Between
 // English and French a word's cognates follow its firstSenses
 // translations.
-func word(route []*direction, tok token, target script) (Term, bool) {
+func word(core *direction, route []*direction, tok token, target script) (Term, bool) {
 	if !tok.digits {
-		if alts := translate(route, tok.fold, false); len(alts) > 0 {
+		if alts := translate(core, route, tok.fold, false); len(alts) > 0 {
 			if src := cognateSource(route); src != "" {
 				// The word itself among them: a name that is also a
 				// word (Rabat, Orange) may be meant as the name.

@@ -57,10 +57,14 @@ func synthetic(tb testing.TB) string {
 	return dir
 }
 
-// openSynthetic opens the synthetic dictionaries.
+// syntheticCore is the vocabulary of the synthetic dictionaries, in place
+// of core.tsv, whose words change as it grows.
+const syntheticCore = "# test\nمدينة|مدن\tville|cité\tcity|town\nقال|قالت|يقول\tdire|déclarer\tsay|said\n"
+
+// openSynthetic opens the synthetic dictionaries, with syntheticCore.
 func openSynthetic(tb testing.TB) *Dictionaries {
 	tb.Helper()
-	d, err := Open(synthetic(tb))
+	d, err := open(synthetic(tb), syntheticCore)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -104,6 +108,8 @@ func TestTranslate(t *testing.T) {
 		{"latin words of an arabic question, not names", "school", "ar", "en", ""},
 		{"pivot through english, one term", "le gouvernement", "fr", "ar", "gouvernement=الحكومه|القاعده|الحكم"},
 		{"pivot back", "المدرسة والملك", "ar", "fr", "المدرسه=ecole; والملك=roi|souverain"},
+		{"own vocabulary first, inflected forms", "قالت المدينة", "ar", "fr", "قالت=dire|declarer; المدينه=ville|cite"},
+		{"own vocabulary, then the dictionaries", "city house", "en", "fr", "city=ville|cite|city|citie; house=maison|house"},
 		{"names and numbers carried", "Homemade houses in Tanger in ٢٠٢٣", "en", "fr", "*homemade=homemade; houses=maison|houses|house; *tanger=tanger; *2023=2023"},
 		{"a word no dictionary knows is carried", "bitcoin phones", "en", "fr", "*bitcoin=bitcoin; *phones=phones"},
 		{"and transliterated into Arabic", "bitcoin", "en", "ar", "*bitcoin=بيتكوين|bitcoin"},
@@ -261,5 +267,25 @@ func TestArabicSkeleton(t *testing.T) {
 		if got := ArabicSkeleton(tt.in); got != tt.want {
 			t.Errorf("ArabicSkeleton(%q) = %q, want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+func TestCore(t *testing.T) {
+	if _, err := core(coreText); err != nil {
+		t.Fatalf("core.tsv: %v", err)
+	}
+	if _, err := core("# ok\nمدينة\tville\n"); err == nil || err.Error() != "core.tsv:2: 2 fields, want 3 (Arabic, French, English)" {
+		t.Errorf("core of a line without English: %v", err)
+	}
+	// English forms all stop words: none, and the other pairs hold.
+	c, err := core("أكثر\tplus|davantage\tmore|most\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c[[2]string{"ar", "fr"}].fwd.get("اكثر"); !cmp.Equal(got, []string{"davantage"}) {
+		t.Errorf("ar→fr = %q, want davantage (plus is a stop word)", got)
+	}
+	if c[[2]string{"ar", "en"}] != nil || c[[2]string{"en", "fr"}] != nil {
+		t.Error("a direction from or to English without English forms")
 	}
 }
