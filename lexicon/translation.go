@@ -51,6 +51,37 @@ func (t *Translation) Coverage(lang, text string) float64 {
 	return t.judge(lang, text, t.Terms[lang])
 }
 
+// Into reports whether t translates the question into lang: a passage in
+// lang is then in another language than the question's.
+func (t *Translation) Into(lang string) bool {
+	return t != nil && len(t.Terms[lang]) > 0
+}
+
+// HoldsNames reports whether text, written in lang, holds every name and
+// number the question carries into lang (Carried terms of a Latin-script
+// or digit source; an Arabic word's transliteration is a guess). A passage
+// holding half a question's translated words but not its "2030" or
+// "iPhone" is about something else: no chunk holding such a word is what
+// says the archive cannot answer.
+func (t *Translation) HoldsNames(lang, text string) bool {
+	if t == nil {
+		return true
+	}
+	var words WordSet
+	for _, term := range t.Terms[lang] {
+		if !term.Carried || isArabic(term.Source) {
+			continue
+		}
+		if words == nil {
+			words = Words(text)
+		}
+		if !term.foundIn(words) {
+			return false
+		}
+	}
+	return true
+}
+
 // SentenceCoverage is Coverage for choosing sentences to quote: judged on
 // every word of the question, translated or not, so that a sentence
 // holding one translated word of two does not beat one holding the

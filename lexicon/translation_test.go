@@ -40,6 +40,38 @@ func TestSentenceCoverage(t *testing.T) {
 	}
 }
 
+// TestHoldsNames: a passage must hold every name and number a
+// Latin-script question carries; an Arabic word's transliteration is a
+// guess and is not required.
+func TestHoldsNames(t *testing.T) {
+	tr := &Translation{Terms: map[string][]Term{"fr": {
+		{Source: "iphone", Alternatives: []string{"iphone"}, Carried: true},
+		{Source: "2030", Alternatives: []string{"2030"}, Carried: true},
+		{Source: "sale", Alternatives: []string{"vente"}},
+		{Source: "غيثه", Alternatives: []string{"ghitha"}, Carried: true},
+	}}}
+	tests := []struct {
+		text string
+		want bool
+	}{
+		{"La vente de l'iPhone 17 commence en 2030.", true},
+		{"La vente de l'iPhone commence bientôt.", false},
+		{"La vente commence en 2030.", false},
+	}
+	for _, tt := range tests {
+		if got := tr.HoldsNames("fr", tt.text); got != tt.want {
+			t.Errorf("HoldsNames(%q) = %v, want %v", tt.text, got, tt.want)
+		}
+	}
+	if !tr.HoldsNames("ar", "نص") || !tr.Into("fr") || tr.Into("ar") {
+		t.Error("a language the question is not translated into has names or translations")
+	}
+	var none *Translation
+	if !none.HoldsNames("fr", "x") || none.Into("fr") {
+		t.Error("nil translations require names or translate")
+	}
+}
+
 func TestStructured(t *testing.T) {
 	many := []string{"a1", "a2", "a3", "a4", "a5", "a6", "a7"}
 	tests := []struct {

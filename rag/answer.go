@@ -125,11 +125,9 @@ const crossTextRank = 3
 
 // relevant keeps the passages above the relevance floor (Config; chosen on
 // testdata/eval), best first, near-ties to recent articles. One in another
-// language is judged on the question's translations into it (trans) too,
-// and must hold more than MinCoverage of them, or that share and be among
-// the crossTextRank first in text: half alone let through "How many
-// satellites did Morocco launch into orbit?" (2 of 4 translated words in
-// an Arabic passage on satellites).
+// language is judged on the question's translations into it (trans) too:
+// more than MinCoverage of them, or that share and among the crossTextRank
+// first in text, and the question's names (docs/crosslingual.md).
 func (s *Service) relevant(query string, trans *lexicon.Translation, ps []Passage) []Passage {
 	qs, expanded := nlp.NewTermSet(query), nlp.NewTermSet(lexicon.ExpandQuery(query))
 	best := map[int64][2]int{} // an article's best vector and text ranks
@@ -143,9 +141,12 @@ func (s *Service) relevant(query string, trans *lexicon.Translation, ps []Passag
 		text := nlp.NewTermSet(full)
 		cov := max(qs.Coverage(text), expanded.Coverage(text))
 		crossCov := trans.Coverage(p.Article.Lang, full)
-		crossOK := crossCov > s.cfg.MinCoverage || crossCov >= s.cfg.MinCoverage && p.TextRank >= 1 && p.TextRank <= crossTextRank
-		// Both legs ranking an article first (this chunk in one) is strong evidence.
-		agreed := best[p.Article.ID] == [2]int{1, 1} && (p.VectorRank == 1 || p.TextRank == 1)
+		crossOK := (crossCov > s.cfg.MinCoverage || crossCov >= s.cfg.MinCoverage && p.TextRank >= 1 && p.TextRank <= crossTextRank) &&
+			trans.HoldsNames(p.Article.Lang, full)
+		// Both legs ranking an article first (this chunk in one) is strong
+		// evidence; in another language with a quarter of the words.
+		agreed := best[p.Article.ID] == [2]int{1, 1} && (p.VectorRank == 1 || p.TextRank == 1) &&
+			(!trans.Into(p.Article.Lang) || crossCov >= s.cfg.MinCoverage/2)
 		if p.Similarity >= s.cfg.MinSimilarity || cov >= s.cfg.MinCoverage || crossOK || agreed {
 			out = append(out, p)
 		}
@@ -185,9 +186,8 @@ func (s *Service) standalone(ctx context.Context, q Question, mode string) (stri
 
 // answerPronouns open sentences that need the previous one to make sense.
 var answerPronouns = map[string]bool{
-	"il": true, "elle": true, "ils": true, "elles": true, "celui-ci": true, "celle-ci": true,
-	"he": true, "she": true, "they": true, "it": true, "this": true, "these": true,
-	"هو": true, "هي": true, "هم": true,
+	"il": true, "elle": true, "ils": true, "elles": true, "celui-ci": true, "celle-ci": true, "he": true, "she": true,
+	"they": true, "it": true, "this": true, "these": true, "هو": true, "هي": true, "هم": true,
 }
 
 // startsWithPronoun reports whether a sentence's first word is a pronoun.

@@ -268,6 +268,8 @@ func (tr translator) Translate(text, from, to string) []lexicon.Term {
 	for _, w := range nlp.Terms(text) {
 		if alts, ok := tr[w]; ok && from == "en" && to == "fr" {
 			out = append(out, lexicon.Term{Source: w, Alternatives: alts})
+		} else if nlp.IsDigits(w) && to == "fr" {
+			out = append(out, lexicon.Term{Source: w, Alternatives: []string{w}, Carried: true})
 		}
 	}
 	return out
@@ -491,14 +493,19 @@ func TestAskCrossLingualGate(t *testing.T) {
 	tr := translator{"harbour": {"port"}, "containers": {"conteneurs"}, "traffic": {"trafic"}, "ships": {"navires"}}
 	for _, tt := range []struct {
 		text   string
-		behind int // passages the full-text search ranks first
+		behind int    // passages the full-text search ranks first; -1: first in both legs
+		year   string // a number the question carries
 		found  bool
 	}{
-		{"Le port a battu son record de conteneurs.", 0, true},               // 2 of 4, first in text
-		{"Le port a battu son record de conteneurs.", 2, true},               // 2 of 4, third
-		{"Le port a battu son record de conteneurs.", 3, false},              // 2 of 4, fourth
-		{"Le port a battu son record de trafic de conteneurs.", 3, true},     // 3 of 4
-		{"Les navires du port ont un trafic record de conteneurs.", 3, true}, // 4 of 4
+		{"Le port a battu son record de conteneurs.", 0, "", true},                            // 2 of 4, first in text
+		{"Le port a battu son record de conteneurs.", 2, "", true},                            // 2 of 4, third
+		{"Le port a battu son record de conteneurs.", 3, "", false},                           // 2 of 4, fourth
+		{"Le port a battu son record de trafic de conteneurs.", 3, "", true},                  // 3 of 4
+		{"Les navires du port ont un trafic record de conteneurs.", 3, "", true},              // 4 of 4
+		{"Les navires du port ont un trafic record de conteneurs.", 3, "2030", false},         // 4 of 5, not the year
+		{"En 2030, les navires du port ont un trafic record de conteneurs.", 3, "2030", true}, // 5 of 5
+		{"Le port de la ville est calme ce matin.", -1, "", true},                             // first in both legs, 1 of 4
+		{"La côte de la ville est calme ce matin.", -1, "", false},                            // first in both legs, none of them
 	} {
 		fr := frenchPassage("Tanger Med", tt.text)
 		var ps []rag.Passage
@@ -509,20 +516,24 @@ func TestAskCrossLingualGate(t *testing.T) {
 			ps = append(ps, other)
 		}
 		fr.TextRank = tt.behind + 1
+		if tt.behind < 0 {
+			fr.TextRank, fr.VectorRank = 1, 1
+		}
 		ps = append(ps, fr)
 		store, _ := legStore(func(q rag.SearchQuery) []rag.Passage {
-			if len(findsIn("fr", "conteneurs", fr)(q)) > 0 {
+			if len(findsIn("fr", "port", fr)(q)) > 0 {
 				return ps
 			}
 			return nil
 		})
 		svc := rag.NewService(store, newEmbedder(), nil, rag.Config{Translator: tr})
-		ans, err := svc.Ask(context.Background(), rag.Question{Text: "How much containers traffic did the harbour ships carry?", Lang: "en"})
+		question := strings.TrimSpace("How much containers traffic did the harbour ships carry "+tt.year) + "?"
+		ans, err := svc.Ask(context.Background(), rag.Question{Text: question, Lang: "en"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if ans.Found != tt.found {
-			t.Errorf("%q behind %d: found %v, want %v", tt.text, tt.behind, ans.Found, tt.found)
+			t.Errorf("%q behind %d, %q: found %v, want %v", tt.text, tt.behind, question, ans.Found, tt.found)
 		}
 	}
 }
