@@ -68,14 +68,17 @@ func (t *Translation) HoldsNames(lang, text string) bool {
 		return true
 	}
 	var words WordSet
+	var held [][]string // the glossary's groups text holds
 	for _, term := range t.Terms[lang] {
 		if !term.Carried || isArabic(term.Source) {
 			continue
 		}
 		if words == nil {
-			words = Words(text)
+			words, held = Words(text), glossaryGroups(text)
 		}
-		if !term.foundIn(words) {
+		// A name the glossary translates (AI: IA) is held in its words.
+		inGlossary := slices.ContainsFunc(held, func(g []string) bool { return slices.Contains(g, " "+term.Source+" ") })
+		if !term.foundIn(words) && !inGlossary {
 			return false
 		}
 	}

@@ -49,14 +49,16 @@ func TestHoldsNames(t *testing.T) {
 		{Source: "2030", Alternatives: []string{"2030"}, Carried: true},
 		{Source: "sale", Alternatives: []string{"vente"}},
 		{Source: "غيثه", Alternatives: []string{"ghitha"}, Carried: true},
+		{Source: "ai", Alternatives: []string{"ai"}, Carried: true},
 	}}}
 	tests := []struct {
 		text string
 		want bool
 	}{
-		{"La vente de l'iPhone 17 commence en 2030.", true},
-		{"La vente de l'iPhone commence bientôt.", false},
+		{"La vente de l'iPhone 17, avec l'IA, commence en 2030.", true}, // AI: IA, by the glossary
+		{"La vente de l'iPhone commence bientôt, avec l'IA.", false},
 		{"La vente commence en 2030.", false},
+		{"La vente de l'iPhone 17 commence en 2030.", false}, // no AI
 	}
 	for _, tt := range tests {
 		if got := tr.HoldsNames("fr", tt.text); got != tt.want {
