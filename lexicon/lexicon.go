@@ -16,7 +16,8 @@
 //
 // The dictionaries are GPL data read at run time from a directory
 // (Debian's /usr/share/dictd, see scripts/dicts.sh); none of them is part of
-// this repository.
+// this repository. dalil's own vocabulary of common news and encyclopedic
+// words (core.tsv, see core) is looked up before them.
 //
 // Measured with the four FreeDict files (2 cores, AMD EPYC, Go 1.26;
 // BenchmarkOpen, BenchmarkTranslate): Open takes about 0.35 s (its tables
