@@ -4,6 +4,7 @@ import (
 	"compress/gzip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -171,6 +172,7 @@ func TestForms(t *testing.T) {
 		{"مدرستها", []string{"مدرسه"}},
 		{"سيسمح", []string{"يسمح"}},
 		{"وستفتح", []string{"تفتح"}},
+		{"سنعمل", []string{"نعمل"}},
 	} {
 		got := forms(c.word)
 		if got[0] != c.word {
@@ -180,6 +182,16 @@ func TestForms(t *testing.T) {
 			if !strings.Contains(" "+strings.Join(got, " ")+" ", " "+w+" ") {
 				t.Errorf("forms(%q) = %q, missing %q", c.word, got, w)
 			}
+		}
+	}
+}
+
+// TestFormsNotFuture: a name or a short word that starts as the future's
+// س does not lose it.
+func TestFormsNotFuture(t *testing.T) {
+	for word, not := range map[string]string{"سالم": "الم", "ستين": "تين", "سامر": "امر"} {
+		if slices.Contains(forms(word), not) {
+			t.Errorf("forms(%q) = %q: holds %q", word, forms(word), not)
 		}
 	}
 }

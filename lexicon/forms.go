@@ -112,8 +112,9 @@ func arabicBases(w string) []string {
 		add(r, false)
 		rest = r
 	}
-	// The future's س before an imperfect verb: سيسمح is يسمح.
-	if r, ok := strings.CutPrefix(rest, "س"); ok && arabicLetters(rest) >= 4 && strings.ContainsRune("يتنا", []rune(r)[0]) {
+	// The future's س before an imperfect verb of three or more root
+	// letters: سيسمح is يسمح (not سالم, ستين).
+	if r, ok := strings.CutPrefix(rest, "س"); ok && arabicLetters(rest) >= 5 && strings.ContainsRune("يتن", []rune(r)[0]) {
 		add(r, false)
 	}
 	if r, ok := cutAny(rest, arabicArticles[:]); ok {

@@ -29,6 +29,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -334,6 +335,14 @@ func (d *Dictionaries) Languages() []string {
 // first), else, if byStem, those of the headwords sharing its stem (single
 // words only).
 func (dir *direction) lookup(w string, phrase, byStem bool) []string {
+	alts, _ := dir.find(w, phrase, byStem)
+	return alts
+}
+
+// find is lookup, and says how far from w as written the translations
+// were found: the index of the form among w's, one past them for a stem,
+// maxInt for none.
+func (dir *direction) find(w string, phrase, byStem bool) ([]string, int) {
 	var cands []string
 	if phrase {
 		// Only the last word of a phrase is inflected.
@@ -344,7 +353,7 @@ func (dir *direction) lookup(w string, phrase, byStem bool) []string {
 	} else {
 		cands = forms(w)
 	}
-	for _, f := range cands {
+	for i, f := range cands {
 		a, b := dir.fwd.get(f), dir.rev.get(f)
 		if isArabic(f) && !strings.HasPrefix(f, "ال") {
 			// eng-ara writes its translations with the article, and
@@ -352,13 +361,16 @@ func (dir *direction) lookup(w string, phrase, byStem bool) []string {
 			a, b = slices.Concat(a, dir.fwd.get("ال"+f)), slices.Concat(b, dir.rev.get("ال"+f))
 		}
 		if len(a)+len(b) > 0 {
-			return merge(nil, a, b)
+			return merge(nil, a, b), i
 		}
 	}
 	if phrase || !byStem {
-		return nil
+		return nil, math.MaxInt
 	}
-	return merge(nil, dir.fwd.byStem(w), dir.rev.byStem(w))
+	if alts := merge(nil, dir.fwd.byStem(w), dir.rev.byStem(w)); len(alts) > 0 {
+		return alts, len(cands)
+	}
+	return nil, math.MaxInt
 }
 
 // merge appends the elements of lists to out in order, without repeats,
@@ -400,19 +412,25 @@ func interleave(lists [][]string) []string {
 // translate looks w up in core (dalil's own vocabulary, may be nil), then
 // along route; through English, each English translation is translated in
 // turn (by its forms, not its stem: these are dictionary words) and the
-// results interleaved. core's translations come first.
+// results interleaved. core's translations come first, unless core knows
+// only a form further from w than the one the dictionary knows
+// ("actually": not core's "actual" before the dictionary's "actually").
 func translate(core *direction, route []*direction, w string, phrase bool) []string {
 	var own []string
+	ownAt := math.MaxInt
 	if core != nil {
-		own = core.lookup(w, phrase, false)
+		own, ownAt = core.find(w, phrase, false)
 	}
-	alts := route[0].lookup(w, phrase, true)
+	alts, at := route[0].find(w, phrase, true)
 	if len(route) == 2 && len(alts) > 0 {
 		next := make([][]string, 0, len(alts))
 		for _, a := range alts {
 			next = append(next, route[1].lookup(a, strings.Contains(a, " "), false))
 		}
 		alts = interleave(next)
+	}
+	if ownAt > at && len(alts) > 0 {
+		return merge(nil, alts, own)
 	}
 	return merge(nil, own, alts)
 }

@@ -58,8 +58,9 @@ func (t *Translation) Into(lang string) bool {
 }
 
 // HoldsNames reports whether text, written in lang, holds every name and
-// number the question carries into lang (Carried terms of a Latin-script
-// or digit source; an Arabic word's transliteration is a guess). A passage
+// number the question carries into lang: its numbers, and into French or
+// English its Latin-script names (a transliteration, from or into Arabic,
+// is a guess: بيدن for Biden, where the passage writes بايدن). A passage
 // holding half a question's translated words but not its "2030" or
 // "iPhone" is about something else: no chunk holding such a word is what
 // says the archive cannot answer.
@@ -70,7 +71,7 @@ func (t *Translation) HoldsNames(lang, text string) bool {
 	var words WordSet
 	var held [][]string // the glossary's groups text holds
 	for _, term := range t.Terms[lang] {
-		if !term.Carried || isArabic(term.Source) {
+		if !term.Carried || !nlp.IsDigits(term.Source) && (isArabic(term.Source) || scriptOf(lang) == arabic) {
 			continue
 		}
 		if words == nil {

@@ -65,6 +65,13 @@ func TestHoldsNames(t *testing.T) {
 			t.Errorf("HoldsNames(%q) = %v, want %v", tt.text, got, tt.want)
 		}
 	}
+	into := &Translation{Terms: map[string][]Term{"ar": {
+		{Source: "biden", Alternatives: []string{"بيدن", "biden"}, Carried: true},
+		{Source: "2024", Alternatives: []string{"2024"}, Carried: true},
+	}}}
+	if !into.HoldsNames("ar", "قال بايدن عام 2024") || into.HoldsNames("ar", "قال بايدن") {
+		t.Error("into Arabic, a transliterated name is required, or a number is not")
+	}
 	if !tr.HoldsNames("ar", "نص") || !tr.Into("fr") || tr.Into("ar") {
 		t.Error("a language the question is not translated into has names or translations")
 	}
