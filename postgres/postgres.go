@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -399,38 +400,41 @@ func mask(s string, secrets []string) string {
 }
 
 // passwords finds the password in a URL or in a key=value connection
-// string, including its URL-escaped form.
+// string: as written (escaped or quoted) and as it reads once decoded,
+// which is how a driver's error may quote it.
 func passwords(raw string) []string {
 	var out []string
-	if u, err := url.Parse(raw); err == nil && u.User != nil {
-		if pw, ok := u.User.Password(); ok && pw != "" {
+	add := func(pw string) {
+		if pw != "" {
 			out = append(out, pw)
-			if esc := url.PathEscape(pw); esc != pw {
-				out = append(out, esc)
+		}
+	}
+	if _, rest, ok := strings.Cut(raw, "://"); ok {
+		authority, _, _ := strings.Cut(rest, "/")
+		if at := strings.LastIndex(authority, "@"); at >= 0 {
+			if _, pw, ok := strings.Cut(authority[:at], ":"); ok {
+				add(pw)
+				if dec, err := url.PathUnescape(pw); err == nil {
+					add(dec)
+				}
 			}
 		}
-	} else if _, rest, ok := strings.Cut(raw, "://"); ok && err != nil {
-		// Not a valid URL (a bad port): the user:password@ part as written.
-		if at := strings.LastIndex(rest, "@"); at >= 0 {
-			if _, pw, ok := strings.Cut(rest[:at], ":"); ok && pw != "" {
-				out = append(out, pw)
+		_, query, _ := strings.Cut(rest, "?")
+		for pair := range strings.SplitSeq(query, "&") {
+			if v, ok := strings.CutPrefix(pair, "password="); ok {
+				add(v)
+				if dec, err := url.QueryUnescape(v); err == nil {
+					add(dec)
+				}
 			}
 		}
 	}
-	for _, f := range strings.Fields(raw) {
-		if v, ok := strings.CutPrefix(f, "password="); ok {
-			if v = strings.Trim(v, "'"); v != "" {
-				out = append(out, v)
-			}
-		}
-	}
-	if q, err := url.Parse(raw); err == nil {
-		if pw := q.Query().Get("password"); pw != "" {
-			out = append(out, pw)
-			if esc := url.QueryEscape(pw); esc != pw {
-				out = append(out, esc)
-			}
-		}
+	for _, m := range keyValuePassword.FindAllStringSubmatch(raw, -1) {
+		add(m[1] + m[2])
 	}
 	return out
 }
+
+// keyValuePassword matches the password of a key=value connection string,
+// quoted (it may hold spaces) or not.
+var keyValuePassword = regexp.MustCompile(`(?:^|\s)password\s*=\s*(?:'((?:[^'\\]|\\.)*)'|([^\s']+))`)

@@ -310,6 +310,9 @@ func TestRedact(t *testing.T) {
 		"host=db user=dalil password=s3cret dbname=dalil":   "host=db user=dalil password=xxxxx dbname=dalil",
 		"host=db user=dalil password='s3cret' dbname=dalil": "host=db user=dalil password='xxxxx' dbname=dalil",
 		"postgres://dalil@db/dalil":                         "postgres://dalil@db/dalil",
+		"postgres://dalil:p%40ss@db/dalil":                  "postgres://dalil:xxxxx@db/dalil",
+		"postgres://dalil:s3%2fcret@db/dalil":               "postgres://dalil:xxxxx@db/dalil",
+		"host=db password='my secret' dbname=dalil":         "host=db password='xxxxx' dbname=dalil",
 	}
 	for in, want := range tests {
 		if got := Redact(in); got != want {
