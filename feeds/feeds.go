@@ -321,10 +321,13 @@ func (p *Poller) Poll(ctx context.Context, f rag.Feed) (Result, error) {
 		announce := !f.LastOK.IsZero()
 		err = p.items(pollCtx, f, parsed, announce, &res)
 	}
-	if err != nil && !errors.Is(err, errStore) {
-		// The validators of a failed poll are not kept: the next one
-		// fetches the feed whole and retries what failed.
+	if err != nil {
+		// The validators of a failed poll (a store failure too) are not
+		// kept: the next one fetches the feed whole and retries what
+		// failed.
 		f.ETag, f.LastModified = etag, modified
+	}
+	if err != nil && !errors.Is(err, errStore) {
 		res.FeedErrors++
 		f.Failures++
 		f.LastError = nlp.OneLine(err.Error(), 500)
