@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 )
 
 // New returns the FlagSet of command name ("dalil NAME"), whose usage,
@@ -24,12 +25,16 @@ func New(stdout io.Writer, name, synopsis string) *flag.FlagSet {
 }
 
 // Parse parses flags that may come before or after the positional
-// arguments ("dalil ask --json Q" and "dalil ask Q --json") and returns
-// the positional ones. On --help it prints the usage and returns
+// arguments ("dalil ask --json Q" and "dalil ask Q --json"), up to a "--"
+// after which every argument is positional, and returns the positional
+// ones. On --help it prints the usage and returns
 // flag.ErrHelp; a bad flag is a UsageError, printed by nobody but the
 // caller.
 func Parse(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
+	var pos, rest []string
+	if i := slices.Index(args, "--"); i >= 0 { // everything after is positional
+		args, rest = args[:i], args[i+1:]
+	}
 	usage, out := fs.Usage, fs.Output()
 	fs.Usage = func() {}
 	fs.SetOutput(io.Discard)
@@ -44,10 +49,7 @@ func Parse(fs *flag.FlagSet, args []string) ([]string, error) {
 		}
 		args = fs.Args()
 		if len(args) == 0 {
-			return pos, nil
-		}
-		if args[0] == "--" {
-			return append(pos, args[1:]...), nil
+			return append(pos, rest...), nil
 		}
 		pos = append(pos, args[0])
 		args = args[1:]

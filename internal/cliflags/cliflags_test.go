@@ -21,6 +21,8 @@ func TestParse(t *testing.T) {
 		{args: []string{"--n", "2", "a", "b"}, wantPos: []string{"a", "b"}, wantN: 2},
 		{args: []string{"a", "--n", "3", "b"}, wantPos: []string{"a", "b"}, wantN: 3},
 		{args: []string{"a", "--", "--n", "4"}, wantPos: []string{"a", "--n", "4"}, wantN: 1},
+		{args: []string{"a", "--", "b", "--n", "7"}, wantPos: []string{"a", "b", "--n", "7"}, wantN: 1},
+		{args: []string{"--n", "2", "--", "-x", "-y"}, wantPos: []string{"-x", "-y"}, wantN: 2},
 		{args: []string{"--bogus"}, wantErr: "cmd: flag provided but not defined: -bogus (see 'dalil cmd --help')"},
 		{args: []string{"--n", "x"}, wantErr: `cmd: invalid value "x" for flag -n`},
 		{args: []string{"a", "--help"}, wantErr: "help", wantOut: "Usage: dalil cmd [--n N] ARG...\n  -n int\n    \ta number (default 1)\n"},
