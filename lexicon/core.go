@@ -12,8 +12,9 @@ var coreText string
 // coreLanguages are the columns of core.tsv, in order.
 var coreLanguages = [...]string{"ar", "fr", "en"}
 
-// core reads core.tsv, dalil's own vocabulary of common news words in
-// Arabic, French and English (one concept a line, each language's forms
+// core reads core.tsv, dalil's own vocabulary of common news and
+// encyclopedic words and multi-word terms in Arabic, French and English
+// (one concept a line, each language's forms
 // separated by "|", the common ones first), into one direction for each
 // ordered pair of its languages, each form leading to the other
 // language's forms. FreeDict's ara-eng translates many a common word

@@ -17,7 +17,8 @@
 // The dictionaries are GPL data read at run time from a directory
 // (Debian's /usr/share/dictd, see scripts/dicts.sh); none of them is part of
 // this repository. dalil's own vocabulary of common news and encyclopedic
-// words (core.tsv, see core) is looked up before them.
+// words (core.tsv, see core) is looked up before them; it adds about 15%
+// to what Open allocates.
 //
 // Measured with the four FreeDict files (2 cores, AMD EPYC, Go 1.26;
 // BenchmarkOpen, BenchmarkTranslate): Open takes about 0.35 s (its tables
@@ -69,7 +70,7 @@ type Dictionaries struct {
 	// the other.
 	core map[[2]string]*direction
 	// known holds, by language, every folded word a dictionary lists in
-	// it, as a headword or in a translation.
+	// it, as a headword or in a translation, and core.tsv's words.
 	known map[string]map[string]bool
 }
 
