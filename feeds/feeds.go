@@ -583,10 +583,7 @@ func (p *Poller) article(ctx context.Context, feed *gofeed.Feed, it *gofeed.Item
 		a.Published = it.UpdatedParsed.UTC()
 	}
 	if a.Lang == "" {
-		a.Lang = nlp.DetectLang(a.Title + "\n" + a.Text)
-	}
-	if lang := strings.ToLower(feed.Language); a.Lang == "" && len(lang) >= 2 && lang[0] >= 'a' && lang[0] <= 'z' && lang[1] >= 'a' && lang[1] <= 'z' {
-		a.Lang = lang[:2] // "fr-FR": fr
+		a.Lang = nlp.ChooseLang(feed.Language, a.Title+"\n"+a.Text)
 	}
 	return a, nil
 }
