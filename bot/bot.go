@@ -388,7 +388,7 @@ type Bot struct {
 	started   time.Time
 
 	// endpoint serves InteractionsHandler on Config.InteractionsAddr;
-	// endpointErr receives its Serve error. ackWait is how long an HTTP
+	// endpointErr receives its Serve error. ackWait is how long an
 	// interaction waits for its handler's first response (ackDeadline).
 	endpoint    *http.Server
 	endpointErr chan error

@@ -253,19 +253,42 @@ func (r *request) say(ctx context.Context, content string) error {
 }
 
 // onInteraction handles an interaction from the gateway: its first
-// response is a REST callback.
+// response is a REST callback, sent as soon as the handler gives it; a
+// handler that gives none within ackWait (a slow database, a busy
+// replica) finds the interaction deferred, as the interactions endpoint
+// does, since Discord fails an interaction not acknowledged within 3 s.
 func (b *Bot) onInteraction(s *discordgo.Session, ev *discordgo.InteractionCreate) {
+	i := ev.Interaction
+	if i == nil {
+		return
+	}
+	rest := restResponder{s}
 	if !b.admit() {
 		// Stopping. Another replica answers when there are several
 		// (Deps.Claims); a lone bot tells the member it restarts.
-		if i := ev.Interaction; i != nil && b.deps.Claims == nil {
-			r := &request{b: b, i: i, lang: localeLang(i.Locale), first: restResponder{s}}
+		if b.deps.Claims == nil {
+			r := &request{b: b, i: i, lang: localeLang(i.Locale), first: rest}
 			b.report(b.replies, r.respond(b.replies, phrases.Text(r.lang, phrases.Stopping), true))
 		}
 		return
 	}
-	defer b.inflight.Done()
-	b.handleInteraction(ev.Interaction, restResponder{s})
+	h, handled := b.startInteraction(i)
+	defer h.release()
+	resp, _ := h.await(b.replies, b.ackWait, handled)
+	ctx, cancel := context.WithTimeout(b.replies, callbackTimeout)
+	defer cancel()
+	switch {
+	case resp != nil:
+		h.written <- rest.respond(ctx, i, resp)
+	case isClosed(handled) || b.replies.Err() != nil:
+		// Claimed by another replica, or nothing to say (a click on a
+		// button the bot no longer knows), or past the shutdown deadline.
+	default:
+		b.log.Warn("interaction deferred: no first response in time", "interaction", i.ID, "wait", b.ackWait)
+		if err := rest.respond(ctx, i, deferral(i)); err != nil {
+			b.report(ctx, fmt.Errorf("defer interaction %s: %w", i.ID, err))
+		}
+	}
 }
 
 // handleInteraction claims every interaction, routes the ones this replica

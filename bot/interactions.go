@@ -31,32 +31,36 @@ import (
 // responder sends an interaction's first response, which Discord needs
 // within 3 s.
 type responder interface {
-	// respond sends resp. The error wraps errDeferred when the HTTP reply
+	// respond sends resp. The error wraps errDeferred when the transport
 	// has already acknowledged the interaction with a deferral.
 	respond(ctx context.Context, i *discordgo.Interaction, resp *discordgo.InteractionResponse) error
 }
 
-// restResponder answers interactions from the gateway over REST (POST
-// /interactions/{id}/{token}/callback).
+// restResponder answers interactions over REST (POST
+// /interactions/{id}/{token}/callback): the gateway's, once their handler
+// gives a first response (onInteraction), and those refused while stopping.
 type restResponder struct{ s *discordgo.Session }
 
 func (r restResponder) respond(ctx context.Context, i *discordgo.Interaction, resp *discordgo.InteractionResponse) error {
 	return r.s.InteractionRespond(i, resp, discordgo.WithContext(ctx))
 }
 
-// errDeferred says that the HTTP reply deferred the interaction itself:
+// errDeferred says that the transport deferred the interaction itself:
 // its handler gave no first response within ackWait.
-var errDeferred = errors.New("the HTTP reply has deferred the interaction")
+var errDeferred = errors.New("the interaction was deferred before its first response")
 
 // Limits of the interactions endpoint.
 const (
 	// maxInteractionBytes bounds a request's body: an interaction carries
 	// at most one message and the objects its options resolve.
 	maxInteractionBytes = 1 << 20
-	// ackDeadline is how long the HTTP reply waits for the handler's first
-	// response before it defers the interaction itself: Discord waits 3 s
-	// from when it sent the request.
+	// ackDeadline is how long the HTTP reply, or the gateway's handler,
+	// waits for the handler's first response before it defers the
+	// interaction itself: Discord waits 3 s from when it sent it.
 	ackDeadline = 2 * time.Second
+	// callbackTimeout bounds a REST callback, the gateway's first
+	// response: past Discord's 3 s it fails anyway.
+	callbackTimeout = 5 * time.Second
 	// signatureMaxAge is how far from now a request's signed timestamp may
 	// be. An interaction's token lasts 15 minutes, so nothing that could
 	// still be answered is refused unless the clock is off by more; a
@@ -126,28 +130,13 @@ func (b *Bot) serveInteraction(w http.ResponseWriter, req *http.Request) {
 		})
 		return
 	}
-	h := newHTTPReply()
-	handled := make(chan struct{})
-	go func() {
-		defer b.inflight.Done()
-		defer close(handled)
-		b.handleInteraction(&i, h)
-	}()
-	timer := time.NewTimer(b.ackWait)
-	defer timer.Stop()
-	why, gone := errDeferred, false
-	select {
-	case <-h.given:
-	case <-handled:
-	case <-timer.C:
-	case <-req.Context().Done():
-		why, gone = fmt.Errorf("the HTTP request ended first: %w", context.Cause(req.Context())), true
-	}
-	resp := h.settle(why)
+	h, handled := b.startInteraction(&i)
+	defer h.release()
+	resp, why := h.await(req.Context(), b.ackWait, handled)
 	switch {
 	case resp != nil:
 		h.written <- b.writeReply(w, resp)
-	case gone:
+	case !errors.Is(why, errDeferred):
 		b.log.Warn("interaction request ended before a response", "interaction", i.ID, "err", why)
 	case isClosed(handled) && i.Type == discordgo.InteractionMessageComponent:
 		// A click on a button the bot no longer knows: acknowledged, unchanged.
@@ -158,6 +147,20 @@ func (b *Bot) serveInteraction(w http.ResponseWriter, req *http.Request) {
 		b.log.Warn("interaction deferred: no first response in time", "interaction", i.ID, "wait", b.ackWait)
 		b.writeReply(w, deferral(&i))
 	}
+}
+
+// startInteraction runs the handler of i, which admit counted in flight,
+// in a goroutine of its own; handled is closed when it returns. Its first
+// response reaches the caller through h (see firstReply.await).
+func (b *Bot) startInteraction(i *discordgo.Interaction) (h *firstReply, handled <-chan struct{}) {
+	h = newFirstReply()
+	done := make(chan struct{})
+	go func() {
+		defer b.inflight.Done()
+		defer close(done)
+		b.handleInteraction(i, h)
+	}()
+	return h, done
 }
 
 // isClosed reports whether ch is closed.
@@ -259,30 +262,43 @@ func (r *request) afterDeferral(ctx context.Context, resp *discordgo.Interaction
 	return fmt.Errorf("respond to interaction %s: a response of type %d cannot follow a deferral", r.i.ID, resp.Type)
 }
 
-// httpReply hands an interaction's first response from its handler to the
-// HTTP request that brought the interaction.
-type httpReply struct {
+// firstReply hands an interaction's first response from its handler to
+// the transport that brought the interaction (the HTTP reply, or a REST
+// callback for the gateway), which sends it, or a deferral of its own when
+// the handler is slow.
+type firstReply struct {
 	mu     sync.Mutex
 	resp   *discordgo.InteractionResponse // the handler's first response, once given
 	closed error                          // why no response can be given any more
 	// given is closed when resp is set; written then receives the result
-	// of writing it.
-	given   chan struct{}
-	written chan error
+	// of sending it. released is closed once the transport has sent what
+	// it sends instead (a deferral), so that edits come after it.
+	given    chan struct{}
+	written  chan error
+	released chan struct{}
+	once     sync.Once
 }
 
-func newHTTPReply() *httpReply {
-	return &httpReply{given: make(chan struct{}), written: make(chan error, 1)}
+func newFirstReply() *firstReply {
+	return &firstReply{given: make(chan struct{}), written: make(chan error, 1), released: make(chan struct{})}
 }
 
-// respond gives the first response to the HTTP request and waits until it
-// is sent, so that edits through the webhook come after it.
-func (h *httpReply) respond(ctx context.Context, _ *discordgo.Interaction, resp *discordgo.InteractionResponse) error {
+// respond gives the first response to the transport and waits until it
+// is sent, so that edits through the webhook come after it. Once the
+// transport has stopped waiting for it, respond fails with why it did
+// (errDeferred: the response goes through the webhook, afterDeferral),
+// after the transport's own deferral is sent.
+func (h *firstReply) respond(ctx context.Context, _ *discordgo.Interaction, resp *discordgo.InteractionResponse) error {
 	h.mu.Lock()
 	switch {
 	case h.closed != nil:
+		why := h.closed
 		h.mu.Unlock()
-		return h.closed
+		select {
+		case <-h.released:
+		case <-ctx.Done():
+		}
+		return why
 	case h.resp != nil:
 		h.mu.Unlock()
 		return errors.New("the interaction has already been answered")
@@ -298,16 +314,32 @@ func (h *httpReply) respond(ctx context.Context, _ *discordgo.Interaction, resp 
 	}
 }
 
-// settle ends the wait for the handler's first response: it returns that
-// response if it was given, else nil, and then refuses later ones with why.
-func (h *httpReply) settle(why error) *discordgo.InteractionResponse {
+// await waits until the handler gives its first response, returns
+// (handled is closed), d passes or ctx ends. It returns the response
+// given, which the caller sends into h.written; else nil and why later
+// responses are refused: errDeferred, or ctx's cause when ctx ended.
+func (h *firstReply) await(ctx context.Context, d time.Duration, handled <-chan struct{}) (*discordgo.InteractionResponse, error) {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	why := errDeferred
+	select {
+	case <-h.given:
+	case <-handled:
+	case <-timer.C:
+	case <-ctx.Done():
+		why = fmt.Errorf("no first response could be sent any more: %w", context.Cause(ctx))
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.resp == nil {
 		h.closed = why
 	}
-	return h.resp
+	return h.resp, h.closed
 }
+
+// release lets refused responses go on: the transport has sent its
+// deferral, or will send nothing.
+func (h *firstReply) release() { h.once.Do(func() { close(h.released) }) }
 
 // admit counts an interaction's handler in flight, unless the bot is
 // stopping: shutdown sets stopping under the same lock before it waits, so

@@ -231,6 +231,61 @@ func TestInteractionDeferredWhenSlow(t *testing.T) {
 	}
 }
 
+// TestGatewayInteractionDeferredWhenSlow checks that an interaction from
+// the gateway whose handler is slow to give its first response (here a
+// slow database behind /stats) is deferred over REST within ackWait, and
+// that the answer then replaces the deferral.
+func TestGatewayInteractionDeferredWhenSlow(t *testing.T) {
+	t.Parallel()
+	srv := discordtest.New(t)
+	release := make(chan struct{})
+	b, err := New(srv.Session(t, "token"), Deps{Answerer: noAnswers{}, Stats: slowStats{release}}, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.ackWait = 50 * time.Millisecond
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	run, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- b.Run(run) }()
+	defer func() {
+		stop()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	}()
+	eventually(t, "Ready once connected", func() bool { return b.Ready(ctx) == nil })
+
+	cmd := srv.SendInteraction(&discordgo.Interaction{Member: admin(), Data: discordgo.ApplicationCommandInteractionData{Name: "stats"}})
+	callback, err := srv.WaitFor(ctx, discordtest.Route("POST", "/api/v9/interactions/"+cmd.ID+"/*/callback"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var resp discordgo.InteractionResponse
+	if err := json.Unmarshal(callback.Body, &resp); err != nil || callback.Status != 204 ||
+		resp.Type != discordgo.InteractionResponseDeferredChannelMessageWithSource || resp.Data.Flags != discordgo.MessageFlagsEphemeral {
+		t.Errorf("first response %s %s, want an ephemeral deferral", callback, callback.Body)
+	}
+	close(release)
+	edit, err := srv.WaitFor(ctx, discordtest.Route("PATCH", "/api/v9/webhooks/*/"+cmd.Token+"/messages/@original"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if msg := srv.Original(cmd.Token); edit.Status != 200 || len(msg.Embeds) != 1 || msg.Embeds[0].Title != "Archive" {
+		t.Errorf("/stats edit %s %s: original %+v, want the stats embed", edit, edit.Body, msg)
+	}
+	isCallback, n := discordtest.Route("POST", "/api/v9/interactions/*/*/callback"), 0
+	for _, r := range srv.Requests() {
+		if isCallback(r) {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d callbacks, want the one deferral", n)
+	}
+}
+
 // TestInteractionOutOfTime checks that a command whose work outlasts
 // IngestTimeout still tells the member so: the message has a deadline of
 // its own.
