@@ -65,22 +65,43 @@ func (t *Translation) Into(lang string) bool {
 // "iPhone" is about something else: no chunk holding such a word is what
 // says the archive cannot answer.
 func (t *Translation) HoldsNames(lang, text string) bool {
+	return t.holds(text, func(into string, term Term) bool {
+		return into == lang && term.Carried && (nlp.IsDigits(term.Source) || !isArabic(term.Source) && scriptOf(lang) != arabic)
+	})
+}
+
+// HoldsCarried reports whether text, in any language, holds every word
+// the question carries over as it is written rather than translated: its
+// numbers, and its Latin-script words no dictionary knows (names,
+// "Museveni", "iPhone"). A passage holding half a question's words but
+// not its names ("What country did Yoweri Museveni study in?": a
+// paragraph on a country's studies) is no sign that the question speaks
+// the passage's language.
+func (t *Translation) HoldsCarried(text string) bool {
+	return t.holds(text, func(_ string, term Term) bool { return term.Carried && !isArabic(term.Source) })
+}
+
+// holds reports whether text holds every term of t that keep selects
+// (given the language it is translated into), or, for a name the
+// glossary translates (AI: IA), its equivalent.
+func (t *Translation) holds(text string, keep func(into string, term Term) bool) bool {
 	if t == nil {
 		return true
 	}
 	var words WordSet
 	var held [][]string // the glossary's groups text holds
-	for _, term := range t.Terms[lang] {
-		if !term.Carried || !nlp.IsDigits(term.Source) && (isArabic(term.Source) || scriptOf(lang) == arabic) {
-			continue
-		}
-		if words == nil {
-			words, held = Words(text), glossaryGroups(text)
-		}
-		// A name the glossary translates (AI: IA) is held in its words.
-		inGlossary := slices.ContainsFunc(held, func(g []string) bool { return slices.Contains(g, " "+term.Source+" ") })
-		if !term.foundIn(words) && !inGlossary {
-			return false
+	for into, terms := range t.Terms {
+		for _, term := range terms {
+			if !keep(into, term) {
+				continue
+			}
+			if words == nil {
+				words, held = Words(text), glossaryGroups(text)
+			}
+			inGlossary := slices.ContainsFunc(held, func(g []string) bool { return slices.Contains(g, " "+term.Source+" ") })
+			if !term.foundIn(words) && !inGlossary {
+				return false
+			}
 		}
 	}
 	return true

@@ -81,6 +81,39 @@ func TestHoldsNames(t *testing.T) {
 	}
 }
 
+func TestHoldsCarried(t *testing.T) {
+	tr := &Translation{Terms: map[string][]Term{
+		"fr": {
+			{Source: "museveni", Alternatives: []string{"museveni"}, Carried: true},
+			{Source: "study", Alternatives: []string{"etudier"}},
+			{Source: "ai", Alternatives: []string{"ai"}, Carried: true},
+		},
+		"ar": {
+			{Source: "1986", Alternatives: []string{"1986"}, Carried: true},
+			{Source: "museveni", Alternatives: []string{"موسفني"}, Carried: true},
+		},
+	}}
+	tests := []struct {
+		text string
+		want bool
+	}{
+		{"Yoweri Museveni studied AI in Tanzania until 1986.", true},
+		{"Museveni étudie l'IA depuis 1986.", true}, // AI: IA, by the glossary
+		{"Students of AI in this country study until 1986.", false},
+		{"Museveni studied AI in Tanzania.", false},
+	}
+	for _, tt := range tests {
+		if got := tr.HoldsCarried(tt.text); got != tt.want {
+			t.Errorf("HoldsCarried(%q) = %v, want %v", tt.text, got, tt.want)
+		}
+	}
+	arabic := &Translation{Terms: map[string][]Term{"fr": {{Source: "غيثه", Alternatives: []string{"ghitha"}, Carried: true}}}}
+	var none *Translation
+	if !arabic.HoldsCarried("Une autre") || !none.HoldsCarried("x") {
+		t.Error("an Arabic word carried over (a guessed transliteration), or no translation, is required")
+	}
+}
+
 func TestStructured(t *testing.T) {
 	many := []string{"a1", "a2", "a3", "a4", "a5", "a6", "a7"}
 	tests := []struct {

@@ -204,6 +204,15 @@ func DarijaQuery(text string) (latin, arabic string) {
 	return strings.Join(lat, " "), strings.Join(ara, " ")
 }
 
+// SearchLang returns the language a question is searched in: LangDarija
+// when DetectDarija says so, else DetectLang's answer.
+func SearchLang(text string) string {
+	if darija, _ := DetectDarija(text); darija {
+		return LangDarija
+	}
+	return DetectLang(text)
+}
+
 // AskerLang returns the language the bot should answer text in: "ar" for
 // Darija in Arabic script, "fr" for Darija in Latin script (members who
 // write Arabizi read French), and otherwise DetectLang's answer.

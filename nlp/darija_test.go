@@ -166,7 +166,7 @@ func TestDarijaQuery(t *testing.T) {
 	}
 }
 
-func TestAskerLangAndTransliterate(t *testing.T) {
+func TestAskerLangSearchLangAndTransliterate(t *testing.T) {
 	funcs := map[string]struct {
 		f     func(string) string
 		cases map[string]string
@@ -178,6 +178,12 @@ func TestAskerLangAndTransliterate(t *testing.T) {
 			"What did the minister say about artificial intelligence in Morocco?": "en",
 			"ما هو دور الوزيرة في ندوة الذكاء الاصطناعي؟":                         "ar",
 			"Bonjour": "",
+		}},
+		"SearchLang": {SearchLang, map[string]string{
+			"3lach bghat Mezzour système dyal l'IA f lmghrib?":                   LangDarija,
+			"شكون هي الوزيرة اللي هضرات فالكولوك ديال سلا على الذكاء الاصطناعي؟": LangDarija,
+			"Quel est le rôle de la ministre dans le colloque sur l'IA ?":        "fr",
+			"ما هو دور الوزيرة في ندوة الذكاء الاصطناعي؟":                        "ar",
 		}},
 		"transliterate": {transliterate, map[string]string{
 			"ynje7": "ينجح", "t3awen": "تعاون", "kat3awen": "تعاون", "lkhobara": "الخوبارة",

@@ -83,7 +83,7 @@ func (s *Service) Ask(ctx context.Context, q Question) (Answer, error) {
 	// written in Arabic script, in French when in Latin script.
 	searchLang := q.Lang
 	if q.Lang == "" || q.Lang == nlp.LangDarija {
-		searchLang = questionLang(q.Text)
+		searchLang = nlp.SearchLang(q.Text)
 		q.Lang = nlp.AskerLang(q.Text)
 	}
 	ans := Answer{Question: q.Text, Mode: mode}
@@ -137,7 +137,7 @@ func (s *Service) relevant(query string, trans *lexicon.Translation, ps []Passag
 	}
 	var out []Passage
 	for _, p := range ps {
-		full := p.Article.Title + " " + p.Chunk.Heading + " " + p.Chunk.Text
+		full := passageText(p)
 		text := nlp.NewTermSet(full)
 		cov := max(qs.Coverage(text), expanded.Coverage(text))
 		crossCov := trans.Coverage(p.Article.Lang, full)

@@ -134,10 +134,17 @@ func passageText(p Passage) string {
 	return p.Article.Title + " " + p.Chunk.Heading + " " + p.Chunk.Text
 }
 
-// ownJudge judges passages on the share of query's content words they hold.
-func ownJudge(query string) func(Passage) float64 {
+// ownJudge judges passages on the share of query's content words they
+// hold; none when they lack a word trans carries over as it is
+// (lexicon.Translation.HoldsCarried).
+func ownJudge(query string, trans *lexicon.Translation) func(Passage) float64 {
 	qs := nlp.NewTermSet(query)
-	return func(p Passage) float64 { return qs.Coverage(nlp.NewTermSet(passageText(p))) }
+	return func(p Passage) float64 {
+		if text := passageText(p); trans.HoldsCarried(text) {
+			return qs.Coverage(nlp.NewTermSet(text))
+		}
+		return 0
+	}
 }
 
 // searchLegs runs the question's own legs, at once, each for k passages;
@@ -296,15 +303,6 @@ func fuseLists(lists [][]Passage, weights []float64, k, perArticle, n int) []Pas
 	return out
 }
 
-// questionLang is the language a question is searched in: Darija
-// (nlp.LangDarija) when nlp.DetectDarija says so, else nlp.DetectLang's.
-func questionLang(text string) string {
-	if darija, _ := nlp.DetectDarija(text); darija {
-		return nlp.LangDarija
-	}
-	return nlp.DetectLang(text)
-}
-
 // searchDarija searches a Darija question (see nlp.DarijaQuery): its
 // Latin-script words, French and names, as French, its Arabic-script ones
 // (Arabizi mapped to Arabic) as Arabic, and the translations of both into
@@ -326,7 +324,7 @@ func (s *Service) searchDarija(ctx context.Context, query string, k int, opt Sea
 			continue
 		}
 		parts = append(parts, part)
-		legs = append(legs, searchLeg{lang: part.Lang, text: lexicon.ExpandQuery(part.Words), weight: 1, judge: ownJudge(part.Words)})
+		legs = append(legs, searchLeg{lang: part.Lang, text: lexicon.ExpandQuery(part.Words), weight: 1, judge: ownJudge(part.Words, nil)})
 		// A passage in the part's language is judged on its words as
 		// they are, beside the other part's translations.
 		for _, w := range nlp.Terms(part.Words) {

@@ -328,7 +328,7 @@ func (s *Service) search(ctx context.Context, query string, opt SearchOptions) (
 		k = s.cfg.K
 	}
 	if opt.Lang == "" {
-		opt.Lang = questionLang(query)
+		opt.Lang = nlp.SearchLang(query)
 	}
 	if opt.Lang == nlp.LangDarija {
 		return s.searchDarija(ctx, query, k, opt)
@@ -345,7 +345,7 @@ func (s *Service) search(ctx context.Context, query string, opt SearchOptions) (
 		Until:      opt.When.Until,
 	}
 	if trans := s.dictTranslations(query, opt.Lang); trans != nil && (s.cfg.Translator != nil || s.chat != nil) {
-		own := []searchLeg{{lang: opt.Lang, text: expanded, weight: 1, judge: ownJudge(query)}}
+		own := []searchLeg{{lang: opt.Lang, text: expanded, weight: 1, judge: ownJudge(query, trans)}}
 		ps, err := s.searchLegs(ctx, sq, own, s.translatedLegs(trans, []lexicon.Part{{Lang: opt.Lang, Words: query}}))
 		return ps, trans, err
 	}

@@ -420,6 +420,39 @@ func TestSearchStructuredRanking(t *testing.T) {
 	}
 }
 
+// TestSearchOwnNeedsCarriedWords: a passage in the question's language
+// holding most of its words makes the question's own search sure of
+// itself, and the translations are not searched, only when it also holds
+// the words the question carries over untranslated (a name, a number).
+func TestSearchOwnNeedsCarriedWords(t *testing.T) {
+	tr := translator{"harbour": {"port"}, "record": {"record"}}
+	for _, tt := range []struct {
+		own        string
+		translated bool
+	}{
+		{"The harbour beat its record in 2024.", false},
+		{"The harbour beat its record.", true},
+	} {
+		t.Run(tt.own, func(t *testing.T) {
+			en := rag.Passage{Chunk: rag.Chunk{ID: 1, ArticleID: 1, Text: tt.own, End: len(tt.own)}, Article: rag.Article{ID: 1, Lang: "en"}, VectorRank: 1, TextRank: 2}
+			store, searches := legStore(func(q rag.SearchQuery) []rag.Passage {
+				if q.Lang == "en" && len(q.Groups) == 0 && q.Text != "" {
+					return []rag.Passage{en}
+				}
+				return nil
+			})
+			svc := rag.NewService(store, newEmbedder(), nil, rag.Config{Translator: tr})
+			if _, err := svc.Search(context.Background(), "What record did the harbour beat in 2024?", rag.SearchOptions{Lang: "en"}); err != nil {
+				t.Fatal(err)
+			}
+			got := slices.ContainsFunc(searches(), func(s string) bool { return strings.HasPrefix(s, "groups:") })
+			if got != tt.translated {
+				t.Errorf("structured query run: %v, want %v", got, tt.translated)
+			}
+		})
+	}
+}
+
 // TestSearchStructuredDated: a dated search, which the store runs on the
 // structured query's words rather than its groups, still holds the
 // translations.
