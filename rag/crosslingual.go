@@ -136,11 +136,13 @@ func passageText(p Passage) string {
 
 // ownJudge judges passages on the share of query's content words they
 // hold; none when they lack a word trans carries over as it is
-// (lexicon.Translation.HoldsCarried).
+// (lexicon.Translation.HoldsCarried), or are in a language trans
+// translates the question into: names and cognates are no sign that a
+// question speaks that language.
 func ownJudge(query string, trans *lexicon.Translation) func(Passage) float64 {
 	qs := nlp.NewTermSet(query)
 	return func(p Passage) float64 {
-		if text := passageText(p); trans.HoldsCarried(text) {
+		if text := passageText(p); !trans.Into(p.Article.Lang) && trans.HoldsCarried(text) {
 			return qs.Coverage(nlp.NewTermSet(text))
 		}
 		return 0
@@ -148,10 +150,10 @@ func ownJudge(query string, trans *lexicon.Translation) func(Passage) float64 {
 }
 
 // searchLegs runs the question's own legs, at once, each for k passages;
-// when one of them found a passage holding at least MinCoverage of the
-// question's words, the question speaks the archive's language and their
-// ranking is the answer (a single own leg's as the store fused it).
-// Otherwise it asks translated for more legs and runs them at once too.
+// when one of them found a passage its judge (ownJudge) credits with
+// MinCoverage of the question's words, the question speaks the archive's language and their
+// ranking is the answer (a single own leg's as the store fused it). Else
+// it asks translated for more legs and runs them at once too.
 // The structured query's ranking then replaces the own legs' (it holds
 // the question's own words beside their translations, all scored on one
 // scale), fused with the translations' vector searches and the chat

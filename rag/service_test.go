@@ -423,21 +423,23 @@ func TestSearchStructuredRanking(t *testing.T) {
 // TestSearchOwnNeedsCarriedWords: a passage in the question's language
 // holding most of its words makes the question's own search sure of
 // itself, and the translations are not searched, only when it also holds
-// the words the question carries over untranslated (a name, a number).
+// the words the question carries over untranslated (a name, a number);
+// a passage in a language the question is translated into never does.
 func TestSearchOwnNeedsCarriedWords(t *testing.T) {
 	tr := translator{"harbour": {"port"}, "record": {"record"}}
 	for _, tt := range []struct {
-		own        string
+		own, lang  string
 		translated bool
 	}{
-		{"The harbour beat its record in 2024.", false},
-		{"The harbour beat its record.", true},
+		{"The harbour beat its record in 2024.", "en", false},
+		{"The harbour beat its record.", "en", true},
+		{"The harbour beat its record in 2024.", "fr", true},
 	} {
-		t.Run(tt.own, func(t *testing.T) {
-			en := rag.Passage{Chunk: rag.Chunk{ID: 1, ArticleID: 1, Text: tt.own, End: len(tt.own)}, Article: rag.Article{ID: 1, Lang: "en"}, VectorRank: 1, TextRank: 2}
+		t.Run(tt.lang+" "+tt.own, func(t *testing.T) {
+			own := rag.Passage{Chunk: rag.Chunk{ID: 1, ArticleID: 1, Text: tt.own, End: len(tt.own)}, Article: rag.Article{ID: 1, Lang: tt.lang}, VectorRank: 1, TextRank: 2}
 			store, searches := legStore(func(q rag.SearchQuery) []rag.Passage {
 				if q.Lang == "en" && len(q.Groups) == 0 && q.Text != "" {
-					return []rag.Passage{en}
+					return []rag.Passage{own}
 				}
 				return nil
 			})
