@@ -6,10 +6,13 @@ import (
 )
 
 // Stop words that tell French from English; words common to both ("a",
-// "on", "as") are left out.
+// "on", "as") are left out. Question words count twice: a short question
+// has few stop words ("Who acts as regent?").
 var (
-	frenchWords  = wordSet("le la les un une des du de et est en dans pour que qui ne pas sur au aux avec ce cette ces il elle ils elles nous vous son sa ses leur leurs par plus mais ou où été être sont ont avait fait comme aussi très entre dont même selon après avant lors sans sous chez tout tous")
-	englishWords = wordSet("the of and to is in that it for with was were be been are this these those by from at an have has had not but or which who will would their there they he she his her its our we you can could should into than then also about after before between more most other such only new said")
+	frenchWords     = wordSet("le la les un une des du de et est en dans pour que ne se pas sur au aux avec ce cette ces il elle ils elles nous vous son sa ses leur leurs par plus mais ou été être sont ont avait fait comme aussi très entre dont même selon après avant lors sans sous chez tout tous")
+	englishWords    = wordSet("the of and to is in that it for with was were be been are this these those by from at an have has had not but or will would their there they he she his her its our we you can could should into than then also about after before between more most other such only new said do does did don't doesn't didn't isn't aren't wasn't weren't it's that's there's many much")
+	frenchQuestion  = wordSet("qui qu où comment quel quelle quels quelles lequel laquelle lesquels lesquelles pourquoi combien quand")
+	englishQuestion = wordSet("what when where why how who whose whom which what's who's where's how's")
 )
 
 func wordSet(s string) map[string]bool {
@@ -21,26 +24,30 @@ func wordSet(s string) map[string]bool {
 }
 
 // DetectLang guesses the language of text: "ar" when Arabic script makes
-// up most letters, else "fr" or "en" by counting each language's stop
-// words (French accents count for French). It returns "" when the text is
-// too short or the evidence unclear.
+// up most letters (at least four), else "fr" or "en" by counting each
+// language's stop and question words (French accents count for French).
+// It returns "" when the text is too short or the evidence unclear.
 func DetectLang(text string) string {
 	letters, arabic := countLetters(text)
+	if arabic*2 > letters && arabic >= 4 {
+		return "ar"
+	}
 	if letters < 12 {
 		return ""
-	}
-	if arabic*2 > letters {
-		return "ar"
 	}
 	fr, en, words := 0, 0, 0
 	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
 		return !unicode.IsLetter(r) && r != '\''
 	}) {
 		words++
-		if i := strings.LastIndexAny(w, "'’"); i >= 0 {
+		if i := strings.LastIndexAny(w, "'’"); i >= 0 && !englishWords[w] && !englishQuestion[w] {
 			w = w[i+1:] // l'article → article, d'une → une
 		}
 		switch {
+		case frenchQuestion[w]:
+			fr += 2
+		case englishQuestion[w]:
+			en += 2
 		case frenchWords[w]:
 			fr++
 		case englishWords[w]:
