@@ -124,16 +124,18 @@ func (b *Bot) askDeferred(ctx context.Context, r *request, question string, star
 	})
 }
 
-// languages returns the question's language and the language for the
-// bot's own phrases (the question's if nlp.DetectLang knows it, else
-// fallback, the member's Discord locale).
+// languages returns the question's language as it is searched
+// (nlp.SearchLang: Darija is nlp.LangDarija, which rag.Service.Ask
+// searches as Darija) and the language for the bot's own phrases: the
+// one its answer is framed in (nlp.AskerLang: Arabic for Darija in Arabic
+// script, French in Latin script) when dalil has phrases in it, else
+// fallback, the member's Discord locale.
 func (b *Bot) languages(question, fallback string) (string, string) {
-	lang := nlp.DetectLang(question)
-	ui := fallback
-	if phrases.Has(lang) {
-		ui = lang
+	ui := nlp.AskerLang(question)
+	if !phrases.Has(ui) {
+		ui = fallback
 	}
-	return lang, ui
+	return nlp.SearchLang(question), ui
 }
 
 // seconds rounds a wait up to whole seconds, at least 1.

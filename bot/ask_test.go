@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/dalil-news/dalil/nlp"
 )
 
 func TestLanguages(t *testing.T) {
@@ -18,6 +20,8 @@ func TestLanguages(t *testing.T) {
 		{"english question, english phrases", "What is the latest news from Morocco?", "fr", [2]string{"en", "en"}},
 		{"language dalil does not detect: fallback", "Was gibt es Neues heute?", "fr", [2]string{"", "fr"}},
 		{"undetected: fallback", "?", "fr", [2]string{"", "fr"}},
+		{"darija in latin script: french phrases", "chno gal Mezzour 3la l'IA f lmghrib?", "en", [2]string{nlp.LangDarija, "fr"}},
+		{"darija in arabic script: arabic phrases", "شنو قالت مزور على الذكاء الاصطناعي ف المغرب؟", "en", [2]string{nlp.LangDarija, "ar"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

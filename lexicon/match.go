@@ -39,6 +39,13 @@ type WordSet map[string]bool
 func Words(text string) WordSet {
 	set := WordSet{}
 	for _, w := range strings.FieldsFunc(nlp.Fold(text), notWordRune) {
+		// A question's numbers are carried in ASCII digits (newToken).
+		w = strings.Map(func(r rune) rune {
+			if d := nlp.Digit(r); d >= 0 {
+				return rune('0' + d)
+			}
+			return r
+		}, w)
 		if isArabic(w) {
 			for _, b := range arabicBases(w) {
 				set[b] = true

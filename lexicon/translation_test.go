@@ -101,6 +101,7 @@ func TestHoldsCarried(t *testing.T) {
 		{"Museveni étudie l'IA depuis 1986.", true}, // AI: IA, by the glossary
 		{"Students of AI in this country study until 1986.", false},
 		{"Museveni studied AI in Tanzania.", false},
+		{"درس موسفني الذكاء الاصطناعي Museveni AI حتى ١٩٨٦", true}, // Arabic-Indic digits
 	}
 	for _, tt := range tests {
 		if got := tr.HoldsCarried(tt.text); got != tt.want {
@@ -110,7 +111,7 @@ func TestHoldsCarried(t *testing.T) {
 	arabic := &Translation{Terms: map[string][]Term{"fr": {{Source: "غيثه", Alternatives: []string{"ghitha"}, Carried: true}}}}
 	var none *Translation
 	if !arabic.HoldsCarried("Une autre") || !none.HoldsCarried("x") {
-		t.Error("an Arabic word carried over (a guessed transliteration), or no translation, is required")
+		t.Error("an Arabic word carried over (a guessed transliteration), or no translation, is not required")
 	}
 }
 

@@ -11,7 +11,7 @@ import (
 var (
 	frenchWords     = wordSet("le la les un une des du de et est en dans pour que ne se pas sur au aux avec ce cette ces il elle ils elles nous vous son sa ses leur leurs par plus mais ou été être sont ont avait fait comme aussi très entre dont même selon après avant lors sans sous chez tout tous")
 	englishWords    = wordSet("the of and to is in that it for with was were be been are this these those by from at an have has had not but or will would their there they he she his her its our we you can could should into than then also about after before between more most other such only new said do does did don't doesn't didn't isn't aren't wasn't weren't it's that's there's many much")
-	frenchQuestion  = wordSet("qui qu où comment quel quelle quels quelles lequel laquelle lesquels lesquelles pourquoi combien quand")
+	frenchQuestion  = wordSet("qui qu où quel quelle quels quelles lequel laquelle lesquels lesquelles pourquoi combien quand")
 	englishQuestion = wordSet("what when where why how who whose whom which what's who's where's how's")
 )
 
@@ -36,8 +36,9 @@ func DetectLang(text string) string {
 		return ""
 	}
 	fr, en, words := 0, 0, 0
+	// A hyphenated word is one word: the "how" of "know-how" is no question.
 	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
-		return !unicode.IsLetter(r) && r != '\''
+		return !unicode.IsLetter(r) && r != '\'' && r != '-'
 	}) {
 		words++
 		if i := strings.LastIndexAny(w, "'’"); i >= 0 && !englishWords[w] && !englishQuestion[w] {
