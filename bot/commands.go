@@ -192,7 +192,7 @@ func (r *request) deferReply(ctx context.Context, ephemeral bool) error {
 }
 
 // callback sends the first response to the interaction, through the
-// transport it came by; when the HTTP reply has already deferred it, the
+// transport it came by; when the transport has already deferred it, the
 // response goes through the webhook instead (afterDeferral).
 func (r *request) callback(ctx context.Context, resp *discordgo.InteractionResponse) error {
 	err := r.first.respond(ctx, r.i, resp)
@@ -273,7 +273,7 @@ func (b *Bot) onInteraction(s *discordgo.Session, ev *discordgo.InteractionCreat
 		return
 	}
 	h, handled := b.startInteraction(i)
-	defer h.release()
+	defer h.release(nil)
 	resp, _ := h.await(b.replies, b.ackWait, handled)
 	ctx, cancel := context.WithTimeout(b.replies, callbackTimeout)
 	defer cancel()
@@ -281,12 +281,12 @@ func (b *Bot) onInteraction(s *discordgo.Session, ev *discordgo.InteractionCreat
 	case resp != nil:
 		h.written <- rest.respond(ctx, i, resp)
 	case isClosed(handled) || b.replies.Err() != nil:
-		// Claimed by another replica, or nothing to say (a click on a
-		// button the bot no longer knows), or past the shutdown deadline.
+		// Claimed by another replica, or past the shutdown deadline.
 	default:
 		b.log.Warn("interaction deferred: no first response in time", "interaction", i.ID, "wait", b.ackWait)
 		if err := rest.respond(ctx, i, deferral(i)); err != nil {
-			b.report(ctx, fmt.Errorf("defer interaction %s: %w", i.ID, err))
+			// The handler reports it: it has no response to edit.
+			h.release(fmt.Errorf("defer interaction %s: %w", i.ID, err))
 		}
 	}
 }
@@ -346,6 +346,10 @@ func (b *Bot) handleInteraction(i *discordgo.Interaction, first responder) {
 			b.handleVote(ctx, r, id)
 		case strings.HasPrefix(id, sourcesPrefix):
 			b.handleSourcesPage(ctx, r, id)
+		default:
+			// A button the bot no longer knows: acknowledged, its message
+			// unchanged, rather than "This interaction failed".
+			b.report(ctx, r.callback(ctx, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredMessageUpdate}))
 		}
 	}
 }

@@ -131,21 +131,20 @@ func (b *Bot) serveInteraction(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	h, handled := b.startInteraction(&i)
-	defer h.release()
+	defer h.release(nil)
 	resp, why := h.await(req.Context(), b.ackWait, handled)
 	switch {
 	case resp != nil:
 		h.written <- b.writeReply(w, resp)
 	case !errors.Is(why, errDeferred):
 		b.log.Warn("interaction request ended before a response", "interaction", i.ID, "err", why)
-	case isClosed(handled) && i.Type == discordgo.InteractionMessageComponent:
-		// A click on a button the bot no longer knows: acknowledged, unchanged.
-		b.writeReply(w, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredMessageUpdate})
 	case isClosed(handled):
 		http.Error(w, "the interaction was not handled", http.StatusBadRequest)
 	default:
 		b.log.Warn("interaction deferred: no first response in time", "interaction", i.ID, "wait", b.ackWait)
-		b.writeReply(w, deferral(&i))
+		if err := b.writeReply(w, deferral(&i)); err != nil {
+			h.release(fmt.Errorf("defer interaction %s: %w", i.ID, err))
+		}
 	}
 }
 
@@ -223,7 +222,7 @@ func deferral(i *discordgo.Interaction) *discordgo.InteractionResponse {
 }
 
 // afterDeferral sends through the webhook a first response that came after
-// the HTTP reply deferred the interaction: a deferral has nothing left to
+// the transport deferred the interaction: a deferral has nothing left to
 // do, a message update or a command's message becomes the original
 // response, and a message answering a component (whose message the
 // deferral left unchanged) a follow-up. An ephemeral message after a
@@ -285,20 +284,22 @@ func newFirstReply() *firstReply {
 
 // respond gives the first response to the transport and waits until it
 // is sent, so that edits through the webhook come after it. Once the
-// transport has stopped waiting for it, respond fails with why it did
-// (errDeferred: the response goes through the webhook, afterDeferral),
-// after the transport's own deferral is sent.
+// transport has stopped waiting for it, respond waits until the
+// transport's own deferral is sent and fails with why the transport
+// stopped (errDeferred: the response goes through the webhook,
+// afterDeferral), or with the deferral's error.
 func (h *firstReply) respond(ctx context.Context, _ *discordgo.Interaction, resp *discordgo.InteractionResponse) error {
 	h.mu.Lock()
 	switch {
 	case h.closed != nil:
-		why := h.closed
 		h.mu.Unlock()
-		select {
-		case <-h.released:
-		case <-ctx.Done():
-		}
-		return why
+		// Not cut short by ctx: a command out of time still says so
+		// (replyContext), and the transport releases within its own
+		// deadline (ackWait, then callbackTimeout or the HTTP reply).
+		<-h.released
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		return h.closed
 	case h.resp != nil:
 		h.mu.Unlock()
 		return errors.New("the interaction has already been answered")
@@ -338,8 +339,18 @@ func (h *firstReply) await(ctx context.Context, d time.Duration, handled <-chan 
 }
 
 // release lets refused responses go on: the transport has sent its
-// deferral, or will send nothing.
-func (h *firstReply) release() { h.once.Do(func() { close(h.released) }) }
+// deferral, or will send nothing. A deferral that failed (err) is what
+// they then fail with: there is no response to edit.
+func (h *firstReply) release(err error) {
+	h.once.Do(func() {
+		if err != nil {
+			h.mu.Lock()
+			h.closed = err
+			h.mu.Unlock()
+		}
+		close(h.released)
+	})
+}
 
 // admit counts an interaction's handler in flight, unless the bot is
 // stopping: shutdown sets stopping under the same lock before it waits, so

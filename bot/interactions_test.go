@@ -231,6 +231,63 @@ func TestInteractionDeferredWhenSlow(t *testing.T) {
 	}
 }
 
+// runGatewayBot runs a bot over sess, on the gateway, until the test
+// ends; it waits 50 ms for a handler's first response, and is connected
+// when runGatewayBot returns.
+func runGatewayBot(t *testing.T, sess *discordgo.Session, deps Deps) *Bot {
+	t.Helper()
+	if deps.Answerer == nil {
+		deps.Answerer = noAnswers{}
+	}
+	b, err := New(sess, deps, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.ackWait = 50 * time.Millisecond
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- b.Run(ctx) }()
+	t.Cleanup(func() {
+		stop()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	})
+	eventually(t, "Ready once connected", func() bool { return b.Ready(context.Background()) == nil })
+	return b
+}
+
+// TestGatewayUnknownButton checks that a click on a button the bot no
+// longer knows is acknowledged, its message unchanged, rather than left
+// to fail.
+func TestGatewayUnknownButton(t *testing.T) {
+	t.Parallel()
+	srv := discordtest.New(t)
+	b := runGatewayBot(t, srv.Session(t, "token"), Deps{})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	old, err := b.s.ChannelMessageSend(discordtest.ChannelID, "old")
+	if err != nil {
+		t.Fatal(err)
+	}
+	click := srv.SendInteraction(&discordgo.Interaction{
+		Type:    discordgo.InteractionMessageComponent,
+		Message: old,
+		Data:    discordgo.MessageComponentInteractionData{CustomID: "gone:1", ComponentType: discordgo.ButtonComponent},
+	})
+	callback, err := srv.WaitFor(ctx, discordtest.Route("POST", "/api/v9/interactions/"+click.ID+"/*/callback"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var resp discordgo.InteractionResponse
+	if err := json.Unmarshal(callback.Body, &resp); err != nil || callback.Status != 204 || resp.Type != discordgo.InteractionResponseDeferredMessageUpdate {
+		t.Errorf("callback %s %s, want a deferred update", callback, callback.Body)
+	}
+	if got := srv.Message(old.ID); got.Content != "old" {
+		t.Errorf("the clicked message became %q", got.Content)
+	}
+}
+
 // TestGatewayInteractionDeferredWhenSlow checks that an interaction from
 // the gateway whose handler is slow to give its first response (here a
 // slow database behind /stats) is deferred over REST within ackWait, and
@@ -239,23 +296,9 @@ func TestGatewayInteractionDeferredWhenSlow(t *testing.T) {
 	t.Parallel()
 	srv := discordtest.New(t)
 	release := make(chan struct{})
-	b, err := New(srv.Session(t, "token"), Deps{Answerer: noAnswers{}, Stats: slowStats{release}}, Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b.ackWait = 50 * time.Millisecond
+	runGatewayBot(t, srv.Session(t, "token"), Deps{Stats: slowStats{release}})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	run, stop := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- b.Run(run) }()
-	defer func() {
-		stop()
-		if err := <-done; err != nil {
-			t.Errorf("Run: %v", err)
-		}
-	}()
-	eventually(t, "Ready once connected", func() bool { return b.Ready(ctx) == nil })
 
 	cmd := srv.SendInteraction(&discordgo.Interaction{Member: admin(), Data: discordgo.ApplicationCommandInteractionData{Name: "stats"}})
 	callback, err := srv.WaitFor(ctx, discordtest.Route("POST", "/api/v9/interactions/"+cmd.ID+"/*/callback"))
@@ -283,6 +326,51 @@ func TestGatewayInteractionDeferredWhenSlow(t *testing.T) {
 	}
 	if n != 1 {
 		t.Errorf("%d callbacks, want the one deferral", n)
+	}
+}
+
+// delayedCallbacks delays every interaction callback by delay, after
+// closing started (once): a deferral slow to reach Discord.
+type delayedCallbacks struct {
+	next    http.RoundTripper
+	delay   time.Duration
+	started chan struct{}
+	once    sync.Once
+}
+
+func (d *delayedCallbacks) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/callback") {
+		d.once.Do(func() { close(d.started) })
+		time.Sleep(d.delay)
+	}
+	return d.next.RoundTrip(r)
+}
+
+// TestGatewayEditWaitsForDeferral checks that a slow handler's answer,
+// ready while the gateway's deferral is still on its way, edits the
+// deferral once it is sent, not before (Discord would say 404).
+func TestGatewayEditWaitsForDeferral(t *testing.T) {
+	t.Parallel()
+	srv := discordtest.New(t)
+	sess := srv.Session(t, "token")
+	started := make(chan struct{})
+	next := sess.Client.Transport
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	sess.Client = &http.Client{Transport: &delayedCallbacks{next: next, delay: 300 * time.Millisecond, started: started}, Timeout: sess.Client.Timeout}
+	// The stats are ready as soon as the deferral starts out.
+	runGatewayBot(t, sess, Deps{Stats: slowStats{started}})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+
+	cmd := srv.SendInteraction(&discordgo.Interaction{Member: admin(), Data: discordgo.ApplicationCommandInteractionData{Name: "stats"}})
+	edit, err := srv.WaitFor(ctx, discordtest.Route("PATCH", "/api/v9/webhooks/*/"+cmd.Token+"/messages/@original"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if msg := srv.Original(cmd.Token); edit.Status != 200 || msg == nil || len(msg.Embeds) != 1 || msg.Embeds[0].Title != "Archive" {
+		t.Errorf("/stats edit %s %s: original %+v, want the stats embed", edit, edit.Body, msg)
 	}
 }
 
