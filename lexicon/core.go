@@ -34,7 +34,7 @@ func core(text string) (map[[2]string]*direction, error) {
 		var forms [len(coreLanguages)][]string
 		for i, f := range fields {
 			for form := range strings.SplitSeq(f, "|") {
-				if w := cleanSense(form, scriptOf(coreLanguages[i])); w != "" {
+				if w := cleanSense(form, scriptOf(coreLanguages[i]), isParticle); w != "" {
 					forms[i] = appendNew(forms[i], w)
 				}
 			}

@@ -46,7 +46,7 @@ func parseEntry(body string, target script) []string {
 		line = strings.TrimSpace(line)
 		line = trimNumbering(line)
 		for sense := range strings.SplitSeq(senseSplitter.Replace(line), "\n") {
-			if t := cleanSense(sense, target); t != "" && !slices.Contains(out, t) {
+			if t := cleanSense(sense, target, nlp.IsStopWord); t != "" && !slices.Contains(out, t) {
 				out = append(out, t)
 			}
 		}
@@ -98,15 +98,28 @@ func stripNotes(s string) string {
 	return b.String()
 }
 
+// leadingParticles are the function words core.tsv's forms lose before
+// them: articles, the infinitive's "to", the reflexive "se". Any other
+// keeps the phrase whole: "غير مشروع" (illegal), "tout à fait" and "on
+// time" are not مشروع, "fait" and "time". (A dictionary's senses lose any
+// leading stop word: "في الميدان", in the field, is الميدان.)
+var leadingParticles = map[string]bool{
+	"to": true, "the": true, "a": true, "an": true,
+	"le": true, "la": true, "les": true, "l": true, "un": true, "une": true, "des": true, "se": true, "s": true,
+}
+
+// isParticle reports whether w is one of leadingParticles.
+func isParticle(w []byte) bool { return leadingParticles[string(w)] }
+
 // cleanSense folds one translation and returns it, or "" when it is not
 // usable: empty, too long, in the wrong script, or only function words.
-// A leading function word ("to exceed", "se terminer", "la maison") is
-// dropped.
-func cleanSense(s string, target script) string {
+// A leading word that drop says is a function word ("to exceed", "se
+// terminer", "la maison": nlp.IsStopWord or isParticle) is dropped.
+func cleanSense(s string, target script, drop func([]byte) bool) string {
 	words := strings.FieldsFunc(nlp.Fold(s), func(r rune) bool {
 		return unicode.IsSpace(r) || r == '"' || r == '!' || r == '?' || r == '.' || r == ':' || r == '…'
 	})
-	for len(words) > 1 && nlp.IsStopWord([]byte(words[0])) {
+	for len(words) > 1 && drop([]byte(words[0])) {
 		words = words[1:]
 	}
 	if len(words) == 0 || len(words) > maxPhraseWords {

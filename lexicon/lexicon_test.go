@@ -288,4 +288,27 @@ func TestCore(t *testing.T) {
 	if c[[2]string{"ar", "en"}] != nil || c[[2]string{"en", "fr"}] != nil {
 		t.Error("a direction from or to English without English forms")
 	}
+	// A form loses its article or reflexive "se", and keeps any other
+	// function word: "غير مشروع" and "tout à fait" are phrases, not
+	// مشروع and "fait".
+	c, err = core("غير مشروع\tillégal|se dérouler\tillegal|unlawful\nتماما\ttout à fait\tthe whole|on time\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		pair [2]string
+		head string
+		want []string
+	}{
+		{[2]string{"ar", "en"}, "غير مشروع", []string{"illegal", "unlawful"}},
+		{[2]string{"ar", "en"}, "مشروع", nil},
+		{[2]string{"fr", "en"}, "derouler", []string{"illegal", "unlawful"}},
+		{[2]string{"fr", "en"}, "tout a fait", []string{"whole", "on time"}},
+		{[2]string{"fr", "en"}, "fait", nil},
+		{[2]string{"en", "fr"}, "time", nil},
+	} {
+		if got := c[tt.pair].fwd.get(tt.head); !cmp.Equal(got, tt.want) {
+			t.Errorf("%s %q = %q, want %q", tt.pair, tt.head, got, tt.want)
+		}
+	}
 }
