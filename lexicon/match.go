@@ -1,6 +1,7 @@
 package lexicon
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 
@@ -61,14 +62,16 @@ func Words(text string) WordSet {
 func notWordRune(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }
 
 // Coverage is the share of terms found in words: a term is found when its
-// source word, or every word of one of its translations, is there. A
-// Guessed term counts only when found: its cognates are guesses, and a
-// text lacking them may still hold the word. It is 0 without terms.
-func Coverage(terms []Term, words WordSet) float64 {
+// source word, or every word of one of its translations, is there, or
+// (foundWith) when the glossary translates a name carried over into a
+// group of held, the glossary's groups the text holds. A Guessed term
+// counts only when found: its cognates are guesses, and a text lacking
+// them may still hold the word. It is 0 without terms.
+func Coverage(terms []Term, words WordSet, held [][]string) float64 {
 	found, n := 0, 0
 	for _, t := range terms {
 		switch {
-		case t.foundIn(words):
+		case t.foundWith(words, held):
 			found++
 			n++
 		case !t.Guessed:
@@ -79,6 +82,14 @@ func Coverage(terms []Term, words WordSet) float64 {
 		return 0
 	}
 	return float64(found) / float64(n)
+}
+
+// foundWith reports whether t is in words or, for a name carried over
+// that the glossary translates (AI: IA), in one of the glossary's groups
+// the text holds (held, from glossaryGroups).
+func (t Term) foundWith(words WordSet, held [][]string) bool {
+	return t.foundIn(words) ||
+		t.Carried && slices.ContainsFunc(held, func(g []string) bool { return slices.Contains(g, " "+t.Source+" ") })
 }
 
 // foundIn reports whether t's source word or one of its translations is

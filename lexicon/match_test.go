@@ -20,11 +20,11 @@ func TestCoverage(t *testing.T) {
 		{"", 0},
 	}
 	for _, tt := range tests {
-		if got := Coverage(terms, Words(tt.text)); got != tt.want {
+		if got := Coverage(terms, Words(tt.text), nil); got != tt.want {
 			t.Errorf("Coverage(%q) = %v, want %v", tt.text, got, tt.want)
 		}
 	}
-	if got := Coverage(nil, Words("maison")); got != 0 {
+	if got := Coverage(nil, Words("maison"), nil); got != 0 {
 		t.Errorf("no terms: %v, want 0", got)
 	}
 
@@ -37,12 +37,33 @@ func TestCoverage(t *testing.T) {
 		"la gouvernance":              0,
 		"la gouvernance de la maison": 1,
 	} {
-		if got := Coverage(guessed, Words(text)); got != want {
+		if got := Coverage(guessed, Words(text), nil); got != want {
 			t.Errorf("Coverage(guessed, %q) = %v, want %v", text, got, want)
 		}
 	}
-	if got := Coverage(guessed[1:], Words("la gouvernance")); got != 0 {
+	if got := Coverage(guessed[1:], Words("la gouvernance"), nil); got != 0 {
 		t.Errorf("only an unfound guess: %v, want 0", got)
+	}
+}
+
+// TestCoverageGlossary checks that a name carried over is found in the
+// form the glossary gives it in the text's language (AI: IA), and a
+// translated word is not.
+func TestCoverageGlossary(t *testing.T) {
+	terms := []Term{
+		{Source: "ai", Alternatives: []string{"ai"}, Carried: true},
+		{Source: "data", Alternatives: []string{"donnees"}},
+	}
+	text := "Les données de l'IA."
+	if got := Coverage(terms, Words(text), glossaryGroups(text)); got != 1 {
+		t.Errorf("with the glossary: %v, want 1", got)
+	}
+	if got := Coverage(terms, Words(text), nil); got != 0.5 {
+		t.Errorf("without the glossary: %v, want 0.5", got)
+	}
+	terms[0].Carried = false
+	if got := Coverage(terms, Words(text), glossaryGroups(text)); got != 0.5 {
+		t.Errorf("a word not carried over, with the glossary: %v, want 0.5", got)
 	}
 }
 
@@ -64,7 +85,7 @@ func TestWordsArabic(t *testing.T) {
 		{"منزل ومدرسة وكتاب", 1},              // a bare word holds the translation with ال
 	}
 	for _, tt := range tests {
-		if got := Coverage(terms, Words(tt.text)); got != tt.want {
+		if got := Coverage(terms, Words(tt.text), nil); got != tt.want {
 			t.Errorf("Coverage(%q) = %v, want %v", tt.text, got, tt.want)
 		}
 	}

@@ -98,8 +98,7 @@ func (t *Translation) holds(text string, keep func(into string, term Term) bool)
 			if words == nil {
 				words, held = Words(text), glossaryGroups(text)
 			}
-			inGlossary := slices.ContainsFunc(held, func(g []string) bool { return slices.Contains(g, " "+term.Source+" ") })
-			if !term.foundIn(words) && !inGlossary {
+			if !term.foundWith(words, held) {
 				return false
 			}
 		}
@@ -130,7 +129,7 @@ func (t *Translation) judge(lang, text string, terms []Term) float64 {
 	}
 	cov := 0.0
 	if len(t.Terms[lang]) > 0 {
-		cov = Coverage(terms, Words(text))
+		cov = Coverage(terms, Words(text), glossaryGroups(text))
 	}
 	if tt := t.Texts[lang]; tt != "" {
 		cov = max(cov, nlp.NewTermSet(tt).Coverage(nlp.NewTermSet(text)))
