@@ -1,6 +1,7 @@
 package lexicon
 
 import (
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -16,6 +17,7 @@ var cognateEndings = [...][2]string{
 	{"ous", "eux"}, {"ive", "if"}, {"ary", "aire"}, {"ory", "oire"}, {"or", "eur"},
 	{"ization", "isation"}, {"ize", "iser"}, {"cy", "tie"}, {"y", "ie"}, {"al", "el"},
 	{"ian", "ien"}, {"an", "ain"}, {"ese", "ais"}, {"ia", "ie"}, {"ber", "bre"}, {"ter", "tre"},
+	{"tional", "tionnel"},
 }
 
 // cognates returns the folded Latin-script word w (or its singular) as it
@@ -45,6 +47,20 @@ func cognates(w, from string) []string {
 			if stem, ok := strings.CutSuffix(b, e[src]); ok && utf8.RuneCountInString(stem) >= minStem {
 				out = appendNew(out, stem+e[dst])
 			}
+		}
+	}
+	return out
+}
+
+// withFinalE returns forms, English words, with the French final e the
+// ones of at least minStem letters may take ("sporocarp": "sporocarpe"):
+// only for a rare word, as it would make false friends of common ones
+// ("port": "porte"). Forms ending in e or a plural s take none.
+func withFinalE(forms []string) []string {
+	out := slices.Clone(forms)
+	for _, f := range forms {
+		if utf8.RuneCountInString(f) >= minStem && !strings.HasSuffix(f, "e") && !strings.HasSuffix(f, "s") {
+			out = appendNew(out, f+"e")
 		}
 	}
 	return out

@@ -477,14 +477,14 @@ func (d *Dictionaries) Translate(text, from, to string) []Term {
 			continue
 		}
 		if term, ok := word(core, route, tok, scriptOf(to)); ok {
-			terms = append(terms, term)
+			terms = append(terms, carriedAlike(term, tok, route))
 		} else if !tok.arabic && scriptOf(from) == latin && !d.knows(from, tok.fold) {
 			// A word no dictionary of its language knows is a name or a
 			// term written in lower case (iPhone, bitcoin): carried over
 			// as a name is.
 			name := tok
 			name.upper = true
-			terms = append(terms, Term{Source: tok.fold, Alternatives: carry(name, scriptOf(to)), Carried: true})
+			terms = append(terms, carriedAlike(Term{Source: tok.fold, Alternatives: carry(name, scriptOf(to)), Carried: true}, tok, route))
 		} else if src := cognateSource(route); src != "" && !tok.arabic {
 			// A word the dictionaries know but do not translate may be
 			// written alike in the other language.
@@ -568,6 +568,24 @@ func word(core *direction, route []*direction, tok token, target script) (Term, 
 	}
 	alts := carry(tok, target)
 	return Term{Source: tok.fold, Alternatives: alts, Carried: true}, len(alts) > 0
+}
+
+// carriedAlike adds to a Latin word carried over between English and
+// French (term) the forms the other language may give it: its cognates,
+// and for a rare English word (in lower case) a French final e. A rare
+// word or a name is often written nearly alike: "Acadians" as "Acadiens",
+// "sporocarps" as "sporocarpes".
+func carriedAlike(term Term, tok token, route []*direction) Term {
+	src := cognateSource(route)
+	if src == "" || !term.Carried || tok.digits || tok.arabic || tok.acronym {
+		return term
+	}
+	alike := cognates(tok.fold, src)
+	if src == "en" && !tok.upper {
+		alike = withFinalE(alike)
+	}
+	term.Alternatives = merge(nil, term.Alternatives, alike)
+	return term
 }
 
 // carry returns what an untranslated word becomes in the target script:
