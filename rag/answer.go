@@ -141,12 +141,13 @@ func (s *Service) relevant(query string, trans *lexicon.Translation, ps []Passag
 		text := nlp.NewTermSet(full)
 		cov := max(qs.Coverage(text), expanded.Coverage(text))
 		crossCov := trans.Coverage(p.Article.Lang, full)
-		crossOK := (crossCov > s.cfg.MinCoverage || crossCov >= s.cfg.MinCoverage && p.TextRank >= 1 && p.TextRank <= crossTextRank) &&
-			trans.HoldsNames(p.Article.Lang, full)
 		// Both legs ranking an article first (this chunk in one) is strong
-		// evidence; in another language with a quarter of the words.
-		agreed := best[p.Article.ID] == [2]int{1, 1} && (p.VectorRank == 1 || p.TextRank == 1) &&
-			(!trans.Into(p.Article.Lang) || crossCov >= s.cfg.MinCoverage/2)
+		// evidence, and so is a chunk first in text and second by vector;
+		// in another language with a quarter of the words.
+		quarter := !trans.Into(p.Article.Lang) || crossCov >= s.cfg.MinCoverage/2
+		agreed := best[p.Article.ID] == [2]int{1, 1} && (p.VectorRank == 1 || p.TextRank == 1) && quarter
+		crossOK := (crossCov > s.cfg.MinCoverage || crossCov >= s.cfg.MinCoverage && p.TextRank >= 1 && p.TextRank <= crossTextRank ||
+			trans.Into(p.Article.Lang) && quarter && p.TextRank == 1 && p.VectorRank == 2) && trans.HoldsNames(p.Article.Lang, full)
 		if p.Similarity >= s.cfg.MinSimilarity || cov >= s.cfg.MinCoverage || crossOK || agreed {
 			out = append(out, p)
 		}

@@ -135,10 +135,9 @@ func passageText(p Passage) string {
 }
 
 // ownJudge judges passages on the share of query's content words they
-// hold; none when they lack a word trans carries over as it is
-// (lexicon.Translation.HoldsCarried), or are in a language trans
-// translates the question into: names and cognates are no sign that a
-// question speaks that language.
+// hold; none when they lack a word trans carries over (HoldsCarried), or
+// are in a language trans translates the question into: names and
+// cognates are no sign that a question speaks that language.
 func ownJudge(query string, trans *lexicon.Translation) func(Passage) float64 {
 	qs := nlp.NewTermSet(query)
 	return func(p Passage) float64 {

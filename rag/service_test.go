@@ -528,7 +528,7 @@ func TestAskCrossLingualGate(t *testing.T) {
 	tr := translator{"harbour": {"port"}, "containers": {"conteneurs"}, "traffic": {"trafic"}, "ships": {"navires"}}
 	for _, tt := range []struct {
 		text   string
-		behind int    // passages the full-text search ranks first; -1: first in both legs
+		behind int    // passages the full-text search ranks first; -1: first in both legs; -2: first in text, second by vector
 		year   string // a number the question carries
 		found  bool
 	}{
@@ -541,6 +541,9 @@ func TestAskCrossLingualGate(t *testing.T) {
 		{"En 2030, les navires du port ont un trafic record de conteneurs.", 3, "2030", true}, // 5 of 5
 		{"Le port de la ville est calme ce matin.", -1, "", true},                             // first in both legs, 1 of 4
 		{"La côte de la ville est calme ce matin.", -1, "", false},                            // first in both legs, none of them
+		{"Le port de la ville est calme ce matin.", -2, "", true},                             // first in text, second by vector, 1 of 4
+		{"Le port de la ville est calme ce matin.", -2, "2030", false},                        // the same, not the year
+		{"La côte de la ville est calme ce matin.", -2, "", false},                            // first in text, second by vector, none
 	} {
 		fr := frenchPassage("Tanger Med", tt.text)
 		var ps []rag.Passage
@@ -550,9 +553,9 @@ func TestAskCrossLingualGate(t *testing.T) {
 			other.TextRank = i + 1
 			ps = append(ps, other)
 		}
-		fr.TextRank = tt.behind + 1
+		fr.TextRank = max(tt.behind, 0) + 1
 		if tt.behind < 0 {
-			fr.TextRank, fr.VectorRank = 1, 1
+			fr.VectorRank = -tt.behind
 		}
 		ps = append(ps, fr)
 		store, _ := legStore(func(q rag.SearchQuery) []rag.Passage {
