@@ -1,7 +1,6 @@
 package lexicon
 
 import (
-	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -22,9 +21,10 @@ var cognateEndings = [...][2]string{
 
 // cognates returns the folded Latin-script word w (or its singular) as it
 // may be written in the other language, from ("en" or "fr") to the other:
-// the word itself, then the word with one of cognateEndings traded. A
-// plural s comes off a stem longer than minStem letters ("news" is not
-// "new"); an ending is traded off one of at least minStem.
+// the word itself, then the word with the longest of cognateEndings it
+// ends with traded (in each way). A plural s comes off a stem longer than minStem
+// letters ("news" is not "new"); an ending is traded off one of at least
+// minStem.
 // Nothing for other languages. A form that is no word of the target
 // language is harmless (no passage holds it); the cost is a false friend.
 func cognates(w, from string) []string {
@@ -43,8 +43,17 @@ func cognates(w, from string) []string {
 	var out []string
 	for _, b := range bases {
 		out = appendNew(out, b)
+		// Only the longest ending traded ("traditional" is "traditionnel",
+		// not "traditionel" too), in each of its ways ("économique":
+		// "economical", "economic").
+		longest := 0
 		for _, e := range cognateEndings {
 			if stem, ok := strings.CutSuffix(b, e[src]); ok && utf8.RuneCountInString(stem) >= minStem {
+				longest = max(longest, len(e[src]))
+			}
+		}
+		for _, e := range cognateEndings {
+			if stem, ok := strings.CutSuffix(b, e[src]); ok && len(e[src]) == longest && utf8.RuneCountInString(stem) >= minStem {
 				out = appendNew(out, stem+e[dst])
 			}
 		}
@@ -52,15 +61,15 @@ func cognates(w, from string) []string {
 	return out
 }
 
-// withFinalE returns forms, English words, with the French final e the
-// ones of at least minStem letters may take ("sporocarp": "sporocarpe"):
-// only for a rare word, as it would make false friends of common ones
-// ("port": "porte"). Forms ending in e or a plural s take none.
-func withFinalE(forms []string) []string {
-	out := slices.Clone(forms)
-	for _, f := range forms {
-		if utf8.RuneCountInString(f) >= minStem && !strings.HasSuffix(f, "e") && !strings.HasSuffix(f, "s") {
-			out = appendNew(out, f+"e")
+// withFinalE returns the English word w and its singular with the French
+// final e a rare word of at least five letters may take ("sporocarp":
+// "sporocarpe"); common words would make false friends ("port": "porte").
+// A word ending in e takes none.
+func withFinalE(w string) []string {
+	var out []string
+	for _, b := range []string{w, strings.TrimSuffix(w, "s")} {
+		if utf8.RuneCountInString(b) >= 5 && !strings.HasSuffix(b, "e") && !strings.HasSuffix(b, "s") {
+			out = appendNew(out, b+"e")
 		}
 	}
 	return out

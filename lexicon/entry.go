@@ -98,15 +98,12 @@ func stripNotes(s string) string {
 	return b.String()
 }
 
-// leadingParticles are the function words core.tsv's forms lose before
-// them: articles, the infinitive's "to", the reflexive "se". Any other
-// keeps the phrase whole: "غير مشروع" (illegal), "tout à fait" and "on
-// time" are not مشروع, "fait" and "time". (A dictionary's senses lose any
+// leadingParticles are the words core.tsv's forms lose before them: the
+// infinitive's "to" and the reflexive "se". Any other keeps the phrase
+// whole: "غير مشروع" (illegal), "tout à fait", "a lot" and "on time" are
+// not مشروع, "fait", "lot" and "time". (A dictionary's senses lose any
 // leading stop word: "في الميدان", in the field, is الميدان.)
-var leadingParticles = map[string]bool{
-	"to": true, "the": true, "a": true, "an": true,
-	"le": true, "la": true, "les": true, "l": true, "un": true, "une": true, "des": true, "se": true, "s": true,
-}
+var leadingParticles = map[string]bool{"to": true, "se": true}
 
 // isParticle reports whether w is one of leadingParticles.
 func isParticle(w []byte) bool { return leadingParticles[string(w)] }
@@ -114,13 +111,22 @@ func isParticle(w []byte) bool { return leadingParticles[string(w)] }
 // cleanSense folds one translation and returns it, or "" when it is not
 // usable: empty, too long, in the wrong script, or only function words.
 // A leading word that drop says is a function word ("to exceed", "se
-// terminer", "la maison": nlp.IsStopWord or isParticle) is dropped.
+// terminer", "la maison": nlp.IsStopWord or isParticle) is dropped, and
+// so is an elided l' or s' ("s'exprimer": exprimer), as a question's
+// words are read.
 func cleanSense(s string, target script, drop func([]byte) bool) string {
 	words := strings.FieldsFunc(nlp.Fold(s), func(r rune) bool {
 		return unicode.IsSpace(r) || r == '"' || r == '!' || r == '?' || r == '.' || r == ':' || r == '…'
 	})
 	for len(words) > 1 && drop([]byte(words[0])) {
 		words = words[1:]
+	}
+	if len(words) > 0 {
+		for _, elided := range []string{"l'", "s'"} {
+			if rest, ok := strings.CutPrefix(words[0], elided); ok && len([]rune(rest)) >= 2 {
+				words[0] = rest
+			}
+		}
 	}
 	if len(words) == 0 || len(words) > maxPhraseWords {
 		return ""

@@ -53,7 +53,9 @@ type Term struct {
 	Source       string   // the word as folded (nlp.Fold) in the question
 	Alternatives []string // its translations in the target language, folded, distinct, best first (at most MaxAlternatives); may include names/numbers carried over unchanged, and cognates between English and French
 	// Carried reports that no dictionary knew Source: Alternatives hold
-	// the word itself (a name, a number) or its transliteration.
+	// the word itself (a name, a number) or its transliteration, and
+	// between English and French the forms it may take there (a rare
+	// word's cognates, see Dictionaries.Translate).
 	Carried bool
 	// Guessed reports that no dictionary translated Source, and
 	// Alternatives hold its cognates (see cognates): a passage lacking
@@ -439,7 +441,9 @@ func translate(core *direction, route []*direction, w string, phrase bool) []str
 // Translate returns the structured translation of text, written in
 // language from ("fr","en","ar"), into language to: one Term per content
 // word of text, in order (stop words dropped). Words with no translation
-// are carried over unchanged when they look like names or numbers
+// are carried over when they look like names or numbers (as written, and
+// between English and French with the forms they may take there, which
+// are no words of that language)
 // (capitalized in Latin script, digits, with Arabic-Indic digits
 // converted), transliterated when the scripts differ, or when no
 // dictionary of their language knows them (a Latin-script word of an
@@ -477,14 +481,14 @@ func (d *Dictionaries) Translate(text, from, to string) []Term {
 			continue
 		}
 		if term, ok := word(core, route, tok, scriptOf(to)); ok {
-			terms = append(terms, carriedAlike(term, tok, route))
+			terms = append(terms, d.carriedAlike(term, tok, route, to))
 		} else if !tok.arabic && scriptOf(from) == latin && !d.knows(from, tok.fold) {
 			// A word no dictionary of its language knows is a name or a
 			// term written in lower case (iPhone, bitcoin): carried over
 			// as a name is.
 			name := tok
 			name.upper = true
-			terms = append(terms, carriedAlike(Term{Source: tok.fold, Alternatives: carry(name, scriptOf(to)), Carried: true}, tok, route))
+			terms = append(terms, d.carriedAlike(Term{Source: tok.fold, Alternatives: carry(name, scriptOf(to)), Carried: true}, tok, route, to))
 		} else if src := cognateSource(route); src != "" && !tok.arabic {
 			// A word the dictionaries know but do not translate may be
 			// written alike in the other language.
@@ -571,20 +575,28 @@ func word(core *direction, route []*direction, tok token, target script) (Term, 
 }
 
 // carriedAlike adds to a Latin word carried over between English and
-// French (term) the forms the other language may give it: its cognates,
-// and for a rare English word (in lower case) a French final e. A rare
-// word or a name is often written nearly alike: "Acadians" as "Acadiens",
-// "sporocarps" as "sporocarpes".
-func carriedAlike(term Term, tok token, route []*direction) Term {
+// French (term) the forms the other language, to, may give it: its
+// cognates and, for an English word, its form with a French final e
+// (withFinalE). A rare word or a name is often written nearly alike,
+// "Acadians" as "Acadiens", "sporocarps" as "sporocarpes". A form that is
+// a word of to is left out: a name is no common word ("Monty" is not
+// "monte", "Julie" not "July").
+func (d *Dictionaries) carriedAlike(term Term, tok token, route []*direction, to string) Term {
 	src := cognateSource(route)
 	if src == "" || !term.Carried || tok.digits || tok.arabic || tok.acronym {
 		return term
 	}
 	alike := cognates(tok.fold, src)
-	if src == "en" && !tok.upper {
-		alike = withFinalE(alike)
+	if src == "en" && (!tok.upper || tok.initial) {
+		alike = merge(alike, withFinalE(tok.fold))
 	}
-	term.Alternatives = merge(nil, term.Alternatives, alike)
+	var rare []string
+	for _, f := range alike {
+		if f == tok.fold || !d.knows(to, f) {
+			rare = append(rare, f)
+		}
+	}
+	term.Alternatives = merge(nil, term.Alternatives, rare)
 	return term
 }
 

@@ -112,10 +112,11 @@ func TestTranslate(t *testing.T) {
 		{"own vocabulary, then the dictionaries", "city house", "en", "fr", "city=ville|cite|city|citie; house=maison|house"},
 		{"names and numbers carried", "Homemade houses in Tanger in ٢٠٢٣", "en", "fr", "*homemade=homemade; houses=maison|houses|house; *tanger=tanger; *2023=2023"},
 		{"a word no dictionary knows is carried, with its French forms", "bitcoin phones", "en", "fr", "*bitcoin=bitcoin|bitcoine; *phones=phones|phone"},
-		{"a name carried with its cognates", "Acadians", "en", "fr", "*acadians=acadians|acadian|acadien|acadiain"},
+		{"a name carried with its cognates", "Acadians", "en", "fr", "*acadians=acadians|acadian|acadien|acadiane"},
+		{"but not with a form that is a word there", "affair", "en", "fr", "*affair=affair"}, // affaire is French
 		{"and transliterated into Arabic", "bitcoin", "en", "ar", "*bitcoin=بيتكوين|bitcoin"},
 		{"a word another dictionary knows is guessed, not carried", "expert", "en", "fr", "?expert=expert"},
-		{"a word a translation knows is guessed, endings traded", "polity", "en", "fr", "?polity=polity|polite|politie"},
+		{"a word a translation knows is guessed, its longest ending traded", "polity", "en", "fr", "?polity=polity|polite"},
 		{"nor into Arabic", "whereof", "en", "ar", ""},
 		{"a name that is also a word", "the king of Rabat", "en", "fr", "king=roi|souverain|king; rabat=rabat"},
 		{"names transliterated into Arabic", "Macron in Paris", "en", "ar", "*macron=ماكرون|macron; *paris=باريس|paris"},
@@ -289,10 +290,10 @@ func TestCore(t *testing.T) {
 	if c[[2]string{"ar", "en"}] != nil || c[[2]string{"en", "fr"}] != nil {
 		t.Error("a direction from or to English without English forms")
 	}
-	// A form loses its article or reflexive "se", and keeps any other
-	// function word: "غير مشروع" and "tout à fait" are phrases, not
-	// مشروع and "fait".
-	c, err = core("غير مشروع\tillégal|se dérouler\tillegal|unlawful\nتماما\ttout à fait\tthe whole|on time\n")
+	// A form loses a leading "to" or reflexive se, s', and keeps any
+	// other function word: "غير مشروع", "tout à fait" and "the whole" are
+	// phrases, not مشروع, "fait" and "whole".
+	c, err = core("غير مشروع\tillégal|se dérouler|s'exprimer\tillegal|unlawful\nتماما\ttout à fait\tthe whole|on time\n")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -304,7 +305,8 @@ func TestCore(t *testing.T) {
 		{[2]string{"ar", "en"}, "غير مشروع", []string{"illegal", "unlawful"}},
 		{[2]string{"ar", "en"}, "مشروع", nil},
 		{[2]string{"fr", "en"}, "derouler", []string{"illegal", "unlawful"}},
-		{[2]string{"fr", "en"}, "tout a fait", []string{"whole", "on time"}},
+		{[2]string{"fr", "en"}, "exprimer", []string{"illegal", "unlawful"}},
+		{[2]string{"fr", "en"}, "tout a fait", []string{"the whole", "on time"}},
 		{[2]string{"fr", "en"}, "fait", nil},
 		{[2]string{"en", "fr"}, "time", nil},
 	} {

@@ -62,9 +62,9 @@ func Words(text string) WordSet {
 func notWordRune(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }
 
 // Coverage is the share of terms found in words: a term is found when its
-// source word, or every word of one of its translations, is there, or
-// (foundWith) when the glossary translates a name carried over into a
-// group of held, the glossary's groups the text holds. A Guessed term
+// source word, or every word of one of its translations, is there, or,
+// for a name carried over, when held (the glossary's groups the text
+// holds) has a group with that name (foundWith: AI is IA). A Guessed term
 // counts only when found: its cognates are guesses, and a text lacking
 // them may still hold the word. It is 0 without terms.
 func Coverage(terms []Term, words WordSet, held [][]string) float64 {

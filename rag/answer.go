@@ -126,8 +126,9 @@ const crossTextRank = 3
 // relevant keeps the passages above the relevance floor (Config; chosen on
 // testdata/eval), best first, near-ties to recent articles. One in another
 // language is judged on the question's translations into it (trans) too:
-// more than MinCoverage of them, or that share and among the crossTextRank
-// first in text, and the question's names (docs/crosslingual.md).
+// more than MinCoverage of them, that share and among the crossTextRank
+// first in text, or half and first in text, second by vector; and the
+// question's names (docs/crosslingual.md).
 func (s *Service) relevant(query string, trans *lexicon.Translation, ps []Passage) []Passage {
 	qs, expanded := nlp.NewTermSet(query), nlp.NewTermSet(lexicon.ExpandQuery(query))
 	best := map[int64][2]int{} // an article's best vector and text ranks
@@ -141,9 +142,8 @@ func (s *Service) relevant(query string, trans *lexicon.Translation, ps []Passag
 		text := nlp.NewTermSet(full)
 		cov := max(qs.Coverage(text), expanded.Coverage(text))
 		crossCov := trans.Coverage(p.Article.Lang, full)
-		// Both legs ranking an article first (this chunk in one) is strong
-		// evidence, and so is a chunk first in text and second by vector;
-		// in another language with a quarter of the words.
+		// Both legs ranking an article first (this chunk in one), or this chunk
+		// first and second: strong evidence, with a quarter of the translation.
 		quarter := !trans.Into(p.Article.Lang) || crossCov >= s.cfg.MinCoverage/2
 		agreed := best[p.Article.ID] == [2]int{1, 1} && (p.VectorRank == 1 || p.TextRank == 1) && quarter
 		crossOK := (crossCov > s.cfg.MinCoverage || crossCov >= s.cfg.MinCoverage && p.TextRank >= 1 && p.TextRank <= crossTextRank ||

@@ -523,27 +523,32 @@ func TestAskArticleAgreed(t *testing.T) {
 // TestAskCrossLingualGate: a passage in another language than the
 // question's answers when it holds more than half of the question's
 // translated words, or half when the full-text search ranks it among its
-// first three.
+// first three, or a quarter when both legs put it first or it is first in
+// text and second by vector; and the numbers the question carries.
 func TestAskCrossLingualGate(t *testing.T) {
 	tr := translator{"harbour": {"port"}, "containers": {"conteneurs"}, "traffic": {"trafic"}, "ships": {"navires"}}
 	for _, tt := range []struct {
 		text   string
-		behind int    // passages the full-text search ranks first; -1: first in both legs; -2: first in text, second by vector
+		behind int    // passages the full-text search ranks first
+		vector int    // the passage's rank by vector, 0: not found by it
 		year   string // a number the question carries
 		found  bool
 	}{
-		{"Le port a battu son record de conteneurs.", 0, "", true},                            // 2 of 4, first in text
-		{"Le port a battu son record de conteneurs.", 2, "", true},                            // 2 of 4, third
-		{"Le port a battu son record de conteneurs.", 3, "", false},                           // 2 of 4, fourth
-		{"Le port a battu son record de trafic de conteneurs.", 3, "", true},                  // 3 of 4
-		{"Les navires du port ont un trafic record de conteneurs.", 3, "", true},              // 4 of 4
-		{"Les navires du port ont un trafic record de conteneurs.", 3, "2030", false},         // 4 of 5, not the year
-		{"En 2030, les navires du port ont un trafic record de conteneurs.", 3, "2030", true}, // 5 of 5
-		{"Le port de la ville est calme ce matin.", -1, "", true},                             // first in both legs, 1 of 4
-		{"La côte de la ville est calme ce matin.", -1, "", false},                            // first in both legs, none of them
-		{"Le port de la ville est calme ce matin.", -2, "", true},                             // first in text, second by vector, 1 of 4
-		{"Le port de la ville est calme ce matin.", -2, "2030", false},                        // the same, not the year
-		{"La côte de la ville est calme ce matin.", -2, "", false},                            // first in text, second by vector, none
+		{"Le port a battu son record de conteneurs.", 0, 0, "", true},                            // 2 of 4, first in text
+		{"Le port a battu son record de conteneurs.", 2, 0, "", true},                            // 2 of 4, third
+		{"Le port a battu son record de conteneurs.", 3, 0, "", false},                           // 2 of 4, fourth
+		{"Le port a battu son record de trafic de conteneurs.", 3, 0, "", true},                  // 3 of 4
+		{"Les navires du port ont un trafic record de conteneurs.", 3, 0, "", true},              // 4 of 4
+		{"Les navires du port ont un trafic record de conteneurs.", 3, 0, "2030", false},         // 4 of 5, not the year
+		{"En 2030, les navires du port ont un trafic record de conteneurs.", 3, 0, "2030", true}, // 5 of 5
+		{"Le port de la ville est calme ce matin.", 0, 1, "", true},                              // first in both legs, 1 of 4
+		{"La côte de la ville est calme ce matin.", 0, 1, "", false},                             // first in both legs, none of them
+		{"Le port de la ville est calme ce matin.", 0, 2, "", true},                              // first in text, second by vector, 1 of 4
+		{"Le port de la ville est calme ce matin.", 0, 3, "", false},                             // first in text, third by vector
+		{"Le port de la ville est calme ce matin.", 1, 2, "", false},                             // second in text, second by vector
+		{"En 2030, le port de la ville est calme.", 0, 2, "2030", true},                          // first and second, 2 of 5 with the year
+		{"Le port de la ville est calme, ses navires aussi.", 0, 2, "2030", false},               // 2 of 5, not the year
+		{"La côte de la ville est calme ce matin.", 0, 2, "", false},                             // first and second, none of them
 	} {
 		fr := frenchPassage("Tanger Med", tt.text)
 		var ps []rag.Passage
@@ -553,10 +558,7 @@ func TestAskCrossLingualGate(t *testing.T) {
 			other.TextRank = i + 1
 			ps = append(ps, other)
 		}
-		fr.TextRank = max(tt.behind, 0) + 1
-		if tt.behind < 0 {
-			fr.VectorRank = -tt.behind
-		}
+		fr.TextRank, fr.VectorRank = tt.behind+1, tt.vector
 		ps = append(ps, fr)
 		store, _ := legStore(func(q rag.SearchQuery) []rag.Passage {
 			if len(findsIn("fr", "port", fr)(q)) > 0 {
@@ -571,7 +573,7 @@ func TestAskCrossLingualGate(t *testing.T) {
 			t.Fatal(err)
 		}
 		if ans.Found != tt.found {
-			t.Errorf("%q behind %d, %q: found %v, want %v", tt.text, tt.behind, question, ans.Found, tt.found)
+			t.Errorf("%q behind %d, vector rank %d, %q: found %v, want %v", tt.text, tt.behind, tt.vector, question, ans.Found, tt.found)
 		}
 	}
 }
