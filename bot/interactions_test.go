@@ -231,10 +231,10 @@ func TestInteractionDeferredWhenSlow(t *testing.T) {
 	}
 }
 
-// runGatewayBot runs a bot over sess, on the gateway, until the test
-// ends; it waits 50 ms for a handler's first response, and is connected
-// when runGatewayBot returns.
-func runGatewayBot(t *testing.T, sess *discordgo.Session, deps Deps) *Bot {
+// runGatewayBot runs a bot over sess, on srv's gateway, until the test
+// ends; it waits 50 ms for a handler's first response, and is connected,
+// its commands registered, when runGatewayBot returns.
+func runGatewayBot(t *testing.T, srv *discordtest.Server, sess *discordgo.Session, deps Deps) *Bot {
 	t.Helper()
 	if deps.Answerer == nil {
 		deps.Answerer = noAnswers{}
@@ -254,6 +254,12 @@ func runGatewayBot(t *testing.T, sess *discordgo.Session, deps Deps) *Bot {
 		}
 	})
 	eventually(t, "Ready once connected", func() bool { return b.Ready(context.Background()) == nil })
+	// Stopped while it registers its commands, Run would fail.
+	wait, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := srv.WaitFor(wait, discordtest.Route("PUT", "/api/v9/applications/*/commands")); err != nil {
+		t.Fatal(err)
+	}
 	return b
 }
 
@@ -263,7 +269,7 @@ func runGatewayBot(t *testing.T, sess *discordgo.Session, deps Deps) *Bot {
 func TestGatewayUnknownButton(t *testing.T) {
 	t.Parallel()
 	srv := discordtest.New(t)
-	b := runGatewayBot(t, srv.Session(t, "token"), Deps{})
+	b := runGatewayBot(t, srv, srv.Session(t, "token"), Deps{})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	old, err := b.s.ChannelMessageSend(discordtest.ChannelID, "old")
@@ -296,7 +302,7 @@ func TestGatewayInteractionDeferredWhenSlow(t *testing.T) {
 	t.Parallel()
 	srv := discordtest.New(t)
 	release := make(chan struct{})
-	runGatewayBot(t, srv.Session(t, "token"), Deps{Stats: slowStats{release}})
+	runGatewayBot(t, srv, srv.Session(t, "token"), Deps{Stats: slowStats{release}})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 
@@ -360,7 +366,7 @@ func TestGatewayEditWaitsForDeferral(t *testing.T) {
 	}
 	sess.Client = &http.Client{Transport: &delayedCallbacks{next: next, delay: 300 * time.Millisecond, started: started}, Timeout: sess.Client.Timeout}
 	// The stats are ready as soon as the deferral starts out.
-	runGatewayBot(t, sess, Deps{Stats: slowStats{started}})
+	runGatewayBot(t, srv, sess, Deps{Stats: slowStats{started}})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 

@@ -1797,8 +1797,23 @@ func TestRepairWaitsForRunningBulkLoad(t *testing.T) {
 			steps, index, stale, counted)
 	}
 
+	pid := lock.PgConn().PID()
 	if err := lock.Close(ctx); err != nil { // the loader is killed
 		t.Fatal(err)
+	}
+	// The server releases the lock when the killed loader's backend ends,
+	// a moment after the connection closes.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		var alive bool
+		if err := other.pool.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = $1)", pid).Scan(&alive); err != nil {
+			t.Fatal(err)
+		}
+		if !alive {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the loader's backend still runs 10 s after its connection closed")
+		}
 	}
 	repair()
 	if index, stale, counted := state(); len(steps) != 2 || !index || stale || !counted {
