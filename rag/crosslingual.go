@@ -150,9 +150,9 @@ func ownJudge(query string, trans *lexicon.Translation) func(Passage) float64 {
 
 // searchLegs runs the question's own legs, at once, each for k passages;
 // when one of them found a passage its judge (ownJudge) credits with
-// MinCoverage of the question's words, the question speaks the archive's language and their
-// ranking is the answer (a single own leg's as the store fused it). Else
-// it asks translated for more legs and runs them at once too.
+// MinCoverage of the question's words, the question speaks the archive's
+// language and their ranking is the answer (a single own leg's as the
+// store fused it). Else it asks translated for more legs, run at once.
 // The structured query's ranking then replaces the own legs' (it holds
 // the question's own words beside their translations, all scored on one
 // scale), fused with the translations' vector searches and the chat
