@@ -574,7 +574,6 @@ func word(core *direction, route []*direction, tok token, target script) (Term, 
 	return Term{Source: tok.fold, Alternatives: alts, Carried: true}, len(alts) > 0
 }
 
-
 // token is one word of a question.
 type token struct {
 	fold    string // folded (nlp.Fold), digits in ASCII
