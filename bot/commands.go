@@ -274,13 +274,13 @@ func (b *Bot) onInteraction(s *discordgo.Session, ev *discordgo.InteractionCreat
 	}
 	h, handled := b.startInteraction(i)
 	defer h.release(nil)
-	resp, _ := h.await(b.replies, b.ackWait, handled)
+	resp, why := h.await(b.replies, b.ackWait, handled)
 	ctx, cancel := context.WithTimeout(b.replies, callbackTimeout)
 	defer cancel()
 	switch {
 	case resp != nil:
 		h.written <- rest.respond(ctx, i, resp)
-	case isClosed(handled) || b.replies.Err() != nil:
+	case isClosed(handled) || !errors.Is(why, errDeferred):
 		// Claimed by another replica, or past the shutdown deadline.
 	default:
 		b.log.Warn("interaction deferred: no first response in time", "interaction", i.ID, "wait", b.ackWait)
@@ -296,9 +296,6 @@ func (b *Bot) onInteraction(s *discordgo.Session, ev *discordgo.InteractionCreat
 // apology; first sends its first response (gateway or HTTP), and
 // everything after goes through the interaction's webhook.
 func (b *Bot) handleInteraction(i *discordgo.Interaction, first responder) {
-	if i == nil {
-		return
-	}
 	ctx, cancel := context.WithTimeout(b.work, b.cfg.IngestTimeout)
 	defer cancel()
 	c := b.claim(ctx, "i:"+i.ID, kindInteraction, newInteractionClaim(i))

@@ -154,6 +154,19 @@ func (e *env) announced(t *testing.T) []string {
 	return titles
 }
 
+// poll polls f once, failing the test on an error, and checks its result
+// (what names the poll in the failure).
+func (e *env) poll(ctx context.Context, t *testing.T, f rag.Feed, what string, want feeds.Result) {
+	t.Helper()
+	res, err := e.poller.Poll(ctx, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, res); diff != "" {
+		t.Errorf("%s (-want +got):\n%s", what, diff)
+	}
+}
+
 // newItem is an item written for the tests, added to the ISO-8859-1 feed
 // as the news that arrives after subscription.
 const newItem = "<item><title>Not\xedcia nova: ponte reaberta ao tr\xe1fego</title><link>http://feeds.jn.pt/ponte-reaberta.html</link>" +
@@ -169,13 +182,7 @@ func TestPollISO88591ETagAndBacklog(t *testing.T) {
 
 	// First poll: the backlog. Item pages 404, so the excerpts are kept;
 	// the 4 items with no description (videos) fail and are retried.
-	res, err := e.poller.Poll(ctx, f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(feeds.Result{Polled: 1, Items: 40, New: 36, ItemErrors: 4}, res); diff != "" {
-		t.Errorf("first poll (-want +got):\n%s", diff)
-	}
+	e.poll(ctx, t, f, "first poll", feeds.Result{Polled: 1, Items: 40, New: 36, ItemErrors: 4})
 	got := e.feedState(t, f.URL)
 	if got.ETag != `"v1"` || got.Failures != 0 || got.Title != "Jornal de Notícias - Últimas Notícias" || got.Items != 36 {
 		t.Errorf("feed after first poll: etag %q failures %d title %q items %d", got.ETag, got.Failures, got.Title, got.Items)
@@ -196,13 +203,7 @@ func TestPollISO88591ETagAndBacklog(t *testing.T) {
 
 	// Second poll: 304.
 	e.advance(11 * time.Minute)
-	res, err = e.poller.Poll(ctx, e.feedState(t, f.URL))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(feeds.Result{Polled: 1, NotModified: 1}, res); diff != "" {
-		t.Errorf("second poll (-want +got):\n%s", diff)
-	}
+	e.poll(ctx, t, e.feedState(t, f.URL), "second poll", feeds.Result{Polled: 1, NotModified: 1})
 	if diff := cmp.Diff([]string{"", `"v1"`}, e.conditional["/jn.rss"]); diff != "" {
 		t.Errorf("If-None-Match sent (-want +got):\n%s", diff)
 	}
@@ -211,13 +212,7 @@ func TestPollISO88591ETagAndBacklog(t *testing.T) {
 	e.set("/jn.rss", route{body: bytes.Replace(body, []byte("<item>"), []byte(newItem+"<item>"), 1),
 		ctype: "application/rss+xml; charset=ISO-8859-1", etag: `"v2"`})
 	e.advance(11 * time.Minute)
-	res, err = e.poller.Poll(ctx, e.feedState(t, f.URL))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(feeds.Result{Polled: 1, Items: 41, New: 1, Known: 36, ItemErrors: 4}, res); diff != "" {
-		t.Errorf("third poll (-want +got):\n%s", diff)
-	}
+	e.poll(ctx, t, e.feedState(t, f.URL), "third poll", feeds.Result{Polled: 1, Items: 41, New: 1, Known: 36, ItemErrors: 4})
 	if diff := cmp.Diff([]string{"Notícia nova: ponte reaberta ao tráfego"}, e.announced(t)); diff != "" {
 		t.Errorf("announced (-want +got):\n%s", diff)
 	}
@@ -237,13 +232,7 @@ func TestPollScrubsNUL(t *testing.T) {
 	  ]}`
 	e.set("/feed.json", route{body: []byte(body), ctype: "application/feed+json"})
 	f := e.add(t, "/feed.json")
-	res, err := e.poller.Poll(ctx, f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(feeds.Result{Polled: 1, Items: 2, New: 2}, res); diff != "" {
-		t.Errorf("poll (-want +got):\n%s", diff)
-	}
+	e.poll(ctx, t, f, "poll", feeds.Result{Polled: 1, Items: 2, New: 2})
 	if got := e.feedState(t, f.URL); got.Title != "Journal test" || got.Failures != 0 || got.Items != 2 {
 		t.Errorf("feed after the poll: title %q failures %d items %d", got.Title, got.Failures, got.Items)
 	}
@@ -286,13 +275,7 @@ func TestPollEveryItemFailed(t *testing.T) {
 	e.set("/feed.json", route{body: []byte(`{"version": "https://jsonfeed.org/version/1.1", "title": "J", "items": [` + item + `]}`),
 		ctype: "application/feed+json", etag: `"v1"`})
 	e.advance(time.Hour)
-	res, err = e.poller.Poll(ctx, e.feedState(t, f.URL))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(feeds.Result{Polled: 1, Items: 1, New: 1}, res); diff != "" {
-		t.Errorf("second poll (-want +got):\n%s", diff)
-	}
+	e.poll(ctx, t, e.feedState(t, f.URL), "second poll", feeds.Result{Polled: 1, Items: 1, New: 1})
 	if titles := e.announced(t); len(titles) != 0 {
 		t.Errorf("the backlog is announced: %q", titles)
 	}
@@ -344,13 +327,7 @@ func TestPollExcerptFetchesPageAndDedupes(t *testing.T) {
 	e.set("/Europe-vers-un-affaiblissement-historique-des-normes-ecologiques", route{body: []byte(page), ctype: "text/html; charset=utf-8"})
 	f := e.add(t, "/reporterre.xml")
 
-	res, err := e.poller.Poll(ctx, f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(feeds.Result{Polled: 1, Items: 1, New: 1}, res); diff != "" {
-		t.Errorf("poll (-want +got):\n%s", diff)
-	}
+	e.poll(ctx, t, f, "poll", feeds.Result{Polled: 1, Items: 1, New: 1})
 	a, err := e.store.ArticleByURL(ctx, e.srv.URL+"/Europe-vers-un-affaiblissement-historique-des-normes-ecologiques")
 	if err != nil {
 		t.Fatal(err)
@@ -362,7 +339,7 @@ func TestPollExcerptFetchesPageAndDedupes(t *testing.T) {
 	// Same feed again (no validators): known by GUID. Another feed with
 	// the same item: known by URL, without fetching the page again.
 	fetches := len(e.conditional["/Europe-vers-un-affaiblissement-historique-des-normes-ecologiques"])
-	res, err = e.poller.Poll(ctx, e.feedState(t, f.URL))
+	res, err := e.poller.Poll(ctx, e.feedState(t, f.URL))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -46,31 +46,33 @@ func cognates(w, from string) []string {
 		// Only the longest ending traded ("traditional" is "traditionnel",
 		// not "traditionel" too), in each of its ways ("économique":
 		// "economical", "economic").
+		var traded []string
 		longest := 0
 		for _, e := range cognateEndings {
-			if stem, ok := strings.CutSuffix(b, e[src]); ok && utf8.RuneCountInString(stem) >= minStem {
-				longest = max(longest, len(e[src]))
+			stem, ok := strings.CutSuffix(b, e[src])
+			if !ok || utf8.RuneCountInString(stem) < minStem || len(e[src]) < longest {
+				continue
 			}
+			if len(e[src]) > longest {
+				longest, traded = len(e[src]), nil
+			}
+			traded = append(traded, stem+e[dst])
 		}
-		for _, e := range cognateEndings {
-			if stem, ok := strings.CutSuffix(b, e[src]); ok && len(e[src]) == longest && utf8.RuneCountInString(stem) >= minStem {
-				out = appendNew(out, stem+e[dst])
-			}
+		for _, c := range traded {
+			out = appendNew(out, c)
 		}
 	}
 	return out
 }
 
-// withFinalE returns the English word w and its singular with the French
-// final e a rare word of at least five letters may take ("sporocarp":
+// withFinalE returns the English word w, or its singular, with the French
+// final e a rare word of at least five letters may take ("sporocarps":
 // "sporocarpe"); common words would make false friends ("port": "porte").
 // A word ending in e takes none.
 func withFinalE(w string) []string {
-	var out []string
-	for _, b := range []string{w, strings.TrimSuffix(w, "s")} {
-		if utf8.RuneCountInString(b) >= 5 && !strings.HasSuffix(b, "e") && !strings.HasSuffix(b, "s") {
-			out = appendNew(out, b+"e")
-		}
+	b := strings.TrimSuffix(w, "s")
+	if utf8.RuneCountInString(b) < 5 || strings.HasSuffix(b, "e") || strings.HasSuffix(b, "s") {
+		return nil
 	}
-	return out
+	return []string{b + "e"}
 }

@@ -51,7 +51,8 @@ func core(text string) (map[[2]string]*direction, error) {
 	}
 	out := map[[2]string]*direction{}
 	for key, es := range entries {
-		out[key] = &direction{fwd: buildForward(es)}
+		// Looked up by whole words only (find's byStem is false): no stems.
+		out[key] = &direction{fwd: fill(es).countWords()}
 	}
 	return out, nil
 }

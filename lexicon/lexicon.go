@@ -118,9 +118,16 @@ func open(dir, coreText string) (*Dictionaries, error) {
 			raw[i], errs[i] = readEntries(filepath.Join(dir, f.name), scriptOf(f.to))
 		})
 	}
+	// core.tsv needs no dictionary: read beside them.
+	var coreDirs map[[2]string]*direction
+	var coreErr error
+	wg.Go(func() { coreDirs, coreErr = core(coreText) })
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("open dictionaries in %s: %w", dir, err)
+	}
+	if coreErr != nil {
+		return nil, coreErr
 	}
 	known := map[string]map[string]bool{}
 	for i, f := range files {
@@ -156,10 +163,6 @@ func open(dir, coreText string) (*Dictionaries, error) {
 		rev[opposite(0)], rev[opposite(1)], rev[opposite(2)] = buildReverse(raw[0]), buildReverse(raw[1]), buildReverse(raw[2])
 	})
 	build.Wait()
-	coreDirs, err := core(coreText)
-	if err != nil {
-		return nil, err
-	}
 	for key, dir := range coreDirs {
 		for w := range dir.fwd.entries {
 			known[key[0]][w] = true
@@ -213,6 +216,12 @@ func buildForward(entries []rawEntry) *table {
 	if len(entries) == 0 {
 		return nil
 	}
+	return fill(entries).finish()
+}
+
+// fill returns a table of entries, each headword leading to its senses,
+// not finished.
+func fill(entries []rawEntry) *table {
 	t := newTable(len(entries))
 	for _, e := range entries {
 		for _, h := range e.heads {
@@ -221,7 +230,7 @@ func buildForward(entries []rawEntry) *table {
 			}
 		}
 	}
-	return t.finish()
+	return t
 }
 
 // buildReverse indexes entries by translation, each translation leading
@@ -646,16 +655,9 @@ func newToken(w, f string, initial bool) token {
 	first, _ := utf8.DecodeRuneInString(w)
 	t.upper = unicode.IsUpper(first) && unicode.Is(unicode.Latin, first)
 	letters, uppers := 0, 0
-	var b strings.Builder
-	for _, r := range f {
-		if d := nlp.Digit(r); d >= 0 {
-			t.digits = true
-			b.WriteByte(byte('0' + d))
-			continue
-		}
-		b.WriteRune(r)
-		t.arabic = t.arabic || unicode.Is(unicode.Arabic, r)
-	}
+	t.fold = asciiDigits(f)
+	t.digits = strings.ContainsFunc(t.fold, func(r rune) bool { return r >= '0' && r <= '9' })
+	t.arabic = strings.ContainsFunc(t.fold, func(r rune) bool { return unicode.Is(unicode.Arabic, r) })
 	for _, r := range w {
 		if unicode.IsLetter(r) {
 			letters++
@@ -665,7 +667,6 @@ func newToken(w, f string, initial bool) token {
 		}
 	}
 	t.acronym = letters >= 2 && uppers == letters && !t.arabic
-	t.fold = b.String()
 	// nlp's stop words mix the three languages: "AI" is not French "ai".
 	t.stop = !t.acronym && (nlp.IsStopWord([]byte(t.fold)) || extraStop[t.fold]) ||
 		!t.digits && utf8.RuneCountInString(t.fold) < 2

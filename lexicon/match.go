@@ -40,13 +40,7 @@ type WordSet map[string]bool
 func Words(text string) WordSet {
 	set := WordSet{}
 	for _, w := range strings.FieldsFunc(nlp.Fold(text), notWordRune) {
-		// A question's numbers are carried in ASCII digits (newToken).
-		w = strings.Map(func(r rune) rune {
-			if d := nlp.Digit(r); d >= 0 {
-				return rune('0' + d)
-			}
-			return r
-		}, w)
+		w = asciiDigits(w) // as a question's numbers are carried (newToken)
 		if isArabic(w) {
 			for _, b := range arabicBases(w) {
 				set[b] = true
@@ -56,6 +50,16 @@ func Words(text string) WordSet {
 		set[nlp.Singular(w)] = true
 	}
 	return set
+}
+
+// asciiDigits writes w's digits, Arabic-Indic ones too, in ASCII.
+func asciiDigits(w string) string {
+	return strings.Map(func(r rune) rune {
+		if d := nlp.Digit(r); d >= 0 {
+			return rune('0' + d)
+		}
+		return r
+	}, w)
 }
 
 // notWordRune separates words: anything but letters and digits.

@@ -28,19 +28,27 @@ func (t *table) add(head, tr string) {
 	t.entries[head] = appendNew(t.entries[head], tr)
 }
 
-// finish indexes the headwords by stem and counts their words; the table
-// is read-only afterwards.
+// countWords counts the words of the longest headword; a table looked up
+// by whole words only (core.tsv's) is read-only afterwards.
+func (t *table) countWords() *table {
+	t.words = 1
+	for head := range t.entries {
+		t.words = max(t.words, strings.Count(head, " ")+1)
+	}
+	return t
+}
+
+// finish counts the headwords' words and indexes them by stem (byStem);
+// the table is read-only afterwards.
 func (t *table) finish() *table {
+	t.countWords()
 	t.stems = make(map[string][]string, len(t.entries))
 	for head := range t.entries {
 		if !strings.Contains(head, " ") {
 			stem := string(nlp.Stem([]byte(head)))
 			t.stems[stem] = append(t.stems[stem], head)
-		} else {
-			t.words = max(t.words, strings.Count(head, " ")+1)
 		}
 	}
-	t.words = max(t.words, 1)
 	for _, heads := range t.stems {
 		slices.SortFunc(heads, func(a, b string) int {
 			return cmp.Or(cmp.Compare(len(a), len(b)), strings.Compare(a, b))

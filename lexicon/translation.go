@@ -89,16 +89,15 @@ func (t *Translation) holds(text string, keep func(into string, term Term) bool)
 		return true
 	}
 	var words WordSet
-	var held [][]string // the glossary's groups text holds
 	for into, terms := range t.Terms {
 		for _, term := range terms {
 			if !keep(into, term) {
 				continue
 			}
 			if words == nil {
-				words, held = Words(text), glossaryGroups(text)
+				words = Words(text)
 			}
-			if !term.foundWith(words, held) {
+			if !term.foundIn(words) && !term.foundWith(words, glossaryGroups(text)) {
 				return false
 			}
 		}
@@ -129,7 +128,12 @@ func (t *Translation) judge(lang, text string, terms []Term) float64 {
 	}
 	cov := 0.0
 	if len(t.Terms[lang]) > 0 {
-		cov = Coverage(terms, Words(text), glossaryGroups(text))
+		words := Words(text)
+		var held [][]string // the glossary's groups text holds, when needed
+		if slices.ContainsFunc(terms, func(t Term) bool { return t.Carried && !t.foundIn(words) }) {
+			held = glossaryGroups(text)
+		}
+		cov = Coverage(terms, words, held)
 	}
 	if tt := t.Texts[lang]; tt != "" {
 		cov = max(cov, nlp.NewTermSet(tt).Coverage(nlp.NewTermSet(text)))
